@@ -1,0 +1,1 @@
+"""Reference-model generator: Keras models → .tflite (real converter) → TFLM goldens."""

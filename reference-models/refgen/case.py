@@ -1,0 +1,54 @@
+"""What a generated test case is: a model recipe, its inputs and its flavours."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+INT8 = "int8"
+INT8_FLOAT_IO = "int8_float_io"
+FLOAT32 = "float32"
+ALL_FLAVOURS = (INT8, INT8_FLOAT_IO, FLOAT32)
+QUANTIZED_FLAVOURS = (INT8, INT8_FLOAT_IO)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One model input: fixed shape (batch included) and the float range it spans.
+
+    The range is used for the representative dataset, for float goldens inputs,
+    and so decides the input quantization of the quantized flavours.
+    """
+
+    shape: tuple[int, ...]
+    low: float = -1.0
+    high: float = 1.0
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """A model recipe converted once per flavour; each flavour is one case folder.
+
+    `build` returns a `keras.Model` (inputs in the order of `inputs`) or a
+    `tf.function` with a fixed input signature. Keras inputs must be named so
+    that their alphabetical order is their positional order (the converter
+    orders signature inputs by name); `suites.common.named_inputs` does that.
+    """
+
+    name: str
+    build: Callable[[], Any]
+    inputs: Sequence[InputSpec]
+    description: str
+    flavours: Sequence[str] = ALL_FLAVOURS
+    params: dict = field(default_factory=dict)
+    converter_options: dict = field(default_factory=dict)
+
+    def case_name(self, flavour: str) -> str:
+        """The case folder name for `flavour`."""
+        return f"{self.name}_{flavour}"
+
+
+def stable_seed(*parts: str) -> int:
+    """A seed that depends only on `parts` (not on generation order or process)."""
+    return zlib.crc32("/".join(parts).encode("utf-8")) & 0x7FFFFFFF

@@ -1,0 +1,71 @@
+"""Building blocks shared by suites."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+
+from ..case import InputSpec
+
+# Keras initializes biases to zero, and the converter drops all-zero biases, so
+# recipes that want a bias tensor in the .tflite must initialize it non-zero.
+NONZERO_BIAS = {"minval": -0.5, "maxval": 0.5}
+
+
+def bias_initializer(seed: int) -> keras.initializers.Initializer:
+    """A seeded non-zero bias initializer (see NONZERO_BIAS)."""
+    return keras.initializers.RandomUniform(seed=seed, **NONZERO_BIAS)
+
+
+def named_inputs(specs: Sequence[InputSpec]) -> list[keras.KerasTensor]:
+    """Keras inputs with fixed batch, named `in_00`, `in_01`, ... so the converter's
+    alphabetical ordering of signature inputs equals their positional order."""
+    return [
+        keras.Input(shape=spec.shape[1:], batch_size=spec.shape[0], name=f"in_{k:02d}")
+        for k, spec in enumerate(specs)
+    ]
+
+
+def activation_name(activation: str) -> str | None:
+    """Map NONE/RELU/RELU6/... to the Keras activation name (None for NONE)."""
+    return None if activation == "none" else activation
+
+
+def function_model(fn, specs: Sequence[InputSpec]):
+    """A `tf.function` of `fn` with a fixed float32 signature whose inputs are named
+    like `named_inputs` (for ops that have no Keras layer: pad, transpose, ...)."""
+    import tensorflow as tf
+
+    signature = [
+        tf.TensorSpec(spec.shape, tf.float32, name=f"in_{k:02d}") for k, spec in enumerate(specs)
+    ]
+    return tf.function(fn, input_signature=signature, autograph=False)
+
+
+def dims_name(shape: Sequence[int]) -> str:
+    """`[1, 9, 9, 3]` → `1x9x9x3` for case names."""
+    return "x".join(str(d) for d in shape)
+
+
+def keras_model(specs: Sequence[InputSpec], body):
+    """A build function: Keras inputs per `specs` (see `named_inputs`), `body(*inputs)`
+    gives the output."""
+
+    def build():
+        inputs = named_inputs(specs)
+        output = body(*inputs)
+        return keras.Model(inputs if len(inputs) > 1 else inputs[0], output)
+
+    return build
+
+
+def random_batch_norm(seed: int) -> keras.layers.BatchNormalization:
+    """A BatchNormalization with non-trivial statistics (the converter folds it)."""
+    init = keras.initializers.RandomUniform
+    return keras.layers.BatchNormalization(
+        beta_initializer=init(-0.2, 0.2, seed=seed),
+        gamma_initializer=init(0.5, 1.5, seed=seed + 1),
+        moving_mean_initializer=init(-0.2, 0.2, seed=seed + 2),
+        moving_variance_initializer=init(0.5, 1.5, seed=seed + 3),
+    )

@@ -1,0 +1,114 @@
+"""Turn one converted model into a case folder: model, inputs, TFLM goldens, case.json."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from random_inputs import random_array
+from tflm_oracle import TflmOracle
+
+from .case import CaseSpec, InputSpec
+
+
+def golden_inputs(oracle: TflmOracle, specs: Sequence[InputSpec], seed: int) -> list[np.ndarray]:
+    """Seeded inputs for the golden run: full range for integer inputs, the
+    declared float range for float inputs (model input k ↔ `specs[k]`)."""
+    rng = np.random.default_rng(seed)
+    summary = oracle.summary
+    if len(specs) != len(summary.inputs):
+        raise ValueError(f"recipe declares {len(specs)} inputs, model has {len(summary.inputs)}")
+    arrays = []
+    for position, (spec, tensor_index) in enumerate(zip(specs, summary.inputs, strict=True)):
+        info = summary.tensors[tensor_index]
+        named = re.search(r"in_(\d\d)", info.name)
+        if named and int(named.group(1)) != position:
+            raise ValueError(
+                f"model input {position} is {info.name!r}: the converter reordered inputs"
+            )
+        if tuple(info.shape) != tuple(spec.shape):
+            raise ValueError(
+                f"model input tensor {tensor_index} has shape {list(info.shape)}, "
+                f"recipe declares {list(spec.shape)} (converter reordered inputs?)"
+            )
+        arrays.append(random_array(rng, info.dtype, info.shape, (spec.low, spec.high)))
+    return arrays
+
+
+# Redraw golden inputs (new seed) while some operator output with more than one
+# element is constant (e.g. a RELU that zeroes everything): such a golden would
+# not notice most bugs. Deterministic: the accepted seed is in case.json.
+MAX_INPUT_ATTEMPTS = 10
+
+
+def degenerate_outputs(summary, tensors: dict) -> list[int]:
+    """Operator output tensors (with > 1 element) holding a single value."""
+    return [
+        t
+        for _, t in summary.operator_outputs()
+        if tensors[t].size > 1 and np.all(tensors[t] == tensors[t].reshape(-1)[0])
+    ]
+
+
+def case_json_text(case: dict) -> str:
+    """case.json text: one line per top-level key and per operator, diff-friendly."""
+    lines = []
+    for key, value in case.items():
+        if key == "ops":
+            ops = ",\n".join("  " + json.dumps(op) for op in value)
+            lines.append(f"{json.dumps(key)}: [\n{ops}\n ]")
+        else:
+            lines.append(f"{json.dumps(key)}: {json.dumps(value)}")
+    return "{\n " + ",\n ".join(lines) + "\n}\n"
+
+
+def write_case(
+    out_dir: Path,
+    suite: str,
+    spec: CaseSpec,
+    flavour: str,
+    model_bytes: bytes,
+    input_seed: int,
+    versions: dict,
+) -> dict:
+    """Run the model under TFLM and write the case folder; returns the case.json dict."""
+    oracle = TflmOracle(model_bytes)
+    summary = oracle.summary
+    for attempt in range(MAX_INPUT_ATTEMPTS):
+        inputs = golden_inputs(oracle, spec.inputs, input_seed + attempt)
+        tensors = oracle.run(inputs)
+        if not degenerate_outputs(summary, tensors):
+            break
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "model.tflite").write_bytes(model_bytes)
+    for position, array in enumerate(inputs):
+        np.save(out_dir / f"input_{position}.npy", array, allow_pickle=False)
+    golden = [t for _, t in summary.operator_outputs()]
+    for t in dict.fromkeys(golden):
+        np.save(out_dir / f"tensor_{t}.npy", tensors[t], allow_pickle=False)
+
+    per_channel = sorted(
+        t.index for t in summary.tensors if t.quantization and len(t.quantization.scales) > 1
+    )
+    case = {
+        "suite": suite,
+        "case": spec.case_name(flavour),
+        "flavour": flavour,
+        "description": spec.description,
+        "ops": summary.as_case_ops(),
+        "inputs": list(summary.inputs),
+        "outputs": list(summary.outputs),
+        "params": spec.params,
+        "converter_options": {k: repr(v) for k, v in spec.converter_options.items()},
+        "ops_needed": sorted({op.name for op in summary.operators}),
+        "per_channel_tensors": per_channel,
+        "input_seed": input_seed + attempt,
+        "versions": versions,
+    }
+    (out_dir / "case.json").write_text(case_json_text(case))
+    return case

@@ -1,0 +1,70 @@
+"""The committed goldens agree with the pinned TFLM and with their case.json.
+
+For every reference-models/<suite>/<case>/: case.json describes model.tflite
+(ops, inputs, outputs), the inputs have the model's dtypes and shapes, and
+running TFLM again on input_<k>.npy reproduces every tensor_<t>.npy bit for bit.
+"""
+
+import json
+import sys
+import unittest
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from tflm_oracle import TflmOracle  # noqa: E402
+
+CASES = sorted(p.parent for p in (ROOT / "reference-models").glob("*/*/case.json"))
+REQUIRED_KEYS = {"suite", "case", "flavour", "description", "ops", "inputs", "outputs"}
+
+
+class Goldens(unittest.TestCase):
+    def test_there_are_cases(self):
+        self.assertGreater(len(CASES), 0)
+        self.assertTrue((ROOT / "reference-models/models/mlp_int8/model.tflite").is_file())
+
+    def test_every_case(self):
+        for case_dir in CASES:
+            with self.subTest(case=str(case_dir.relative_to(ROOT))):
+                self.check_case(case_dir)
+
+    def check_case(self, case_dir: Path):
+        case = json.loads((case_dir / "case.json").read_text())
+        self.assertLessEqual(REQUIRED_KEYS, set(case))
+        self.assertEqual(case["suite"], case_dir.parent.name)
+        self.assertEqual(case["case"], case_dir.name)
+        self.assertIn(case["flavour"], ("int8", "int8_float_io", "float32"))
+
+        oracle = TflmOracle((case_dir / "model.tflite").read_bytes())
+        summary = oracle.summary
+        self.assertEqual(case["inputs"], list(summary.inputs))
+        self.assertEqual(case["outputs"], list(summary.outputs))
+        self.assertEqual(
+            [(o["index"], o["op"], o["outputs"]) for o in case["ops"]],
+            [(op.index, op.name, list(op.outputs)) for op in summary.operators],
+        )
+
+        inputs = []
+        for k, t in enumerate(summary.inputs):
+            array = np.load(case_dir / f"input_{k}.npy", allow_pickle=False)
+            self.assertEqual(array.dtype, np.dtype(summary.tensors[t].dtype))
+            self.assertEqual(array.shape, summary.tensors[t].shape)
+            inputs.append(array)
+        self.assertFalse((case_dir / f"input_{len(inputs)}.npy").exists())
+
+        fresh = oracle.run(inputs)
+        stored = {int(p.stem.split("_")[1]) for p in case_dir.glob("tensor_*.npy")}
+        wanted = {t for op in case["ops"] for t in op["outputs"]}
+        self.assertEqual(stored, wanted)
+        for t in sorted(wanted):
+            golden = np.load(case_dir / f"tensor_{t}.npy", allow_pickle=False)
+            self.assertEqual(golden.dtype, np.dtype(summary.tensors[t].dtype), f"tensor {t}")
+            self.assertEqual(golden.shape, summary.tensors[t].shape, f"tensor {t}")
+            np.testing.assert_array_equal(golden, fresh[t], err_msg=f"tensor {t}")
+
+
+if __name__ == "__main__":
+    unittest.main()
