@@ -1,0 +1,50 @@
+//! Verified, zero-copy view of TensorFlow Lite (`.tflite`) models.
+//!
+//! [`Model::from_bytes`] checks a whole model file once (flatbuffer structure,
+//! identifier, schema version, every index, shape and buffer size, quantization
+//! parameter counts) without copying it. Afterwards the typed views —
+//! [`Model`], [`Subgraph`], [`Tensor`], [`Operator`] — read straight from the
+//! file bytes and never fail or panic.
+//!
+//! The file must start at a 16-byte aligned address; see
+//! [`AlignedModelBytes`], [`include_model!`] and [`aligned_window`].
+//!
+//! The generated flatbuffer bindings are available as [`schema`] for reading
+//! builtin operator options (`op.raw().builtin_options_as_conv_2_doptions()`).
+//!
+//! The crate is `#![no_std]` and does not allocate itself. The `flatbuffers`
+//! crate links `alloc`: its verifier allocates a small error trace when it
+//! rejects a file (never on success), so firmware needs a global allocator.
+#![no_std]
+#![deny(unsafe_code)]
+
+#[cfg(test)]
+extern crate std;
+
+mod aligned;
+mod buffer;
+mod error;
+mod index_list;
+mod model;
+mod operator;
+mod quantization;
+#[path = "generated/mod.rs"]
+pub mod schema;
+mod shape;
+mod subgraph;
+mod tensor;
+mod tensor_type;
+mod vector_access;
+mod verify;
+
+pub use aligned::{aligned_window, AlignedModelBytes};
+pub use error::{FieldName, FlatbufferError, FlatbufferErrorKind, IndexSite, ModelError};
+pub use index_list::{Slots, TensorIndexList};
+pub use model::Model;
+pub use operator::{resolve_builtin_code, Operator};
+pub use quantization::Quantization;
+pub use schema::BuiltinOperator;
+pub use shape::{Shape, ShapeIter};
+pub use subgraph::Subgraph;
+pub use tensor::Tensor;
+pub use tensor_type::TensorType;
