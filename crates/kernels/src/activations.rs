@@ -1,0 +1,548 @@
+//! Standalone activation ops: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH and
+//! HARD_SWISH, for float32 and int8, computed exactly as TFLM's reference
+//! kernels compute them.
+
+use core::fmt;
+
+use bytemuck::{Pod, Zeroable};
+use num_traits::Float;
+
+use crate::fixed_point::{multiply_by_quantized_multiplier, rounding_divide_by_pot};
+use crate::gemmlowp_fixed::{
+    logistic, rounding_divide_by_pot_i16, saturating_doubling_high_mul_i16,
+    saturating_left_shift_i16, saturating_rounding_doubling_high_mul_i16, tanh,
+};
+use crate::quantization::{
+    frexp, quantize_multiplier, round_half_away_from_zero_f32, round_half_away_from_zero_f64,
+};
+
+/// Integer bits of the fixed-point input of int8 LOGISTIC and TANH (Q4.27).
+const SIGMOID_INPUT_INTEGER_BITS: i32 = 4;
+
+/// Why an activation cannot be prepared or run.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ActivationError {
+    /// Input and output lengths differ.
+    LengthMismatch {
+        /// Input elements.
+        input: usize,
+        /// Output elements.
+        output: usize,
+    },
+    /// The output zero point is not the one TFLM requires.
+    OutputZeroPoint {
+        /// Required zero point.
+        expected: i32,
+        /// Zero point found.
+        found: i32,
+    },
+    /// A scale makes a fixed-point multiplier unrepresentable.
+    ScaleOutOfRange {
+        /// What was being computed.
+        what: &'static str,
+        /// The real value rejected.
+        value: f64,
+    },
+}
+
+impl fmt::Display for ActivationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::LengthMismatch { input, output } => {
+                write!(
+                    f,
+                    "activation input has {input} elements but output has {output}"
+                )
+            }
+            Self::OutputZeroPoint { expected, found } => {
+                write!(
+                    f,
+                    "activation output zero point must be {expected}, found {found}"
+                )
+            }
+            Self::ScaleOutOfRange { what, value } => {
+                write!(f, "{what} = {value} cannot be represented in fixed point")
+            }
+        }
+    }
+}
+
+/// Applies `f` elementwise after checking lengths.
+fn map<T: Copy, U>(
+    input: &[T],
+    output: &mut [U],
+    f: impl Fn(T) -> U,
+) -> Result<(), ActivationError> {
+    if input.len() != output.len() {
+        return Err(ActivationError::LengthMismatch {
+            input: input.len(),
+            output: output.len(),
+        });
+    }
+    for (o, &x) in output.iter_mut().zip(input) {
+        *o = f(x);
+    }
+    Ok(())
+}
+
+fn saturate_i8(value: i32) -> i8 {
+    value.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
+}
+
+/// `x * 2^exp` for any sign of `exp`, in double precision.
+fn ldexp(x: f64, exp: i32) -> f64 {
+    x * Float::powi(2.0f64, exp)
+}
+
+// ---------------------------------------------------------------- RELU / RELU6
+
+/// Prepared parameters of an int8 RELU.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct ReluQuantParams {
+    /// Input zero point.
+    pub input_zero_point: i32,
+    /// Output zero point.
+    pub output_zero_point: i32,
+    /// Multiplier of `input_scale / output_scale`.
+    pub output_multiplier: i32,
+    /// Shift of `input_scale / output_scale`.
+    pub output_shift: i32,
+    /// Smallest output value (the output's representation of 0).
+    pub activation_min: i32,
+    /// Largest output value.
+    pub activation_max: i32,
+}
+
+/// Params of an int8 RELU.
+pub fn prepare_relu_int8(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> ReluQuantParams {
+    let (output_multiplier, output_shift) =
+        quantize_multiplier(f64::from(input_scale) / f64::from(output_scale));
+    let zero = round_half_away_from_zero_f32(0.0 / output_scale) as i32;
+    ReluQuantParams {
+        input_zero_point,
+        output_zero_point,
+        output_multiplier,
+        output_shift,
+        activation_min: output_zero_point
+            .saturating_add(zero)
+            .max(i32::from(i8::MIN)),
+        activation_max: i32::from(i8::MAX),
+    }
+}
+
+/// Int8 RELU: requantizes to the output scale and clamps below at 0.
+pub fn relu_int8(
+    params: &ReluQuantParams,
+    input: &[i8],
+    output: &mut [i8],
+) -> Result<(), ActivationError> {
+    map(input, output, |x| {
+        let rescaled = multiply_by_quantized_multiplier(
+            i32::from(x).wrapping_sub(params.input_zero_point),
+            params.output_multiplier,
+            params.output_shift,
+        );
+        let value = params.output_zero_point.wrapping_add(rescaled);
+        saturate_i8(value.max(params.activation_min).min(params.activation_max))
+    })
+}
+
+/// Float RELU.
+pub fn relu_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+    map(input, output, |x| if x < 0.0 { 0.0 } else { x })
+}
+
+/// Prepared parameters of an int8 RELU6 (a clamp in the input's quantization).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct Relu6QuantParams {
+    /// Quantized 0 (the input zero point).
+    pub zero: i32,
+    /// Quantized 6, saturated to int8.
+    pub six: i32,
+}
+
+/// Params of an int8 RELU6. TFLM clamps in the input quantization and
+/// ignores the output's.
+pub fn prepare_relu6_int8(input_scale: f32, input_zero_point: i32) -> Relu6QuantParams {
+    let six = (round_half_away_from_zero_f64(f64::from(6.0f32 / input_scale))
+        + f64::from(input_zero_point))
+    .clamp(f64::from(i8::MIN), f64::from(i8::MAX)) as i32;
+    Relu6QuantParams {
+        zero: input_zero_point,
+        six,
+    }
+}
+
+/// Int8 RELU6.
+pub fn relu6_int8(
+    params: &Relu6QuantParams,
+    input: &[i8],
+    output: &mut [i8],
+) -> Result<(), ActivationError> {
+    let (lower, upper) = (saturate_i8(params.zero), saturate_i8(params.six));
+    map(input, output, |x| {
+        if x > upper {
+            upper
+        } else if x < lower {
+            lower
+        } else {
+            x
+        }
+    })
+}
+
+/// Float RELU6.
+pub fn relu6_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+    map(input, output, |x| x.clamp(0.0, 6.0))
+}
+
+// ----------------------------------------------------------------- LEAKY_RELU
+
+/// Prepared parameters of an int8 LEAKY_RELU: one multiplier for
+/// non-negative inputs and one (including `alpha`) for negative ones.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct LeakyReluQuantParams {
+    /// Input zero point.
+    pub input_zero_point: i32,
+    /// Output zero point.
+    pub output_zero_point: i32,
+    /// Multiplier of `input_scale * alpha / output_scale`.
+    pub output_multiplier_alpha: i32,
+    /// Shift of `input_scale * alpha / output_scale`.
+    pub output_shift_alpha: i32,
+    /// Multiplier of `input_scale / output_scale`.
+    pub output_multiplier_identity: i32,
+    /// Shift of `input_scale / output_scale`.
+    pub output_shift_identity: i32,
+}
+
+/// Params of an int8 LEAKY_RELU (TFLM forms both ratios in single precision).
+pub fn prepare_leaky_relu_int8(
+    alpha: f32,
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> LeakyReluQuantParams {
+    let (output_multiplier_alpha, output_shift_alpha) =
+        quantize_multiplier(f64::from(input_scale * alpha / output_scale));
+    let (output_multiplier_identity, output_shift_identity) =
+        quantize_multiplier(f64::from(input_scale / output_scale));
+    LeakyReluQuantParams {
+        input_zero_point,
+        output_zero_point,
+        output_multiplier_alpha,
+        output_shift_alpha,
+        output_multiplier_identity,
+        output_shift_identity,
+    }
+}
+
+/// Int8 LEAKY_RELU.
+pub fn leaky_relu_int8(
+    params: &LeakyReluQuantParams,
+    input: &[i8],
+    output: &mut [i8],
+) -> Result<(), ActivationError> {
+    map(input, output, |x| {
+        let value = i32::from(x).wrapping_sub(params.input_zero_point);
+        let (multiplier, shift) = if value >= 0 {
+            (
+                params.output_multiplier_identity,
+                params.output_shift_identity,
+            )
+        } else {
+            (params.output_multiplier_alpha, params.output_shift_alpha)
+        };
+        let rescaled = multiply_by_quantized_multiplier(value, multiplier, shift);
+        saturate_i8(params.output_zero_point.wrapping_add(rescaled))
+    })
+}
+
+/// Float LEAKY_RELU: `x` if `x > 0`, else `alpha * x`.
+pub fn leaky_relu_f32(
+    alpha: f32,
+    input: &[f32],
+    output: &mut [f32],
+) -> Result<(), ActivationError> {
+    map(input, output, |x| if x > 0.0 { x } else { x * alpha })
+}
+
+// ------------------------------------------------------------ LOGISTIC / TANH
+
+/// Prepared parameters of int8 LOGISTIC and TANH: the input is rescaled to
+/// Q4.27 unless it is beyond `input_range_radius`, where the output saturates.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct SigmoidQuantParams {
+    /// Input zero point.
+    pub input_zero_point: i32,
+    /// Inputs (zero-point corrected) at or beyond ± this saturate.
+    pub input_range_radius: i32,
+    /// Multiplier of `input_scale * 2^27`.
+    pub input_multiplier: i32,
+    /// Shift of `input_scale * 2^27`.
+    pub input_left_shift: i32,
+}
+
+/// TFLM's int8 sigmoid-family prepare (shared by LOGISTIC and TANH).
+fn sigmoid_params(
+    input_scale: f32,
+    input_zero_point: i32,
+) -> Result<SigmoidQuantParams, ActivationError> {
+    let real = f64::from(input_scale) * f64::from(1u32 << (31 - SIGMOID_INPUT_INTEGER_BITS));
+    let (mantissa, input_left_shift) = frexp(real);
+    let scaled = round_half_away_from_zero_f64(mantissa * f64::from(1u32 << 31));
+    if !real.is_finite() || real <= 0.0 || !(-31..=31).contains(&input_left_shift) {
+        return Err(ActivationError::ScaleOutOfRange {
+            what: "input_scale * 2^27",
+            value: real,
+        });
+    }
+    let input_multiplier =
+        i32::try_from(scaled as i64).map_err(|_| ActivationError::ScaleOutOfRange {
+            what: "input_scale * 2^27",
+            value: real,
+        })?;
+    let radius = ldexp(
+        f64::from((1i32 << SIGMOID_INPUT_INTEGER_BITS) - 1),
+        31 - SIGMOID_INPUT_INTEGER_BITS - input_left_shift,
+    );
+    let input_range_radius = Float::floor(radius).min(f64::from(i32::MAX)) as i32;
+    Ok(SigmoidQuantParams {
+        input_zero_point,
+        input_range_radius,
+        input_multiplier,
+        input_left_shift,
+    })
+}
+
+/// Params of an int8 LOGISTIC. The output must have zero point -128 (its
+/// scale is taken to be 1/256, as TFLM assumes).
+pub fn prepare_logistic_int8(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_zero_point: i32,
+) -> Result<SigmoidQuantParams, ActivationError> {
+    if output_zero_point != -128 {
+        return Err(ActivationError::OutputZeroPoint {
+            expected: -128,
+            found: output_zero_point,
+        });
+    }
+    sigmoid_params(input_scale, input_zero_point)
+}
+
+/// Params of an int8 TANH. TFLM assumes (without checking) an output scale
+/// of 1/128 and zero point 0.
+pub fn prepare_tanh_int8(
+    input_scale: f32,
+    input_zero_point: i32,
+) -> Result<SigmoidQuantParams, ActivationError> {
+    sigmoid_params(input_scale, input_zero_point)
+}
+
+/// Evaluates a Q0 sigmoid-family function on one int8 input, or returns the
+/// saturated low/high output beyond the input radius.
+fn sigmoid_element(
+    params: &SigmoidQuantParams,
+    x: i8,
+    low: i8,
+    high: i8,
+    f: impl Fn(i32) -> i8,
+) -> i8 {
+    let input = i32::from(x).wrapping_sub(params.input_zero_point);
+    if input <= params.input_range_radius.wrapping_neg() {
+        low
+    } else if input >= params.input_range_radius {
+        high
+    } else {
+        f(multiply_by_quantized_multiplier(
+            input,
+            params.input_multiplier,
+            params.input_left_shift,
+        ))
+    }
+}
+
+/// Int8 LOGISTIC (output scale 1/256, zero point -128).
+pub fn logistic_int8(
+    params: &SigmoidQuantParams,
+    input: &[i8],
+    output: &mut [i8],
+) -> Result<(), ActivationError> {
+    map(input, output, |x| {
+        sigmoid_element(params, x, i8::MIN, i8::MAX, |q4| {
+            let q0 = logistic(q4, SIGMOID_INPUT_INTEGER_BITS);
+            saturate_i8(rounding_divide_by_pot(q0, 23).wrapping_add(-128))
+        })
+    })
+}
+
+/// Int8 TANH (output scale 1/128, zero point 0).
+pub fn tanh_int8(
+    params: &SigmoidQuantParams,
+    input: &[i8],
+    output: &mut [i8],
+) -> Result<(), ActivationError> {
+    map(input, output, |x| {
+        sigmoid_element(params, x, i8::MIN, i8::MAX, |q4| {
+            saturate_i8(rounding_divide_by_pot(
+                tanh(q4, SIGMOID_INPUT_INTEGER_BITS),
+                24,
+            ))
+        })
+    })
+}
+
+/// Float LOGISTIC, with TFLM's cut-offs (1 above 16.619…, `exp(x)` below -9).
+pub fn logistic_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+    const CUTOFF_UPPER: f32 = 16.619_047;
+    const CUTOFF_LOWER: f32 = -9.0;
+    map(input, output, |x| {
+        if x > CUTOFF_UPPER {
+            1.0
+        } else if x < CUTOFF_LOWER {
+            Float::exp(x)
+        } else {
+            1.0 / (1.0 + Float::exp(-x))
+        }
+    })
+}
+
+/// Float TANH.
+pub fn tanh_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+    map(input, output, Float::tanh)
+}
+
+// ----------------------------------------------------------------- HARD_SWISH
+
+/// Prepared parameters of an int8 HARD_SWISH (TFLM's `HardSwishParams`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct HardSwishQuantParams {
+    /// Input zero point.
+    pub input_zero_point: i32,
+    /// Output zero point.
+    pub output_zero_point: i32,
+    /// 16-bit multiplier from the high-resolution input scale to 3/32768.
+    pub reluish_multiplier_fixedpoint_int16: i32,
+    /// Exponent accompanying the reluish multiplier.
+    pub reluish_multiplier_exponent: i32,
+    /// 16-bit multiplier from the high-resolution input scale to the output.
+    pub output_multiplier_fixedpoint_int16: i32,
+    /// Exponent (non-positive) accompanying the output multiplier.
+    pub output_multiplier_exponent: i32,
+}
+
+/// TFLM's `DownScaleInt32ToInt16Multiplier`.
+fn downscale_multiplier_to_i16(multiplier: i32) -> i32 {
+    const ROUNDING_OFFSET: i32 = 1 << 15;
+    if multiplier >= i32::MAX - ROUNDING_OFFSET {
+        i32::from(i16::MAX)
+    } else {
+        (multiplier + ROUNDING_OFFSET) >> 16
+    }
+}
+
+/// Params of an int8 HARD_SWISH.
+pub fn prepare_hard_swish_int8(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> Result<HardSwishQuantParams, ActivationError> {
+    let hires_input_scale = (1.0f32 / 128.0) * input_scale;
+    let reluish_scale = 3.0f32 / 32768.0;
+    let output_real = f64::from(hires_input_scale / output_scale);
+    let (output_multiplier, output_multiplier_exponent) = quantize_multiplier(output_real);
+    if output_multiplier_exponent > 0 {
+        return Err(ActivationError::ScaleOutOfRange {
+            what: "input_scale / (128 * output_scale)",
+            value: output_real,
+        });
+    }
+    let (reluish_multiplier, reluish_multiplier_exponent) =
+        quantize_multiplier(f64::from(hires_input_scale / reluish_scale));
+    Ok(HardSwishQuantParams {
+        input_zero_point,
+        output_zero_point,
+        reluish_multiplier_fixedpoint_int16: downscale_multiplier_to_i16(reluish_multiplier),
+        reluish_multiplier_exponent,
+        output_multiplier_fixedpoint_int16: downscale_multiplier_to_i16(output_multiplier),
+        output_multiplier_exponent,
+    })
+}
+
+/// Int8 HARD_SWISH, `x * relu6(x + 3) / 6`, in TFLM's 16-bit fixed point.
+pub fn hard_swish_int8(
+    params: &HardSwishQuantParams,
+    input: &[i8],
+    output: &mut [i8],
+) -> Result<(), ActivationError> {
+    let output_multiplier = params.output_multiplier_fixedpoint_int16 as i16;
+    let reluish_multiplier = params.reluish_multiplier_fixedpoint_int16 as i16;
+    let reluish_exponent = params.reluish_multiplier_exponent;
+    map(input, output, |x| {
+        let input_value = i32::from(x).wrapping_sub(params.input_zero_point) as i16;
+        let hires_input = input_value.wrapping_mul(1 << 7);
+        let preshift_output =
+            saturating_rounding_doubling_high_mul_i16(hires_input, output_multiplier);
+        // Rescale the input so that 3.0 maps to 32768 (saturating), giving a
+        // value in [-1, 1] in Q0.15.
+        let mut reluish = hires_input;
+        if reluish_exponent > 0 {
+            reluish = saturating_left_shift_i16(reluish, reluish_exponent - 1);
+        }
+        reluish = saturating_rounding_doubling_high_mul_i16(reluish, reluish_multiplier);
+        if reluish_exponent > 0 {
+            reluish = saturating_left_shift_i16(reluish, 1);
+        }
+        if reluish_exponent < 0 {
+            reluish = rounding_divide_by_pot_i16(reluish, reluish_exponent.wrapping_neg());
+        }
+        // Map [-1, 1] to [0, 1].
+        let reluish = ((i32::from(reluish) + (1 << 15)) >> 1) as i16;
+        let preshift_value = saturating_doubling_high_mul_i16(reluish, preshift_output);
+        let value = rounding_divide_by_pot_i16(
+            preshift_value,
+            params.output_multiplier_exponent.wrapping_neg(),
+        )
+        .wrapping_add(params.output_zero_point as i16);
+        saturate_i8(i32::from(value))
+    })
+}
+
+/// Float HARD_SWISH: `x * min(6, max(0, x + 3)) / 6`.
+pub fn hard_swish_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+    map(input, output, |x| {
+        let lifted = x + 3.0;
+        let relu = if 0.0 < lifted { lifted } else { 0.0 };
+        let relu6 = if relu < 6.0 { relu } else { 6.0 };
+        x * relu6 / 6.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downscale_rounds_to_nearest() {
+        assert_eq!(downscale_multiplier_to_i16(1 << 30), 1 << 14);
+        assert_eq!(
+            downscale_multiplier_to_i16((1 << 30) + (1 << 15)),
+            (1 << 14) + 1
+        );
+        assert_eq!(downscale_multiplier_to_i16(i32::MAX), i32::from(i16::MAX));
+    }
+}

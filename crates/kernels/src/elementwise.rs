@@ -1,0 +1,351 @@
+//! ADD, SUB and MUL with broadcasting (float32 and int8).
+//!
+//! int8 ADD/SUB follow TFLM: both inputs are shifted left by 20 bits, scaled
+//! to a common scale (twice the larger input scale), summed, and rescaled to
+//! the output. int8 MUL multiplies the zero-point-corrected inputs and applies
+//! one multiplier `input1_scale * input2_scale / output_scale`.
+
+use core::fmt;
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::activation::clamp_f32;
+use crate::broadcast::{BroadcastError, BroadcastShape};
+use crate::fixed_point::{
+    multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_smaller_than_one_exp,
+    wrapping_left_shift_mul,
+};
+use crate::quantization::{quantize_multiplier, quantize_multiplier_smaller_than_one_exp};
+
+/// Left shift applied to int8 ADD/SUB inputs before rescaling.
+const ADD_SUB_LEFT_SHIFT: i32 = 20;
+
+/// Quantization of the three tensors of an int8 binary op and the output clamp.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BinaryQuantization {
+    /// Scale of input 1.
+    pub input1_scale: f32,
+    /// Zero point of input 1.
+    pub input1_zero_point: i32,
+    /// Scale of input 2.
+    pub input2_scale: f32,
+    /// Zero point of input 2.
+    pub input2_zero_point: i32,
+    /// Scale of the output.
+    pub output_scale: f32,
+    /// Zero point of the output.
+    pub output_zero_point: i32,
+    /// Smallest quantized output value (fused activation applied).
+    pub activation_min: i32,
+    /// Largest quantized output value (fused activation applied).
+    pub activation_max: i32,
+}
+
+/// Prepared parameters of an int8 ADD or SUB.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct AddSubQuantParams {
+    /// Negated zero point of input 1.
+    pub input1_offset: i32,
+    /// Negated zero point of input 2.
+    pub input2_offset: i32,
+    /// Zero point of the output.
+    pub output_offset: i32,
+    /// Left shift applied to both inputs first.
+    pub left_shift: i32,
+    /// Multiplier of input 1.
+    pub input1_multiplier: i32,
+    /// Shift (non-positive) of input 1.
+    pub input1_shift: i32,
+    /// Multiplier of input 2.
+    pub input2_multiplier: i32,
+    /// Shift (non-positive) of input 2.
+    pub input2_shift: i32,
+    /// Multiplier of the output.
+    pub output_multiplier: i32,
+    /// Shift (non-positive) of the output.
+    pub output_shift: i32,
+    /// Smallest output value.
+    pub activation_min: i32,
+    /// Largest output value.
+    pub activation_max: i32,
+}
+
+/// Prepared parameters of an int8 MUL.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct MulQuantParams {
+    /// Negated zero point of input 1.
+    pub input1_offset: i32,
+    /// Negated zero point of input 2.
+    pub input2_offset: i32,
+    /// Zero point of the output.
+    pub output_offset: i32,
+    /// Multiplier of the product.
+    pub output_multiplier: i32,
+    /// Shift of the product.
+    pub output_shift: i32,
+    /// Smallest output value.
+    pub activation_min: i32,
+    /// Largest output value.
+    pub activation_max: i32,
+}
+
+/// Why an elementwise op cannot be prepared or run.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ElementwiseError {
+    /// A rescaling multiplier is outside `(0, 1)`, which TFLM's ADD/SUB
+    /// requantization requires.
+    MultiplierOutOfRange {
+        /// Which multiplier ("input1", "input2" or "output").
+        which: &'static str,
+        /// Its real value.
+        value: f64,
+    },
+    /// The activation range is empty.
+    EmptyActivationRange {
+        /// Lower bound.
+        min: i32,
+        /// Upper bound.
+        max: i32,
+    },
+    /// Shapes or buffer lengths do not match.
+    Broadcast(BroadcastError),
+}
+
+impl From<BroadcastError> for ElementwiseError {
+    fn from(e: BroadcastError) -> Self {
+        Self::Broadcast(e)
+    }
+}
+
+impl fmt::Display for ElementwiseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::MultiplierOutOfRange { which, value } => {
+                write!(f, "{which} multiplier {value} is outside (0, 1)")
+            }
+            Self::EmptyActivationRange { min, max } => {
+                write!(f, "activation range [{min}, {max}] is empty")
+            }
+            Self::Broadcast(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// TFLM's `QuantizeMultiplierSmallerThanOneExp`: `value` must be in `(0, 1)`.
+fn multiplier_below_one(which: &'static str, value: f64) -> Result<(i32, i32), ElementwiseError> {
+    quantize_multiplier_smaller_than_one_exp(value)
+        .ok_or(ElementwiseError::MultiplierOutOfRange { which, value })
+}
+
+fn check_activation(q: &BinaryQuantization) -> Result<(), ElementwiseError> {
+    if q.activation_min > q.activation_max {
+        return Err(ElementwiseError::EmptyActivationRange {
+            min: q.activation_min,
+            max: q.activation_max,
+        });
+    }
+    Ok(())
+}
+
+fn add_sub_params(
+    q: &BinaryQuantization,
+    real_input1: f64,
+    real_input2: f64,
+    real_output: f64,
+) -> Result<AddSubQuantParams, ElementwiseError> {
+    check_activation(q)?;
+    let (input1_multiplier, input1_shift) = multiplier_below_one("input1", real_input1)?;
+    let (input2_multiplier, input2_shift) = multiplier_below_one("input2", real_input2)?;
+    let (output_multiplier, output_shift) = multiplier_below_one("output", real_output)?;
+    Ok(AddSubQuantParams {
+        input1_offset: q.input1_zero_point.wrapping_neg(),
+        input2_offset: q.input2_zero_point.wrapping_neg(),
+        output_offset: q.output_zero_point,
+        left_shift: ADD_SUB_LEFT_SHIFT,
+        input1_multiplier,
+        input1_shift,
+        input2_multiplier,
+        input2_shift,
+        output_multiplier,
+        output_shift,
+        activation_min: q.activation_min,
+        activation_max: q.activation_max,
+    })
+}
+
+/// Params of an int8 ADD (TFLM computes the multipliers in double precision).
+pub fn prepare_add_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, ElementwiseError> {
+    let twice_max_input_scale = 2.0 * f64::from(q.input1_scale.max(q.input2_scale));
+    add_sub_params(
+        q,
+        f64::from(q.input1_scale) / twice_max_input_scale,
+        f64::from(q.input2_scale) / twice_max_input_scale,
+        twice_max_input_scale / (f64::from(1u32 << ADD_SUB_LEFT_SHIFT) * f64::from(q.output_scale)),
+    )
+}
+
+/// Params of an int8 SUB (TFLM computes the multipliers in single precision,
+/// unlike ADD).
+pub fn prepare_sub_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, ElementwiseError> {
+    let twice_max_input_scale = 2.0f32 * q.input1_scale.max(q.input2_scale);
+    add_sub_params(
+        q,
+        f64::from(q.input1_scale / twice_max_input_scale),
+        f64::from(q.input2_scale / twice_max_input_scale),
+        f64::from(twice_max_input_scale / ((1u32 << ADD_SUB_LEFT_SHIFT) as f32 * q.output_scale)),
+    )
+}
+
+/// Params of an int8 MUL.
+pub fn prepare_mul_int8(q: &BinaryQuantization) -> Result<MulQuantParams, ElementwiseError> {
+    check_activation(q)?;
+    let real = f64::from(q.input1_scale) * f64::from(q.input2_scale) / f64::from(q.output_scale);
+    let (output_multiplier, output_shift) = quantize_multiplier(real);
+    Ok(MulQuantParams {
+        input1_offset: q.input1_zero_point.wrapping_neg(),
+        input2_offset: q.input2_zero_point.wrapping_neg(),
+        output_offset: q.output_zero_point,
+        output_multiplier,
+        output_shift,
+        activation_min: q.activation_min,
+        activation_max: q.activation_max,
+    })
+}
+
+/// Applies `op` to every broadcast pair of elements.
+fn binary<T: Copy>(
+    shape: &BroadcastShape,
+    input1: &[T],
+    input2: &[T],
+    output: &mut [T],
+    op: impl Fn(T, T) -> T,
+) -> Result<(), ElementwiseError> {
+    shape.check_lengths(input1.len(), input2.len(), output.len())?;
+    shape.for_each(|o, a, b| {
+        if let (Some(out), Some(&x), Some(&y)) = (output.get_mut(o), input1.get(a), input2.get(b)) {
+            *out = op(x, y);
+        }
+    });
+    Ok(())
+}
+
+fn clamp_to_i8(value: i32, min: i32, max: i32) -> i8 {
+    value
+        .max(min)
+        .min(max)
+        .clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
+}
+
+/// One int8 ADD or (if `subtract`) SUB element.
+fn add_sub_element(p: &AddSubQuantParams, x: i8, y: i8, subtract: bool) -> i8 {
+    let scale = |value: i8, offset: i32, multiplier: i32, shift: i32| {
+        let shifted = wrapping_left_shift_mul(offset.wrapping_add(i32::from(value)), p.left_shift);
+        multiply_by_quantized_multiplier_smaller_than_one_exp(shifted, multiplier, shift)
+    };
+    let a = scale(x, p.input1_offset, p.input1_multiplier, p.input1_shift);
+    let b = scale(y, p.input2_offset, p.input2_multiplier, p.input2_shift);
+    let raw = if subtract {
+        a.wrapping_sub(b)
+    } else {
+        a.wrapping_add(b)
+    };
+    let out = multiply_by_quantized_multiplier_smaller_than_one_exp(
+        raw,
+        p.output_multiplier,
+        p.output_shift,
+    )
+    .wrapping_add(p.output_offset);
+    clamp_to_i8(out, p.activation_min, p.activation_max)
+}
+
+/// Int8 ADD with broadcasting.
+pub fn add_int8(
+    params: &AddSubQuantParams,
+    shape: &BroadcastShape,
+    input1: &[i8],
+    input2: &[i8],
+    output: &mut [i8],
+) -> Result<(), ElementwiseError> {
+    binary(shape, input1, input2, output, |x, y| {
+        add_sub_element(params, x, y, false)
+    })
+}
+
+/// Int8 SUB (`input1 - input2`) with broadcasting.
+pub fn sub_int8(
+    params: &AddSubQuantParams,
+    shape: &BroadcastShape,
+    input1: &[i8],
+    input2: &[i8],
+    output: &mut [i8],
+) -> Result<(), ElementwiseError> {
+    binary(shape, input1, input2, output, |x, y| {
+        add_sub_element(params, x, y, true)
+    })
+}
+
+/// Int8 MUL with broadcasting.
+pub fn mul_int8(
+    params: &MulQuantParams,
+    shape: &BroadcastShape,
+    input1: &[i8],
+    input2: &[i8],
+    output: &mut [i8],
+) -> Result<(), ElementwiseError> {
+    binary(shape, input1, input2, output, |x, y| {
+        let a = params.input1_offset.wrapping_add(i32::from(x));
+        let b = params.input2_offset.wrapping_add(i32::from(y));
+        let out = multiply_by_quantized_multiplier(
+            a.wrapping_mul(b),
+            params.output_multiplier,
+            params.output_shift,
+        )
+        .wrapping_add(params.output_offset);
+        clamp_to_i8(out, params.activation_min, params.activation_max)
+    })
+}
+
+/// Float ADD with broadcasting, clamped to `[activation_min, activation_max]`.
+pub fn add_f32(
+    activation_min: f32,
+    activation_max: f32,
+    shape: &BroadcastShape,
+    input1: &[f32],
+    input2: &[f32],
+    output: &mut [f32],
+) -> Result<(), ElementwiseError> {
+    binary(shape, input1, input2, output, |x, y| {
+        clamp_f32(x + y, activation_min, activation_max)
+    })
+}
+
+/// Float SUB (`input1 - input2`) with broadcasting, clamped.
+pub fn sub_f32(
+    activation_min: f32,
+    activation_max: f32,
+    shape: &BroadcastShape,
+    input1: &[f32],
+    input2: &[f32],
+    output: &mut [f32],
+) -> Result<(), ElementwiseError> {
+    binary(shape, input1, input2, output, |x, y| {
+        clamp_f32(x - y, activation_min, activation_max)
+    })
+}
+
+/// Float MUL with broadcasting, clamped.
+pub fn mul_f32(
+    activation_min: f32,
+    activation_max: f32,
+    shape: &BroadcastShape,
+    input1: &[f32],
+    input2: &[f32],
+    output: &mut [f32],
+) -> Result<(), ElementwiseError> {
+    binary(shape, input1, input2, output, |x, y| {
+        clamp_f32(x * y, activation_min, activation_max)
+    })
+}

@@ -1,0 +1,150 @@
+//! Fixed-point primitives with gemmlowp / TFLM semantics.
+//!
+//! These are the building blocks of every quantized kernel: a saturating
+//! rounding "doubling high multiply", a rounding division by a power of two
+//! (round half away from zero) and TFLM's default (double-rounding)
+//! `MultiplyByQuantizedMultiplier`.
+//!
+//! Every function is total: it returns a value for every input and never
+//! panics. Where the C++ original has undefined behaviour (signed overflow,
+//! over-long shifts) the behaviour chosen here is documented on the function;
+//! for all inputs TFLM itself produces, the results are identical.
+
+/// Returns `(a * b) / 2^31` rounded to nearest, saturated to `i32`.
+///
+/// gemmlowp's `SaturatingRoundingDoublingHighMul`: the high 32 bits of `2 * a * b`
+/// with rounding. Because gemmlowp nudges negative products by `1 - 2^30` and then
+/// truncates, ties round toward positive infinity (`floor(a * b / 2^31 + 1/2)`),
+/// e.g. `-0.5` becomes `0`. The only overflowing case, `i32::MIN * i32::MIN`,
+/// saturates to `i32::MAX`.
+#[inline]
+pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
+    if a == i32::MIN && b == i32::MIN {
+        return i32::MAX;
+    }
+    let ab = i64::from(a) * i64::from(b);
+    let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+    // `/` truncates toward zero, as C++ integer division does. The quotient is
+    // in i32 range because |a * b| < 2^62 once MIN*MIN is excluded.
+    let high = (ab + nudge) / (1i64 << 31);
+    // Cannot fail (see above); falls back to saturation rather than panicking.
+    i32::try_from(high).unwrap_or(if high < 0 { i32::MIN } else { i32::MAX })
+}
+
+/// Returns `x / 2^exponent` rounded to nearest, ties away from zero.
+///
+/// gemmlowp's `RoundingDivideByPOT`. gemmlowp requires `0 <= exponent <= 31`;
+/// here negative exponents are treated as 0 (identity) and exponents above 63
+/// as 63, and exponents in `32..=63` keep the mathematical definition (the
+/// result is then 0 or, for `i32::MIN` with exponent 32, -1).
+#[inline]
+pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
+    let exponent = exponent.clamp(0, 63);
+    let x = i64::from(x);
+    let mask: i64 = (1i64 << exponent).wrapping_sub(1);
+    let remainder = x & mask;
+    let threshold = (mask >> 1) + i64::from(x < 0);
+    let result = (x >> exponent) + i64::from(remainder > threshold);
+    // |result| <= |x|, so it always fits.
+    i32::try_from(result).unwrap_or(0)
+}
+
+/// Returns `x * 2^shift`, wrapping like TFLM's `x * (1 << shift)` does on
+/// two's-complement targets.
+///
+/// In C++ both the signed overflow of the product and shift amounts of 32 or
+/// more are undefined behaviour. Here the product wraps and the shift amount is
+/// taken modulo 32 (what the ARM and x86 shift instructions TFLM compiles to
+/// do for a 32-bit `1 << n`). Negative `shift` is treated as 0.
+#[inline]
+pub fn wrapping_left_shift_mul(x: i32, shift: i32) -> i32 {
+    let shift = u32::try_from(shift).unwrap_or(0);
+    x.wrapping_mul(1i32.wrapping_shl(shift))
+}
+
+/// Multiplies `x` by the real number `quantized_multiplier * 2^(shift - 31)`.
+///
+/// TFLM's default (double-rounding, i.e. without `TFLITE_SINGLE_ROUNDING`)
+/// `MultiplyByQuantizedMultiplier(int32_t, int32_t, int)`:
+/// `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x * (1 << left_shift),
+/// quantized_multiplier), right_shift)` with `left_shift = max(shift, 0)` and
+/// `right_shift = max(-shift, 0)`.
+///
+/// The left shift wraps on overflow exactly as the C++ code does in practice
+/// (see [`wrapping_left_shift_mul`]).
+#[inline]
+pub fn multiply_by_quantized_multiplier(x: i32, quantized_multiplier: i32, shift: i32) -> i32 {
+    let left_shift = shift.max(0);
+    let right_shift = shift.checked_neg().unwrap_or(i32::MAX).max(0);
+    rounding_divide_by_pot(
+        saturating_rounding_doubling_high_mul(
+            wrapping_left_shift_mul(x, left_shift),
+            quantized_multiplier,
+        ),
+        right_shift,
+    )
+}
+
+/// Multiplies a 64-bit accumulator by `quantized_multiplier * 2^(shift - 31)`.
+///
+/// TFLM's default `MultiplyByQuantizedMultiplier(int64_t, int32_t, int)` (used by
+/// the int16 paths): the multiplier is first reduced to 16 bits
+/// (`(m + 2^15) >> 16`, or `0x7FFF` when `m >= 0x7FFF0000`), then
+/// `(x * reduced + 2^(total_shift - 1)) >> total_shift` with
+/// `total_shift = 15 - shift`, and the result is truncated to `i32`.
+///
+/// TFLM's contract is `m >= 0`, `-31 <= shift < 8`, `|x| < 2^47`. Outside it the
+/// C++ code is undefined; here the product wraps, `shift` is clamped to
+/// `[-48, 14]` (keeping the shift amount in `1..=63`) and the final
+/// conversion to `i32` wraps, as the C++ `int32_t result = x >> total_shift`
+/// does.
+#[inline]
+pub fn multiply_by_quantized_multiplier_i64(x: i64, quantized_multiplier: i32, shift: i32) -> i32 {
+    let reduced_multiplier: i32 = if quantized_multiplier < 0x7FFF_0000 {
+        quantized_multiplier.wrapping_add(1 << 15) >> 16
+    } else {
+        0x7FFF
+    };
+    let total_shift = 15 - shift.clamp(-48, 14);
+    let round = 1i64 << (total_shift - 1);
+    let acc = x
+        .wrapping_mul(i64::from(reduced_multiplier))
+        .wrapping_add(round);
+    // Truncating conversion, as in the C++ source.
+    (acc >> total_shift) as i32
+}
+
+/// Multiplies `x` by `quantized_multiplier * 2^(left_shift - 31)` for a
+/// multiplier smaller than one (`left_shift <= 0`).
+///
+/// TFLM's `MultiplyByQuantizedMultiplierSmallerThanOneExp`:
+/// `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, m), -left_shift)`.
+#[inline]
+pub fn multiply_by_quantized_multiplier_smaller_than_one_exp(
+    x: i32,
+    quantized_multiplier: i32,
+    left_shift: i32,
+) -> i32 {
+    rounding_divide_by_pot(
+        saturating_rounding_doubling_high_mul(x, quantized_multiplier),
+        left_shift.checked_neg().unwrap_or(i32::MAX),
+    )
+}
+
+/// Multiplies `x` by `quantized_multiplier * 2^(left_shift - 31)` for a
+/// multiplier greater than one (`left_shift >= 0`).
+///
+/// TFLM's `MultiplyByQuantizedMultiplierGreaterThanOne`:
+/// `SaturatingRoundingDoublingHighMul(x * (1 << left_shift), m)`, with the
+/// left shift wrapping as in [`wrapping_left_shift_mul`].
+#[inline]
+pub fn multiply_by_quantized_multiplier_greater_than_one(
+    x: i32,
+    quantized_multiplier: i32,
+    left_shift: i32,
+) -> i32 {
+    saturating_rounding_doubling_high_mul(
+        wrapping_left_shift_mul(x, left_shift),
+        quantized_multiplier,
+    )
+}

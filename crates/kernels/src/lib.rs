@@ -1,0 +1,123 @@
+//! Pure-math kernels bit-exact with TensorFlow Lite Micro's reference kernels.
+//!
+//! Kernels take plain slices plus a parameter struct prepared once by the ops
+//! crate; they know nothing about models or arenas. Every kernel validates the
+//! slice lengths against the shapes it is given and returns a [`KernelError`]
+//! instead of panicking.
+#![no_std]
+#![forbid(unsafe_code)]
+
+#[cfg(test)]
+extern crate std;
+
+use core::fmt;
+
+pub mod activation;
+pub mod activations;
+pub mod broadcast;
+pub mod concatenation;
+pub mod conv;
+pub mod depthwise_conv;
+pub mod dequantize;
+pub mod elementwise;
+pub mod fixed_point;
+pub mod fully_connected;
+pub mod gemmlowp_fixed;
+pub mod pad;
+pub mod padding;
+pub mod pooling;
+pub mod quantization;
+pub mod quantize;
+pub mod reduce;
+pub mod softmax;
+pub mod strided_slice;
+pub mod transpose;
+
+/// Error returned by a kernel whose inputs are inconsistent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KernelError {
+    /// A buffer's length does not match the shape it should hold.
+    LengthMismatch {
+        /// Which buffer (e.g. `"input"`, `"bias"`).
+        buffer: &'static str,
+        /// Number of elements the shape requires.
+        expected: usize,
+        /// Number of elements supplied.
+        actual: usize,
+    },
+    /// Two dimensions that must agree do not.
+    DimensionMismatch {
+        /// Which relation failed (e.g. `"output depth == filter output channels"`).
+        what: &'static str,
+        /// The value required.
+        expected: usize,
+        /// The value supplied.
+        actual: usize,
+    },
+    /// A parameter is out of its valid range (e.g. a zero stride).
+    InvalidParameter {
+        /// Which parameter.
+        what: &'static str,
+        /// Its value.
+        value: usize,
+    },
+    /// A size or coordinate computation overflows `usize`.
+    SizeOverflow {
+        /// Which quantity overflowed.
+        what: &'static str,
+    },
+}
+
+impl fmt::Display for KernelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::LengthMismatch {
+                buffer,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "{buffer} buffer holds {actual} elements but its shape needs {expected}"
+            ),
+            Self::DimensionMismatch {
+                what,
+                expected,
+                actual,
+            } => {
+                write!(
+                    f,
+                    "dimension mismatch: {what}: expected {expected}, got {actual}"
+                )
+            }
+            Self::InvalidParameter { what, value } => {
+                write!(f, "invalid parameter {what} = {value}")
+            }
+            Self::SizeOverflow { what } => write!(f, "{what} overflows usize"),
+        }
+    }
+}
+
+/// Checks that `buffer` has exactly `expected` elements.
+pub(crate) fn check_len(
+    buffer: &'static str,
+    expected: usize,
+    actual: usize,
+) -> Result<(), KernelError> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(KernelError::LengthMismatch {
+            buffer,
+            expected,
+            actual,
+        })
+    }
+}
+
+/// Multiplies dimensions, reporting overflow as [`KernelError::SizeOverflow`].
+pub(crate) fn checked_product(what: &'static str, dims: &[usize]) -> Result<usize, KernelError> {
+    dims.iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or(KernelError::SizeOverflow { what })
+}

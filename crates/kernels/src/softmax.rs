@@ -1,0 +1,324 @@
+//! SOFTMAX over the last axis: float32, int8 → int8 and int8 → int16.
+//!
+//! The quantized path is TFLM's reference one: input differences from the row
+//! maximum are rescaled to Q5.26 (`input_multiplier`, `input_left_shift`),
+//! exponentiated in fixed point, summed in Q12.19, and divided through a
+//! fixed-point reciprocal. Differences below `diff_min` contribute nothing.
+
+use core::fmt;
+
+use bytemuck::{Pod, Zeroable};
+use num_traits::Float;
+
+use crate::fixed_point::{
+    multiply_by_quantized_multiplier_greater_than_one, rounding_divide_by_pot,
+    saturating_rounding_doubling_high_mul,
+};
+use crate::gemmlowp_fixed::{exp_on_negative_values, reciprocal, rescale};
+use crate::quantization::quantize_multiplier_greater_than_one;
+
+/// Integer bits of the rescaled input differences (Q5.26).
+const SCALED_DIFF_INTEGER_BITS: i32 = 5;
+/// Integer bits of the sum of exponentials (Q12.19).
+const ACCUMULATION_INTEGER_BITS: i32 = 12;
+
+/// Parameters of a quantized softmax, computed once by a `prepare_*` function.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct SoftmaxQuantParams {
+    /// Fixed-point multiplier of `beta * input_scale`, scaled to Q5.26.
+    pub input_multiplier: i32,
+    /// Left shift that accompanies `input_multiplier`.
+    pub input_left_shift: i32,
+    /// Differences from the row maximum below this are treated as `-inf`.
+    pub diff_min: i32,
+}
+
+/// Why a softmax cannot be prepared or run.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SoftmaxError {
+    /// The output quantization is not the one TFLM requires.
+    OutputQuantization {
+        /// Required scale.
+        expected_scale: f32,
+        /// Required zero point.
+        expected_zero_point: i32,
+        /// Scale found.
+        scale: f32,
+        /// Zero point found.
+        zero_point: i32,
+    },
+    /// `beta * input_scale * 2^26` is not above 1 (or not finite), which
+    /// TFLM's fixed-point rescaling cannot represent.
+    InputScaleOutOfRange {
+        /// The real multiplier that was rejected.
+        multiplier: f64,
+    },
+    /// The depth (last dimension) is zero or does not divide the input length.
+    BadDepth {
+        /// Depth given.
+        depth: usize,
+        /// Number of input elements.
+        len: usize,
+    },
+    /// Input and output lengths differ.
+    LengthMismatch {
+        /// Input elements.
+        input: usize,
+        /// Output elements.
+        output: usize,
+    },
+    /// The reciprocal exponent left `0..=31` (sum of exponentials overflowed).
+    ExponentOutOfRange {
+        /// The exponent computed.
+        exponent: i32,
+    },
+}
+
+impl fmt::Display for SoftmaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::OutputQuantization {
+                expected_scale,
+                expected_zero_point,
+                scale,
+                zero_point,
+            } => {
+                write!(
+                    f,
+                    "softmax output must have scale {expected_scale} and zero point \
+                     {expected_zero_point}, found {scale} and {zero_point}"
+                )
+            }
+            Self::InputScaleOutOfRange { multiplier } => write!(
+                f,
+                "softmax input multiplier beta*scale*2^26 = {multiplier} must be finite and above 1"
+            ),
+            Self::BadDepth { depth, len } => {
+                write!(f, "softmax depth {depth} does not divide {len} elements")
+            }
+            Self::LengthMismatch { input, output } => {
+                write!(
+                    f,
+                    "softmax input has {input} elements but output has {output}"
+                )
+            }
+            Self::ExponentOutOfRange { exponent } => {
+                write!(
+                    f,
+                    "softmax reciprocal exponent {exponent} is outside 0..=31"
+                )
+            }
+        }
+    }
+}
+
+/// Params for int8 → int8 softmax. The output must be quantized with scale
+/// exactly 1/256 and zero point -128, as TFLM requires.
+pub fn prepare_softmax_int8(
+    beta: f32,
+    input_scale: f32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> Result<SoftmaxQuantParams, SoftmaxError> {
+    let expected_scale = 1.0 / 256.0;
+    if output_zero_point != -128 || output_scale != expected_scale {
+        return Err(SoftmaxError::OutputQuantization {
+            expected_scale,
+            expected_zero_point: -128,
+            scale: output_scale,
+            zero_point: output_zero_point,
+        });
+    }
+    input_params(beta, input_scale)
+}
+
+/// Params for int8 → int16 softmax. The output must be quantized with scale
+/// 1/65536 (within 0.1%) and zero point -32768, as TFLM requires.
+pub fn prepare_softmax_int8_int16(
+    beta: f32,
+    input_scale: f32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> Result<SoftmaxQuantParams, SoftmaxError> {
+    let expected_scale = 1.0f32 / 65536.0;
+    let tolerance = 0.001f32 * expected_scale;
+    let scale_ok = (output_scale - expected_scale).abs() <= tolerance;
+    if output_zero_point != -32768 || !scale_ok {
+        return Err(SoftmaxError::OutputQuantization {
+            expected_scale,
+            expected_zero_point: -32768,
+            scale: output_scale,
+            zero_point: output_zero_point,
+        });
+    }
+    input_params(beta, input_scale)
+}
+
+/// TFLM's `PreprocessSoftmaxScaling` followed by `CalculateInputRadius`.
+fn input_params(beta: f32, input_scale: f32) -> Result<SoftmaxQuantParams, SoftmaxError> {
+    let max_real_multiplier = 2_147_483_647.0f64; // 2^31 - 1
+    let scaled = f64::from(beta)
+        * f64::from(input_scale)
+        * f64::from(1u32 << (31 - SCALED_DIFF_INTEGER_BITS));
+    // std::min(NaN, max) is NaN in C++ (and TFLM then aborts); f64::min would
+    // return max, so NaN is rejected explicitly.
+    if scaled.is_nan() {
+        return Err(SoftmaxError::InputScaleOutOfRange { multiplier: scaled });
+    }
+    let real_multiplier = scaled.min(max_real_multiplier);
+    let (input_multiplier, input_left_shift) =
+        quantize_multiplier_greater_than_one(real_multiplier)
+            .filter(|&(_, shift)| shift <= 31)
+            .ok_or(SoftmaxError::InputScaleOutOfRange {
+                multiplier: real_multiplier,
+            })?;
+    // Largest input difference whose rescaled value still fits Q5.26.
+    let max_input_rescaled = f64::from((1i32 << SCALED_DIFF_INTEGER_BITS) - 1)
+        * f64::from(1u32 << (31 - SCALED_DIFF_INTEGER_BITS))
+        / Float::powi(2.0f64, input_left_shift);
+    let diff_min = -(Float::floor(max_input_rescaled) as i32);
+    Ok(SoftmaxQuantParams {
+        input_multiplier,
+        input_left_shift,
+        diff_min,
+    })
+}
+
+/// Checks lengths and returns the number of rows.
+fn rows(depth: usize, input: usize, output: usize) -> Result<usize, SoftmaxError> {
+    if input != output {
+        return Err(SoftmaxError::LengthMismatch { input, output });
+    }
+    if depth == 0 || !input.is_multiple_of(depth) {
+        return Err(SoftmaxError::BadDepth { depth, len: input });
+    }
+    Ok(input / depth)
+}
+
+/// Float softmax with temperature `beta` over rows of `depth` elements.
+pub fn softmax_f32(
+    beta: f32,
+    depth: usize,
+    input: &[f32],
+    output: &mut [f32],
+) -> Result<(), SoftmaxError> {
+    rows(depth, input.len(), output.len())?;
+    for (row_in, row_out) in input
+        .chunks_exact(depth)
+        .zip(output.chunks_exact_mut(depth))
+    {
+        let max = row_in
+            .iter()
+            .fold(f32::MIN, |m, &x| if x > m { x } else { m });
+        let mut sum = 0.0f32;
+        for (o, &x) in row_out.iter_mut().zip(row_in) {
+            let e = Float::exp((x - max) * beta);
+            *o = e;
+            sum += e;
+        }
+        for o in row_out.iter_mut() {
+            *o /= sum;
+        }
+    }
+    Ok(())
+}
+
+/// An integer type a quantized softmax can write.
+trait SoftmaxOutput: Copy {
+    const BITS: i32;
+    const LOWEST: i32;
+    const HIGHEST: i32;
+    fn from_clamped(value: i32) -> Self;
+}
+
+impl SoftmaxOutput for i8 {
+    const BITS: i32 = 8;
+    const LOWEST: i32 = i8::MIN as i32;
+    const HIGHEST: i32 = i8::MAX as i32;
+    fn from_clamped(value: i32) -> Self {
+        value.clamp(Self::LOWEST, Self::HIGHEST) as i8
+    }
+}
+
+impl SoftmaxOutput for i16 {
+    const BITS: i32 = 16;
+    const LOWEST: i32 = i16::MIN as i32;
+    const HIGHEST: i32 = i16::MAX as i32;
+    fn from_clamped(value: i32) -> Self {
+        value.clamp(Self::LOWEST, Self::HIGHEST) as i16
+    }
+}
+
+/// Int8 → int8 softmax over rows of `depth` elements.
+pub fn softmax_int8(
+    params: &SoftmaxQuantParams,
+    depth: usize,
+    input: &[i8],
+    output: &mut [i8],
+) -> Result<(), SoftmaxError> {
+    softmax_quantized(params, depth, input, output)
+}
+
+/// Int8 → int16 softmax over rows of `depth` elements.
+pub fn softmax_int8_int16(
+    params: &SoftmaxQuantParams,
+    depth: usize,
+    input: &[i8],
+    output: &mut [i16],
+) -> Result<(), SoftmaxError> {
+    softmax_quantized(params, depth, input, output)
+}
+
+fn softmax_quantized<O: SoftmaxOutput>(
+    params: &SoftmaxQuantParams,
+    depth: usize,
+    input: &[i8],
+    output: &mut [O],
+) -> Result<(), SoftmaxError> {
+    rows(depth, input.len(), output.len())?;
+    // exp(diff * beta * scale) in Q0, or None if the difference is negligible.
+    let exp_of_diff = |diff: i32| -> Option<i32> {
+        if diff < params.diff_min {
+            return None;
+        }
+        let rescaled = multiply_by_quantized_multiplier_greater_than_one(
+            diff,
+            params.input_multiplier,
+            params.input_left_shift,
+        );
+        Some(exp_on_negative_values(rescaled, SCALED_DIFF_INTEGER_BITS))
+    };
+    for (row_in, row_out) in input
+        .chunks_exact(depth)
+        .zip(output.chunks_exact_mut(depth))
+    {
+        let max_in_row = i32::from(row_in.iter().copied().max().unwrap_or(i8::MIN));
+        let mut sum_of_exps = 0i32;
+        for &x in row_in {
+            if let Some(e) = exp_of_diff(i32::from(x) - max_in_row) {
+                sum_of_exps = sum_of_exps.wrapping_add(rescale(e, 0, ACCUMULATION_INTEGER_BITS));
+            }
+        }
+        let (shifted_scale, num_bits_over_unit) =
+            reciprocal(sum_of_exps, ACCUMULATION_INTEGER_BITS);
+        let exponent = num_bits_over_unit + 31 - O::BITS;
+        if !(0..=31).contains(&exponent) {
+            return Err(SoftmaxError::ExponentOutOfRange { exponent });
+        }
+        for (o, &x) in row_out.iter_mut().zip(row_in) {
+            *o = match exp_of_diff(i32::from(x) - max_in_row) {
+                Some(e) => {
+                    let unsat = rounding_divide_by_pot(
+                        saturating_rounding_doubling_high_mul(shifted_scale, e),
+                        exponent,
+                    );
+                    O::from_clamped(unsat.saturating_add(O::LOWEST))
+                }
+                None => O::from_clamped(O::LOWEST),
+            };
+        }
+    }
+    Ok(())
+}
