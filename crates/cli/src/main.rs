@@ -1,0 +1,116 @@
+//! The `microlite` command: inspect, run and bench `.tflite` models.
+
+use microlite_cli::{bench, inspect, run, session};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Run TensorFlow Lite models bit-exactly like TFLM.
+#[derive(Parser)]
+#[command(name = "microlite", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a model's structure: I/O, operators, op histogram, constant bytes, MACs.
+    Inspect {
+        /// The .tflite file.
+        model: PathBuf,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Invoke a model once on inputs from .npy files (zeros when none are given).
+    Run {
+        /// The .tflite file.
+        model: PathBuf,
+        /// Input .npy files in model-input order; dtype and shape must match exactly.
+        #[arg(long = "input")]
+        inputs: Vec<PathBuf>,
+        /// Write output_<k>.npy (and tensor_<t>.npy with --dump-tensors) here.
+        #[arg(long)]
+        output_dir: Option<PathBuf>,
+        /// Also write every model input and operator output of subgraph 0.
+        #[arg(long, requires = "output_dir")]
+        dump_tensors: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time repeated invokes on seeded random inputs.
+    Bench {
+        /// The .tflite file.
+        model: PathBuf,
+        /// Timed invokes.
+        #[arg(long, default_value_t = 100)]
+        iterations: usize,
+        /// Untimed invokes first.
+        #[arg(long, default_value_t = 10)]
+        warmup: usize,
+        /// Seed for the random inputs.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn inspect(model: &std::path::Path, json: bool) -> Result<(), String> {
+    let file = session::load(model)?;
+    let parsed = microlite::Model::from_bytes(file.bytes()).map_err(|e| e.to_string())?;
+    let facts = inspect::facts(&parsed);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&facts).map_err(|e| e.to_string())?
+        );
+    } else {
+        print!("{}", inspect::render_text(&facts));
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect { model, json } => inspect(&model, json),
+        Command::Run {
+            model,
+            inputs,
+            output_dir,
+            dump_tensors,
+            json,
+        } => run::run(&run::RunArgs {
+            model,
+            inputs,
+            output_dir,
+            dump_tensors,
+            json,
+        }),
+        Command::Bench {
+            model,
+            iterations,
+            warmup,
+            seed,
+            json,
+        } => bench::bench(&bench::BenchArgs {
+            model,
+            iterations,
+            warmup,
+            seed,
+            json,
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {}", message.replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! `microlite run`: one invoke with inputs from `.npy` files.
+
+use std::path::{Path, PathBuf};
+
+use microlite::{Interpreter, Model, OpResolver, Options};
+use serde::Serialize;
+
+use crate::model_file::aligned_arena;
+use crate::{npy_io, session};
+
+/// Arguments of `run`.
+pub struct RunArgs {
+    /// The .tflite file.
+    pub model: PathBuf,
+    /// Input .npy files in model-input order (empty: zeros).
+    pub inputs: Vec<PathBuf>,
+    /// Where to write outputs and dumped tensors.
+    pub output_dir: Option<PathBuf>,
+    /// Write every model input and operator output.
+    pub dump_tensors: bool,
+    /// Print JSON.
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct OutputReport {
+    index: usize,
+    tensor: usize,
+    dtype: &'static str,
+    shape: Vec<usize>,
+    path: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RunReport {
+    model: String,
+    arena_used_bytes: usize,
+    outputs: Vec<OutputReport>,
+    dumped_tensors: usize,
+}
+
+fn write_tensor(interpreter: &Interpreter<'_, '_>, t: usize, path: &Path) -> Result<(), String> {
+    let view = interpreter.tensor(t).map_err(|e| e.to_string())?;
+    let shape: Vec<usize> = view.info().shape().iter().collect();
+    npy_io::write(path, view.info().dtype(), &shape, view.bytes())
+}
+
+/// Execute `run`.
+pub fn run(args: &RunArgs) -> Result<(), String> {
+    let file = session::load(&args.model)?;
+    let model = Model::from_bytes(file.bytes()).map_err(|e| e.to_string())?;
+    let resolver = OpResolver::with_all();
+    let options = Options {
+        preserve_all_tensors: args.dump_tensors,
+        ..Options::default()
+    };
+    let needed = session::required_arena_bytes(&model, &resolver, options)
+        .map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let mut arena = aligned_arena(needed);
+    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
+    let mut interpreter = Interpreter::new(&model, &resolver, arena, options)
+        .map_err(|e| format!("{}: {e}", args.model.display()))?;
+
+    let count = interpreter.input_count();
+    if !args.inputs.is_empty() && args.inputs.len() != count {
+        return Err(format!(
+            "model has {count} inputs, {} --input files given",
+            args.inputs.len()
+        ));
+    }
+    for (k, path) in args.inputs.iter().enumerate() {
+        let array = npy_io::read(path)?;
+        let mut input = interpreter.input_mut(k).map_err(|e| e.to_string())?;
+        let info = *input.info();
+        let shape: Vec<usize> = info.shape().iter().collect();
+        if array.dtype != info.dtype() || array.shape != shape {
+            return Err(format!(
+                "{}: input {k} must be {} {:?}, file holds {} {:?}",
+                path.display(),
+                info.dtype().name(),
+                shape,
+                array.dtype.name(),
+                array.shape
+            ));
+        }
+        input.bytes_mut().copy_from_slice(&array.bytes);
+    }
+    if args.inputs.is_empty() {
+        for k in 0..count {
+            interpreter
+                .input_mut(k)
+                .map_err(|e| e.to_string())?
+                .bytes_mut()
+                .fill(0);
+        }
+    }
+    interpreter
+        .invoke()
+        .map_err(|e| format!("{}: {e}", args.model.display()))?;
+
+    if let Some(dir) = &args.output_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut outputs = Vec::new();
+    for k in 0..interpreter.output_count() {
+        let view = interpreter.output(k).map_err(|e| e.to_string())?;
+        let info = *view.info();
+        let path = match &args.output_dir {
+            Some(dir) => {
+                let path = dir.join(format!("output_{k}.npy"));
+                write_tensor(&interpreter, info.index(), &path)?;
+                Some(path.display().to_string())
+            }
+            None => None,
+        };
+        outputs.push(OutputReport {
+            index: k,
+            tensor: info.index(),
+            dtype: info.dtype().name(),
+            shape: info.shape().iter().collect(),
+            path,
+        });
+    }
+    let mut dumped = 0;
+    if args.dump_tensors {
+        let dir = args
+            .output_dir
+            .as_ref()
+            .ok_or("--dump-tensors needs --output-dir")?;
+        let subgraph = model.main_subgraph();
+        let mut tensors: Vec<usize> = subgraph.inputs().iter().collect();
+        for op in subgraph.operators() {
+            tensors.extend(op.outputs().iter());
+        }
+        tensors.sort_unstable();
+        tensors.dedup();
+        for t in tensors {
+            write_tensor(&interpreter, t, &dir.join(format!("tensor_{t}.npy")))?;
+            dumped += 1;
+        }
+    }
+    let report = RunReport {
+        model: args.model.display().to_string(),
+        arena_used_bytes: interpreter.arena_used_bytes(),
+        outputs,
+        dumped_tensors: dumped,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!("arena_used_bytes: {}", report.arena_used_bytes);
+        for o in &report.outputs {
+            let view = interpreter.output(o.index).map_err(|e| e.to_string())?;
+            println!(
+                "output {} (tensor {}): {} {:?}{}",
+                o.index,
+                o.tensor,
+                o.dtype,
+                o.shape,
+                o.path
+                    .as_ref()
+                    .map(|p| format!(" -> {p}"))
+                    .unwrap_or_default()
+            );
+            println!("  {}", preview(view.info().dtype(), view.bytes()));
+        }
+    }
+    Ok(())
+}
+
+/// The first few values of a tensor, for the text report.
+fn preview(dtype: microlite::model::TensorType, bytes: &[u8]) -> String {
+    use microlite::model::TensorType as T;
+    const N: usize = 16;
+    let values: Vec<String> = match dtype {
+        T::Int8 => bytes
+            .iter()
+            .take(N)
+            .map(|&b| (b as i8).to_string())
+            .collect(),
+        T::UInt8 => bytes.iter().take(N).map(|b| b.to_string()).collect(),
+        T::Float32 => bytes
+            .chunks_exact(4)
+            .take(N)
+            .map(|c| bytemuck::pod_read_unaligned::<f32>(c).to_string())
+            .collect(),
+        T::Int32 => bytes
+            .chunks_exact(4)
+            .take(N)
+            .map(|c| bytemuck::pod_read_unaligned::<i32>(c).to_string())
+            .collect(),
+        _ => vec![format!("({} bytes)", bytes.len())],
+    };
+    format!(
+        "[{}{}]",
+        values.join(", "),
+        if values.len() == N { ", ..." } else { "" }
+    )
+}

@@ -1,0 +1,172 @@
+//! Conformance: every case under `reference-models/<suite>/` runs through
+//! microlite and every operator output is compared with the golden tensor the
+//! TFLM Python wheel produced (integers bit for bit, float32 within
+//! 1e-5 + 1e-5·|ref|).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use microlite::model::TensorType;
+use microlite::{Interpreter, Model, OpResolver, Options};
+use microlite_cli::model_file::{aligned_arena, AlignedFile};
+use microlite_cli::{npy_io, session};
+
+fn reference_models() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-models")
+}
+
+/// One mismatching operator output.
+struct Mismatch {
+    operator: usize,
+    op: String,
+    tensor: usize,
+    differing: usize,
+    max_diff: f64,
+}
+
+fn compare(dtype: TensorType, got: &[u8], want: &[u8]) -> (usize, f64) {
+    let mut differing = 0;
+    let mut max_diff = 0f64;
+    match dtype {
+        TensorType::Float32 => {
+            for (g, w) in got.chunks_exact(4).zip(want.chunks_exact(4)) {
+                let g = f32::from_le_bytes(g.try_into().unwrap()) as f64;
+                let w = f32::from_le_bytes(w.try_into().unwrap()) as f64;
+                let diff = (g - w).abs();
+                let within = diff <= 1e-5 + 1e-5 * w.abs();
+                if !within {
+                    differing += 1;
+                    max_diff = max_diff.max(if diff.is_nan() { f64::INFINITY } else { diff });
+                }
+            }
+        }
+        TensorType::Int8 => {
+            for (&g, &w) in got.iter().zip(want) {
+                if g != w {
+                    differing += 1;
+                    max_diff = max_diff.max(((g as i8) as f64 - (w as i8) as f64).abs());
+                }
+            }
+        }
+        _ => {
+            let size = dtype.element_size().unwrap_or(1);
+            for (g, w) in got.chunks_exact(size).zip(want.chunks_exact(size)) {
+                if g != w {
+                    differing += 1;
+                    max_diff = f64::NAN;
+                }
+            }
+        }
+    }
+    (differing, max_diff)
+}
+
+/// Run one case directory; returns the mismatches (empty = exact).
+fn run_case(dir: &Path) -> Result<(usize, Vec<Mismatch>), String> {
+    let file = AlignedFile::read(&dir.join("model.tflite"))?;
+    let model = Model::from_bytes(file.bytes()).map_err(|e| e.to_string())?;
+    let resolver = OpResolver::with_all();
+    let options = Options {
+        preserve_all_tensors: true,
+        ..Options::default()
+    };
+    let needed =
+        session::required_arena_bytes(&model, &resolver, options).map_err(|e| e.to_string())?;
+    let mut arena = aligned_arena(needed);
+    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
+    let mut interpreter =
+        Interpreter::new(&model, &resolver, arena, options).map_err(|e| e.to_string())?;
+    for k in 0..interpreter.input_count() {
+        let array = npy_io::read(&dir.join(format!("input_{k}.npy")))?;
+        let mut input = interpreter.input_mut(k).map_err(|e| e.to_string())?;
+        if array.dtype != input.info().dtype() {
+            return Err(format!("input {k}: golden dtype differs from the model's"));
+        }
+        let bytes = input.bytes_mut();
+        if bytes.len() != array.bytes.len() {
+            return Err(format!("input {k}: golden size differs from the model's"));
+        }
+        bytes.copy_from_slice(&array.bytes);
+    }
+    interpreter.invoke().map_err(|e| e.to_string())?;
+    let subgraph = model.main_subgraph();
+    let mut mismatches = Vec::new();
+    let mut compared = 0;
+    for op in subgraph.operators() {
+        for t in op.outputs().iter() {
+            let golden = npy_io::read(&dir.join(format!("tensor_{t}.npy")))?;
+            let view = interpreter.tensor(t).map_err(|e| e.to_string())?;
+            let dtype = view.info().dtype();
+            if golden.dtype != dtype || golden.bytes.len() != view.bytes().len() {
+                return Err(format!(
+                    "tensor {t}: golden is {} with {} bytes, microlite has {} with {} bytes",
+                    golden.dtype.name(),
+                    golden.bytes.len(),
+                    dtype.name(),
+                    view.bytes().len()
+                ));
+            }
+            compared += 1;
+            let (differing, max_diff) = compare(dtype, view.bytes(), &golden.bytes);
+            if differing > 0 {
+                mismatches.push(Mismatch {
+                    operator: op.index(),
+                    op: op.op_name().to_string(),
+                    tensor: t,
+                    differing,
+                    max_diff,
+                });
+            }
+        }
+    }
+    Ok((compared, mismatches))
+}
+
+/// Run every case of `suite`, failing with a report naming each mismatch.
+fn run_suite(suite: &str) {
+    let root = reference_models().join(suite);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("model.tflite").exists())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "suite {suite} has no cases");
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        match run_case(case) {
+            Ok((n, mismatches)) => {
+                compared += n;
+                for m in mismatches {
+                    failures.push(format!(
+                        "{suite}/{name}: operator {} ({}) tensor {}: {} elements differ, max diff {}",
+                        m.operator, m.op, m.tensor, m.differing, m.max_diff
+                    ));
+                }
+            }
+            Err(e) => failures.push(format!("{suite}/{name}: {e}")),
+        }
+    }
+    println!(
+        "{suite}: {} cases, {compared} operator outputs compared",
+        cases.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn golden_fully_connected() {
+    run_suite("fully_connected");
+}
+
+#[test]
+fn golden_models() {
+    run_suite("models");
+}

@@ -1,0 +1,199 @@
+//! The interpreter's error type.
+
+use core::fmt;
+
+use microlite_arena::planner::PlanError;
+use microlite_model::{ModelError, TensorType};
+use microlite_ops::OpError;
+
+/// Everything that can go wrong between loading a model and invoking it.
+/// Every variant names its culprit.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Error {
+    /// The model bytes failed verification.
+    Model(ModelError),
+    /// The model uses an op the resolver does not have.
+    UnsupportedOp {
+        /// Operator index in subgraph 0.
+        operator: usize,
+        /// Op name, e.g. `CONV_2D`.
+        op: &'static str,
+        /// Operator version.
+        version: i32,
+    },
+    /// An op rejected its operator in prepare (dtype, options, shapes...).
+    Op {
+        /// Operator index in subgraph 0.
+        operator: usize,
+        /// Op name.
+        op: &'static str,
+        /// Operator version.
+        version: i32,
+        /// What the op rejected.
+        error: OpError,
+    },
+    /// The graph reads a tensor no earlier operator wrote and that is not a
+    /// model input or constant.
+    TensorReadBeforeWritten {
+        /// Operator index.
+        operator: usize,
+        /// Tensor index.
+        tensor: usize,
+    },
+    /// A tensor is written by two operators, or an operator writes a
+    /// constant or a model input.
+    TensorWrittenTwice {
+        /// Operator index.
+        operator: usize,
+        /// Tensor index.
+        tensor: usize,
+    },
+    /// A model input or output tensor that cannot be planned (constant, or
+    /// of a dtype without a fixed size).
+    BadGraphTensor {
+        /// Tensor index.
+        tensor: usize,
+    },
+    /// The arena is too small.
+    ArenaTooSmall {
+        /// Bytes this arena would need (including its alignment padding).
+        /// When `exact` is false the arena could not even hold the metadata
+        /// needed to plan, and this is a lower bound.
+        needed: usize,
+        /// Bytes the caller gave.
+        available: usize,
+        /// Whether `needed` is exact.
+        exact: bool,
+    },
+    /// The memory planner rejected the buffer set.
+    Plan(PlanError),
+    /// A size or offset does not fit the arena's 32-bit bookkeeping.
+    SizeOverflow,
+    /// Input or output position out of range.
+    NoSuchIo {
+        /// The position asked for.
+        position: usize,
+        /// How many there are.
+        count: usize,
+    },
+    /// A typed view was requested with the wrong element type.
+    WrongElementType {
+        /// Tensor index.
+        tensor: usize,
+        /// The tensor's dtype.
+        dtype: TensorType,
+        /// The dtype asked for.
+        requested: TensorType,
+    },
+    /// Data of the wrong length was given for a tensor.
+    WrongElementCount {
+        /// Tensor index.
+        tensor: usize,
+        /// Elements the tensor has.
+        expected: usize,
+        /// Elements given.
+        found: usize,
+    },
+    /// The model has more operators or tensors than this runtime indexes
+    /// (`u32` offsets), or an operator has more inputs than supported.
+    TooLarge {
+        /// What is too large.
+        what: &'static str,
+    },
+    /// A broken internal invariant: a bug in microlite, never a bad model.
+    Internal(&'static str),
+}
+
+impl From<ModelError> for Error {
+    fn from(e: ModelError) -> Self {
+        Self::Model(e)
+    }
+}
+
+impl From<PlanError> for Error {
+    fn from(e: PlanError) -> Self {
+        Self::Plan(e)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::Model(e) => write!(f, "invalid model: {e}"),
+            Self::UnsupportedOp {
+                operator,
+                op,
+                version,
+            } => write!(
+                f,
+                "operator {operator}: op {op} (version {version}) is not supported by this resolver"
+            ),
+            Self::Op {
+                operator,
+                op,
+                version,
+                error,
+            } => {
+                write!(f, "operator {operator} ({op} v{version}): {error}")
+            }
+            Self::TensorReadBeforeWritten { operator, tensor } => write!(
+                f,
+                "operator {operator} reads tensor {tensor}, which is neither an input, a constant, \
+                 nor written by an earlier operator"
+            ),
+            Self::TensorWrittenTwice { operator, tensor } => write!(
+                f,
+                "operator {operator} writes tensor {tensor}, which is a constant, a model input or \
+                 already written"
+            ),
+            Self::BadGraphTensor { tensor } => {
+                write!(
+                    f,
+                    "tensor {tensor} cannot be a model input/output (constant or unsized)"
+                )
+            }
+            Self::ArenaTooSmall {
+                needed,
+                available,
+                exact: true,
+            } => {
+                write!(f, "arena too small: needs {needed} bytes, has {available}")
+            }
+            Self::ArenaTooSmall {
+                needed,
+                available,
+                exact: false,
+            } => {
+                write!(
+                    f,
+                    "arena too small: needs at least {needed} bytes, has {available}"
+                )
+            }
+            Self::Plan(e) => write!(f, "memory planning failed: {e}"),
+            Self::SizeOverflow => write!(f, "arena offsets overflow 32 bits"),
+            Self::NoSuchIo { position, count } => {
+                write!(f, "no input/output {position} (model has {count})")
+            }
+            Self::WrongElementType {
+                tensor,
+                dtype,
+                requested,
+            } => write!(
+                f,
+                "tensor {tensor} is {}, not {}",
+                dtype.name(),
+                requested.name()
+            ),
+            Self::WrongElementCount {
+                tensor,
+                expected,
+                found,
+            } => {
+                write!(f, "tensor {tensor} has {expected} elements, {found} given")
+            }
+            Self::TooLarge { what } => write!(f, "model too large: {what}"),
+            Self::Internal(what) => write!(f, "internal error (bug in microlite): {what}"),
+        }
+    }
+}

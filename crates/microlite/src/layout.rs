@@ -1,0 +1,102 @@
+//! The records the interpreter keeps in the arena's persistent region: one
+//! [`TensorSlot`] per tensor and one [`OpSlot`] per operator, followed by
+//! each operator's prepared data chunk.
+
+use core::ops::Range;
+
+use bytemuck::{Pod, Zeroable};
+
+/// Alignment of every region the interpreter carves from the arena.
+pub const ALIGN: usize = 16;
+
+/// Round `n` up to [`ALIGN`], or `None` on overflow.
+pub fn align_up(n: usize) -> Option<usize> {
+    n.checked_add(ALIGN - 1).map(|v| v & !(ALIGN - 1))
+}
+
+/// Where a tensor's bytes live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TensorHome {
+    /// Not read or written by any operator, nor a model input or output.
+    Unused,
+    /// In the planned head, at `offset`.
+    Head,
+    /// In the model's constant buffer.
+    Constant,
+}
+
+/// Per-tensor record: 12 bytes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
+pub struct TensorSlot {
+    /// Byte offset in the head ([`TensorHome::Head`]), or the index of the
+    /// tensor whose constant data this one views ([`TensorHome::Constant`]).
+    pub offset: u32,
+    /// Byte length.
+    pub len: u32,
+    pub(crate) home: u32,
+}
+
+impl TensorSlot {
+    /// A tensor in the head at `offset`.
+    pub fn head(offset: u32, len: u32) -> Self {
+        Self {
+            offset,
+            len,
+            home: 1,
+        }
+    }
+
+    /// A tensor viewing the constant data of tensor `owner`.
+    pub fn constant(owner: u32, len: u32) -> Self {
+        Self {
+            offset: owner,
+            len,
+            home: 2,
+        }
+    }
+
+    /// Byte range in the head (meaningful for [`TensorHome::Head`]).
+    pub fn range(&self) -> Range<usize> {
+        self.offset as usize..self.offset as usize + self.len as usize
+    }
+
+    /// Where the bytes live.
+    pub fn home(&self) -> TensorHome {
+        match self.home {
+            1 => TensorHome::Head,
+            2 => TensorHome::Constant,
+            _ => TensorHome::Unused,
+        }
+    }
+}
+
+/// Per-operator record: 24 bytes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
+pub struct OpSlot {
+    /// Index of the registration in the resolver.
+    pub registration: u32,
+    /// Nonzero when eval is skipped (the output aliases input 0).
+    pub skip_eval: u32,
+    /// Offset of the prepared chunk in the chunk region.
+    pub chunk_offset: u32,
+    /// Length of the prepared chunk.
+    pub chunk_len: u32,
+    /// Offset of the scratch buffer in the head.
+    pub scratch_offset: u32,
+    /// Length of the scratch buffer (0 = none).
+    pub scratch_len: u32,
+}
+
+impl OpSlot {
+    /// Byte range of the prepared chunk in the chunk region.
+    pub fn chunk_range(&self) -> Range<usize> {
+        self.chunk_offset as usize..self.chunk_offset as usize + self.chunk_len as usize
+    }
+
+    /// Byte range of the scratch buffer in the head.
+    pub fn scratch_range(&self) -> Range<usize> {
+        self.scratch_offset as usize..self.scratch_offset as usize + self.scratch_len as usize
+    }
+}

@@ -1,0 +1,35 @@
+//! microlite runs TensorFlow Lite models the way TensorFlow Lite Micro does:
+//! the same `.tflite` files, the same output bits, and one caller-supplied
+//! arena with no heap.
+//!
+//! ```ignore
+//! use microlite::{Interpreter, Model, OpResolver, Options};
+//! let model = Model::from_bytes(MODEL)?;             // 16-byte aligned bytes
+//! let resolver = OpResolver::with_all();
+//! let mut arena = [0u8; 8192];
+//! let mut interpreter = Interpreter::new(&model, &resolver, &mut arena, Options::default())?;
+//! interpreter.input_mut(0)?.copy_from::<i8>(&features)?;
+//! interpreter.invoke()?;
+//! let scores = interpreter.output(0)?.as_slice::<i8>()?;
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+mod error;
+mod head_split;
+mod interpreter;
+mod layout;
+mod lifetimes;
+mod planning;
+mod profiler;
+mod tensor_view;
+
+pub use error::Error;
+pub use interpreter::{Interpreter, Options};
+pub use microlite_model::{Model, ModelError, TensorType};
+pub use microlite_ops::{ops, OpError, OpLookup, OpResolver, Registration, ResolverError};
+pub use profiler::{Clock, NoProfiler, OpTimer, Profiler};
+pub use tensor_view::{Element, TensorInfo, TensorView, TensorViewMut};
+
+/// The verified model view (re-export of `microlite-model`).
+pub use microlite_model as model;

@@ -1,0 +1,151 @@
+//! Buffer lifetimes: which operators each tensor must survive, computed from
+//! the graph, with aliased outputs (RESHAPE, SQUEEZE) folded into the tensor
+//! whose bytes they share.
+
+use bytemuck::{Pod, Zeroable};
+use microlite_model::Subgraph;
+
+use crate::error::Error;
+
+/// Marks "no tensor" in [`TensorLife::root`] and "never" in uses.
+pub const NONE: u32 = u32::MAX;
+
+/// Per-tensor planning facts, kept in temporary arena memory while planning.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct TensorLife {
+    /// First operator index at which the bytes must exist (`NONE` = unused).
+    pub first: u32,
+    /// Last operator index at which the bytes must exist.
+    pub last: u32,
+    /// The tensor whose bytes this one shares (itself if it owns them).
+    pub root: u32,
+    /// Nonzero if written by an operator or given as a model input.
+    pub written: u32,
+}
+
+impl TensorLife {
+    const UNUSED: Self = Self {
+        first: NONE,
+        last: 0,
+        root: NONE,
+        written: 0,
+    };
+
+    fn touch(&mut self, at: u32) {
+        if self.first == NONE || at < self.first {
+            self.first = at;
+        }
+        if at > self.last {
+            self.last = at;
+        }
+    }
+
+    /// True when some operator or the caller uses the tensor.
+    pub fn is_used(&self) -> bool {
+        self.first != NONE
+    }
+}
+
+/// Fill `lives` (one per tensor of `subgraph`). `aliases(i)` tells whether
+/// operator `i`'s output shares input 0's bytes. With `keep_all`, every
+/// used tensor lives until the end (for debugging dumps).
+pub fn compute(
+    subgraph: &Subgraph<'_>,
+    lives: &mut [TensorLife],
+    aliases: impl Fn(usize) -> bool,
+    keep_all: bool,
+) -> Result<(), Error> {
+    lives.fill(TensorLife::UNUSED);
+    let n_ops = u32::try_from(subgraph.operator_count()).map_err(|_| Error::SizeOverflow)?;
+    let end = n_ops;
+    for t in subgraph.inputs().iter() {
+        let life = lives.get_mut(t).ok_or(Error::Internal("input index"))?;
+        if subgraph.tensor(t).is_some_and(|x| x.is_constant()) {
+            return Err(Error::BadGraphTensor { tensor: t });
+        }
+        life.touch(0);
+        life.written = 1;
+        life.root = t as u32;
+    }
+    for (i, op) in subgraph.operators().enumerate() {
+        let at = i as u32;
+        for t in op.inputs().iter() {
+            let constant = subgraph.tensor(t).is_some_and(|x| x.is_constant());
+            let life = lives
+                .get_mut(t)
+                .ok_or(Error::Internal("operator input index"))?;
+            if !constant && life.written == 0 {
+                return Err(Error::TensorReadBeforeWritten {
+                    operator: i,
+                    tensor: t,
+                });
+            }
+            if constant && life.root == NONE {
+                life.root = t as u32;
+            }
+            life.touch(at);
+        }
+        let alias_root = if aliases(i) {
+            let input = op
+                .input(0)
+                .ok_or(Error::Internal("aliasing op without input 0"))?;
+            Some(
+                lives
+                    .get(input)
+                    .ok_or(Error::Internal("alias input index"))?
+                    .root,
+            )
+        } else {
+            None
+        };
+        for t in op.outputs().iter() {
+            let constant = subgraph.tensor(t).is_some_and(|x| x.is_constant());
+            let life = lives
+                .get_mut(t)
+                .ok_or(Error::Internal("operator output index"))?;
+            if constant || life.written != 0 {
+                return Err(Error::TensorWrittenTwice {
+                    operator: i,
+                    tensor: t,
+                });
+            }
+            life.written = 1;
+            life.root = alias_root.unwrap_or(t as u32);
+            life.touch(at);
+        }
+    }
+    for t in subgraph.outputs().iter() {
+        let life = lives.get_mut(t).ok_or(Error::Internal("output index"))?;
+        if life.written == 0 && !subgraph.tensor(t).is_some_and(|x| x.is_constant()) {
+            return Err(Error::TensorReadBeforeWritten {
+                operator: n_ops as usize,
+                tensor: t,
+            });
+        }
+        if life.root == NONE {
+            life.root = t as u32;
+        }
+        life.touch(end);
+    }
+    if keep_all {
+        for life in lives.iter_mut().filter(|l| l.is_used()) {
+            life.last = end;
+        }
+    }
+    // Fold aliases into their roots: a root must live as long as any view.
+    for t in 0..lives.len() {
+        let Some(life) = lives.get(t).copied() else {
+            break;
+        };
+        if !life.is_used() || life.root == t as u32 || life.root == NONE {
+            continue;
+        }
+        let root = lives
+            .get_mut(life.root as usize)
+            .ok_or(Error::Internal("alias root"))?;
+        root.touch(life.first);
+        root.touch(life.last);
+    }
+    Ok(())
+}

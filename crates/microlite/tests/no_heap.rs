@@ -1,0 +1,85 @@
+//! The success path load → new → invoke → read output must not touch the
+//! heap. A counting global allocator proves it (this file is its own test
+//! binary, so the allocator sees only this test).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use microlite::{Interpreter, Model, OpResolver, Options};
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged; only counts calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::SeqCst) {
+            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::SeqCst) {
+            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn check_no_heap(path: &Path) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut words = vec![0u128; bytes.len().div_ceil(16)];
+    bytemuck::cast_slice_mut::<u128, u8>(&mut words)[..bytes.len()].copy_from_slice(&bytes);
+    let model_bytes = &bytemuck::cast_slice::<u128, u8>(&words)[..bytes.len()];
+    let mut arena = vec![0u128; 1 << 16];
+    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
+
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    let model = Model::from_bytes(model_bytes).unwrap();
+    let resolver = OpResolver::with_all();
+    let mut interpreter = Interpreter::new(&model, &resolver, arena, Options::default()).unwrap();
+    for k in 0..interpreter.input_count() {
+        interpreter.input_mut(k).unwrap().bytes_mut().fill(1);
+    }
+    interpreter.invoke().unwrap();
+    interpreter.invoke().unwrap();
+    let first = interpreter.output(0).unwrap().bytes()[0];
+    COUNTING.store(false, Ordering::SeqCst);
+
+    std::hint::black_box(first);
+    assert_eq!(
+        ALLOCATIONS.load(Ordering::SeqCst),
+        0,
+        "{} allocated",
+        path.display()
+    );
+}
+
+#[test]
+fn load_new_invoke_never_allocates() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    check_no_heap(&root.join("reference-models/models/mlp_int8/model.tflite"));
+    check_no_heap(&root.join("reference-models/models/mlp_float32/model.tflite"));
+    check_no_heap(&root.join("reference-models/models/mlp_int8_float_io/model.tflite"));
+    let shared = root.join("../shared/models");
+    if shared.exists() {
+        check_no_heap(&shared.join("ad01_fc_autoencoder_int8.tflite"));
+        check_no_heap(&shared.join("hello_world_float.tflite"));
+    } else {
+        println!("skipping shared models: {} not found", shared.display());
+    }
+}

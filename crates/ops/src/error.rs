@@ -1,0 +1,135 @@
+//! Errors an operator reports from prepare (and, for broken invariants, eval).
+
+use core::fmt;
+use microlite_model::TensorType;
+
+/// Why an operator cannot run. The interpreter wraps this with the operator
+/// index, op name and version (see `microlite::Error::Op`).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OpError {
+    /// The operator has a number of inputs the op does not accept.
+    InputCount {
+        /// Smallest accepted count.
+        min: usize,
+        /// Largest accepted count.
+        max: usize,
+        /// Count in the model.
+        found: usize,
+    },
+    /// The operator has a number of outputs the op does not accept.
+    OutputCount {
+        /// Accepted count.
+        expected: usize,
+        /// Count in the model.
+        found: usize,
+    },
+    /// A required input is absent (index -1 in the model).
+    MissingInput {
+        /// Input position.
+        position: usize,
+    },
+    /// A tensor has a dtype this op (or this combination) does not support.
+    UnsupportedType {
+        /// Tensor index in the subgraph.
+        tensor: usize,
+        /// Its dtype.
+        dtype: TensorType,
+    },
+    /// A tensor that must be constant (e.g. weights) is not.
+    NotConstant {
+        /// Tensor index in the subgraph.
+        tensor: usize,
+    },
+    /// A tensor's rank is outside what the op supports.
+    UnsupportedRank {
+        /// Tensor index in the subgraph.
+        tensor: usize,
+        /// The rank found.
+        rank: usize,
+        /// Largest supported rank.
+        max: usize,
+    },
+    /// Tensor shapes are inconsistent with each other or with the options.
+    ShapeMismatch {
+        /// Tensor index in the subgraph whose shape is wrong.
+        tensor: usize,
+        /// What was being checked.
+        what: &'static str,
+    },
+    /// A quantized tensor lacks quantization parameters, or they are invalid
+    /// (non-finite, zero or negative scale; zero point out of range; wrong
+    /// per-channel count).
+    BadQuantization {
+        /// Tensor index in the subgraph.
+        tensor: usize,
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// The builtin options table is missing or of the wrong type.
+    MissingOptions,
+    /// An option has a value this op does not support.
+    UnsupportedOption {
+        /// Option field name as in the schema.
+        field: &'static str,
+        /// The value found.
+        value: i64,
+    },
+    /// A size computation overflowed.
+    SizeOverflow {
+        /// What was being sized.
+        what: &'static str,
+    },
+    /// The op has more inputs than this runtime's fixed input table holds.
+    TooManyInputs {
+        /// Inputs in the model.
+        found: usize,
+        /// Capacity.
+        max: usize,
+    },
+    /// An internal invariant established by prepare did not hold at eval.
+    /// This indicates a bug in microlite, never a bad model.
+    Internal(&'static str),
+}
+
+impl fmt::Display for OpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::InputCount { min, max, found } if min == max => {
+                write!(f, "expects {min} inputs, model gives {found}")
+            }
+            Self::InputCount { min, max, found } => {
+                write!(f, "expects {min} to {max} inputs, model gives {found}")
+            }
+            Self::OutputCount { expected, found } => {
+                write!(f, "expects {expected} outputs, model gives {found}")
+            }
+            Self::MissingInput { position } => write!(f, "required input {position} is absent"),
+            Self::UnsupportedType { tensor, dtype } => {
+                write!(f, "tensor {tensor} has unsupported dtype {}", dtype.name())
+            }
+            Self::NotConstant { tensor } => write!(f, "tensor {tensor} must be constant"),
+            Self::UnsupportedRank { tensor, rank, max } => {
+                write!(
+                    f,
+                    "tensor {tensor} has rank {rank}; at most {max} is supported"
+                )
+            }
+            Self::ShapeMismatch { tensor, what } => {
+                write!(f, "tensor {tensor} has an inconsistent shape: {what}")
+            }
+            Self::BadQuantization { tensor, what } => {
+                write!(f, "tensor {tensor} has bad quantization: {what}")
+            }
+            Self::MissingOptions => write!(f, "builtin options are missing or of the wrong type"),
+            Self::UnsupportedOption { field, value } => {
+                write!(f, "option {field} = {value} is not supported")
+            }
+            Self::SizeOverflow { what } => write!(f, "size of {what} overflows"),
+            Self::TooManyInputs { found, max } => {
+                write!(f, "{found} inputs; at most {max} are supported")
+            }
+            Self::Internal(what) => write!(f, "internal error (bug in microlite): {what}"),
+        }
+    }
+}

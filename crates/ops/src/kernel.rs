@@ -1,0 +1,186 @@
+//! The `Kernel` trait every op implements, and the type-erased
+//! [`Registration`] the resolver stores.
+//!
+//! An op runs in three steps:
+//! 1. **prepare** ([`Kernel::prepare`]): parse options, check every tensor and
+//!    option, and compute all parameters (multipliers, shifts, clamps, loop
+//!    bounds) into a `Pod` params struct. It is pure: the interpreter calls it
+//!    once to size the arena and again to fill it.
+//! 2. **fill** ([`Kernel::fill`]): write variable-length persistent data (e.g.
+//!    per-channel multipliers) into the bytes prepare asked for.
+//! 3. **eval** ([`Kernel::eval`]): run the math. No checks; it cannot fail on
+//!    prepared data (its `Result` only reports broken internal invariants).
+
+use core::mem::size_of;
+
+use bytemuck::Pod;
+use microlite_model::BuiltinOperator;
+
+use crate::context::{EvalContext, PrepareContext};
+use crate::error::OpError;
+
+/// What prepare decided, besides the params themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Bytes of persistent data after the params, filled by [`Kernel::fill`].
+    pub extra_bytes: usize,
+    /// Bytes of scratch memory needed during eval only.
+    pub scratch_bytes: usize,
+    /// The output is a view of input 0's bytes (RESHAPE, SQUEEZE): the
+    /// interpreter shares their memory and skips eval.
+    pub output_aliases_input: bool,
+}
+
+/// The result of a successful prepare.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepared<P> {
+    /// Parameters eval will receive.
+    pub params: P,
+    /// Memory the op needs.
+    pub needs: Needs,
+}
+
+impl<P> Prepared<P> {
+    /// Params with no extra memory needs.
+    pub fn new(params: P) -> Self {
+        Self {
+            params,
+            needs: Needs::default(),
+        }
+    }
+}
+
+/// An operator implementation.
+pub trait Kernel {
+    /// Parameters computed by prepare and stored in the persistent arena.
+    type Params: Pod;
+
+    /// Check everything and compute params (see the module docs).
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<Self::Params>, OpError>;
+
+    /// Fill the `extra` persistent bytes requested in [`Needs::extra_bytes`].
+    fn fill(
+        _ctx: &PrepareContext<'_>,
+        _params: &Self::Params,
+        _extra: &mut [u8],
+    ) -> Result<(), OpError> {
+        Ok(())
+    }
+
+    /// Compute the output from the inputs.
+    fn eval(ctx: &mut EvalContext<'_>, params: &Self::Params, extra: &[u8]) -> Result<(), OpError>;
+}
+
+/// Largest alignment a params struct may need.
+pub const PARAMS_ALIGN: usize = 16;
+
+/// What [`Registration::prepare`] reports: sizes of the persistent chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkLayout {
+    /// Bytes of the params struct, rounded up to [`PARAMS_ALIGN`].
+    pub params_bytes: usize,
+    /// Everything else prepare asked for.
+    pub needs: Needs,
+}
+
+impl ChunkLayout {
+    /// Total persistent bytes of the chunk (params + extra).
+    pub fn chunk_bytes(&self) -> Option<usize> {
+        self.params_bytes.checked_add(self.needs.extra_bytes)
+    }
+}
+
+type PrepareFn = fn(&PrepareContext<'_>, Option<&mut [u8]>) -> Result<ChunkLayout, OpError>;
+type EvalFn = fn(&mut EvalContext<'_>, &[u8]) -> Result<(), OpError>;
+
+/// One op's entry in an [`crate::OpResolver`]: its builtin code and the
+/// type-erased steps of its [`Kernel`].
+#[derive(Clone, Copy)]
+pub struct Registration {
+    op: BuiltinOperator,
+    prepare: PrepareFn,
+    eval: EvalFn,
+}
+
+impl core::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Registration")
+            .field("op", &self.op)
+            .finish()
+    }
+}
+
+impl Registration {
+    /// Registration of kernel `K` for builtin `op`.
+    pub fn of<K: Kernel>(op: BuiltinOperator) -> Self {
+        Self {
+            op,
+            prepare: prepare_erased::<K>,
+            eval: eval_erased::<K>,
+        }
+    }
+
+    /// The builtin operator this registration implements.
+    pub fn op(&self) -> BuiltinOperator {
+        self.op
+    }
+
+    /// Run prepare. With `chunk = None` only the layout is computed; with a
+    /// chunk of exactly [`ChunkLayout::chunk_bytes`] bytes (16-byte aligned),
+    /// params and extra data are written into it.
+    pub fn prepare(
+        &self,
+        ctx: &PrepareContext<'_>,
+        chunk: Option<&mut [u8]>,
+    ) -> Result<ChunkLayout, OpError> {
+        (self.prepare)(ctx, chunk)
+    }
+
+    /// Run eval with the chunk that prepare filled.
+    pub fn eval(&self, ctx: &mut EvalContext<'_>, chunk: &[u8]) -> Result<(), OpError> {
+        (self.eval)(ctx, chunk)
+    }
+}
+
+fn params_bytes<P>() -> usize {
+    size_of::<P>().div_ceil(PARAMS_ALIGN) * PARAMS_ALIGN
+}
+
+fn prepare_erased<K: Kernel>(
+    ctx: &PrepareContext<'_>,
+    chunk: Option<&mut [u8]>,
+) -> Result<ChunkLayout, OpError> {
+    let prepared = K::prepare(ctx)?;
+    let layout = ChunkLayout {
+        params_bytes: params_bytes::<K::Params>(),
+        needs: prepared.needs,
+    };
+    if let Some(chunk) = chunk {
+        let total = layout
+            .chunk_bytes()
+            .ok_or(OpError::SizeOverflow { what: "op data" })?;
+        if chunk.len() != total {
+            return Err(OpError::Internal("op data chunk has the wrong size"));
+        }
+        let (params_part, extra) = chunk.split_at_mut(layout.params_bytes);
+        let params_dst = params_part
+            .get_mut(..size_of::<K::Params>())
+            .ok_or(OpError::Internal("params region too small"))?;
+        params_dst.copy_from_slice(bytemuck::bytes_of(&prepared.params));
+        K::fill(ctx, &prepared.params, extra)?;
+    }
+    Ok(layout)
+}
+
+fn eval_erased<K: Kernel>(ctx: &mut EvalContext<'_>, chunk: &[u8]) -> Result<(), OpError> {
+    let split = params_bytes::<K::Params>();
+    let (params_part, extra) = chunk
+        .split_at_checked(split)
+        .ok_or(OpError::Internal("op data chunk shorter than its params"))?;
+    let params_src = params_part
+        .get(..size_of::<K::Params>())
+        .ok_or(OpError::Internal("params region too small"))?;
+    let params: &K::Params = bytemuck::try_from_bytes(params_src)
+        .map_err(|_| OpError::Internal("params region misaligned"))?;
+    K::eval(ctx, params, extra)
+}

@@ -1,0 +1,26 @@
+//! Operator registrations for microlite: for each op, parse options →
+//! prepare (every check, every precomputed parameter) → eval, and the
+//! fixed-capacity [`OpResolver`] a firmware fills with the ops it needs.
+#![no_std]
+#![forbid(unsafe_code)]
+
+mod activation;
+mod context;
+mod error;
+mod kernel;
+pub mod ops;
+mod per_channel;
+mod quant_params;
+mod resolver;
+mod shape_check;
+
+pub use activation::{clamping_activation, fused_activation};
+pub use context::{expect_type, EvalContext, PrepareContext, MAX_OP_INPUTS};
+pub use error::OpError;
+pub use kernel::{ChunkLayout, Kernel, Needs, Prepared, Registration, PARAMS_ALIGN};
+pub use per_channel::{per_channel_tables, PerChannelTables};
+pub use quant_params::{
+    affine, filter_scale, filter_scales, integer_range, symmetric, AffineQuant,
+};
+pub use resolver::{OpLookup, OpResolver, ResolverError};
+pub use shape_check::{dim, to_u32};

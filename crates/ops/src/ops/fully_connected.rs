@@ -1,0 +1,287 @@
+//! FULLY_CONNECTED: int8 (per-tensor or per-channel weights, optional int32
+//! bias) and float32, as TFLM's reference kernels.
+
+use bytemuck::{Pod, Zeroable};
+use microlite_kernels::fully_connected::{
+    fully_connected_f32, fully_connected_i8, fully_connected_per_channel_i8,
+    FullyConnectedParamsF32, FullyConnectedParamsI8, FullyConnectedPerChannelParamsI8,
+    FullyConnectedShape,
+};
+use microlite_kernels::quantization::{
+    activation_range_f32, activation_range_i8, per_channel_effective_scale, quantize_multiplier,
+    quantized_convolution_multiplier,
+};
+use microlite_model::schema::FullyConnectedOptionsWeightsFormat;
+use microlite_model::TensorType;
+
+use crate::activation::clamping_activation;
+use crate::context::{expect_type, EvalContext, PrepareContext};
+use crate::error::OpError;
+use crate::kernel::{Kernel, Needs, Prepared};
+use crate::per_channel::{per_channel_tables, PerChannelTables};
+use crate::quant_params::{affine, filter_scale, filter_scales};
+use crate::shape_check::{dim, to_u32};
+
+const FLOAT: u32 = 0;
+const INT8_PER_TENSOR: u32 = 1;
+const INT8_PER_CHANNEL: u32 = 2;
+
+/// Prepared FULLY_CONNECTED parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct FullyConnectedParams {
+    kind: u32,
+    has_bias: u32,
+    batches: u32,
+    input_depth: u32,
+    output_depth: u32,
+    input_offset: i32,
+    filter_offset: i32,
+    output_offset: i32,
+    output_multiplier: i32,
+    output_shift: i32,
+    activation_min: i32,
+    activation_max: i32,
+    activation_min_f32: f32,
+    activation_max_f32: f32,
+}
+
+impl FullyConnectedParams {
+    fn shape(&self) -> FullyConnectedShape {
+        FullyConnectedShape {
+            batches: self.batches as usize,
+            input_depth: self.input_depth as usize,
+            output_depth: self.output_depth as usize,
+        }
+    }
+}
+
+/// FULLY_CONNECTED.
+pub struct FullyConnected;
+
+impl Kernel for FullyConnected {
+    type Params = FullyConnectedParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<FullyConnectedParams>, OpError> {
+        ctx.expect_io(2, 3, 1)?;
+        let raw = ctx.operator().raw();
+        let (activation, weights_format) = match raw.builtin_options_as_fully_connected_options() {
+            Some(o) => (o.fused_activation_function(), o.weights_format()),
+            None if raw.builtin_options().is_none() => Default::default(),
+            None => return Err(OpError::MissingOptions),
+        };
+        if weights_format != FullyConnectedOptionsWeightsFormat::DEFAULT {
+            return Err(OpError::UnsupportedOption {
+                field: "weights_format",
+                value: i64::from(weights_format.0),
+            });
+        }
+        let activation = clamping_activation(activation)?;
+        let input = ctx.input(0)?;
+        let filter = ctx.input(1)?;
+        let bias = ctx.optional_input(2);
+        let output = ctx.output(0)?;
+
+        if filter.shape().rank() != 2 {
+            return Err(OpError::UnsupportedRank {
+                tensor: filter.index(),
+                rank: filter.shape().rank(),
+                max: 2,
+            });
+        }
+        if !filter.is_constant() {
+            return Err(OpError::NotConstant {
+                tensor: filter.index(),
+            });
+        }
+        let output_depth = dim(&filter, 0)?;
+        let input_depth = dim(&filter, 1)?;
+        let out_rank = output.shape().rank();
+        if out_rank == 0 || dim(&output, out_rank - 1)? != output_depth {
+            return Err(OpError::ShapeMismatch {
+                tensor: output.index(),
+                what: "last output dimension differs from the filter's output depth",
+            });
+        }
+        let batches = output.element_count() / output_depth.max(1);
+        if batches.checked_mul(input_depth) != Some(input.element_count()) {
+            return Err(OpError::ShapeMismatch {
+                tensor: input.index(),
+                what: "input element count is not batches x filter input depth",
+            });
+        }
+        if let Some(bias) = &bias {
+            if bias.element_count() != output_depth {
+                return Err(OpError::ShapeMismatch {
+                    tensor: bias.index(),
+                    what: "bias length differs from the output depth",
+                });
+            }
+            if !bias.is_constant() {
+                return Err(OpError::NotConstant {
+                    tensor: bias.index(),
+                });
+            }
+        }
+        let mut params = FullyConnectedParams {
+            kind: FLOAT,
+            has_bias: u32::from(bias.is_some()),
+            batches: to_u32(batches)?,
+            input_depth: to_u32(input_depth)?,
+            output_depth: to_u32(output_depth)?,
+            input_offset: 0,
+            filter_offset: 0,
+            output_offset: 0,
+            output_multiplier: 0,
+            output_shift: 0,
+            activation_min: 0,
+            activation_max: 0,
+            activation_min_f32: 0.0,
+            activation_max_f32: 0.0,
+        };
+        let mut needs = Needs::default();
+        match input.dtype() {
+            TensorType::Float32 => {
+                expect_type(&filter, TensorType::Float32)?;
+                expect_type(&output, TensorType::Float32)?;
+                if let Some(bias) = &bias {
+                    expect_type(bias, TensorType::Float32)?;
+                }
+                let (lo, hi) = activation_range_f32(activation);
+                params.activation_min_f32 = lo;
+                params.activation_max_f32 = hi;
+            }
+            TensorType::Int8 => {
+                expect_type(&filter, TensorType::Int8)?;
+                expect_type(&output, TensorType::Int8)?;
+                if let Some(bias) = &bias {
+                    expect_type(bias, TensorType::Int32)?;
+                }
+                let input_q = affine(&input)?;
+                let output_q = affine(&output)?;
+                let scales = filter_scales(&filter, output_depth, 0)?;
+                let (lo, hi) = activation_range_i8(activation, output_q.scale, output_q.zero_point)
+                    .map_err(|_| OpError::BadQuantization {
+                        tensor: output.index(),
+                        what: "activation range not representable",
+                    })?;
+                params.input_offset = -input_q.zero_point;
+                params.output_offset = output_q.zero_point;
+                params.activation_min = lo;
+                params.activation_max = hi;
+                if scales == 1 {
+                    let bias_scale = bias.as_ref().map(|b| affine_scale(b)).transpose()?;
+                    let real = quantized_convolution_multiplier(
+                        input_q.scale,
+                        filter_scale(&filter, 0),
+                        bias_scale,
+                        output_q.scale,
+                    )
+                    .map_err(|_| OpError::BadQuantization {
+                        tensor: filter.index(),
+                        what: "bias scale differs from input scale x filter scale",
+                    })?;
+                    let (m, s) = quantize_multiplier(real);
+                    params.kind = INT8_PER_TENSOR;
+                    params.output_multiplier = m;
+                    params.output_shift = s;
+                } else {
+                    params.kind = INT8_PER_CHANNEL;
+                    needs.extra_bytes = PerChannelTables::bytes(output_depth)?;
+                }
+            }
+            other => {
+                return Err(OpError::UnsupportedType {
+                    tensor: input.index(),
+                    dtype: other,
+                })
+            }
+        }
+        Ok(Prepared { params, needs })
+    }
+
+    fn fill(
+        ctx: &PrepareContext<'_>,
+        params: &FullyConnectedParams,
+        extra: &mut [u8],
+    ) -> Result<(), OpError> {
+        if params.kind != INT8_PER_CHANNEL {
+            return Ok(());
+        }
+        let input_scale = affine(&ctx.input(0)?)?.scale;
+        let output_scale = affine(&ctx.output(0)?)?.scale;
+        let filter = ctx.input(1)?;
+        per_channel_tables(extra, params.output_depth as usize, |c| {
+            quantize_multiplier(per_channel_effective_scale(
+                input_scale,
+                filter_scale(&filter, c),
+                output_scale,
+            ))
+        })
+    }
+
+    fn eval(
+        ctx: &mut EvalContext<'_>,
+        params: &FullyConnectedParams,
+        extra: &[u8],
+    ) -> Result<(), OpError> {
+        let shape = params.shape();
+        let result = match params.kind {
+            FLOAT => {
+                let kernel = FullyConnectedParamsF32 {
+                    activation_min: params.activation_min_f32,
+                    activation_max: params.activation_max_f32,
+                };
+                let (input, filter) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
+                let bias = ctx.optional_input::<f32>(2)?;
+                fully_connected_f32(&kernel, shape, input, filter, bias, ctx.output::<f32>()?)
+            }
+            INT8_PER_TENSOR => {
+                let kernel = FullyConnectedParamsI8 {
+                    input_offset: params.input_offset,
+                    filter_offset: params.filter_offset,
+                    output_offset: params.output_offset,
+                    output_multiplier: params.output_multiplier,
+                    output_shift: params.output_shift,
+                    activation_min: params.activation_min,
+                    activation_max: params.activation_max,
+                };
+                let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+                let bias = ctx.optional_input::<i32>(2)?;
+                fully_connected_i8(&kernel, shape, input, filter, bias, ctx.output::<i8>()?)
+            }
+            _ => {
+                let tables = PerChannelTables::view(extra, shape.output_depth)?;
+                let kernel = FullyConnectedPerChannelParamsI8 {
+                    input_offset: params.input_offset,
+                    output_offset: params.output_offset,
+                    output_multipliers: tables.multipliers,
+                    output_shifts: tables.shifts,
+                    activation_min: params.activation_min,
+                    activation_max: params.activation_max,
+                };
+                let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+                let bias = ctx.optional_input::<i32>(2)?;
+                fully_connected_per_channel_i8(
+                    &kernel,
+                    shape,
+                    input,
+                    filter,
+                    bias,
+                    ctx.output::<i8>()?,
+                )
+            }
+        };
+        result.map_err(|_| OpError::Internal("fully connected kernel rejected prepared shapes"))
+    }
+}
+
+fn affine_scale(tensor: &microlite_model::Tensor<'_>) -> Result<f32, OpError> {
+    tensor
+        .quantization()
+        .and_then(|q| q.scale(0))
+        .ok_or(OpError::BadQuantization {
+            tensor: tensor.index(),
+            what: "missing scale",
+        })
+}

@@ -1,0 +1,18 @@
+//! Small shape helpers for prepare.
+
+use microlite_model::Tensor;
+
+use crate::error::OpError;
+
+/// Dimension `k` of `tensor`, or a shape error naming it.
+pub fn dim(tensor: &Tensor<'_>, k: usize) -> Result<usize, OpError> {
+    tensor.shape().dim(k).ok_or(OpError::ShapeMismatch {
+        tensor: tensor.index(),
+        what: "missing dimension",
+    })
+}
+
+/// `n` as `u32` for compact params, or an overflow error.
+pub fn to_u32(n: usize) -> Result<u32, OpError> {
+    u32::try_from(n).map_err(|_| OpError::SizeOverflow { what: "dimension" })
+}
