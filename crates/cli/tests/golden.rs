@@ -170,3 +170,13 @@ fn golden_fully_connected() {
 fn golden_models() {
     run_suite("models");
 }
+
+#[test]
+fn golden_conv() {
+    run_suite("conv");
+}
+
+#[test]
+fn golden_depthwise_conv() {
+    run_suite("depthwise_conv");
+}

@@ -1,5 +1,8 @@
 //! The ops microlite implements, one module each, and their registrations.
 
+mod conv;
+mod conv_common;
+mod depthwise_conv;
 mod dequantize;
 mod fully_connected;
 mod quantize;
@@ -10,10 +13,23 @@ use microlite_model::BuiltinOperator;
 use crate::kernel::Registration;
 use crate::resolver::OpResolver;
 
+pub use conv::Conv2d;
+pub use conv_common::ConvParams;
+pub use depthwise_conv::DepthwiseConv2d;
 pub use dequantize::{Dequantize, DequantizeParams};
 pub use fully_connected::{FullyConnected, FullyConnectedParams};
 pub use quantize::{Quantize, QuantizeParams};
 pub use reshape::{same_bytes_view, Reshape};
+
+/// CONV_2D.
+pub fn conv_2d() -> Registration {
+    Registration::of::<Conv2d>(BuiltinOperator::CONV_2D)
+}
+
+/// DEPTHWISE_CONV_2D.
+pub fn depthwise_conv_2d() -> Registration {
+    Registration::of::<DepthwiseConv2d>(BuiltinOperator::DEPTHWISE_CONV_2D)
+}
 
 /// DEQUANTIZE.
 pub fn dequantize() -> Registration {
@@ -37,11 +53,18 @@ pub fn reshape() -> Registration {
 
 /// Every registration this crate has.
 pub fn all() -> [Registration; ALL_COUNT] {
-    [fully_connected(), reshape(), quantize(), dequantize()]
+    [
+        fully_connected(),
+        reshape(),
+        quantize(),
+        dequantize(),
+        conv_2d(),
+        depthwise_conv_2d(),
+    ]
 }
 
 /// Number of ops in [`all`].
-pub const ALL_COUNT: usize = 4;
+pub const ALL_COUNT: usize = 6;
 
 impl OpResolver<ALL_COUNT> {
     /// A resolver with every op this crate implements.

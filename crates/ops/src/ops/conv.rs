@@ -1,0 +1,97 @@
+//! CONV_2D: int8 (per-channel or per-tensor weights, TFLM's
+//! `ConvPerChannel`), grouped when input channels are a multiple of the
+//! filter's, and float32.
+
+use microlite_kernels::conv::{conv_f32, conv_per_channel_i8};
+
+use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT};
+use crate::activation::clamping_activation;
+use crate::context::{EvalContext, PrepareContext};
+use crate::error::OpError;
+use crate::kernel::{Kernel, Needs, Prepared};
+
+/// CONV_2D.
+pub struct Conv2d;
+
+impl Kernel for Conv2d {
+    type Params = ConvParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<ConvParams>, OpError> {
+        let o = ctx
+            .operator()
+            .raw()
+            .builtin_options_as_conv_2_doptions()
+            .ok_or(OpError::MissingOptions)?;
+        let options = WindowOptions {
+            padding: o.padding(),
+            stride_w: o.stride_w(),
+            stride_h: o.stride_h(),
+            dilation_w: o.dilation_w_factor(),
+            dilation_h: o.dilation_h_factor(),
+            activation: clamping_activation(o.fused_activation_function())?,
+        };
+        let (params, extra_bytes) = prepare_conv(ctx, &options, 0)?;
+        let (in_c, filter_in_c) = (params.input[3], params.filter[3]);
+        // Grouped convolution: input channels split into equal groups, each
+        // group feeding an equal share of the output channels.
+        let grouped_ok = filter_in_c > 0
+            && in_c % filter_in_c == 0
+            && params.output[3] % (in_c / filter_in_c).max(1) == 0;
+        if !grouped_ok {
+            return Err(OpError::ShapeMismatch {
+                tensor: ctx.input(1)?.index(),
+                what: "input channels are not a multiple of the filter's input channels",
+            });
+        }
+        Ok(Prepared {
+            params,
+            needs: Needs {
+                extra_bytes,
+                ..Needs::default()
+            },
+        })
+    }
+
+    fn fill(
+        ctx: &PrepareContext<'_>,
+        params: &ConvParams,
+        extra: &mut [u8],
+    ) -> Result<(), OpError> {
+        fill_conv(ctx, params, extra)
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &ConvParams, extra: &[u8]) -> Result<(), OpError> {
+        let geometry = p.geometry();
+        let result = if p.kind == FLOAT {
+            let (input, filter) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
+            let bias = ctx.optional_input::<f32>(2)?;
+            conv_f32(
+                &geometry,
+                &p.float_params(),
+                p.input_shape(),
+                input,
+                p.filter_shape(),
+                filter,
+                bias,
+                p.output_shape(),
+                ctx.output::<f32>()?,
+            )
+        } else {
+            let quant = p.quant(extra)?;
+            let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+            let bias = ctx.optional_input::<i32>(2)?;
+            conv_per_channel_i8(
+                &geometry,
+                &quant,
+                p.input_shape(),
+                input,
+                p.filter_shape(),
+                filter,
+                bias,
+                p.output_shape(),
+                ctx.output::<i8>()?,
+            )
+        };
+        result.map_err(|_| OpError::Internal("conv kernel rejected prepared shapes"))
+    }
+}

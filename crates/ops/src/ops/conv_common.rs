@@ -1,0 +1,314 @@
+//! What CONV_2D and DEPTHWISE_CONV_2D prepare alike: NHWC shapes, window
+//! geometry from the options, output-shape check, activation clamps and the
+//! per-channel requantization tables.
+
+use bytemuck::{Pod, Zeroable};
+use microlite_kernels::activation::FusedActivation;
+use microlite_kernels::conv::{ConvGeometry, ConvParamsF32, ConvQuantParamsI8, NhwcShape};
+use microlite_kernels::padding::{compute_padding_height_width, Padding};
+use microlite_kernels::quantization::{
+    activation_range_f32, activation_range_i8, per_channel_effective_scale, quantize_multiplier,
+};
+use microlite_model::schema::Padding as SchemaPadding;
+use microlite_model::{Tensor, TensorType};
+
+use crate::context::{expect_type, PrepareContext};
+use crate::error::OpError;
+use crate::per_channel::{per_channel_tables, PerChannelTables};
+use crate::quant_params::{affine, filter_scale, filter_scales};
+use crate::shape_check::to_u32;
+
+/// Float computation.
+pub const FLOAT: u32 = 0;
+/// Int8 computation with per-channel tables.
+pub const INT8: u32 = 1;
+
+/// Window options as read from Conv2DOptions / DepthwiseConv2DOptions.
+pub struct WindowOptions {
+    /// SAME or VALID.
+    pub padding: SchemaPadding,
+    /// Horizontal stride.
+    pub stride_w: i32,
+    /// Vertical stride.
+    pub stride_h: i32,
+    /// Horizontal dilation.
+    pub dilation_w: i32,
+    /// Vertical dilation.
+    pub dilation_h: i32,
+    /// Fused activation (already mapped and restricted to clamps).
+    pub activation: FusedActivation,
+}
+
+/// Prepared parameters shared by both conv ops (Pod, stored in the arena).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct ConvParams {
+    /// [`FLOAT`] or [`INT8`].
+    pub kind: u32,
+    /// Nonzero when input 2 (bias) is present.
+    pub has_bias: u32,
+    /// Input `[N, H, W, C]`.
+    pub input: [u32; 4],
+    /// Filter dims.
+    pub filter: [u32; 4],
+    /// Output `[N, H, W, C]`.
+    pub output: [u32; 4],
+    /// stride h, stride w, dilation h, dilation w, padding h, padding w.
+    pub geometry: [u32; 6],
+    /// Depth multiplier (depthwise only).
+    pub depth_multiplier: u32,
+    /// Negated input zero point.
+    pub input_offset: i32,
+    /// Output zero point.
+    pub output_offset: i32,
+    /// Quantized clamp.
+    pub activation_min: i32,
+    /// Quantized clamp.
+    pub activation_max: i32,
+    /// Float clamp.
+    pub activation_min_f32: f32,
+    /// Float clamp.
+    pub activation_max_f32: f32,
+}
+
+fn nhwc(dims: [u32; 4]) -> NhwcShape {
+    NhwcShape::new(
+        dims[0] as usize,
+        dims[1] as usize,
+        dims[2] as usize,
+        dims[3] as usize,
+    )
+}
+
+impl ConvParams {
+    /// Kernel input shape.
+    pub fn input_shape(&self) -> NhwcShape {
+        nhwc(self.input)
+    }
+    /// Kernel filter shape.
+    pub fn filter_shape(&self) -> NhwcShape {
+        nhwc(self.filter)
+    }
+    /// Kernel output shape.
+    pub fn output_shape(&self) -> NhwcShape {
+        nhwc(self.output)
+    }
+    /// Kernel geometry.
+    pub fn geometry(&self) -> ConvGeometry {
+        let g = self.geometry.map(|v| v as usize);
+        ConvGeometry {
+            stride_height: g[0],
+            stride_width: g[1],
+            dilation_height: g[2],
+            dilation_width: g[3],
+            padding_height: g[4],
+            padding_width: g[5],
+        }
+    }
+    /// Float clamps.
+    pub fn float_params(&self) -> ConvParamsF32 {
+        ConvParamsF32 {
+            activation_min: self.activation_min_f32,
+            activation_max: self.activation_max_f32,
+        }
+    }
+    /// Int8 quantization with the per-channel tables from `extra`.
+    pub fn quant<'e>(&self, extra: &'e [u8]) -> Result<ConvQuantParamsI8<'e>, OpError> {
+        let tables = PerChannelTables::view(extra, self.output[3] as usize)?;
+        Ok(ConvQuantParamsI8 {
+            input_offset: self.input_offset,
+            output_offset: self.output_offset,
+            output_multipliers: tables.multipliers,
+            output_shifts: tables.shifts,
+            activation_min: self.activation_min,
+            activation_max: self.activation_max,
+        })
+    }
+}
+
+fn rank4(tensor: &Tensor<'_>) -> Result<[u32; 4], OpError> {
+    let shape = tensor.shape();
+    if shape.rank() != 4 {
+        return Err(OpError::UnsupportedRank {
+            tensor: tensor.index(),
+            rank: shape.rank(),
+            max: 4,
+        });
+    }
+    let mut dims = [0u32; 4];
+    for (k, d) in dims.iter_mut().enumerate() {
+        *d = to_u32(shape.dim(k).unwrap_or(0))?;
+    }
+    Ok(dims)
+}
+
+fn positive(field: &'static str, value: i32) -> Result<usize, OpError> {
+    usize::try_from(value)
+        .ok()
+        .filter(|&v| v > 0)
+        .ok_or(OpError::UnsupportedOption {
+            field,
+            value: i64::from(value),
+        })
+}
+
+/// Check tensors and options and compute everything but the per-channel
+/// tables. `filter_out_channels_dim` is 0 for CONV_2D and 3 for depthwise.
+/// `expected_output_channels` is the filter's output-channel count.
+pub fn prepare_conv(
+    ctx: &PrepareContext<'_>,
+    options: &WindowOptions,
+    filter_out_channels_dim: usize,
+) -> Result<(ConvParams, usize), OpError> {
+    ctx.expect_io(2, 3, 1)?;
+    let input = ctx.input(0)?;
+    let filter = ctx.input(1)?;
+    let bias = ctx.optional_input(2);
+    let output = ctx.output(0)?;
+    let in_dims = rank4(&input)?;
+    let f_dims = rank4(&filter)?;
+    let out_dims = rank4(&output)?;
+    if !filter.is_constant() {
+        return Err(OpError::NotConstant {
+            tensor: filter.index(),
+        });
+    }
+    let padding = match options.padding {
+        SchemaPadding::SAME => Padding::Same,
+        SchemaPadding::VALID => Padding::Valid,
+        other => {
+            return Err(OpError::UnsupportedOption {
+                field: "padding",
+                value: i64::from(other.0),
+            })
+        }
+    };
+    let stride_h = positive("stride_h", options.stride_h)?;
+    let stride_w = positive("stride_w", options.stride_w)?;
+    let dilation_h = positive("dilation_h_factor", options.dilation_h)?;
+    let dilation_w = positive("dilation_w_factor", options.dilation_w)?;
+    let values = compute_padding_height_width(
+        padding,
+        stride_h,
+        stride_w,
+        dilation_h,
+        dilation_w,
+        in_dims[1] as usize,
+        in_dims[2] as usize,
+        f_dims[1] as usize,
+        f_dims[2] as usize,
+    )
+    .ok_or(OpError::ShapeMismatch {
+        tensor: input.index(),
+        what: "window does not fit the input",
+    })?;
+    let out_channels = f_dims[filter_out_channels_dim];
+    let expected = [
+        in_dims[0],
+        to_u32(values.output_height)?,
+        to_u32(values.output_width)?,
+        out_channels,
+    ];
+    if out_dims != expected {
+        return Err(OpError::ShapeMismatch {
+            tensor: output.index(),
+            what: "output shape differs from [batches, out_h, out_w, filter channels]",
+        });
+    }
+    if let Some(bias) = &bias {
+        if !bias.is_constant() {
+            return Err(OpError::NotConstant {
+                tensor: bias.index(),
+            });
+        }
+        if bias.element_count() != out_channels as usize {
+            return Err(OpError::ShapeMismatch {
+                tensor: bias.index(),
+                what: "bias length differs from the output channels",
+            });
+        }
+    }
+    let mut params = ConvParams {
+        kind: FLOAT,
+        has_bias: u32::from(bias.is_some()),
+        input: in_dims,
+        filter: f_dims,
+        output: out_dims,
+        geometry: [
+            to_u32(stride_h)?,
+            to_u32(stride_w)?,
+            to_u32(dilation_h)?,
+            to_u32(dilation_w)?,
+            to_u32(values.height)?,
+            to_u32(values.width)?,
+        ],
+        depth_multiplier: 1,
+        input_offset: 0,
+        output_offset: 0,
+        activation_min: 0,
+        activation_max: 0,
+        activation_min_f32: 0.0,
+        activation_max_f32: 0.0,
+    };
+    let mut extra_bytes = 0;
+    match input.dtype() {
+        TensorType::Float32 => {
+            expect_type(&filter, TensorType::Float32)?;
+            expect_type(&output, TensorType::Float32)?;
+            if let Some(bias) = &bias {
+                expect_type(bias, TensorType::Float32)?;
+            }
+            (params.activation_min_f32, params.activation_max_f32) =
+                activation_range_f32(options.activation);
+        }
+        TensorType::Int8 => {
+            expect_type(&filter, TensorType::Int8)?;
+            expect_type(&output, TensorType::Int8)?;
+            if let Some(bias) = &bias {
+                expect_type(bias, TensorType::Int32)?;
+            }
+            let input_q = affine(&input)?;
+            let output_q = affine(&output)?;
+            filter_scales(&filter, out_channels as usize, filter_out_channels_dim)?;
+            (params.activation_min, params.activation_max) =
+                activation_range_i8(options.activation, output_q.scale, output_q.zero_point)
+                    .map_err(|_| OpError::BadQuantization {
+                        tensor: output.index(),
+                        what: "activation range not representable",
+                    })?;
+            params.kind = INT8;
+            params.input_offset = -input_q.zero_point;
+            params.output_offset = output_q.zero_point;
+            extra_bytes = PerChannelTables::bytes(out_channels as usize)?;
+        }
+        other => {
+            return Err(OpError::UnsupportedType {
+                tensor: input.index(),
+                dtype: other,
+            })
+        }
+    }
+    Ok((params, extra_bytes))
+}
+
+/// Fill the per-channel tables (int8) exactly as TFLM's
+/// `PopulateConvolutionQuantizationParams`: every scale widened to f64.
+pub fn fill_conv(
+    ctx: &PrepareContext<'_>,
+    params: &ConvParams,
+    extra: &mut [u8],
+) -> Result<(), OpError> {
+    if params.kind != INT8 {
+        return Ok(());
+    }
+    let input_scale = affine(&ctx.input(0)?)?.scale;
+    let output_scale = affine(&ctx.output(0)?)?.scale;
+    let filter = ctx.input(1)?;
+    per_channel_tables(extra, params.output[3] as usize, |c| {
+        quantize_multiplier(per_channel_effective_scale(
+            input_scale,
+            filter_scale(&filter, c),
+            output_scale,
+        ))
+    })
+}

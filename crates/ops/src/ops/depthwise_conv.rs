@@ -1,0 +1,109 @@
+//! DEPTHWISE_CONV_2D: int8 per-channel (TFLM's `DepthwiseConvPerChannel`)
+//! and float32, any depth multiplier.
+
+use microlite_kernels::depthwise_conv::{depthwise_conv_f32, depthwise_conv_per_channel_i8};
+
+use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT};
+use crate::activation::clamping_activation;
+use crate::context::{EvalContext, PrepareContext};
+use crate::error::OpError;
+use crate::kernel::{Kernel, Needs, Prepared};
+
+/// DEPTHWISE_CONV_2D.
+pub struct DepthwiseConv2d;
+
+impl Kernel for DepthwiseConv2d {
+    type Params = ConvParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<ConvParams>, OpError> {
+        let o = ctx
+            .operator()
+            .raw()
+            .builtin_options_as_depthwise_conv_2_doptions()
+            .ok_or(OpError::MissingOptions)?;
+        let options = WindowOptions {
+            padding: o.padding(),
+            stride_w: o.stride_w(),
+            stride_h: o.stride_h(),
+            dilation_w: o.dilation_w_factor(),
+            dilation_h: o.dilation_h_factor(),
+            activation: clamping_activation(o.fused_activation_function())?,
+        };
+        let (mut params, extra_bytes) = prepare_conv(ctx, &options, 3)?;
+        let filter = ctx.input(1)?;
+        if params.filter[0] != 1 {
+            return Err(OpError::ShapeMismatch {
+                tensor: filter.index(),
+                what: "depthwise filter dimension 0 must be 1",
+            });
+        }
+        let (in_c, out_c) = (params.input[3], params.output[3]);
+        if in_c == 0 || out_c % in_c != 0 {
+            return Err(OpError::ShapeMismatch {
+                tensor: filter.index(),
+                what: "output channels are not a multiple of input channels",
+            });
+        }
+        let multiplier = out_c / in_c;
+        if i64::from(o.depth_multiplier()) != i64::from(multiplier) {
+            return Err(OpError::UnsupportedOption {
+                field: "depth_multiplier",
+                value: i64::from(o.depth_multiplier()),
+            });
+        }
+        params.depth_multiplier = multiplier;
+        Ok(Prepared {
+            params,
+            needs: Needs {
+                extra_bytes,
+                ..Needs::default()
+            },
+        })
+    }
+
+    fn fill(
+        ctx: &PrepareContext<'_>,
+        params: &ConvParams,
+        extra: &mut [u8],
+    ) -> Result<(), OpError> {
+        fill_conv(ctx, params, extra)
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &ConvParams, extra: &[u8]) -> Result<(), OpError> {
+        let geometry = p.geometry();
+        let multiplier = p.depth_multiplier as usize;
+        let result = if p.kind == FLOAT {
+            let (input, filter) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
+            let bias = ctx.optional_input::<f32>(2)?;
+            depthwise_conv_f32(
+                &geometry,
+                multiplier,
+                &p.float_params(),
+                p.input_shape(),
+                input,
+                p.filter_shape(),
+                filter,
+                bias,
+                p.output_shape(),
+                ctx.output::<f32>()?,
+            )
+        } else {
+            let quant = p.quant(extra)?;
+            let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+            let bias = ctx.optional_input::<i32>(2)?;
+            depthwise_conv_per_channel_i8(
+                &geometry,
+                multiplier,
+                &quant,
+                p.input_shape(),
+                input,
+                p.filter_shape(),
+                filter,
+                bias,
+                p.output_shape(),
+                ctx.output::<i8>()?,
+            )
+        };
+        result.map_err(|_| OpError::Internal("depthwise conv kernel rejected prepared shapes"))
+    }
+}
