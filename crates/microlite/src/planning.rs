@@ -233,7 +233,12 @@ fn write_plan(
             let offset = *next.next().ok_or(Error::Internal("offsets"))?;
             TensorSlot::head(to_u32(offset)?, len)
         } else {
-            TensorSlot::default()
+            // Not placed yet; a view (alias) gets its root's home below but
+            // keeps its own length.
+            TensorSlot {
+                len,
+                ..TensorSlot::default()
+            }
         };
     }
     for (t, life) in lives.iter().enumerate() {
