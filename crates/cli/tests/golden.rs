@@ -180,3 +180,28 @@ fn golden_conv() {
 fn golden_depthwise_conv() {
     run_suite("depthwise_conv");
 }
+
+#[test]
+fn golden_softmax() {
+    run_suite("softmax");
+}
+
+#[test]
+fn golden_pooling() {
+    run_suite("pooling");
+}
+
+#[test]
+fn golden_add_mul() {
+    run_suite("add_mul");
+}
+
+#[test]
+fn golden_mean() {
+    run_suite("mean");
+}
+
+#[test]
+fn golden_blocks() {
+    run_suite("blocks");
+}

@@ -22,6 +22,12 @@ const SCALED_DIFF_INTEGER_BITS: i32 = 5;
 /// Integer bits of the sum of exponentials (Q12.19).
 const ACCUMULATION_INTEGER_BITS: i32 = 12;
 
+/// Largest depth for which a quantized softmax's sum of exponentials cannot
+/// overflow: each exponential is at most 1.0 (2^19 in Q12.19), and 4095 of
+/// them stay below 2^31. Beyond it TFLM's sum wraps; callers should reject
+/// such depths.
+pub const MAX_QUANTIZED_DEPTH: usize = 4095;
+
 /// Parameters of a quantized softmax, computed once by a `prepare_*` function.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
@@ -69,7 +75,8 @@ pub enum SoftmaxError {
         /// Output elements.
         output: usize,
     },
-    /// The reciprocal exponent left `0..=31` (sum of exponentials overflowed).
+    /// The reciprocal exponent is negative, which only a sum of exponentials
+    /// that wrapped around can give (a depth above [`MAX_QUANTIZED_DEPTH`]).
     ExponentOutOfRange {
         /// The exponent computed.
         exponent: i32,
@@ -107,7 +114,8 @@ impl fmt::Display for SoftmaxError {
             Self::ExponentOutOfRange { exponent } => {
                 write!(
                     f,
-                    "softmax reciprocal exponent {exponent} is outside 0..=31"
+                    "softmax reciprocal exponent {exponent} is negative (sum of exponentials \
+                     overflowed)"
                 )
             }
         }
@@ -303,8 +311,13 @@ fn softmax_quantized<O: SoftmaxOutput>(
         }
         let (shifted_scale, num_bits_over_unit) =
             reciprocal(sum_of_exps, ACCUMULATION_INTEGER_BITS);
+        // Exponents above 31 arise when the sum of exponentials reaches
+        // 2^(31 - BITS) (e.g. int8 output, 512+ nearly equal values). TFLM's
+        // `RoundingDivideByPOT` asserts there (the TFLM wheel aborts);
+        // `rounding_divide_by_pot` computes the exact rounded quotient (0, so
+        // the output is LOWEST, the correctly rounded probability).
         let exponent = num_bits_over_unit + 31 - O::BITS;
-        if !(0..=31).contains(&exponent) {
+        if exponent < 0 {
             return Err(SoftmaxError::ExponentOutOfRange { exponent });
         }
         for (o, &x) in row_out.iter_mut().zip(row_in) {

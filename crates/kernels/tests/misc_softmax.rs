@@ -131,3 +131,57 @@ fn uniform_row_splits_probability_evenly() {
     // 1/4 * 256 - 128 = -64.
     assert_eq!(out, [-64; 4]);
 }
+
+#[test]
+fn deep_rows_stay_within_one_step_of_the_true_softmax() {
+    // Depths from 512 up make the int8 reciprocal exponent exceed 31 when the
+    // values are close (sum of exponentials >= 512); the output must still be
+    // the quantized softmax. Depth 4095 is the largest accepted depth.
+    let scale = 0.05f32;
+    for depth in [511usize, 512, 1000, 1001, 4095] {
+        let params = prepare_softmax_int8(1.0, scale, 1.0 / 256.0, -128).unwrap();
+        for pattern in 0..3 {
+            let data: Vec<i8> = (0..depth)
+                .map(|i| match pattern {
+                    0 => 3,
+                    1 => (i % 7) as i8,
+                    _ => {
+                        if i == 0 {
+                            127
+                        } else {
+                            (i % 5) as i8 - 100
+                        }
+                    }
+                })
+                .collect();
+            let real: Vec<f64> = data
+                .iter()
+                .map(|&q| f64::from(scale) * f64::from(q))
+                .collect();
+            let want = reference(&real, depth, 1.0);
+            let mut out = vec![0i8; depth];
+            softmax_int8(&params, depth, &data, &mut out).unwrap();
+            for (got, p) in out.iter().zip(&want) {
+                let expected = ((p * 256.0).round() - 128.0).clamp(-128.0, 127.0);
+                assert!(
+                    (f64::from(*got) - expected).abs() <= 1.0,
+                    "depth {depth} pattern {pattern}: {got} vs {expected} (p={p})"
+                );
+            }
+            let params16 = prepare_softmax_int8_int16(1.0, scale, 1.0 / 65536.0, -32768).unwrap();
+            let mut out16 = vec![0i16; depth];
+            softmax_int8_int16(&params16, depth, &data, &mut out16).unwrap();
+            for (got, p) in out16.iter().zip(&want) {
+                let expected = ((p * 65536.0).round() - 32768.0).clamp(-32768.0, 32767.0);
+                // Each exponential is rounded to 2^-19 in the Q12.19 sum, so
+                // the sum (and a dominant output) may be off by depth * 2^-20
+                // relative: depth / 16 int16 steps.
+                let tolerance = 2.0 + depth as f64 / 16.0;
+                assert!(
+                    (f64::from(*got) - expected).abs() <= tolerance,
+                    "int16 depth {depth} pattern {pattern}: {got} vs {expected} (p={p})"
+                );
+            }
+        }
+    }
+}

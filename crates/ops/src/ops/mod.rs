@@ -4,9 +4,13 @@ mod conv;
 mod conv_common;
 mod depthwise_conv;
 mod dequantize;
+mod elementwise;
 mod fully_connected;
+mod mean;
+mod pooling;
 mod quantize;
 mod reshape;
+mod softmax;
 
 use microlite_model::BuiltinOperator;
 
@@ -17,9 +21,13 @@ pub use conv::Conv2d;
 pub use conv_common::ConvParams;
 pub use depthwise_conv::DepthwiseConv2d;
 pub use dequantize::{Dequantize, DequantizeParams};
+pub use elementwise::{Add, AddSubParams, Mul, MulParams, Sub};
 pub use fully_connected::{FullyConnected, FullyConnectedParams};
+pub use mean::{Mean, MeanParams};
+pub use pooling::{AveragePool2d, MaxPool2d, PoolingParams};
 pub use quantize::{Quantize, QuantizeParams};
 pub use reshape::{same_bytes_view, Reshape};
+pub use softmax::{Softmax, SoftmaxParams};
 
 /// CONV_2D.
 pub fn conv_2d() -> Registration {
@@ -51,6 +59,41 @@ pub fn reshape() -> Registration {
     Registration::of::<Reshape>(BuiltinOperator::RESHAPE)
 }
 
+/// ADD.
+pub fn add() -> Registration {
+    Registration::of::<Add>(BuiltinOperator::ADD)
+}
+
+/// AVERAGE_POOL_2D.
+pub fn average_pool_2d() -> Registration {
+    Registration::of::<AveragePool2d>(BuiltinOperator::AVERAGE_POOL_2D)
+}
+
+/// MAX_POOL_2D.
+pub fn max_pool_2d() -> Registration {
+    Registration::of::<MaxPool2d>(BuiltinOperator::MAX_POOL_2D)
+}
+
+/// MEAN.
+pub fn mean() -> Registration {
+    Registration::of::<Mean>(BuiltinOperator::MEAN)
+}
+
+/// MUL.
+pub fn mul() -> Registration {
+    Registration::of::<Mul>(BuiltinOperator::MUL)
+}
+
+/// SOFTMAX.
+pub fn softmax() -> Registration {
+    Registration::of::<Softmax>(BuiltinOperator::SOFTMAX)
+}
+
+/// SUB.
+pub fn sub() -> Registration {
+    Registration::of::<Sub>(BuiltinOperator::SUB)
+}
+
 /// Every registration this crate has.
 pub fn all() -> [Registration; ALL_COUNT] {
     [
@@ -60,11 +103,18 @@ pub fn all() -> [Registration; ALL_COUNT] {
         dequantize(),
         conv_2d(),
         depthwise_conv_2d(),
+        softmax(),
+        average_pool_2d(),
+        max_pool_2d(),
+        add(),
+        sub(),
+        mul(),
+        mean(),
     ]
 }
 
 /// Number of ops in [`all`].
-pub const ALL_COUNT: usize = 6;
+pub const ALL_COUNT: usize = 13;
 
 impl OpResolver<ALL_COUNT> {
     /// A resolver with every op this crate implements.

@@ -1,0 +1,337 @@
+//! ADD, SUB and MUL with NumPy broadcasting (rank ≤ 6) and a fused clamping
+//! activation: float32, and int8 with TFLM's rescaling (ADD/SUB through a
+//! common scale with a 20-bit left shift, MUL through one multiplier).
+
+use bytemuck::{Pod, Zeroable};
+use microlite_kernels::activation::FusedActivation;
+use microlite_kernels::broadcast::{BroadcastError, BroadcastShape, MAX_BROADCAST_RANK};
+use microlite_kernels::elementwise::{
+    add_f32, add_int8, mul_f32, mul_int8, prepare_add_int8, prepare_mul_int8, prepare_sub_int8,
+    sub_f32, sub_int8, AddSubQuantParams, BinaryQuantization, ElementwiseError, MulQuantParams,
+};
+use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
+use microlite_model::schema::ActivationFunctionType;
+use microlite_model::{Tensor, TensorType};
+
+use crate::activation::clamping_activation;
+use crate::context::{expect_type, EvalContext, PrepareContext};
+use crate::error::OpError;
+use crate::kernel::{Kernel, Prepared};
+use crate::quant_params::affine;
+
+const FLOAT: u32 = 0;
+const INT8: u32 = 1;
+
+/// Prepared ADD or SUB parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct AddSubParams {
+    kind: u32,
+    activation_min_f32: f32,
+    activation_max_f32: f32,
+    shape: BroadcastShape,
+    quant: AddSubQuantParams,
+}
+
+/// Prepared MUL parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct MulParams {
+    kind: u32,
+    activation_min_f32: f32,
+    activation_max_f32: f32,
+    shape: BroadcastShape,
+    quant: MulQuantParams,
+}
+
+/// ADD.
+pub struct Add;
+
+/// SUB (`input1 - input2`).
+pub struct Sub;
+
+/// MUL.
+pub struct Mul;
+
+/// Which of the three ops is being prepared.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Arithmetic {
+    Add,
+    Sub,
+    Mul,
+}
+
+/// What all three ops check and compute alike.
+struct Common<'m> {
+    input1: Tensor<'m>,
+    input2: Tensor<'m>,
+    output: Tensor<'m>,
+    kind: u32,
+    shape: BroadcastShape,
+    activation_min_f32: f32,
+    activation_max_f32: f32,
+    /// Set for int8.
+    quantization: Option<BinaryQuantization>,
+}
+
+/// The fused activation from the op's options. Absent options mean NONE, as
+/// in TFLM; options of another type are an error.
+fn activation_option(ctx: &PrepareContext<'_>, op: Arithmetic) -> Result<FusedActivation, OpError> {
+    let raw = ctx.operator().raw();
+    let value = match op {
+        Arithmetic::Add => raw
+            .builtin_options_as_add_options()
+            .map(|o| o.fused_activation_function()),
+        Arithmetic::Sub => raw
+            .builtin_options_as_sub_options()
+            .map(|o| o.fused_activation_function()),
+        Arithmetic::Mul => raw
+            .builtin_options_as_mul_options()
+            .map(|o| o.fused_activation_function()),
+    };
+    let value = match value {
+        Some(v) => v,
+        None if raw.builtin_options().is_none() => ActivationFunctionType::NONE,
+        None => return Err(OpError::MissingOptions),
+    };
+    clamping_activation(value)
+}
+
+/// The tensor's dims in a fixed array (rank ≤ [`MAX_BROADCAST_RANK`]).
+fn dims(tensor: &Tensor<'_>) -> Result<([usize; MAX_BROADCAST_RANK], usize), OpError> {
+    let shape = tensor.shape();
+    let rank = shape.rank();
+    if rank > MAX_BROADCAST_RANK {
+        return Err(OpError::UnsupportedRank {
+            tensor: tensor.index(),
+            rank,
+            max: MAX_BROADCAST_RANK,
+        });
+    }
+    let mut out = [0usize; MAX_BROADCAST_RANK];
+    for (slot, d) in out.iter_mut().zip(shape.iter()) {
+        *slot = d;
+    }
+    Ok((out, rank))
+}
+
+fn prepare_common<'m>(ctx: &PrepareContext<'m>, op: Arithmetic) -> Result<Common<'m>, OpError> {
+    ctx.expect_io(2, 2, 1)?;
+    let activation = activation_option(ctx, op)?;
+    let input1 = ctx.input(0)?;
+    let input2 = ctx.input(1)?;
+    let output = ctx.output(0)?;
+    let (d1, r1) = dims(&input1)?;
+    let (d2, r2) = dims(&input2)?;
+    let (dout, rout) = dims(&output)?;
+    let mismatch = OpError::ShapeMismatch {
+        tensor: output.index(),
+        what: "output shape is not the broadcast of the input shapes",
+    };
+    if rout != r1.max(r2) {
+        return Err(mismatch);
+    }
+    let shape = BroadcastShape::new(
+        d1.get(..r1).unwrap_or_default(),
+        d2.get(..r2).unwrap_or_default(),
+        dout.get(..rout).unwrap_or_default(),
+    )
+    .map_err(|e| match e {
+        BroadcastError::TooLarge => OpError::SizeOverflow {
+            what: "broadcast element count",
+        },
+        _ => mismatch,
+    })?;
+    let mut common = Common {
+        input1,
+        input2,
+        output,
+        kind: FLOAT,
+        shape,
+        activation_min_f32: 0.0,
+        activation_max_f32: 0.0,
+        quantization: None,
+    };
+    match input1.dtype() {
+        TensorType::Float32 => {
+            expect_type(&input2, TensorType::Float32)?;
+            expect_type(&output, TensorType::Float32)?;
+            (common.activation_min_f32, common.activation_max_f32) =
+                activation_range_f32(activation);
+        }
+        TensorType::Int8 => {
+            expect_type(&input2, TensorType::Int8)?;
+            expect_type(&output, TensorType::Int8)?;
+            let q1 = affine(&input1)?;
+            let q2 = affine(&input2)?;
+            let qo = affine(&output)?;
+            let (activation_min, activation_max) =
+                activation_range_i8(activation, qo.scale, qo.zero_point).map_err(|_| {
+                    OpError::BadQuantization {
+                        tensor: output.index(),
+                        what: "activation range not representable",
+                    }
+                })?;
+            common.kind = INT8;
+            common.quantization = Some(BinaryQuantization {
+                input1_scale: q1.scale,
+                input1_zero_point: q1.zero_point,
+                input2_scale: q2.scale,
+                input2_zero_point: q2.zero_point,
+                output_scale: qo.scale,
+                output_zero_point: qo.zero_point,
+                activation_min,
+                activation_max,
+            });
+        }
+        other => {
+            return Err(OpError::UnsupportedType {
+                tensor: input1.index(),
+                dtype: other,
+            })
+        }
+    }
+    Ok(common)
+}
+
+/// Names the tensor whose scale made a multiplier unrepresentable.
+fn quant_error(e: ElementwiseError, common: &Common<'_>) -> OpError {
+    match e {
+        ElementwiseError::MultiplierOutOfRange { which, .. } => {
+            let tensor = match which {
+                "input1" => common.input1.index(),
+                "input2" => common.input2.index(),
+                _ => common.output.index(),
+            };
+            OpError::BadQuantization {
+                tensor,
+                what: "scales give a rescaling multiplier outside (0, 1)",
+            }
+        }
+        _ => OpError::BadQuantization {
+            tensor: common.output.index(),
+            what: "activation range is empty",
+        },
+    }
+}
+
+fn prepare_add_sub(
+    ctx: &PrepareContext<'_>,
+    op: Arithmetic,
+) -> Result<Prepared<AddSubParams>, OpError> {
+    let common = prepare_common(ctx, op)?;
+    let quant = match &common.quantization {
+        Some(q) => {
+            let prepared = if op == Arithmetic::Sub {
+                prepare_sub_int8(q)
+            } else {
+                prepare_add_int8(q)
+            };
+            prepared.map_err(|e| quant_error(e, &common))?
+        }
+        None => AddSubQuantParams::zeroed(),
+    };
+    Ok(Prepared::new(AddSubParams {
+        kind: common.kind,
+        activation_min_f32: common.activation_min_f32,
+        activation_max_f32: common.activation_max_f32,
+        shape: common.shape,
+        quant,
+    }))
+}
+
+fn eval_error(_: ElementwiseError) -> OpError {
+    OpError::Internal("elementwise kernel rejected prepared shapes")
+}
+
+impl Kernel for Add {
+    type Params = AddSubParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<AddSubParams>, OpError> {
+        prepare_add_sub(ctx, Arithmetic::Add)
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &AddSubParams, _: &[u8]) -> Result<(), OpError> {
+        if p.kind == FLOAT {
+            let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
+            let out = ctx.output::<f32>()?;
+            add_f32(
+                p.activation_min_f32,
+                p.activation_max_f32,
+                &p.shape,
+                a,
+                b,
+                out,
+            )
+        } else {
+            let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+            add_int8(&p.quant, &p.shape, a, b, ctx.output::<i8>()?)
+        }
+        .map_err(eval_error)
+    }
+}
+
+impl Kernel for Sub {
+    type Params = AddSubParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<AddSubParams>, OpError> {
+        prepare_add_sub(ctx, Arithmetic::Sub)
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &AddSubParams, _: &[u8]) -> Result<(), OpError> {
+        if p.kind == FLOAT {
+            let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
+            let out = ctx.output::<f32>()?;
+            sub_f32(
+                p.activation_min_f32,
+                p.activation_max_f32,
+                &p.shape,
+                a,
+                b,
+                out,
+            )
+        } else {
+            let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+            sub_int8(&p.quant, &p.shape, a, b, ctx.output::<i8>()?)
+        }
+        .map_err(eval_error)
+    }
+}
+
+impl Kernel for Mul {
+    type Params = MulParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<MulParams>, OpError> {
+        let common = prepare_common(ctx, Arithmetic::Mul)?;
+        let quant = match &common.quantization {
+            Some(q) => prepare_mul_int8(q).map_err(|e| quant_error(e, &common))?,
+            None => MulQuantParams::zeroed(),
+        };
+        Ok(Prepared::new(MulParams {
+            kind: common.kind,
+            activation_min_f32: common.activation_min_f32,
+            activation_max_f32: common.activation_max_f32,
+            shape: common.shape,
+            quant,
+        }))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &MulParams, _: &[u8]) -> Result<(), OpError> {
+        if p.kind == FLOAT {
+            let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
+            let out = ctx.output::<f32>()?;
+            mul_f32(
+                p.activation_min_f32,
+                p.activation_max_f32,
+                &p.shape,
+                a,
+                b,
+                out,
+            )
+        } else {
+            let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+            mul_int8(&p.quant, &p.shape, a, b, ctx.output::<i8>()?)
+        }
+        .map_err(eval_error)
+    }
+}

@@ -1,0 +1,257 @@
+//! AVERAGE_POOL_2D and MAX_POOL_2D over NHWC tensors (float32, int8), as
+//! TFLM's reference kernels: Pool2DOptions give the window, strides, SAME or
+//! VALID padding and a fused clamping activation.
+
+use bytemuck::{Pod, Zeroable};
+use microlite_kernels::padding::{compute_padding_height_width, Padding};
+use microlite_kernels::pooling::{
+    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolParams,
+};
+use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
+use microlite_model::schema::Padding as SchemaPadding;
+use microlite_model::{Tensor, TensorType};
+
+use crate::activation::clamping_activation;
+use crate::context::{expect_type, EvalContext, PrepareContext};
+use crate::error::OpError;
+use crate::kernel::{Kernel, Prepared};
+use crate::quant_params::affine;
+use crate::shape_check::to_u32;
+
+const FLOAT: u32 = 0;
+const INT8: u32 = 1;
+
+/// Largest difference between input and output scales TFLM accepts for
+/// quantized pooling (the values are pooled as raw integers).
+const MAX_SCALE_DIFFERENCE: f64 = 1.0e-6;
+
+/// Prepared parameters of either pooling op.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct PoolingParams {
+    kind: u32,
+    pool: PoolParams,
+}
+
+/// AVERAGE_POOL_2D.
+pub struct AveragePool2d;
+
+/// MAX_POOL_2D.
+pub struct MaxPool2d;
+
+impl Kernel for AveragePool2d {
+    type Params = PoolingParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<PoolingParams>, OpError> {
+        prepare_pool(ctx).map(Prepared::new)
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &PoolingParams, _: &[u8]) -> Result<(), OpError> {
+        let result = if p.kind == FLOAT {
+            average_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        } else {
+            average_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        };
+        result.map_err(|_| OpError::Internal("pooling kernel rejected prepared shapes"))
+    }
+}
+
+impl Kernel for MaxPool2d {
+    type Params = PoolingParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<PoolingParams>, OpError> {
+        prepare_pool(ctx).map(Prepared::new)
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &PoolingParams, _: &[u8]) -> Result<(), OpError> {
+        let result = if p.kind == FLOAT {
+            max_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        } else {
+            max_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        };
+        result.map_err(|_| OpError::Internal("pooling kernel rejected prepared shapes"))
+    }
+}
+
+/// A strictly positive option value.
+fn positive(field: &'static str, value: i32) -> Result<usize, OpError> {
+    usize::try_from(value)
+        .ok()
+        .filter(|&v| v > 0)
+        .ok_or(OpError::UnsupportedOption {
+            field,
+            value: i64::from(value),
+        })
+}
+
+/// The dims of a rank-4 (NHWC) tensor.
+fn nhwc(tensor: &Tensor<'_>) -> Result<[u32; 4], OpError> {
+    let shape = tensor.shape();
+    let dims = shape.to_array::<4>().ok_or(OpError::UnsupportedRank {
+        tensor: tensor.index(),
+        rank: shape.rank(),
+        max: 4,
+    })?;
+    Ok([
+        to_u32(dims[0])?,
+        to_u32(dims[1])?,
+        to_u32(dims[2])?,
+        to_u32(dims[3])?,
+    ])
+}
+
+/// Whether every output position along one axis has a window that overlaps
+/// the input: window `k` covers `[k * stride - pad, k * stride - pad +
+/// filter)`, so checking the first and the last window suffices.
+fn windows_overlap_input(input: u32, output: u32, filter: u32, stride: u32, pad: u32) -> bool {
+    let Some(last) = output.checked_sub(1) else {
+        return true;
+    };
+    let first_end = i64::from(filter) - i64::from(pad);
+    let last_start = i64::from(last) * i64::from(stride) - i64::from(pad);
+    first_end > 0 && last_start < i64::from(input)
+}
+
+fn prepare_pool(ctx: &PrepareContext<'_>) -> Result<PoolingParams, OpError> {
+    ctx.expect_io(1, 1, 1)?;
+    // Absent options would mean zero strides and filter sizes: never valid.
+    let options = ctx
+        .operator()
+        .raw()
+        .builtin_options_as_pool_2_doptions()
+        .ok_or(OpError::MissingOptions)?;
+    let padding = match options.padding() {
+        SchemaPadding::SAME => Padding::Same,
+        SchemaPadding::VALID => Padding::Valid,
+        other => {
+            return Err(OpError::UnsupportedOption {
+                field: "padding",
+                value: i64::from(other.0),
+            })
+        }
+    };
+    let stride_h = positive("stride_h", options.stride_h())?;
+    let stride_w = positive("stride_w", options.stride_w())?;
+    let filter_h = positive("filter_height", options.filter_height())?;
+    let filter_w = positive("filter_width", options.filter_width())?;
+    let activation = clamping_activation(options.fused_activation_function())?;
+
+    let input = ctx.input(0)?;
+    let output = ctx.output(0)?;
+    let in_dims = nhwc(&input)?;
+    let out_dims = nhwc(&output)?;
+    let values = compute_padding_height_width(
+        padding,
+        stride_h,
+        stride_w,
+        1,
+        1,
+        in_dims[1] as usize,
+        in_dims[2] as usize,
+        filter_h,
+        filter_w,
+    )
+    .ok_or(OpError::ShapeMismatch {
+        tensor: input.index(),
+        what: "pooling window does not fit the input",
+    })?;
+    let expected = [
+        in_dims[0],
+        to_u32(values.output_height)?,
+        to_u32(values.output_width)?,
+        in_dims[3],
+    ];
+    if out_dims != expected {
+        return Err(OpError::ShapeMismatch {
+            tensor: output.index(),
+            what: "output shape differs from [batches, out_h, out_w, input channels]",
+        });
+    }
+    let mut pool = PoolParams {
+        input_shape: in_dims,
+        output_shape: out_dims,
+        filter_height: to_u32(filter_h)?,
+        filter_width: to_u32(filter_w)?,
+        stride_height: to_u32(stride_h)?,
+        stride_width: to_u32(stride_w)?,
+        padding_top: to_u32(values.height)?,
+        padding_left: to_u32(values.width)?,
+        quantized_activation_min: 0,
+        quantized_activation_max: 0,
+        float_activation_min: 0.0,
+        float_activation_max: 0.0,
+    };
+    let rows_ok = windows_overlap_input(
+        in_dims[1],
+        out_dims[1],
+        pool.filter_height,
+        pool.stride_height,
+        pool.padding_top,
+    );
+    let cols_ok = windows_overlap_input(
+        in_dims[2],
+        out_dims[2],
+        pool.filter_width,
+        pool.stride_width,
+        pool.padding_left,
+    );
+    if !rows_ok || !cols_ok {
+        return Err(OpError::ShapeMismatch {
+            tensor: input.index(),
+            what: "a pooling window lies entirely in the padding",
+        });
+    }
+    let kind = match input.dtype() {
+        TensorType::Float32 => {
+            expect_type(&output, TensorType::Float32)?;
+            (pool.float_activation_min, pool.float_activation_max) =
+                activation_range_f32(activation);
+            FLOAT
+        }
+        TensorType::Int8 => {
+            expect_type(&output, TensorType::Int8)?;
+            let input_q = affine(&input)?;
+            let output_q = affine(&output)?;
+            let scale_difference = (f64::from(input_q.scale) - f64::from(output_q.scale)).abs();
+            if scale_difference > MAX_SCALE_DIFFERENCE || input_q.zero_point != output_q.zero_point
+            {
+                return Err(OpError::BadQuantization {
+                    tensor: output.index(),
+                    what: "pooling output quantization differs from the input's",
+                });
+            }
+            (pool.quantized_activation_min, pool.quantized_activation_max) =
+                activation_range_i8(activation, output_q.scale, output_q.zero_point).map_err(
+                    |_| OpError::BadQuantization {
+                        tensor: output.index(),
+                        what: "activation range not representable",
+                    },
+                )?;
+            INT8
+        }
+        other => {
+            return Err(OpError::UnsupportedType {
+                tensor: input.index(),
+                dtype: other,
+            })
+        }
+    };
+    Ok(PoolingParams { kind, pool })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::windows_overlap_input;
+
+    #[test]
+    fn window_overlap_checks_first_and_last_window() {
+        // SAME, in 5, filter 3, stride 2: out 3, pad 1 -> windows [-1,2), [1,4), [3,6).
+        assert!(windows_overlap_input(5, 3, 3, 2, 1));
+        // Padding as large as the filter: the first window is all padding.
+        assert!(!windows_overlap_input(5, 3, 3, 2, 3));
+        // Too many outputs: the last window starts past the input.
+        assert!(!windows_overlap_input(5, 4, 3, 2, 1));
+        // No outputs: nothing to check.
+        assert!(windows_overlap_input(0, 0, 3, 2, 0));
+    }
+}

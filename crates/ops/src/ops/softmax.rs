@@ -1,0 +1,152 @@
+//! SOFTMAX over the last axis (any rank ≥ 1): float32 with temperature
+//! `beta`, int8 → int8 and int8 → int16, as TFLM's reference kernel.
+
+use bytemuck::{Pod, Zeroable};
+use microlite_kernels::softmax::{
+    prepare_softmax_int8, prepare_softmax_int8_int16, softmax_f32, softmax_int8,
+    softmax_int8_int16, SoftmaxError, SoftmaxQuantParams, MAX_QUANTIZED_DEPTH,
+};
+use microlite_model::{Tensor, TensorType};
+
+use crate::context::{expect_type, EvalContext, PrepareContext};
+use crate::error::OpError;
+use crate::kernel::{Kernel, Prepared};
+use crate::quant_params::affine;
+use crate::shape_check::{dim, to_u32};
+
+const FLOAT: u32 = 0;
+const INT8: u32 = 1;
+const INT8_TO_INT16: u32 = 2;
+
+/// Prepared SOFTMAX parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct SoftmaxParams {
+    kind: u32,
+    /// Last dimension: the length of each normalized row (0 = nothing to do).
+    depth: u32,
+    beta: f32,
+    quant: SoftmaxQuantParams,
+}
+
+/// SOFTMAX.
+pub struct Softmax;
+
+/// Whether `a` and `b` have the same dimensions.
+fn same_shape(a: &Tensor<'_>, b: &Tensor<'_>) -> bool {
+    a.shape().rank() == b.shape().rank() && a.shape().iter().eq(b.shape().iter())
+}
+
+impl Kernel for Softmax {
+    type Params = SoftmaxParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<SoftmaxParams>, OpError> {
+        ctx.expect_io(1, 1, 1)?;
+        let raw = ctx.operator().raw();
+        // TFLM reads absent options as beta = 0 (the schema default).
+        let beta = match raw.builtin_options_as_softmax_options() {
+            Some(o) => o.beta(),
+            None if raw.builtin_options().is_none() => 0.0,
+            None => return Err(OpError::MissingOptions),
+        };
+        let input = ctx.input(0)?;
+        let output = ctx.output(0)?;
+        let rank = input.shape().rank();
+        if rank == 0 {
+            return Err(OpError::ShapeMismatch {
+                tensor: input.index(),
+                what: "softmax input must have at least one dimension",
+            });
+        }
+        if !same_shape(&input, &output) {
+            return Err(OpError::ShapeMismatch {
+                tensor: output.index(),
+                what: "output shape differs from the input shape",
+            });
+        }
+        let depth = dim(&input, rank - 1)?;
+        let mut params = SoftmaxParams {
+            kind: FLOAT,
+            depth: to_u32(depth)?,
+            beta,
+            quant: SoftmaxQuantParams::zeroed(),
+        };
+        match input.dtype() {
+            TensorType::Float32 => expect_type(&output, TensorType::Float32)?,
+            TensorType::Int8 => {
+                if depth > MAX_QUANTIZED_DEPTH {
+                    // TFLM's Q12.19 sum of exponentials can wrap around.
+                    return Err(OpError::ShapeMismatch {
+                        tensor: input.index(),
+                        what: "quantized softmax depth above 4095 can overflow the sum",
+                    });
+                }
+                let input_q = affine(&input)?;
+                let output_q = affine(&output)?;
+                let (kind, prepared) = match output.dtype() {
+                    TensorType::Int8 => (
+                        INT8,
+                        prepare_softmax_int8(
+                            beta,
+                            input_q.scale,
+                            output_q.scale,
+                            output_q.zero_point,
+                        ),
+                    ),
+                    TensorType::Int16 => (
+                        INT8_TO_INT16,
+                        prepare_softmax_int8_int16(
+                            beta,
+                            input_q.scale,
+                            output_q.scale,
+                            output_q.zero_point,
+                        ),
+                    ),
+                    other => {
+                        return Err(OpError::UnsupportedType {
+                            tensor: output.index(),
+                            dtype: other,
+                        })
+                    }
+                };
+                params.kind = kind;
+                params.quant = prepared.map_err(|e| quant_error(e, &input, &output))?;
+            }
+            other => {
+                return Err(OpError::UnsupportedType {
+                    tensor: input.index(),
+                    dtype: other,
+                })
+            }
+        }
+        Ok(Prepared::new(params))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &SoftmaxParams, _: &[u8]) -> Result<(), OpError> {
+        let depth = p.depth as usize;
+        if depth == 0 {
+            // Empty rows: the tensors have no elements.
+            return Ok(());
+        }
+        let result = match p.kind {
+            FLOAT => softmax_f32(p.beta, depth, ctx.input::<f32>(0)?, ctx.output::<f32>()?),
+            INT8 => softmax_int8(&p.quant, depth, ctx.input::<i8>(0)?, ctx.output::<i8>()?),
+            _ => softmax_int8_int16(&p.quant, depth, ctx.input::<i8>(0)?, ctx.output::<i16>()?),
+        };
+        result.map_err(|_| OpError::Internal("softmax kernel rejected prepared shapes"))
+    }
+}
+
+fn quant_error(e: SoftmaxError, input: &Tensor<'_>, output: &Tensor<'_>) -> OpError {
+    match e {
+        SoftmaxError::OutputQuantization { .. } => OpError::BadQuantization {
+            tensor: output.index(),
+            what: "softmax output must be scale 1/256, zero point -128 (int8) or \
+                   scale 1/65536, zero point -32768 (int16)",
+        },
+        _ => OpError::BadQuantization {
+            tensor: input.index(),
+            what: "beta x input scale cannot be rescaled to Q5.26 (must exceed 2^-26)",
+        },
+    }
+}
