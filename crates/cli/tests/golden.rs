@@ -205,3 +205,33 @@ fn golden_mean() {
 fn golden_blocks() {
     run_suite("blocks");
 }
+
+#[test]
+fn golden_activations() {
+    run_suite("activations");
+}
+
+#[test]
+fn golden_concat() {
+    run_suite("concat");
+}
+
+#[test]
+fn golden_pad() {
+    run_suite("pad");
+}
+
+#[test]
+fn golden_transpose() {
+    run_suite("transpose");
+}
+
+#[test]
+fn golden_strided_slice() {
+    run_suite("strided_slice");
+}
+
+#[test]
+fn golden_reshape() {
+    run_suite("reshape");
+}

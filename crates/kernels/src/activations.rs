@@ -1,5 +1,5 @@
-//! Standalone activation ops: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH and
-//! HARD_SWISH, for float32 and int8, computed exactly as TFLM's reference
+//! Standalone activation ops: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
+//! HARD_SWISH and ELU, for float32 and int8, computed exactly as TFLM's reference
 //! kernels compute them.
 
 use core::fmt;
@@ -530,6 +530,67 @@ pub fn hard_swish_f32(input: &[f32], output: &mut [f32]) -> Result<(), Activatio
         let relu6 = if relu < 6.0 { relu } else { 6.0 };
         x * relu6 / 6.0
     })
+}
+
+// ------------------------------------------------------------------------ ELU
+
+/// Prepared parameters of an int8 ELU: the output for every int8 input,
+/// indexed by the input's bits (`x as u8`), as TFLM's lookup table.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct EluQuantParams {
+    /// Output value for each input bit pattern.
+    pub table: [i8; 256],
+}
+
+/// Float ELU of one value: `x` if `x >= 0`, else `exp(x) - 1` (as TFLM's
+/// table builder computes it, in single precision).
+fn elu_table_value(x: f32) -> f32 {
+    if x < 0.0 {
+        Float::exp(x) - 1.0
+    } else {
+        x
+    }
+}
+
+/// Params of an int8 ELU: each input is dequantized, transformed and
+/// requantized in single precision, as TFLM fills its table.
+pub fn prepare_elu_int8(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> EluQuantParams {
+    let inverse_scale = 1.0f32 / output_scale;
+    let mut table = [0i8; 256];
+    for value in i8::MIN..=i8::MAX {
+        let dequantized = input_scale * i32::from(value).wrapping_sub(input_zero_point) as f32;
+        let rescaled = round_half_away_from_zero_f32(elu_table_value(dequantized) * inverse_scale);
+        // `as` saturates (NaN → 0) where C++ would be undefined.
+        let quantized = (rescaled + output_zero_point as f32) as i32;
+        if let Some(slot) = table.get_mut(usize::from(value as u8)) {
+            *slot = saturate_i8(quantized);
+        }
+    }
+    EluQuantParams { table }
+}
+
+/// Int8 ELU by table lookup.
+pub fn elu_int8(
+    params: &EluQuantParams,
+    input: &[i8],
+    output: &mut [i8],
+) -> Result<(), ActivationError> {
+    map(input, output, |x| params.table[usize::from(x as u8)])
+}
+
+/// Float ELU: `x` if `x >= 0`, else `expm1(x)`.
+pub fn elu_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+    map(
+        input,
+        output,
+        |x| if x < 0.0 { Float::exp_m1(x) } else { x },
+    )
 }
 
 #[cfg(test)]

@@ -131,7 +131,47 @@ proptest! {
         close(&out, &f64::tanh);
         hard_swish_f32(&values, &mut out).unwrap();
         close(&out, &hard_swish);
+        elu_f32(&values, &mut out).unwrap();
+        close(&out, &elu);
     }
+
+    #[test]
+    fn elu_int8_matches_real(si in 0.001f32..0.5, zi in -128i32..128, so in 0.001f32..0.5, zo in -128i32..128) {
+        let p = prepare_elu_int8(si, zi, so, zo);
+        let mut out = [0i8; 256];
+        elu_int8(&p, &all_inputs(), &mut out).unwrap();
+        // The table is computed in single precision: allow one step.
+        check_int8(si, zi, f64::from(so), zo, 1.0, &out, elu)?;
+    }
+}
+
+fn elu(x: f64) -> f64 {
+    if x < 0.0 {
+        x.exp_m1()
+    } else {
+        x
+    }
+}
+
+#[test]
+fn elu_int8_table_is_indexed_by_input_bits() {
+    // Input scale 1/8, zero point 0; output scale 1/16, zero point 0: the
+    // positive side doubles (saturating at 127), the negative side is
+    // round(16 * (exp(x / 8) - 1)), at least -16.
+    let p = prepare_elu_int8(0.125, 0, 0.0625, 0);
+    let input = [0i8, 1, 63, 64, 127, -1, -8, -128];
+    let mut out = [0i8; 8];
+    elu_int8(&p, &input, &mut out).unwrap();
+    let want: Vec<i8> = input
+        .iter()
+        .map(|&q| {
+            let real = elu(f64::from(q) / 8.0);
+            (real * 16.0).round().clamp(-128.0, 127.0) as i8
+        })
+        .collect();
+    assert_eq!(out.to_vec(), want);
+    assert_eq!(&out[..5], &[0, 2, 126, 127, 127]);
+    assert_eq!(out[7], -16);
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! The ops microlite implements, one module each, and their registrations.
 
+mod activations;
+mod concatenation;
+mod constant_i32;
 mod conv;
 mod conv_common;
 mod depthwise_conv;
@@ -7,16 +10,25 @@ mod dequantize;
 mod elementwise;
 mod fully_connected;
 mod mean;
+mod pad;
 mod pooling;
 mod quantize;
 mod reshape;
 mod softmax;
+mod squeeze;
+mod strided_slice;
+mod transpose;
 
 use microlite_model::BuiltinOperator;
 
 use crate::kernel::Registration;
 use crate::resolver::OpResolver;
 
+pub use activations::{
+    Elu, EluParams, HardSwish, HardSwishParams, LeakyRelu, LeakyReluParams, Logistic, Relu, Relu6,
+    Relu6Params, ReluParams, SigmoidParams, Tanh,
+};
+pub use concatenation::{Concatenation, ConcatenationParams, MAX_CONCAT_INPUTS};
 pub use conv::Conv2d;
 pub use conv_common::ConvParams;
 pub use depthwise_conv::DepthwiseConv2d;
@@ -24,10 +36,14 @@ pub use dequantize::{Dequantize, DequantizeParams};
 pub use elementwise::{Add, AddSubParams, Mul, MulParams, Sub};
 pub use fully_connected::{FullyConnected, FullyConnectedParams};
 pub use mean::{Mean, MeanParams};
+pub use pad::{Pad, PadParams};
 pub use pooling::{AveragePool2d, MaxPool2d, PoolingParams};
 pub use quantize::{Quantize, QuantizeParams};
 pub use reshape::{same_bytes_view, Reshape};
 pub use softmax::{Softmax, SoftmaxParams};
+pub use squeeze::{ExpandDims, Squeeze};
+pub use strided_slice::{StridedSlice, StridedSliceParams};
+pub use transpose::{Transpose, TransposeParams};
 
 /// CONV_2D.
 pub fn conv_2d() -> Registration {
@@ -94,6 +110,76 @@ pub fn sub() -> Registration {
     Registration::of::<Sub>(BuiltinOperator::SUB)
 }
 
+/// RELU.
+pub fn relu() -> Registration {
+    Registration::of::<Relu>(BuiltinOperator::RELU)
+}
+
+/// RELU6.
+pub fn relu6() -> Registration {
+    Registration::of::<Relu6>(BuiltinOperator::RELU6)
+}
+
+/// LEAKY_RELU.
+pub fn leaky_relu() -> Registration {
+    Registration::of::<LeakyRelu>(BuiltinOperator::LEAKY_RELU)
+}
+
+/// LOGISTIC.
+pub fn logistic() -> Registration {
+    Registration::of::<Logistic>(BuiltinOperator::LOGISTIC)
+}
+
+/// TANH.
+pub fn tanh() -> Registration {
+    Registration::of::<Tanh>(BuiltinOperator::TANH)
+}
+
+/// HARD_SWISH.
+pub fn hard_swish() -> Registration {
+    Registration::of::<HardSwish>(BuiltinOperator::HARD_SWISH)
+}
+
+/// ELU.
+pub fn elu() -> Registration {
+    Registration::of::<Elu>(BuiltinOperator::ELU)
+}
+
+/// CONCATENATION.
+pub fn concatenation() -> Registration {
+    Registration::of::<Concatenation>(BuiltinOperator::CONCATENATION)
+}
+
+/// PAD.
+pub fn pad() -> Registration {
+    Registration::of::<Pad>(BuiltinOperator::PAD)
+}
+
+/// PADV2 (same kernel as PAD, with the pad value as input 2).
+pub fn padv2() -> Registration {
+    Registration::of::<Pad>(BuiltinOperator::PADV2)
+}
+
+/// TRANSPOSE.
+pub fn transpose() -> Registration {
+    Registration::of::<Transpose>(BuiltinOperator::TRANSPOSE)
+}
+
+/// STRIDED_SLICE.
+pub fn strided_slice() -> Registration {
+    Registration::of::<StridedSlice>(BuiltinOperator::STRIDED_SLICE)
+}
+
+/// SQUEEZE.
+pub fn squeeze() -> Registration {
+    Registration::of::<Squeeze>(BuiltinOperator::SQUEEZE)
+}
+
+/// EXPAND_DIMS.
+pub fn expand_dims() -> Registration {
+    Registration::of::<ExpandDims>(BuiltinOperator::EXPAND_DIMS)
+}
+
 /// Every registration this crate has.
 pub fn all() -> [Registration; ALL_COUNT] {
     [
@@ -110,11 +196,25 @@ pub fn all() -> [Registration; ALL_COUNT] {
         sub(),
         mul(),
         mean(),
+        relu(),
+        relu6(),
+        leaky_relu(),
+        logistic(),
+        tanh(),
+        hard_swish(),
+        elu(),
+        concatenation(),
+        pad(),
+        padv2(),
+        transpose(),
+        strided_slice(),
+        squeeze(),
+        expand_dims(),
     ]
 }
 
 /// Number of ops in [`all`].
-pub const ALL_COUNT: usize = 13;
+pub const ALL_COUNT: usize = 27;
 
 impl OpResolver<ALL_COUNT> {
     /// A resolver with every op this crate implements.

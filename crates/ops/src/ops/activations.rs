@@ -1,0 +1,382 @@
+//! Standalone activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
+//! HARD_SWISH and ELU, for float32 and int8 (input and output of the same
+//! dtype and shape), with TFLM's prepare checks and integer methods.
+
+use bytemuck::{Pod, Zeroable};
+use microlite_kernels::activations::{
+    elu_f32, elu_int8, hard_swish_f32, hard_swish_int8, leaky_relu_f32, leaky_relu_int8,
+    logistic_f32, logistic_int8, prepare_elu_int8, prepare_hard_swish_int8,
+    prepare_leaky_relu_int8, prepare_logistic_int8, prepare_relu6_int8, prepare_relu_int8,
+    prepare_tanh_int8, relu6_f32, relu6_int8, relu_f32, relu_int8, tanh_f32, tanh_int8,
+    ActivationError, EluQuantParams, HardSwishQuantParams, LeakyReluQuantParams, Relu6QuantParams,
+    ReluQuantParams, SigmoidQuantParams,
+};
+use microlite_model::{Tensor, TensorType};
+
+use crate::context::{EvalContext, PrepareContext};
+use crate::error::OpError;
+use crate::kernel::{Kernel, Prepared};
+use crate::quant_params::{affine, AffineQuant};
+
+const FLOAT: u32 = 0;
+const INT8: u32 = 1;
+
+/// The checked input and output of a one-in, one-out activation.
+struct Unary<'m> {
+    input: Tensor<'m>,
+    output: Tensor<'m>,
+    /// [`FLOAT`] or [`INT8`].
+    kind: u32,
+}
+
+impl Unary<'_> {
+    fn is_int8(&self) -> bool {
+        self.kind == INT8
+    }
+
+    fn input_q(&self) -> Result<AffineQuant, OpError> {
+        affine(&self.input)
+    }
+
+    fn output_q(&self) -> Result<AffineQuant, OpError> {
+        affine(&self.output)
+    }
+}
+
+/// One input, one output, both float32 or both int8, of the same shape.
+fn unary<'m>(ctx: &PrepareContext<'m>) -> Result<Unary<'m>, OpError> {
+    ctx.expect_io(1, 1, 1)?;
+    let input = ctx.input(0)?;
+    let output = ctx.output(0)?;
+    let kind = match input.dtype() {
+        TensorType::Float32 => FLOAT,
+        TensorType::Int8 => INT8,
+        other => {
+            return Err(OpError::UnsupportedType {
+                tensor: input.index(),
+                dtype: other,
+            })
+        }
+    };
+    if output.dtype() != input.dtype() {
+        return Err(OpError::UnsupportedType {
+            tensor: output.index(),
+            dtype: output.dtype(),
+        });
+    }
+    let (a, b) = (input.shape(), output.shape());
+    if a.rank() != b.rank() || !a.iter().eq(b.iter()) {
+        return Err(OpError::ShapeMismatch {
+            tensor: output.index(),
+            what: "output shape differs from the input shape",
+        });
+    }
+    Ok(Unary {
+        input,
+        output,
+        kind,
+    })
+}
+
+/// Eval's view of a kernel failure, which prepare's checks rule out.
+fn kernel_result(result: Result<(), ActivationError>) -> Result<(), OpError> {
+    result.map_err(|_| OpError::Internal("activation kernel rejected prepared shapes"))
+}
+
+/// A scale the kernels cannot turn into a fixed-point multiplier.
+fn scale_error(tensor: &Tensor<'_>, what: &'static str) -> OpError {
+    OpError::BadQuantization {
+        tensor: tensor.index(),
+        what,
+    }
+}
+
+// ----------------------------------------------------------------------- RELU
+
+/// Prepared RELU parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct ReluParams {
+    kind: u32,
+    quant: ReluQuantParams,
+}
+
+/// RELU. Int8 requantizes to the output scale and clamps at the output's 0.
+pub struct Relu;
+
+impl Kernel for Relu {
+    type Params = ReluParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<ReluParams>, OpError> {
+        let io = unary(ctx)?;
+        let mut quant = ReluQuantParams::zeroed();
+        if io.is_int8() {
+            let (i, o) = (io.input_q()?, io.output_q()?);
+            quant = prepare_relu_int8(i.scale, i.zero_point, o.scale, o.zero_point);
+        }
+        Ok(Prepared::new(ReluParams {
+            kind: io.kind,
+            quant,
+        }))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &ReluParams, _: &[u8]) -> Result<(), OpError> {
+        kernel_result(if p.kind == INT8 {
+            relu_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        } else {
+            relu_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        })
+    }
+}
+
+// ---------------------------------------------------------------------- RELU6
+
+/// Prepared RELU6 parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct Relu6Params {
+    kind: u32,
+    quant: Relu6QuantParams,
+}
+
+/// RELU6. Int8 clamps in the input's quantization; like TFLM it ignores the
+/// output's quantization (the converter gives both the same).
+pub struct Relu6;
+
+impl Kernel for Relu6 {
+    type Params = Relu6Params;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<Relu6Params>, OpError> {
+        let io = unary(ctx)?;
+        let mut quant = Relu6QuantParams::zeroed();
+        if io.is_int8() {
+            let i = io.input_q()?;
+            quant = prepare_relu6_int8(i.scale, i.zero_point);
+        }
+        Ok(Prepared::new(Relu6Params {
+            kind: io.kind,
+            quant,
+        }))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &Relu6Params, _: &[u8]) -> Result<(), OpError> {
+        kernel_result(if p.kind == INT8 {
+            relu6_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        } else {
+            relu6_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        })
+    }
+}
+
+// ----------------------------------------------------------------- LEAKY_RELU
+
+/// Prepared LEAKY_RELU parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct LeakyReluParams {
+    kind: u32,
+    alpha: f32,
+    quant: LeakyReluQuantParams,
+}
+
+/// LEAKY_RELU with `LeakyReluOptions.alpha` (0 when the options are absent,
+/// as TFLM's parser leaves it).
+pub struct LeakyRelu;
+
+impl Kernel for LeakyRelu {
+    type Params = LeakyReluParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<LeakyReluParams>, OpError> {
+        let raw = ctx.operator().raw();
+        let alpha = match raw.builtin_options_as_leaky_relu_options() {
+            Some(o) => o.alpha(),
+            None if raw.builtin_options().is_none() => 0.0,
+            None => return Err(OpError::MissingOptions),
+        };
+        let io = unary(ctx)?;
+        let mut quant = LeakyReluQuantParams::zeroed();
+        if io.is_int8() {
+            let (i, o) = (io.input_q()?, io.output_q()?);
+            quant = prepare_leaky_relu_int8(alpha, i.scale, i.zero_point, o.scale, o.zero_point);
+        }
+        Ok(Prepared::new(LeakyReluParams {
+            kind: io.kind,
+            alpha,
+            quant,
+        }))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &LeakyReluParams, _: &[u8]) -> Result<(), OpError> {
+        kernel_result(if p.kind == INT8 {
+            leaky_relu_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        } else {
+            leaky_relu_f32(p.alpha, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        })
+    }
+}
+
+// ------------------------------------------------------------ LOGISTIC / TANH
+
+/// Prepared LOGISTIC or TANH parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct SigmoidParams {
+    kind: u32,
+    quant: SigmoidQuantParams,
+}
+
+fn sigmoid_input_error(e: ActivationError, io: &Unary<'_>) -> OpError {
+    match e {
+        ActivationError::OutputZeroPoint { .. } => {
+            scale_error(&io.output, "logistic int8 output zero point must be -128")
+        }
+        _ => scale_error(
+            &io.input,
+            "input scale x 2^27 cannot be represented as a fixed-point multiplier",
+        ),
+    }
+}
+
+/// LOGISTIC. Int8 requires output zero point -128 and, like TFLM, takes the
+/// output scale to be 1/256 without checking it.
+pub struct Logistic;
+
+impl Kernel for Logistic {
+    type Params = SigmoidParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<SigmoidParams>, OpError> {
+        let io = unary(ctx)?;
+        let mut quant = SigmoidQuantParams::zeroed();
+        if io.is_int8() {
+            let (i, o) = (io.input_q()?, io.output_q()?);
+            quant = prepare_logistic_int8(i.scale, i.zero_point, o.zero_point)
+                .map_err(|e| sigmoid_input_error(e, &io))?;
+        }
+        Ok(Prepared::new(SigmoidParams {
+            kind: io.kind,
+            quant,
+        }))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &SigmoidParams, _: &[u8]) -> Result<(), OpError> {
+        kernel_result(if p.kind == INT8 {
+            logistic_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        } else {
+            logistic_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        })
+    }
+}
+
+/// TANH. Int8, like TFLM, takes the output to be scale 1/128, zero point 0
+/// without checking its quantization.
+pub struct Tanh;
+
+impl Kernel for Tanh {
+    type Params = SigmoidParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<SigmoidParams>, OpError> {
+        let io = unary(ctx)?;
+        let mut quant = SigmoidQuantParams::zeroed();
+        if io.is_int8() {
+            let i = io.input_q()?;
+            quant = prepare_tanh_int8(i.scale, i.zero_point)
+                .map_err(|e| sigmoid_input_error(e, &io))?;
+        }
+        Ok(Prepared::new(SigmoidParams {
+            kind: io.kind,
+            quant,
+        }))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &SigmoidParams, _: &[u8]) -> Result<(), OpError> {
+        kernel_result(if p.kind == INT8 {
+            tanh_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        } else {
+            tanh_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        })
+    }
+}
+
+// ----------------------------------------------------------------- HARD_SWISH
+
+/// Prepared HARD_SWISH parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct HardSwishParams {
+    kind: u32,
+    quant: HardSwishQuantParams,
+}
+
+/// HARD_SWISH. Int8 requires `input_scale / (128 * output_scale) < 1`, as
+/// TFLM does.
+pub struct HardSwish;
+
+impl Kernel for HardSwish {
+    type Params = HardSwishParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<HardSwishParams>, OpError> {
+        let io = unary(ctx)?;
+        let mut quant = HardSwishQuantParams::zeroed();
+        if io.is_int8() {
+            let (i, o) = (io.input_q()?, io.output_q()?);
+            quant = prepare_hard_swish_int8(i.scale, i.zero_point, o.scale, o.zero_point).map_err(
+                |_| {
+                    scale_error(
+                        &io.output,
+                        "input scale / (128 x output scale) must be below 1",
+                    )
+                },
+            )?;
+        }
+        Ok(Prepared::new(HardSwishParams {
+            kind: io.kind,
+            quant,
+        }))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &HardSwishParams, _: &[u8]) -> Result<(), OpError> {
+        kernel_result(if p.kind == INT8 {
+            hard_swish_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        } else {
+            hard_swish_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        })
+    }
+}
+
+// ------------------------------------------------------------------------ ELU
+
+/// Prepared ELU parameters (int8: a 256-entry table).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct EluParams {
+    kind: u32,
+    quant: EluQuantParams,
+}
+
+/// ELU. Int8 looks the output up in a table built at prepare, as TFLM.
+pub struct Elu;
+
+impl Kernel for Elu {
+    type Params = EluParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<EluParams>, OpError> {
+        let io = unary(ctx)?;
+        let mut quant = EluQuantParams::zeroed();
+        if io.is_int8() {
+            let (i, o) = (io.input_q()?, io.output_q()?);
+            quant = prepare_elu_int8(i.scale, i.zero_point, o.scale, o.zero_point);
+        }
+        Ok(Prepared::new(EluParams {
+            kind: io.kind,
+            quant,
+        }))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &EluParams, _: &[u8]) -> Result<(), OpError> {
+        kernel_result(if p.kind == INT8 {
+            elu_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        } else {
+            elu_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        })
+    }
+}
