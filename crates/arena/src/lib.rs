@@ -57,6 +57,8 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
+// Untrusted models must not be able to push any index out of bounds.
+#![deny(clippy::indexing_slicing)]
 
 mod align;
 mod arena;

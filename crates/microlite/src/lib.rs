@@ -14,6 +14,8 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
+// Untrusted models must not be able to push any index out of bounds.
+#![deny(clippy::indexing_slicing)]
 
 mod error;
 mod head_split;
@@ -22,6 +24,7 @@ mod layout;
 mod lifetimes;
 mod planning;
 mod profiler;
+pub mod smoke;
 mod tensor_view;
 
 pub use error::Error;

@@ -17,6 +17,8 @@
 //! rejects a file (never on success), so firmware needs a global allocator.
 #![no_std]
 #![deny(unsafe_code)]
+// Untrusted models must not be able to push any index out of bounds.
+#![deny(clippy::indexing_slicing)]
 
 #[cfg(test)]
 extern crate std;

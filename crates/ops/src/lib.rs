@@ -3,6 +3,8 @@
 //! fixed-capacity [`OpResolver`] a firmware fills with the ops it needs.
 #![no_std]
 #![forbid(unsafe_code)]
+// Untrusted models must not be able to push any index out of bounds.
+#![deny(clippy::indexing_slicing)]
 
 mod activation;
 mod context;

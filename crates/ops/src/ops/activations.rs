@@ -190,7 +190,9 @@ impl Kernel for LeakyRelu {
         let raw = ctx.operator().raw();
         let alpha = match raw.builtin_options_as_leaky_relu_options() {
             Some(o) => o.alpha(),
-            None if raw.builtin_options().is_none() => 0.0,
+            None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
+                0.0
+            }
             None => return Err(OpError::MissingOptions),
         };
         let io = unary(ctx)?;

@@ -13,6 +13,7 @@ use microlite_model::TensorType;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
+use crate::shape_check::prefix;
 use crate::shape_check::{dim, to_u32};
 
 /// Most inputs TFLM's CONCATENATION accepts.
@@ -43,7 +44,9 @@ impl Kernel for Concatenation {
         let raw = ctx.operator().raw();
         let (axis, activation) = match raw.builtin_options_as_concatenation_options() {
             Some(o) => (o.axis(), o.fused_activation_function()),
-            None if raw.builtin_options().is_none() => (0, ActivationFunctionType::NONE),
+            None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
+                (0, ActivationFunctionType::NONE)
+            }
             None => return Err(OpError::MissingOptions),
         };
         if activation != ActivationFunctionType::NONE {
@@ -132,7 +135,8 @@ impl Kernel for Concatenation {
         let too_large = OpError::SizeOverflow {
             what: "concatenation output",
         };
-        let mut shape = ConcatShape::new(&dims[..rank], axis_index).map_err(|_| too_large)?;
+        let mut shape =
+            ConcatShape::new(prefix(&dims, rank)?, axis_index).map_err(|_| too_large)?;
         let element_size = dtype.element_size().ok_or(too_large)?;
         shape.inner_size = shape
             .inner_size

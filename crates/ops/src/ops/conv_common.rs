@@ -202,7 +202,9 @@ pub fn prepare_conv(
         tensor: input.index(),
         what: "window does not fit the input",
     })?;
-    let out_channels = f_dims[filter_out_channels_dim];
+    let out_channels = *f_dims
+        .get(filter_out_channels_dim)
+        .ok_or(OpError::Internal("filter channel axis"))?;
     let expected = [
         in_dims[0],
         to_u32(values.output_height)?,

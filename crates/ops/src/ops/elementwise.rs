@@ -91,7 +91,9 @@ fn activation_option(ctx: &PrepareContext<'_>, op: Arithmetic) -> Result<FusedAc
     };
     let value = match value {
         Some(v) => v,
-        None if raw.builtin_options().is_none() => ActivationFunctionType::NONE,
+        None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
+            ActivationFunctionType::NONE
+        }
         None => return Err(OpError::MissingOptions),
     };
     clamping_activation(value)

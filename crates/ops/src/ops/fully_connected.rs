@@ -67,7 +67,9 @@ impl Kernel for FullyConnected {
         let raw = ctx.operator().raw();
         let (activation, weights_format) = match raw.builtin_options_as_fully_connected_options() {
             Some(o) => (o.fused_activation_function(), o.weights_format()),
-            None if raw.builtin_options().is_none() => Default::default(),
+            None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
+                Default::default()
+            }
             None => return Err(OpError::MissingOptions),
         };
         if weights_format != FullyConnectedOptionsWeightsFormat::DEFAULT {

@@ -88,7 +88,9 @@ impl Kernel for Mean {
         let raw = ctx.operator().raw();
         let keep_dims = match raw.builtin_options_as_reducer_options() {
             Some(o) => o.keep_dims(),
-            None if raw.builtin_options().is_none() => false,
+            None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
+                false
+            }
             None => return Err(OpError::MissingOptions),
         };
         let input = ctx.input(0)?;

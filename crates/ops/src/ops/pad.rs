@@ -14,6 +14,7 @@ use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
 use crate::ops::constant_i32::constant_i32s;
 use crate::quant_params::affine;
+use crate::shape_check::prefix;
 use crate::shape_check::{dim, to_u32};
 
 /// Largest rank TFLM's PAD accepts.
@@ -116,13 +117,14 @@ impl Kernel for Pad {
         for (slot, d) in dims.iter_mut().zip(input.shape().iter()) {
             *slot = d;
         }
-        let shape = PadShape::new(&dims[..rank], &pairs[..rank]).map_err(|e| match e {
-            PadError::BadPadding { .. } => OpError::ShapeMismatch {
-                tensor: paddings.index(),
-                what: "padding amounts must be non-negative",
-            },
-            _ => OpError::SizeOverflow { what: "pad output" },
-        })?;
+        let shape =
+            PadShape::new(prefix(&dims, rank)?, prefix(&pairs, rank)?).map_err(|e| match e {
+                PadError::BadPadding { .. } => OpError::ShapeMismatch {
+                    tensor: paddings.index(),
+                    what: "padding amounts must be non-negative",
+                },
+                _ => OpError::SizeOverflow { what: "pad output" },
+            })?;
         for d in 0..rank {
             if dim(&output, d)? != shape.output_dim(d) {
                 return Err(OpError::ShapeMismatch {

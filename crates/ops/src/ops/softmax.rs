@@ -46,7 +46,9 @@ impl Kernel for Softmax {
         // TFLM reads absent options as beta = 0 (the schema default).
         let beta = match raw.builtin_options_as_softmax_options() {
             Some(o) => o.beta(),
-            None if raw.builtin_options().is_none() => 0.0,
+            None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
+                0.0
+            }
             None => return Err(OpError::MissingOptions),
         };
         let input = ctx.input(0)?;

@@ -39,7 +39,9 @@ impl Kernel for Squeeze {
         let raw = ctx.operator().raw();
         let squeeze_dims = match raw.builtin_options_as_squeeze_options() {
             Some(o) => o.squeeze_dims(),
-            None if raw.builtin_options().is_none() => None,
+            None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
+                None
+            }
             None => return Err(OpError::MissingOptions),
         };
         let input = ctx.input(0)?;

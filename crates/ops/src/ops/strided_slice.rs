@@ -15,6 +15,7 @@ use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
 use crate::ops::constant_i32::constant_i32s;
+use crate::shape_check::prefix;
 use crate::shape_check::to_u32;
 
 /// Largest rank TFLM's STRIDED_SLICE accepts.
@@ -47,7 +48,9 @@ fn masks(ctx: &PrepareContext<'_>) -> Result<StridedSliceMasks, OpError> {
             },
             o.offset(),
         ),
-        None if raw.builtin_options().is_none() => (StridedSliceMasks::default(), false),
+        None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
+            (StridedSliceMasks::default(), false)
+        }
         None => return Err(OpError::MissingOptions),
     };
     for (field, value) in [
@@ -118,22 +121,26 @@ impl Kernel for StridedSlice {
         for (slot, d) in dims.iter_mut().zip(input.shape().iter()) {
             *slot = d;
         }
-        let r = ..rank;
-        let shape = StridedSliceShape::new(&dims[r], &b[r], &e[r], &s[r], masks).map_err(
-            |err| match err {
-                StridedSliceError::ZeroStride { .. } => OpError::ShapeMismatch {
-                    tensor: strides.index(),
-                    what: "stride values must be non-zero",
-                },
-                StridedSliceError::ShrinkOutOfRange { .. } => OpError::ShapeMismatch {
-                    tensor: begin.index(),
-                    what: "a shrunk axis' begin index is outside its dimension",
-                },
-                _ => OpError::SizeOverflow {
-                    what: "strided slice",
-                },
+        let shape = StridedSliceShape::new(
+            prefix(&dims, rank)?,
+            prefix(&b, rank)?,
+            prefix(&e, rank)?,
+            prefix(&s, rank)?,
+            masks,
+        )
+        .map_err(|err| match err {
+            StridedSliceError::ZeroStride { .. } => OpError::ShapeMismatch {
+                tensor: strides.index(),
+                what: "stride values must be non-zero",
             },
-        )?;
+            StridedSliceError::ShrinkOutOfRange { .. } => OpError::ShapeMismatch {
+                tensor: begin.index(),
+                what: "a shrunk axis' begin index is outside its dimension",
+            },
+            _ => OpError::SizeOverflow {
+                what: "strided slice",
+            },
+        })?;
         let mut expected = [0usize; MAX_STRIDED_SLICE_RANK];
         let out_rank = shape.output_dims(&mut expected);
         let matches = output.shape().rank() == out_rank

@@ -9,6 +9,7 @@ use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
 use crate::ops::constant_i32::constant_i32s;
+use crate::shape_check::prefix;
 use crate::shape_check::{dim, to_u32};
 
 /// Largest rank TFLM's TRANSPOSE accepts.
@@ -74,15 +75,17 @@ impl Kernel for Transpose {
         for (slot, d) in dims.iter_mut().zip(input.shape().iter()) {
             *slot = d;
         }
-        let shape = TransposeShape::new(&dims[..rank], &values[..rank]).map_err(|e| match e {
-            TransposeError::BadPermutation { .. } => OpError::ShapeMismatch {
-                tensor: perm.index(),
-                what: "permutation is not a permutation of 0..rank",
+        let shape = TransposeShape::new(prefix(&dims, rank)?, prefix(&values, rank)?).map_err(
+            |e| match e {
+                TransposeError::BadPermutation { .. } => OpError::ShapeMismatch {
+                    tensor: perm.index(),
+                    what: "permutation is not a permutation of 0..rank",
+                },
+                _ => OpError::SizeOverflow {
+                    what: "transpose tensor",
+                },
             },
-            _ => OpError::SizeOverflow {
-                what: "transpose tensor",
-            },
-        })?;
+        )?;
         if output.shape().rank() != rank {
             return Err(OpError::ShapeMismatch {
                 tensor: output.index(),
