@@ -4,16 +4,27 @@
 //! crate; they know nothing about models or arenas. Every kernel validates the
 //! slice lengths against the shapes it is given and returns a [`KernelError`]
 //! instead of panicking.
+//!
+//! [`optimized`] holds fast int8 conv / depthwise conv / fully connected
+//! kernels that produce the same bits: portable safe Rust, and AVX2 on
+//! x86-64 (the private `arch` module, the only one allowed `unsafe` code).
+//!
+//! Cargo features: `std` (run-time AVX2 detection with
+//! `std::is_x86_feature_detected!`; without it, a `no_std` host declares AVX2
+//! with the unsafe `optimized::Avx2::new_unchecked`), `reference-only` (the
+//! optimized entry points always run the reference kernels).
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
-#[cfg(test)]
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
 use core::fmt;
 
 pub mod activation;
 pub mod activations;
+#[allow(unsafe_code)]
+mod arch;
 pub mod broadcast;
 pub mod concatenation;
 pub mod conv;
@@ -23,6 +34,7 @@ pub mod elementwise;
 pub mod fixed_point;
 pub mod fully_connected;
 pub mod gemmlowp_fixed;
+pub mod optimized;
 pub mod pad;
 pub mod padding;
 pub mod pooling;

@@ -1,10 +1,13 @@
 //! CONV_2D: int8 (per-channel or per-tensor weights, TFLM's
 //! `ConvPerChannel`), grouped when input channels are a multiple of the
-//! filter's, and float32.
+//! filter's, and float32. Int8 runs the optimized kernels of the active
+//! backend (same bits; scratch only for im2col filters).
 
-use microlite_kernels::conv::{conv_f32, conv_per_channel_i8};
+use microlite_kernels::conv::conv_f32;
+use microlite_kernels::optimized::active_backend;
+use microlite_kernels::optimized::conv::{conv_per_channel_i8, conv_scratch_len};
 
-use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT};
+use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT8};
 use crate::activation::clamping_activation;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
@@ -43,10 +46,18 @@ impl Kernel for Conv2d {
                 what: "input channels are not a multiple of the filter's input channels",
             });
         }
+        // Scratch for the optimized kernel's im2col patches (small: two
+        // filter rows), only for int8 filters that need them.
+        let scratch_bytes = if params.kind == INT8 {
+            conv_scratch_len(&params.filter_shape())
+        } else {
+            0
+        };
         Ok(Prepared {
             params,
             needs: Needs {
                 extra_bytes,
+                scratch_bytes,
                 ..Needs::default()
             },
         })
@@ -80,7 +91,9 @@ impl Kernel for Conv2d {
             let quant = p.quant(extra)?;
             let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
             let bias = ctx.optional_input::<i32>(2)?;
+            let (output, scratch) = ctx.output_and_scratch::<i8, i8>()?;
             conv_per_channel_i8(
+                active_backend(),
                 &geometry,
                 &quant,
                 p.input_shape(),
@@ -89,7 +102,8 @@ impl Kernel for Conv2d {
                 filter,
                 bias,
                 p.output_shape(),
-                ctx.output::<i8>()?,
+                output,
+                scratch,
             )
         };
         result.map_err(|_| OpError::Internal("conv kernel rejected prepared shapes"))

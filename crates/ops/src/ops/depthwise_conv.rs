@@ -1,7 +1,10 @@
 //! DEPTHWISE_CONV_2D: int8 per-channel (TFLM's `DepthwiseConvPerChannel`)
-//! and float32, any depth multiplier.
+//! and float32, any depth multiplier. Int8 runs the optimized kernels of the
+//! active backend (same bits, no extra memory).
 
-use microlite_kernels::depthwise_conv::{depthwise_conv_f32, depthwise_conv_per_channel_i8};
+use microlite_kernels::depthwise_conv::depthwise_conv_f32;
+use microlite_kernels::optimized::active_backend;
+use microlite_kernels::optimized::depthwise_conv::depthwise_conv_per_channel_i8;
 
 use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT};
 use crate::activation::clamping_activation;
@@ -92,6 +95,7 @@ impl Kernel for DepthwiseConv2d {
             let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
             let bias = ctx.optional_input::<i32>(2)?;
             depthwise_conv_per_channel_i8(
+                active_backend(),
                 &geometry,
                 multiplier,
                 &quant,

@@ -1,11 +1,15 @@
 //! FULLY_CONNECTED: int8 (per-tensor or per-channel weights, optional int32
-//! bias) and float32, as TFLM's reference kernels.
+//! bias) and float32, as TFLM's reference kernels. Int8 runs the optimized
+//! kernels of the active backend (same bits, no extra memory).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::fully_connected::{
-    fully_connected_f32, fully_connected_i8, fully_connected_per_channel_i8,
-    FullyConnectedParamsF32, FullyConnectedParamsI8, FullyConnectedPerChannelParamsI8,
-    FullyConnectedShape,
+    fully_connected_f32, FullyConnectedParamsF32, FullyConnectedParamsI8,
+    FullyConnectedPerChannelParamsI8, FullyConnectedShape,
+};
+use microlite_kernels::optimized::active_backend;
+use microlite_kernels::optimized::fully_connected::{
+    fully_connected_i8, fully_connected_per_channel_i8,
 };
 use microlite_kernels::quantization::{
     activation_range_f32, activation_range_i8, per_channel_effective_scale, quantize_multiplier,
@@ -250,7 +254,15 @@ impl Kernel for FullyConnected {
                 };
                 let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
                 let bias = ctx.optional_input::<i32>(2)?;
-                fully_connected_i8(&kernel, shape, input, filter, bias, ctx.output::<i8>()?)
+                fully_connected_i8(
+                    active_backend(),
+                    &kernel,
+                    shape,
+                    input,
+                    filter,
+                    bias,
+                    ctx.output::<i8>()?,
+                )
             }
             _ => {
                 let tables = PerChannelTables::view(extra, shape.output_depth)?;
@@ -265,6 +277,7 @@ impl Kernel for FullyConnected {
                 let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
                 let bias = ctx.optional_input::<i32>(2)?;
                 fully_connected_per_channel_i8(
+                    active_backend(),
                     &kernel,
                     shape,
                     input,

@@ -1,0 +1,204 @@
+//! AVX2 output stage: eight int32 accumulators to eight int8 outputs, bit for
+//! bit as `activation::quantized_output_i8` (TFLM's double-rounding
+//! `MultiplyByQuantizedMultiplier`, output offset, clamp).
+
+use core::arch::x86_64::{
+    __m256i, _mm256_add_epi32, _mm256_add_epi64, _mm256_and_si256, _mm256_blend_epi32,
+    _mm256_broadcastsi128_si256, _mm256_castsi256_si128, _mm256_cmpeq_epi32, _mm256_cmpgt_epi32,
+    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32,
+    _mm256_mul_epi32, _mm256_packs_epi16, _mm256_packs_epi32, _mm256_set1_epi32,
+    _mm256_set1_epi64x, _mm256_setzero_si256, _mm256_slli_epi64, _mm256_sllv_epi32,
+    _mm256_srai_epi32, _mm256_srav_epi32, _mm256_srli_epi64, _mm256_sub_epi32, _mm_cvtsi128_si32,
+    _mm_loadu_si128,
+};
+
+use crate::optimized::output_stage::{OutputStage, Scales};
+
+/// The channel-independent constants of an output stage, in lanes.
+#[derive(Clone, Copy)]
+pub(super) struct StageConstants {
+    offset: __m256i,
+    min: __m256i,
+    max: __m256i,
+}
+
+impl StageConstants {
+    /// Broadcasts the output offset and clamp bounds of `stage`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(super) fn new(stage: &OutputStage<'_>) -> Self {
+        Self {
+            offset: _mm256_set1_epi32(stage.output_offset),
+            min: _mm256_set1_epi32(stage.activation_min),
+            max: _mm256_set1_epi32(stage.activation_max),
+        }
+    }
+}
+
+/// How eight lanes map to output channels.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum LaneChannels {
+    /// Lanes are channels `c..c + 8`.
+    Eight,
+    /// Lanes are channels `c..c + 4`, twice (two pixels).
+    FourTwice,
+}
+
+/// Per-channel values for eight lanes: `values[c..]` laid out as `layout`,
+/// or `same` in every lane when `values` is `None`. Returns zeros if the
+/// table is too short (callers check table lengths beforehand).
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn channel_lanes(
+    values: Option<&[i32]>,
+    same: i32,
+    c: usize,
+    layout: LaneChannels,
+) -> __m256i {
+    let Some(values) = values else {
+        return _mm256_set1_epi32(same);
+    };
+    match layout {
+        LaneChannels::Eight => match values.get(c..c + 8) {
+            // SAFETY: the slice has 8 i32 = 32 readable bytes; loadu has no
+            // alignment requirement.
+            Some(v) => unsafe { _mm256_loadu_si256(v.as_ptr().cast()) },
+            None => _mm256_setzero_si256(),
+        },
+        LaneChannels::FourTwice => match values.get(c..c + 4) {
+            // SAFETY: the slice has 4 i32 = 16 readable bytes; loadu has no
+            // alignment requirement.
+            Some(v) => _mm256_broadcastsi128_si256(unsafe { _mm_loadu_si128(v.as_ptr().cast()) }),
+            None => _mm256_setzero_si256(),
+        },
+    }
+}
+
+/// The multiplier and shift lanes of channels starting at `c`.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn scale_lanes(
+    stage: &OutputStage<'_>,
+    c: usize,
+    layout: LaneChannels,
+) -> (__m256i, __m256i) {
+    match stage.scales {
+        Scales::PerTensor { multiplier, shift } => {
+            (_mm256_set1_epi32(multiplier), _mm256_set1_epi32(shift))
+        }
+        Scales::PerChannel {
+            multipliers,
+            shifts,
+        } => (
+            channel_lanes(Some(multipliers), 0, c, layout),
+            channel_lanes(Some(shifts), 0, c, layout),
+        ),
+    }
+}
+
+/// The per-lane scale constants of [`requantize`], derived once from the
+/// multipliers and shifts of eight lanes and reusable across pixels.
+#[derive(Clone, Copy)]
+pub(super) struct LaneScale {
+    multiplier: __m256i,
+    /// The multipliers of the odd lanes, in the low halves of 64-bit lanes.
+    multiplier_odd: __m256i,
+    left: __m256i,
+    right: __m256i,
+    /// `2^right - 1`.
+    mask: __m256i,
+    /// `mask >> 1`.
+    half: __m256i,
+}
+
+impl LaneScale {
+    /// Constants for these multipliers and shifts (shifts in `-31..=31`).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(super) fn new(multiplier: __m256i, shift: __m256i) -> Self {
+        let zero = _mm256_setzero_si256();
+        let one = _mm256_set1_epi32(1);
+        let right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
+        let mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
+        Self {
+            multiplier,
+            multiplier_odd: _mm256_srli_epi64::<32>(multiplier),
+            left: _mm256_max_epi32(shift, zero),
+            right,
+            mask,
+            half: _mm256_srai_epi32::<1>(mask),
+        }
+    }
+
+    /// All-zero constants (a placeholder; requantizing with them gives the
+    /// clamped output offset).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(super) fn zero() -> Self {
+        let zero = _mm256_setzero_si256();
+        Self {
+            multiplier: zero,
+            multiplier_odd: zero,
+            left: zero,
+            right: zero,
+            mask: zero,
+            half: zero,
+        }
+    }
+}
+
+/// `quantized_output_i8` on eight lanes, for shifts in `-31..=31` and clamp
+/// bounds inside `[-128, 127]` (`OutputStage::vectorizable`).
+///
+/// * left shift: `x << max(shift, 0)`, wrapping like `x * (1 << shift)`;
+/// * saturating rounding doubling high multiply: `(a * m + 2^30) >> 31` on
+///   the exact 64-bit product (the gemmlowp nudge with truncating division is
+///   this floor), with the only overflow, `MIN * MIN`, saturated to `MAX`;
+/// * rounding divide by `2^max(-shift, 0)`, ties away from zero;
+/// * `+ offset`, then `min(max(x, lo), hi)`.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn requantize(acc: __m256i, scale: &LaneScale, constants: &StageConstants) -> __m256i {
+    let zero = _mm256_setzero_si256();
+    let a = _mm256_sllv_epi32(acc, scale.left);
+
+    let nudge = _mm256_set1_epi64x(1 << 30);
+    // Even lanes: the 64-bit products of lanes 0, 2, 4, 6; the quotient ends
+    // up in the low half of each 64-bit lane.
+    let even = _mm256_srli_epi64::<31>(_mm256_add_epi64(
+        _mm256_mul_epi32(a, scale.multiplier),
+        nudge,
+    ));
+    // Odd lanes: products of lanes 1, 3, 5, 7; the quotient (bits 31..62)
+    // moved to the high half by a left shift of 1.
+    let odd_product = _mm256_mul_epi32(_mm256_srli_epi64::<32>(a), scale.multiplier_odd);
+    let odd = _mm256_slli_epi64::<1>(_mm256_add_epi64(odd_product, nudge));
+    let high = _mm256_blend_epi32::<0b1010_1010>(even, odd);
+    // Only MIN * MIN gives 2^31, which wraps to MIN: turn it into MAX.
+    let high = _mm256_add_epi32(high, _mm256_cmpeq_epi32(high, _mm256_set1_epi32(i32::MIN)));
+
+    let remainder = _mm256_and_si256(high, scale.mask);
+    // (mask >> 1) + (high < 0), the comparison being -1 when true.
+    let threshold = _mm256_sub_epi32(scale.half, _mm256_cmpgt_epi32(zero, high));
+    let rounded = _mm256_sub_epi32(
+        _mm256_srav_epi32(high, scale.right),
+        _mm256_cmpgt_epi32(remainder, threshold),
+    );
+    let out = _mm256_add_epi32(rounded, constants.offset);
+    _mm256_min_epi32(_mm256_max_epi32(out, constants.min), constants.max)
+}
+
+/// Narrows eight lanes already inside `[-128, 127]` to bytes: lanes 0..4 in
+/// the first array, lanes 4..8 in the second.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn narrow(v: __m256i) -> ([i8; 4], [i8; 4]) {
+    let words = _mm256_packs_epi32(v, v);
+    let bytes = _mm256_packs_epi16(words, words);
+    let low = _mm_cvtsi128_si32(_mm256_castsi256_si128(bytes));
+    let high = _mm_cvtsi128_si32(_mm256_extracti128_si256::<1>(bytes));
+    (
+        bytemuck::cast(low.to_le_bytes()),
+        bytemuck::cast(high.to_le_bytes()),
+    )
+}

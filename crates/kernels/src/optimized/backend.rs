@@ -1,0 +1,86 @@
+//! Which implementation the optimized entry points run: [`Backend`], and the
+//! process-wide choice ([`active_backend`], [`set_active_backend`]).
+
+use core::sync::atomic::{AtomicU8, Ordering};
+
+#[cfg(target_arch = "x86_64")]
+use crate::arch::x86_64::Avx2;
+
+/// An implementation of the int8 conv / fully connected kernels. All of them
+/// produce the same bits; they differ in speed only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Backend {
+    /// The reference kernels (`crate::conv`, `crate::fully_connected`, ...).
+    Reference,
+    /// Safe, portable Rust written for auto-vectorization.
+    Portable,
+    /// AVX2 intrinsics (x86-64 only); the token proves the CPU has AVX2.
+    #[cfg(target_arch = "x86_64")]
+    Avx2(Avx2),
+}
+
+impl Backend {
+    /// The fastest backend this CPU is known to support: AVX2 when
+    /// [`Avx2::detect`] finds it, else [`Backend::Portable`]. With the crate
+    /// feature `reference-only`, always [`Backend::Reference`].
+    pub fn detect() -> Self {
+        if cfg!(feature = "reference-only") {
+            return Self::Reference;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            if let Some(token) = Avx2::detect() {
+                return Self::Avx2(token);
+            }
+        }
+        Self::Portable
+    }
+
+    fn code(self) -> u8 {
+        match self {
+            Self::Reference => REFERENCE,
+            Self::Portable => PORTABLE,
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2(_) => AVX2,
+        }
+    }
+}
+
+const UNSET: u8 = 0;
+const REFERENCE: u8 = 1;
+const PORTABLE: u8 = 2;
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+const AVX2: u8 = 3;
+
+/// The process-wide backend code; [`UNSET`] until first use.
+static ACTIVE: AtomicU8 = AtomicU8::new(UNSET);
+
+/// The backend the ops crate runs. Chosen by [`Backend::detect`] on first use
+/// unless [`set_active_backend`] picked one; always [`Backend::Reference`]
+/// with the crate feature `reference-only`.
+pub fn active_backend() -> Backend {
+    if cfg!(feature = "reference-only") {
+        return Backend::Reference;
+    }
+    match ACTIVE.load(Ordering::Relaxed) {
+        REFERENCE => Backend::Reference,
+        PORTABLE => Backend::Portable,
+        #[cfg(target_arch = "x86_64")]
+        // Stored only by `set_active_backend(Backend::Avx2(token))`, so a
+        // token has existed and `Avx2::proven` returns one.
+        AVX2 => Avx2::proven().map_or(Backend::Portable, Backend::Avx2),
+        _ => {
+            let detected = Backend::detect();
+            ACTIVE.store(detected.code(), Ordering::Relaxed);
+            detected
+        }
+    }
+}
+
+/// Makes `backend` the one [`active_backend`] returns from now on (no effect
+/// with the crate feature `reference-only`). All backends give identical
+/// results, so changing it while kernels run elsewhere is harmless.
+pub fn set_active_backend(backend: Backend) {
+    ACTIVE.store(backend.code(), Ordering::Relaxed);
+}

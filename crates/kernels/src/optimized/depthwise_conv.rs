@@ -1,0 +1,127 @@
+//! Optimized int8 DEPTHWISE_CONV_2D, bit-exact with
+//! [`crate::depthwise_conv::depthwise_conv_per_channel_i8`].
+
+use super::depthwise::{Depthwise, MAX_TAPS};
+use super::gemm::input_offset_fits_i16;
+use super::output_stage::{OutputStage, Scales};
+use super::window::Windows;
+use super::{run_depthwise, Backend};
+use crate::conv::{check_window_shapes, ConvGeometry, ConvQuantParamsI8, NhwcShape};
+use crate::depthwise_conv as reference;
+use crate::KernelError;
+
+/// [`reference::depthwise_conv_per_channel_i8`] on `backend`: same
+/// arguments, same result bits, same errors. The fast kernels cover filters
+/// of up to 25 taps; other cases run the reference kernel.
+#[allow(clippy::too_many_arguments)]
+pub fn depthwise_conv_per_channel_i8(
+    backend: Backend,
+    geometry: &ConvGeometry,
+    depth_multiplier: usize,
+    quant: &ConvQuantParamsI8<'_>,
+    input_shape: NhwcShape,
+    input: &[i8],
+    filter_shape: NhwcShape,
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    output_shape: NhwcShape,
+    output: &mut [i8],
+) -> Result<(), KernelError> {
+    let problem = if backend == Backend::Reference {
+        None
+    } else {
+        fast_problem(
+            geometry,
+            depth_multiplier,
+            quant,
+            input_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            output_shape,
+            output.len(),
+        )
+    };
+    match problem {
+        Some(problem) => run_depthwise(backend, &problem, output),
+        None => reference::depthwise_conv_per_channel_i8(
+            geometry,
+            depth_multiplier,
+            quant,
+            input_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            output_shape,
+            output,
+        ),
+    }
+}
+
+/// The problem of a depthwise conv (multiplier 1) the fast kernels cover, or
+/// `None`.
+#[allow(clippy::too_many_arguments)]
+fn fast_problem<'a>(
+    geometry: &ConvGeometry,
+    depth_multiplier: usize,
+    quant: &ConvQuantParamsI8<'a>,
+    input_shape: NhwcShape,
+    input: &'a [i8],
+    filter_shape: NhwcShape,
+    filter: &'a [i8],
+    bias: Option<&'a [i32]>,
+    output_shape: NhwcShape,
+    output_len: usize,
+) -> Option<Depthwise<'a>> {
+    check_window_shapes(
+        geometry,
+        &input_shape,
+        input.len(),
+        &filter_shape,
+        filter.len(),
+        &output_shape,
+        output_len,
+        bias.map(<[i32]>::len),
+    )
+    .ok()?;
+    let channels = output_shape.depth;
+    let plain = filter_shape.batches == 1
+        && depth_multiplier > 0
+        && input_shape.depth.checked_mul(depth_multiplier) == Some(channels)
+        && filter_shape.depth == channels
+        && filter_shape.height * filter_shape.width <= MAX_TAPS
+        && quant.output_multipliers.len() == channels
+        && quant.output_shifts.len() == channels
+        && input_offset_fits_i16(quant.input_offset)
+        && output_len > 0;
+    if !plain {
+        return None;
+    }
+    Some(Depthwise {
+        windows: Windows {
+            geometry: *geometry,
+            input: input_shape,
+            filter_height: filter_shape.height,
+            filter_width: filter_shape.width,
+            output_height: output_shape.height,
+            output_width: output_shape.width,
+        },
+        depth_multiplier,
+        input,
+        filter,
+        bias,
+        input_offset: quant.input_offset,
+        stage: OutputStage {
+            scales: Scales::PerChannel {
+                multipliers: quant.output_multipliers,
+                shifts: quant.output_shifts,
+            },
+            output_offset: quant.output_offset,
+            activation_min: quant.activation_min,
+            activation_max: quant.activation_max,
+        },
+        pixels: output_shape.batches * output_shape.height * output_shape.width,
+    })
+}
