@@ -162,6 +162,18 @@ pub enum ModelError {
         /// Number of zero points.
         zero_points: usize,
     },
+    /// A union field holds a value while its type tag is NONE or a type
+    /// this schema does not know, so the value could not be verified:
+    /// an operator's `builtin_options`/`builtin_options_2`, or a tensor's
+    /// quantization `details`.
+    UnverifiableUnion {
+        /// Subgraph holding the operator or tensor.
+        subgraph: usize,
+        /// Which field, and the operator or tensor holding it.
+        site: UnionSite,
+        /// The type tag found.
+        tag: u8,
+    },
     /// A `Model.metadata` entry refers to a buffer index beyond
     /// `Model.buffers`.
     MetadataBufferOutOfRange {
@@ -189,6 +201,27 @@ pub enum ModelError {
         subgraph: usize,
         /// Number of subgraphs in the model.
         subgraph_count: usize,
+    },
+}
+
+/// The union field behind [`ModelError::UnverifiableUnion`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnionSite {
+    /// `Operator.builtin_options` of this operator.
+    BuiltinOptions {
+        /// Operator index within the subgraph.
+        operator: usize,
+    },
+    /// `Operator.builtin_options_2` of this operator.
+    BuiltinOptions2 {
+        /// Operator index within the subgraph.
+        operator: usize,
+    },
+    /// `QuantizationParameters.details` of this tensor.
+    QuantizationDetails {
+        /// Tensor index within the subgraph.
+        tensor: usize,
     },
 }
 
@@ -600,6 +633,29 @@ impl fmt::Display for ModelError {
                 "signature {signature}: subgraph index {subgraph} out of range (model has \
                  {subgraph_count} subgraphs)"
             ),
+            Self::UnverifiableUnion {
+                subgraph,
+                site,
+                tag,
+            } => {
+                let (what, field) = match site {
+                    UnionSite::BuiltinOptions { operator } => {
+                        (("operator", operator), "builtin_options")
+                    }
+                    UnionSite::BuiltinOptions2 { operator } => {
+                        (("operator", operator), "builtin_options_2")
+                    }
+                    UnionSite::QuantizationDetails { tensor } => {
+                        (("tensor", tensor), "quantization details")
+                    }
+                };
+                write!(
+                    f,
+                    "subgraph {subgraph} {} {}: {field} present but its type tag {tag} is \
+                     NONE or unknown",
+                    what.0, what.1
+                )
+            }
         }
     }
 }

@@ -40,7 +40,9 @@ mod vector_access;
 mod verify;
 
 pub use aligned::{aligned_window, AlignedModelBytes};
-pub use error::{FieldName, FlatbufferError, FlatbufferErrorKind, IndexSite, ModelError};
+pub use error::{
+    FieldName, FlatbufferError, FlatbufferErrorKind, IndexSite, ModelError, UnionSite,
+};
 pub use index_list::{Slots, TensorIndexList};
 pub use model::Model;
 pub use operator::{resolve_builtin_code, Operator};

@@ -4,7 +4,7 @@
 //! they can be infallible.
 
 use crate::buffer::buffer_bytes;
-use crate::error::{FlatbufferError, IndexSite, ModelError};
+use crate::error::{FlatbufferError, IndexSite, ModelError, UnionSite};
 use crate::schema;
 use crate::tensor_type::TensorType;
 
@@ -160,6 +160,7 @@ fn check_subgraph(
                 opcode_count: facts.opcode_count,
             });
         }
+        check_operator_unions(index, operator, op)?;
         let lists = [
             (op.inputs(), SiteKind::OperatorInput(operator), true),
             (op.outputs(), SiteKind::OperatorOutput(operator), false),
@@ -172,6 +173,39 @@ fn check_subgraph(
         for (list, kind, allow_absent) in lists {
             check_index_list(index, list, kind, tensor_count, allow_absent)?;
         }
+    }
+    Ok(())
+}
+
+/// The flatbuffers verifier skips a union value whose tag is NONE or
+/// unknown, so such a value must not exist: reject it here.
+fn check_operator_unions(
+    subgraph: usize,
+    operator: usize,
+    op: schema::Operator<'_>,
+) -> Result<(), ModelError> {
+    // Presence is read from the vtable: following the unverified offset
+    // itself could read outside the file.
+    let present = |field| op._tab.vtable().get(field) != 0;
+    let options = op.builtin_options_type();
+    if present(schema::Operator::VT_BUILTIN_OPTIONS)
+        && (options == schema::BuiltinOptions::NONE || options.variant_name().is_none())
+    {
+        return Err(ModelError::UnverifiableUnion {
+            subgraph,
+            site: UnionSite::BuiltinOptions { operator },
+            tag: options.0,
+        });
+    }
+    let options_2 = op.builtin_options_2_type();
+    if present(schema::Operator::VT_BUILTIN_OPTIONS_2)
+        && (options_2 == schema::BuiltinOptions2::NONE || options_2.variant_name().is_none())
+    {
+        return Err(ModelError::UnverifiableUnion {
+            subgraph,
+            site: UnionSite::BuiltinOptions2 { operator },
+            tag: options_2.0,
+        });
     }
     Ok(())
 }
@@ -350,6 +384,19 @@ fn check_quantization(
     let Some(q) = raw.quantization() else {
         return Ok(());
     };
+    let details = q.details_type();
+    if q._tab
+        .vtable()
+        .get(schema::QuantizationParameters::VT_DETAILS)
+        != 0
+        && (details == schema::QuantizationDetails::NONE || details.variant_name().is_none())
+    {
+        return Err(ModelError::UnverifiableUnion {
+            subgraph,
+            site: UnionSite::QuantizationDetails { tensor },
+            tag: details.0,
+        });
+    }
     let scales = q.scale().map_or(0, |s| s.len());
     if scales == 0 {
         return Ok(());

@@ -10,7 +10,7 @@ use common::builder::{
 };
 use common::Aligned;
 use microlite_model::schema::{BuiltinOperator, TensorType as SchemaType};
-use microlite_model::{FlatbufferErrorKind, IndexSite, Model, ModelError, TensorType};
+use microlite_model::{FlatbufferErrorKind, IndexSite, Model, ModelError, TensorType, UnionSite};
 
 fn load(spec: &ModelSpec) -> Result<(), ModelError> {
     let file = Aligned::new(&spec.build());
@@ -739,4 +739,73 @@ fn data_is_exactly_byte_size_long_even_if_the_buffer_is_longer() {
         model.main_subgraph().tensor(1).unwrap().data(),
         Some(&WEIGHTS[..])
     );
+}
+
+/// The fuzz finding behind this check: a MUL whose options type is stored
+/// explicitly as NONE while a stray options offset stays in place (the
+/// builder cannot write that: it omits a default tag, which the flatbuffers
+/// verifier already reports as an inconsistent union).
+#[test]
+fn operator_options_under_a_none_tag_are_rejected() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../fuzz/regressions/load_allocate_invoke/mul-none-options-type-with-stray-options-offset",
+    );
+    let file = Aligned::read(&path);
+    let err = Model::from_bytes(file.bytes()).expect_err("stray options were accepted");
+    assert!(
+        matches!(
+            err,
+            ModelError::UnverifiableUnion {
+                site: UnionSite::BuiltinOptions { .. },
+                tag: 0,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("builtin_options present"), "{err}");
+}
+
+#[test]
+fn operator_options_under_an_unknown_tag_are_rejected() {
+    let mut spec = ModelSpec::valid();
+    spec.subgraphs[0].operators[1].options_tag = Some(250);
+    assert_eq!(
+        expect_error(&spec),
+        ModelError::UnverifiableUnion {
+            subgraph: 0,
+            site: UnionSite::BuiltinOptions { operator: 1 },
+            tag: 250,
+        }
+    );
+}
+
+#[test]
+fn quantization_details_under_a_none_or_unknown_tag_are_rejected() {
+    for tag in [200u8] {
+        let mut spec = ModelSpec::valid();
+        let t = spec.subgraphs[0]
+            .tensors
+            .iter()
+            .position(|t| t.scales.is_some())
+            .unwrap();
+        spec.subgraphs[0].tensors[t].details_tag = Some(tag);
+        assert_eq!(
+            expect_error(&spec),
+            ModelError::UnverifiableUnion {
+                subgraph: 0,
+                site: UnionSite::QuantizationDetails { tensor: t },
+                tag,
+            }
+        );
+    }
+    // Under its own tag the same details verify.
+    let mut spec = ModelSpec::valid();
+    let t = spec.subgraphs[0]
+        .tensors
+        .iter()
+        .position(|t| t.scales.is_some())
+        .unwrap();
+    spec.subgraphs[0].tensors[t].details_tag = Some(1);
+    load(&spec).unwrap();
 }

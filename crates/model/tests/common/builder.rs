@@ -16,6 +16,8 @@ pub struct TensorSpec {
     pub is_variable: bool,
     pub external_buffer: u32,
     pub sparse: bool,
+    /// Attach an empty `CustomQuantization` as `details` under this tag.
+    pub details_tag: Option<u8>,
 }
 
 impl TensorSpec {
@@ -31,6 +33,7 @@ impl TensorSpec {
             is_variable: false,
             external_buffer: 0,
             sparse: false,
+            details_tag: None,
         }
     }
 
@@ -97,6 +100,8 @@ pub struct OpSpec {
     pub intermediates: Option<Vec<i32>>,
     /// Conv2DOptions (stride_w, stride_h) to attach.
     pub conv_strides: Option<(i32, i32)>,
+    /// Overrides the `builtin_options_type` tag written beside the options.
+    pub options_tag: Option<u8>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -162,6 +167,7 @@ impl ModelSpec {
                 outputs: vec![4],
                 intermediates: Some(vec![5]),
                 conv_strides: Some((2, 3)),
+                options_tag: None,
             },
         ];
         ModelSpec {
@@ -357,6 +363,13 @@ fn build_subgraph<'a>(
             let name = Some(fbb.create_string(&t.name));
             let scale = t.scales.as_ref().map(|v| fbb.create_vector(v));
             let zero_point = t.zero_points.as_ref().map(|v| fbb.create_vector(v));
+            let details = t.details_tag.map(|tag| {
+                let custom = schema::CustomQuantization::create(
+                    fbb,
+                    &schema::CustomQuantizationArgs::default(),
+                );
+                (schema::QuantizationDetails(tag), custom.as_union_value())
+            });
             let quantization = (scale.is_some() || zero_point.is_some()).then(|| {
                 schema::QuantizationParameters::create(
                     fbb,
@@ -364,6 +377,8 @@ fn build_subgraph<'a>(
                         scale,
                         zero_point,
                         quantized_dimension: t.quantized_dimension,
+                        details_type: details.map_or(schema::QuantizationDetails::NONE, |d| d.0),
+                        details: details.map(|d| d.1),
                         ..Default::default()
                     },
                 )
@@ -419,6 +434,9 @@ fn build_subgraph<'a>(
                 }
                 None => (schema::BuiltinOptions::NONE, None),
             };
+            let builtin_options_type = op
+                .options_tag
+                .map_or(builtin_options_type, schema::BuiltinOptions);
             schema::Operator::create(
                 fbb,
                 &schema::OperatorArgs {
