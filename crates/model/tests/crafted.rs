@@ -781,8 +781,8 @@ fn operator_options_under_an_unknown_tag_are_rejected() {
 }
 
 #[test]
-fn quantization_details_under_a_none_or_unknown_tag_are_rejected() {
-    for tag in [200u8] {
+fn quantization_details_under_an_unknown_tag_are_rejected() {
+    for tag in [4u8, 200] {
         let mut spec = ModelSpec::valid();
         let t = spec.subgraphs[0]
             .tensors
