@@ -4,12 +4,13 @@
 It speaks the same command line and writes the same files as the Rust CLI:
 
     tflm_cli_standin.py [--perturb T] [--fail] run MODEL --input in_0.npy [--input ...]
-        --output-dir DIR [--dump-tensors]
+        --output-dir DIR [--dump-tensors | --batch]
 
 writes DIR/output_<k>.npy per model output and, with --dump-tensors,
 DIR/tensor_<t>.npy for every model input and every operator output of subgraph 0.
 `tflm_diff.py --self-check` drives it to test the diff pipeline end to end;
-`--perturb T` (add 1 to the first element of tensor T in the dump and outputs) and
+`--perturb T` (add 1 to the first element of tensor T in the dump and outputs),
+`--batch-perturb T` (the same, in the last entry of a `--batch` run only) and
 `--fail` (exit 3) let tests check that the diff notices mismatches and failures.
 """
 
@@ -39,9 +40,27 @@ def _perturbed(array: np.ndarray) -> np.ndarray:
     return out
 
 
+def _run_batch(oracle: TflmOracle, stacked: list, args: argparse.Namespace) -> int:
+    """`run --batch`: one invoke per entry of the stacked inputs."""
+    entries = stacked[0].shape[0]
+    outputs: list[list[np.ndarray]] = [[] for _ in oracle.summary.outputs]
+    for n in range(entries):
+        tensors = oracle.run([array[n] for array in stacked])
+        for t in args.batch_perturb:
+            if t in tensors and n == entries - 1:
+                tensors[t] = _perturbed(tensors[t])
+        for k, t in enumerate(oracle.summary.outputs):
+            outputs[k].append(tensors[t])
+    args.output_dir.mkdir(parents=True, exist_ok=True)
+    for k, arrays in enumerate(outputs):
+        np.save(args.output_dir / f"output_{k}.npy", np.stack(arrays), allow_pickle=False)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--perturb", type=int, action="append", default=[], metavar="T")
+    parser.add_argument("--batch-perturb", type=int, action="append", default=[], metavar="T")
     parser.add_argument("--fail", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run")
@@ -49,6 +68,7 @@ def main() -> int:
     run.add_argument("--input", type=Path, action="append", default=[])
     run.add_argument("--output-dir", type=Path, required=True)
     run.add_argument("--dump-tensors", action="store_true")
+    run.add_argument("--batch", action="store_true")
     args = parser.parse_args()
     if args.fail:
         print("stand-in: failing on purpose (--fail)", file=sys.stderr)
@@ -56,6 +76,8 @@ def main() -> int:
 
     oracle = TflmOracle(args.model.read_bytes())
     inputs = [np.load(path, allow_pickle=False) for path in args.input]
+    if args.batch:
+        return _run_batch(oracle, inputs, args)
     tensors = oracle.run(inputs)
     for t in args.perturb:
         if t in tensors:

@@ -2,7 +2,7 @@
 """Differential test: microlite against the real TFLM runtime, tensor by tensor.
 
     python tools/tflm_diff.py --microlite target/release/microlite [--runs N] [--seed S]
-        [--float-range LO HI] [--keep-failures DIR] MODEL.tflite...
+        [--batch-runs B] [--float-range LO HI] [--keep-failures DIR] MODEL.tflite...
     python tools/tflm_diff.py --self-check MODEL.tflite...   # TFLM against itself
 
 For every model and run: seeded random inputs (see random_inputs.py), saved as
@@ -11,6 +11,11 @@ the same inputs through one long-lived TFLM interpreter (tflm_oracle.py); then
 every operator output tensor of subgraph 0 and every model output is compared
 (tensor_compare.py: integers bit for bit, float32 within 1e-5 + 1e-5*|ref|).
 A model stops at its first failing run, which is reported in full.
+
+With --batch-runs B, B further seeded inputs go through ONE normal-mode
+process (`microlite run --batch`: no tensor dump, so memory sharing and
+in-place execution are active, as in production) and every model output of
+every entry is compared with TFLM's.
 
 Exit status: 0 if every model passed, 1 if any mismatched or microlite failed,
 2 on usage errors. The last line reads `tflm_diff: N passed, M failed` (models).
@@ -51,6 +56,7 @@ class ModelResult:
     tensors_compared: int = 0
     operators_compared: int = 0
     max_float_diff: float = 0.0
+    batch_runs: int = 0
     failure: Optional[str] = None
     details: list[str] = field(default_factory=list)
 
@@ -180,9 +186,71 @@ def diff_model(model: Path, prefix: Sequence[str], args: argparse.Namespace) -> 
                 break
             result.runs += 1
             shutil.rmtree(run_dir)
+        if result.failure is None and args.batch_runs > 0:
+            batch_phase(model, prefix, args, oracle, rng, work, result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def batch_phase(
+    model: Path,
+    prefix: Sequence[str],
+    args: argparse.Namespace,
+    oracle: TflmOracle,
+    rng: np.random.Generator,
+    work: Path,
+    result: ModelResult,
+) -> None:
+    """`args.batch_runs` inputs through one `run --batch`; compares every model output."""
+    batch_dir = work / "batch"
+    out_dir = batch_dir / "out"
+    out_dir.mkdir(parents=True)
+    entries = [model_inputs(rng, oracle.summary, args.float_range) for _ in range(args.batch_runs)]
+    paths = []
+    for k in range(len(oracle.summary.inputs)):
+        path = batch_dir / f"in_{k}.npy"
+        np.save(path, np.stack([entry[k] for entry in entries]), allow_pickle=False)
+        paths.append(path)
+    command = [*prefix, "run", str(model)]
+    for path in paths:
+        command += ["--input", str(path)]
+    command += ["--output-dir", str(out_dir), "--batch"]
+    timeout = args.timeout + 0.1 * args.batch_runs
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, errors="replace", timeout=timeout, check=False
+        )
+    except (subprocess.TimeoutExpired, OSError) as error:
+        result.failure = f"batch: microlite did not finish: {error}"
+        result.details = ["command: " + shlex.join(command)]
+        return
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        result.failure = f"batch: microlite exited with status {done.returncode}"
+        result.details = [f"| {line}" for line in tail] + ["command: " + shlex.join(command)]
+        return
+    got = []
+    for k in range(len(oracle.summary.outputs)):
+        try:
+            got.append(np.load(out_dir / f"output_{k}.npy", allow_pickle=False))
+        except (OSError, ValueError) as error:
+            result.failure = f"batch: cannot read output_{k}.npy: {error}"
+            return
+    for n, inputs in enumerate(entries):
+        reference = oracle.run(inputs)
+        for k, t in enumerate(oracle.summary.outputs):
+            ref = reference[t]
+            if got[k].shape[1:] != ref.shape or got[k].shape[0] != len(entries):
+                result.failure = f"batch: output_{k}.npy has shape {got[k].shape}"
+                return
+            mismatch = compare(got[k][n], ref)
+            if mismatch is not None:
+                result.failure = f"batch entry {n}: model output {k} (tensor {t}): {mismatch}"
+                result.details = ["command: " + shlex.join(command)]
+                return
+            result.max_float_diff = max(result.max_float_diff, _max_float_diff(got[k][n], ref))
+        result.batch_runs += 1
 
 
 def report(result: ModelResult) -> str:
@@ -190,8 +258,13 @@ def report(result: ModelResult) -> str:
     if result.passed:
         return (
             f"PASS {result.model}: {result.runs} runs, {result.operators_compared} operators "
-            f"({result.tensors_compared} tensors) compared, integers bit-exact, "
-            f"float max |diff| {result.max_float_diff:g}"
+            f"({result.tensors_compared} tensors) compared"
+            + (
+                f", then {result.batch_runs} batch runs (model outputs, normal mode)"
+                if result.batch_runs
+                else ""
+            )
+            + f", integers bit-exact, float max |diff| {result.max_float_diff:g}"
         )
     lines = [f"FAIL {result.model}: {result.failure} (after {result.runs} passing runs)"]
     lines += [f"    {line}" for line in result.details]
@@ -235,6 +308,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=10, help="input sets per model (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     parser.add_argument(
+        "--batch-runs",
+        type=int,
+        default=0,
+        help="further inputs checked on model outputs in one normal-mode `run --batch`",
+    )
+    parser.add_argument(
         "--float-range",
         type=float,
         nargs=2,
@@ -248,6 +327,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.batch_runs < 0:
+        parser.error("--batch-runs must not be negative")
     if args.float_range is not None:
         args.float_range = tuple(args.float_range)
     return args

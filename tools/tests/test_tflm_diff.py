@@ -33,6 +33,21 @@ class SelfCheck(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         self.assertIn("13 operators", done.stdout)
 
+    def test_batch_runs_agree_with_themselves(self):
+        done = run_diff("--self-check", "--runs", "1", "--batch-runs", "4", *map(str, MLP))
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertEqual(done.stdout.count("then 4 batch runs"), 3, done.stdout)
+
+    def test_perturbed_batch_output_is_caught(self):
+        # mlp_int8's model output is the last operator's output; the stand-in
+        # perturbs it only in the last batch entry, so the per-tensor run passes.
+        done = run_diff(
+            "--self-check", "--runs", "1", "--batch-runs", "3",
+            "--standin-args=--batch-perturb 9", str(MLP[0]),
+        )
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("batch entry 2: model output 0", done.stdout)
+
     def test_perturbed_tensor_is_named(self):
         # mlp_int8: op 1 (FULLY_CONNECTED) writes tensor 8.
         done = run_diff("--self-check", "--standin-args=--perturb 8", str(MLP[0]))

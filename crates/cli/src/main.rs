@@ -37,6 +37,10 @@ enum Command {
         /// Also write every model input and operator output of subgraph 0.
         #[arg(long, requires = "output_dir")]
         dump_tensors: bool,
+        /// Each input file stacks N inputs along a new leading axis: invoke
+        /// N times; each output_<k>.npy stacks the N outputs the same way.
+        #[arg(long, conflicts_with = "dump_tensors")]
+        batch: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -84,12 +88,14 @@ fn main() -> ExitCode {
             inputs,
             output_dir,
             dump_tensors,
+            batch,
             json,
         } => run::run(&run::RunArgs {
             model,
             inputs,
             output_dir,
             dump_tensors,
+            batch,
             json,
         }),
         Command::Bench {

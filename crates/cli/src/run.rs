@@ -1,4 +1,5 @@
-//! `microlite run`: one invoke with inputs from `.npy` files.
+//! `microlite run`: one invoke with inputs from `.npy` files, or with
+//! `--batch`, one invoke per entry of stacked inputs.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,9 @@ pub struct RunArgs {
     pub output_dir: Option<PathBuf>,
     /// Write every model input and operator output.
     pub dump_tensors: bool,
+    /// Each input file stacks N inputs along a new leading axis: invoke N
+    /// times and stack the outputs the same way.
+    pub batch: bool,
     /// Print JSON.
     pub json: bool,
 }
@@ -68,35 +72,40 @@ pub fn run(args: &RunArgs) -> Result<(), String> {
             args.inputs.len()
         ));
     }
-    for (k, path) in args.inputs.iter().enumerate() {
-        let array = npy_io::read(path)?;
-        let mut input = interpreter.input_mut(k).map_err(|e| e.to_string())?;
-        let info = *input.info();
-        let shape: Vec<usize> = info.shape().iter().collect();
-        if array.dtype != info.dtype() || array.shape != shape {
-            return Err(format!(
-                "{}: input {k} must be {} {:?}, file holds {} {:?}",
-                path.display(),
-                info.dtype().name(),
-                shape,
-                array.dtype.name(),
-                array.shape
-            ));
-        }
-        input.bytes_mut().copy_from_slice(&array.bytes);
-    }
-    if args.inputs.is_empty() {
+    let arrays = args
+        .inputs
+        .iter()
+        .map(|path| npy_io::read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let entries = check_inputs(&interpreter, &args.inputs, &arrays, args.batch)?;
+    // Outputs of every entry, concatenated per model output.
+    let mut stacked: Vec<Vec<u8>> = vec![Vec::new(); interpreter.output_count()];
+    for entry in 0..entries {
         for k in 0..count {
-            interpreter
-                .input_mut(k)
-                .map_err(|e| e.to_string())?
-                .bytes_mut()
-                .fill(0);
+            let mut input = interpreter.input_mut(k).map_err(|e| e.to_string())?;
+            let bytes = input.bytes_mut();
+            match arrays.get(k) {
+                Some(array) => {
+                    let len = bytes.len();
+                    let from = array
+                        .bytes
+                        .get(entry * len..(entry + 1) * len)
+                        .ok_or("input file shorter than its shape")?;
+                    bytes.copy_from_slice(from);
+                }
+                None => bytes.fill(0),
+            }
+        }
+        interpreter
+            .invoke()
+            .map_err(|e| format!("{}: {e}", args.model.display()))?;
+        if args.batch {
+            for (k, out) in stacked.iter_mut().enumerate() {
+                let view = interpreter.output(k).map_err(|e| e.to_string())?;
+                out.extend_from_slice(view.bytes());
+            }
         }
     }
-    interpreter
-        .invoke()
-        .map_err(|e| format!("{}: {e}", args.model.display()))?;
 
     if let Some(dir) = &args.output_dir {
         std::fs::create_dir_all(dir)
@@ -109,7 +118,14 @@ pub fn run(args: &RunArgs) -> Result<(), String> {
         let path = match &args.output_dir {
             Some(dir) => {
                 let path = dir.join(format!("output_{k}.npy"));
-                write_tensor(&interpreter, info.index(), &path)?;
+                match stacked.get(k).filter(|_| args.batch) {
+                    Some(bytes) => {
+                        let mut shape = vec![entries];
+                        shape.extend(info.shape().iter());
+                        npy_io::write(&path, info.dtype(), &shape, bytes)?;
+                    }
+                    None => write_tensor(&interpreter, info.index(), &path)?,
+                }
                 Some(path.display().to_string())
             }
             None => None,
@@ -170,6 +186,52 @@ pub fn run(args: &RunArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Check every input array's dtype and shape against the model input (with
+/// a leading entry axis when `batch`); returns the number of invokes.
+fn check_inputs(
+    interpreter: &Interpreter<'_, '_>,
+    paths: &[PathBuf],
+    arrays: &[npy_io::NpyArray],
+    batch: bool,
+) -> Result<usize, String> {
+    let mut entries = if batch && arrays.is_empty() { 0 } else { 1 };
+    for (k, (path, array)) in paths.iter().zip(arrays).enumerate() {
+        let info = *interpreter.input(k).map_err(|e| e.to_string())?.info();
+        let shape: Vec<usize> = info.shape().iter().collect();
+        let (n, rest) = match (batch, array.shape.split_first()) {
+            (true, Some((&n, rest))) => (n, rest),
+            (true, None) => (0, &array.shape[..]),
+            (false, _) => (1, &array.shape[..]),
+        };
+        if array.dtype != info.dtype() || rest != shape.as_slice() || (batch && n == 0) {
+            let want = if batch { "N, " } else { "" };
+            return Err(format!(
+                "{}: input {k} must be {} [{want}{}], file holds {} {:?}",
+                path.display(),
+                info.dtype().name(),
+                shape
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                array.dtype.name(),
+                array.shape
+            ));
+        }
+        if k > 0 && n != entries {
+            return Err(format!(
+                "{}: holds {n} entries, input 0 holds {entries}",
+                path.display()
+            ));
+        }
+        entries = n;
+    }
+    if entries == 0 {
+        return Err("--batch needs --input files".into());
+    }
+    Ok(entries)
 }
 
 /// The first few values of a tensor, for the text report.
