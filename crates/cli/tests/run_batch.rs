@@ -14,10 +14,8 @@ fn demo_model() -> PathBuf {
 }
 
 fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "microlite-run-batch-{}-{name}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("microlite-run-batch-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -44,7 +42,13 @@ fn batch_outputs_equal_separate_runs() {
     let entries = 5;
     let stacked: Vec<u8> = (0..entries).flat_map(entry).collect();
     let batch_in = dir.join("batch_in.npy");
-    npy_io::write(&batch_in, TensorType::Int8, &[entries, 1, INPUT_LEN], &stacked).unwrap();
+    npy_io::write(
+        &batch_in,
+        TensorType::Int8,
+        &[entries, 1, INPUT_LEN],
+        &stacked,
+    )
+    .unwrap();
     let batch_out = dir.join("batch_out");
     let out = run(&[
         "run".as_ref(),
@@ -55,7 +59,11 @@ fn batch_outputs_equal_separate_runs() {
         batch_out.as_os_str(),
         "--batch".as_ref(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let batch = npy_io::read(&batch_out.join("output_0.npy")).unwrap();
     assert_eq!(batch.shape[0], entries);
 
@@ -72,7 +80,11 @@ fn batch_outputs_equal_separate_runs() {
             "--output-dir".as_ref(),
             out_dir.as_os_str(),
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let single = npy_io::read(&out_dir.join("output_0.npy")).unwrap();
         assert_eq!(batch.shape[1..], single.shape[..]);
         separate.extend_from_slice(&single.bytes);
