@@ -121,6 +121,15 @@ pub fn round_half_away_from_zero_f32(x: f32) -> f32 {
     }
 }
 
+/// `2^exponent`, exactly, for `exponent` in `-1022..=1023` (clamped to that
+/// range). TFLM scales by exact powers of two (`1LL << shift`); Rust's
+/// `powi` does not promise exact results (and Miri perturbs them on purpose),
+/// so code that must match TFLM bit for bit uses this instead.
+pub fn exact_pow2(exponent: i32) -> f64 {
+    let biased = exponent.clamp(-1022, 1023) + 1023;
+    f64::from_bits(u64::from(biased.unsigned_abs()) << 52)
+}
+
 /// Splits `x` into a fraction in `[0.5, 1)` (in magnitude) and a power of two,
 /// like C's `frexp`: `x == fraction * 2^exponent`.
 ///
@@ -210,10 +219,11 @@ pub fn quantize_multiplier_greater_than_one(real: f64) -> Option<(i32, i32)> {
 
 /// Effective output scale of a per-tensor conv / fully connected layer,
 /// `input_scale * filter_scale / output_scale`, computed exactly as TFLM's
-/// `GetQuantizedConvolutionMultipler`: the product is taken in `f32`, then
-/// widened to `f64` and divided by the widened output scale.
+/// `GetQuantizedConvolutionMultipler`: every scale is widened to `f64`
+/// first (an `f32` product differs in the last bit for some scales, which
+/// moves outputs that sit near a rounding tie by one step).
 pub fn conv_effective_scale(input_scale: f32, filter_scale: f32, output_scale: f32) -> f64 {
-    f64::from(input_scale * filter_scale) / f64::from(output_scale)
+    f64::from(input_scale) * f64::from(filter_scale) / f64::from(output_scale)
 }
 
 /// Effective output scale of one channel, computed exactly as TFLM's
@@ -249,7 +259,7 @@ pub fn quantized_convolution_multiplier(
             });
         }
     }
-    let product = f64::from(input_scale * filter_scale);
+    let product = f64::from(input_scale) * f64::from(filter_scale);
     if product.is_nan() || product < 0.0 {
         return Err(QuantizationError::NegativeProductScale {
             input_scale,

@@ -3,10 +3,11 @@
 
 use microlite_kernels::activation::FusedActivation;
 use microlite_kernels::quantization::{
-    activation_range_f32, activation_range_i16, activation_range_i8, conv_effective_scale, frexp,
-    per_channel_effective_scale, quantize_multiplier, quantize_multiplier_greater_than_one,
-    quantize_multiplier_smaller_than_one_exp, quantized_convolution_multiplier,
-    round_half_away_from_zero_f32, round_half_away_from_zero_f64, QuantizationError,
+    activation_range_f32, activation_range_i16, activation_range_i8, conv_effective_scale,
+    exact_pow2, frexp, per_channel_effective_scale, quantize_multiplier,
+    quantize_multiplier_greater_than_one, quantize_multiplier_smaller_than_one_exp,
+    quantized_convolution_multiplier, round_half_away_from_zero_f32, round_half_away_from_zero_f64,
+    QuantizationError,
 };
 use proptest::prelude::*;
 
@@ -41,6 +42,23 @@ fn ldexp_def(mut f: f64, e: i32) -> f64 {
         }
     }
     f
+}
+
+/// Every normal power of two, built by exact doubling and halving from 1.
+#[test]
+fn exact_pow2_is_exact() {
+    let mut up = 1.0f64;
+    let mut down = 1.0f64;
+    for e in 0..=1022 {
+        assert_eq!(exact_pow2(e), up, "2^{e}");
+        assert_eq!(exact_pow2(-e), down, "2^-{e}");
+        up *= 2.0;
+        down /= 2.0;
+    }
+    assert_eq!(exact_pow2(1023), up);
+    // Out of range: clamped to the extreme normal powers.
+    assert_eq!(exact_pow2(5000), exact_pow2(1023));
+    assert_eq!(exact_pow2(i32::MIN), exact_pow2(-1022));
 }
 
 #[test]
@@ -134,9 +152,11 @@ fn effective_scales_follow_tflm_precision() {
     let (i, f, o) = (0.023_529_412_f32, 0.003_921_569_f32, 0.047_058_824_f32);
     let float_product = f64::from(i * f) / f64::from(o);
     let double_product = f64::from(i) * f64::from(f) / f64::from(o);
+    // TFLM widens both scales before multiplying, per tensor and per channel;
+    // the f32 product broke bit-exactness on ad01 (one output at a tie).
     assert_eq!(
         conv_effective_scale(i, f, o).to_bits(),
-        float_product.to_bits()
+        double_product.to_bits()
     );
     assert_eq!(
         per_channel_effective_scale(i, f, o).to_bits(),
@@ -227,7 +247,7 @@ fn float_activation_ranges() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(20_000))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 20_000 }))]
 
     #[test]
     fn frexp_random_bit_patterns(bits in any::<u64>()) {
