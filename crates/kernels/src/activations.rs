@@ -13,7 +13,8 @@ use crate::gemmlowp_fixed::{
     saturating_left_shift_i16, saturating_rounding_doubling_high_mul_i16, tanh,
 };
 use crate::quantization::{
-    frexp, quantize_multiplier, round_half_away_from_zero_f32, round_half_away_from_zero_f64,
+    exact_pow2, frexp, quantize_multiplier, round_half_away_from_zero_f32,
+    round_half_away_from_zero_f64,
 };
 
 /// Integer bits of the fixed-point input of int8 LOGISTIC and TANH (Q4.27).
@@ -90,9 +91,10 @@ fn saturate_i8(value: i32) -> i8 {
     value.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
 }
 
-/// `x * 2^exp` for any sign of `exp`, in double precision.
+/// `x * 2^exp` for any sign of `exp`, in double precision (the power of
+/// two exact, see [`exact_pow2`]).
 fn ldexp(x: f64, exp: i32) -> f64 {
-    x * Float::powi(2.0f64, exp)
+    x * exact_pow2(exp)
 }
 
 // ---------------------------------------------------------------- RELU / RELU6

@@ -240,7 +240,7 @@ fn clamp_to_i8(value: i32, min: i32, max: i32) -> i8 {
 }
 
 /// One int8 ADD or (if `subtract`) SUB element.
-fn add_sub_element(p: &AddSubQuantParams, x: i8, y: i8, subtract: bool) -> i8 {
+pub(crate) fn add_sub_element(p: &AddSubQuantParams, x: i8, y: i8, subtract: bool) -> i8 {
     let scale = |value: i8, offset: i32, multiplier: i32, shift: i32| {
         let shifted = wrapping_left_shift_mul(offset.wrapping_add(i32::from(value)), p.left_shift);
         multiply_by_quantized_multiplier_smaller_than_one_exp(shifted, multiplier, shift)

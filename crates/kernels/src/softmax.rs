@@ -15,7 +15,7 @@ use crate::fixed_point::{
     saturating_rounding_doubling_high_mul,
 };
 use crate::gemmlowp_fixed::{exp_on_negative_values, reciprocal, rescale};
-use crate::quantization::quantize_multiplier_greater_than_one;
+use crate::quantization::{exact_pow2, quantize_multiplier_greater_than_one};
 
 /// Integer bits of the rescaled input differences (Q5.26).
 const SCALED_DIFF_INTEGER_BITS: i32 = 5;
@@ -185,7 +185,7 @@ fn input_params(beta: f32, input_scale: f32) -> Result<SoftmaxQuantParams, Softm
     // Largest input difference whose rescaled value still fits Q5.26.
     let max_input_rescaled = f64::from((1i32 << SCALED_DIFF_INTEGER_BITS) - 1)
         * f64::from(1u32 << (31 - SCALED_DIFF_INTEGER_BITS))
-        / Float::powi(2.0f64, input_left_shift);
+        / exact_pow2(input_left_shift);
     let diff_min = -(Float::floor(max_input_rescaled) as i32);
     Ok(SoftmaxQuantParams {
         input_multiplier,

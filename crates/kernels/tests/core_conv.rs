@@ -169,7 +169,7 @@ fn naive_conv<T: Copy, A: Copy + std::ops::Add<Output = A>>(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 300 }))]
 
     #[test]
     fn int8_per_channel(c in case(), input_zp in -128i32..=127, output_zp in -128i32..=127,

@@ -225,7 +225,7 @@ fn smaller_and_greater_than_one_variants() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(20_000))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 20_000 }))]
 
     #[test]
     fn srdhm_full_range(a in any::<i32>(), b in any::<i32>()) {

@@ -132,7 +132,7 @@ fn real_domain_expected(real: f64, output_scale: f32, output_zp: i32, lo: i32, h
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 400 }))]
 
     #[test]
     fn int8_per_tensor(c in case(), filter_zp in -3i32..=3) {

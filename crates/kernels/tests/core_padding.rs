@@ -59,7 +59,7 @@ fn known_cases() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(5000))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 5000 }))]
 
     #[test]
     fn output_sizes_match_window_counts(input in 1usize..64, filter in 1usize..8, stride in 1usize..5,

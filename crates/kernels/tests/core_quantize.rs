@@ -82,7 +82,7 @@ fn length_mismatch_is_an_error() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(5000))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 5000 }))]
 
     #[test]
     fn quantize_f32_to_i8(xs in prop::collection::vec(-300f32..300.0, 1..50),

@@ -41,6 +41,7 @@ fn hard_swish(x: f64) -> f64 {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
     #[test]
     fn relu_int8_matches_real(si in 0.001f32..1.0, zi in -128i32..128, so in 0.001f32..1.0, zo in -128i32..128) {
         let p = prepare_relu_int8(si, zi, so, zo);

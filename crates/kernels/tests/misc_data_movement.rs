@@ -30,6 +30,7 @@ fn iota(n: usize) -> Vec<i32> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
     #[test]
     fn concatenation_matches_naive(
         dims in proptest::collection::vec(1usize..4, 1..=5),

@@ -80,6 +80,7 @@ fn quant() -> impl Strategy<Value = BinaryQuantization> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
     #[test]
     fn broadcast_mapping_matches_naive((out, a, b) in shapes()) {
         let shape = BroadcastShape::new(&a, &b, &out).unwrap();

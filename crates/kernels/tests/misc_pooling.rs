@@ -96,6 +96,7 @@ fn len(shape: [u32; 4]) -> usize {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
     #[test]
     fn int8_average_is_rounded_mean(case in case(), seed in any::<u64>(), clamp in -20i32..20) {
         let mut p = case.params;

@@ -52,6 +52,7 @@ fn groups(dims: &[usize], axes: &[i32]) -> Vec<Vec<usize>> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
     #[test]
     fn float_mean_matches_f64((dims, axes) in case(), seed in any::<u32>()) {
         let shape = ReduceShape::new(&dims, &axes).unwrap();

@@ -29,7 +29,7 @@ fn word() -> impl Strategy<Value = i32> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 512 }))]
     #[test]
     fn evals_never_panic(words in proptest::collection::vec(word(), 2..48), a in 0usize..40, b in 0usize..40, c in 0usize..40) {
         let x8: Vec<i8> = (0..a).map(|i| (i * 37) as i8).collect();
@@ -93,6 +93,7 @@ fn any_f32() -> impl Strategy<Value = f32> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
     #[test]
     fn prepares_never_panic(
         f in proptest::collection::vec(any_f32(), 4),

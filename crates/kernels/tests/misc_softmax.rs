@@ -29,6 +29,7 @@ fn rows_and_data() -> impl Strategy<Value = (usize, Vec<i8>)> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
     #[test]
     fn float_matches_f64(
         (depth, data) in (1usize..5, 1usize..40).prop_flat_map(|(rows, depth)| {
@@ -138,7 +139,14 @@ fn deep_rows_stay_within_one_step_of_the_true_softmax() {
     // values are close (sum of exponentials >= 512); the output must still be
     // the quantized softmax. Depth 4095 is the largest accepted depth.
     let scale = 0.05f32;
-    for depth in [511usize, 512, 1000, 1001, 4095] {
+    // Under Miri only the two depths around the 512 boundary (the deepest
+    // rows take over ten minutes there).
+    let depths: &[usize] = if cfg!(miri) {
+        &[511, 512]
+    } else {
+        &[511, 512, 1000, 1001, 4095]
+    };
+    for &depth in depths {
         let params = prepare_softmax_int8(1.0, scale, 1.0 / 256.0, -128).unwrap();
         for pattern in 0..3 {
             let data: Vec<i8> = (0..depth)

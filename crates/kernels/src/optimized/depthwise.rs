@@ -61,15 +61,6 @@ pub(crate) struct InteriorTaps {
     max_relative: usize,
 }
 
-impl InteriorTaps {
-    /// `(relative input offset, filter offset)` of every tap, in filter
-    /// order (`fy`, then `fx`).
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    pub fn taps(&self) -> &[(usize, usize)] {
-        self.taps.taps()
-    }
-}
-
 const INTERNAL: KernelError = KernelError::SizeOverflow {
     what: "optimized depthwise operand",
 };

@@ -88,7 +88,7 @@ pub(crate) enum FilterLayout {
     RowMajor,
     /// `[depth][channels]`: a depthwise filter over a one-channel input
     /// (depth multiplier = channels), which is a conv with `C_in = 1`. Only
-    /// the outer-product kernels take it.
+    /// the panel kernels take it.
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     ColumnMajor,
 }

@@ -1,7 +1,8 @@
-//! Fast int8 FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D kernels that
-//! produce exactly the bits of the reference kernels.
+//! Fast int8 FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and same-shape
+//! ADD / SUB kernels that produce exactly the bits of the reference kernels.
 //!
-//! The entry points ([`fully_connected`], [`conv`], [`depthwise_conv`]) take
+//! The entry points ([`fully_connected`], [`conv`], [`depthwise_conv`],
+//! [`elementwise`]) take
 //! the reference kernels' arguments plus a [`Backend`]: the reference kernels
 //! themselves, portable safe Rust, or AVX2 (`crate::arch`). Cases the fast
 //! kernels do not cover (grouped conv, depthwise filters of more than 25
@@ -17,20 +18,30 @@
 //! `i16`, `vpmaddwd`). The output stage reproduces TFLM's double rounding bit
 //! for bit (see `arch::x86_64::requantize`).
 //!
-//! Nothing is precomputed: weights are read in the model's layout and the
-//! input zero point is applied to the 16-bit widened inputs, so the fast paths
-//! need no persistent memory. Only convolutions with several taps whose
-//! input depth is not a multiple of 16 need scratch, for one im2col patch
-//! (see [`conv::conv_scratch_len`]). The x86-64 kernels keep their working
-//! rows and repacked weights on the stack (at most about 20 KiB).
+//! Nothing persists between calls, so the fast paths need no arena memory:
+//! the portable kernels read the weights in the model's layout; the x86-64
+//! kernels prepare what they need at each call on the stack (repacked
+//! weights, folded biases, widened input rows: at most about 56 KiB), cheap
+//! enough that callers may run one output row per call. Only convolutions
+//! with several taps whose input depth is not a multiple of 16 need scratch,
+//! for the portable kernel's im2col patch (see [`conv::conv_scratch_len`]).
+//!
+//! On x86-64 with AVX2, GEMMs (conv, fully connected) with at least
+//! [`MIN_PANEL_PIXELS`] output pixels run the panel kernel (output channels
+//! in the lanes, weights repacked per call; conv windows read from a widened
+//! buffer of the output row's input rows), others the dot-product kernel
+//! (weights read in place, horizontal sums); depthwise convs with depth
+//! multiplier 1 run a kernel over a padded buffer of the output row's input
+//! rows with the input offset folded into the bias, and one-channel
+//! depthwise inputs with a depth multiplier run as the conv they are.
 
 mod backend;
 pub mod conv;
 pub(crate) mod depthwise;
 pub mod depthwise_conv;
+pub mod elementwise;
 pub mod fully_connected;
 pub(crate) mod gemm;
-pub(crate) mod outer_layout;
 pub(crate) mod output_stage;
 mod portable_depthwise;
 mod portable_gemm;
@@ -46,8 +57,8 @@ use depthwise::Depthwise;
 use gemm::Gemm;
 
 /// Runs `gemm` on a fast backend (`Reference` is never passed here; it maps
-/// to the portable kernel). AVX2 takes short rows with the outer-product
-/// kernel and the rest with the dot-product one.
+/// to the portable kernel). AVX2 takes problems with enough pixels with the
+/// panel kernel and the rest with the dot-product one.
 fn run_gemm(
     backend: Backend,
     gemm: &Gemm<'_>,
@@ -56,8 +67,8 @@ fn run_gemm(
 ) -> Result<(), KernelError> {
     match backend {
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2(token) if crate::arch::x86_64::outer_fits(gemm) => {
-            crate::arch::x86_64::gemm_outer(token, gemm, output)
+        Backend::Avx2(token) if panel_suits(gemm) => {
+            crate::arch::x86_64::gemm_panel(token, gemm, output)
         }
         #[cfg(target_arch = "x86_64")]
         Backend::Avx2(token) if crate::arch::x86_64::dot_fits(gemm) => {
@@ -67,9 +78,20 @@ fn run_gemm(
     }
 }
 
+/// Fewest output pixels for which the AVX2 panel kernel's repacking of the
+/// weights pays off (fewer run the dot-product kernel).
+pub const MIN_PANEL_PIXELS: usize = 16;
+
+/// Whether the AVX2 panel kernel (output channels in the lanes, weights
+/// repacked per call) should run `gemm` rather than the dot-product kernel.
+#[cfg(target_arch = "x86_64")]
+fn panel_suits(gemm: &Gemm<'_>) -> bool {
+    gemm.pixels >= MIN_PANEL_PIXELS && crate::arch::x86_64::panel_fits(gemm)
+}
+
 /// Runs `dw` on a fast backend (see [`run_gemm`]). On AVX2, a depthwise conv
 /// over a one-channel input with a depth multiplier runs as the conv with
-/// `C_in = 1` it is, on the outer-product kernel.
+/// `C_in = 1` it is, on the panel kernel.
 fn run_depthwise(
     backend: Backend,
     dw: &Depthwise<'_>,
@@ -77,13 +99,13 @@ fn run_depthwise(
 ) -> Result<(), KernelError> {
     match backend {
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2(token) if dw.depth_multiplier == 1 && dw.stage.vectorizable() => {
+        Backend::Avx2(token) if crate::arch::x86_64::depthwise_fits(dw) => {
             crate::arch::x86_64::depthwise_conv(token, dw, output)
         }
         #[cfg(target_arch = "x86_64")]
         Backend::Avx2(token) => match dw.as_single_channel_gemm() {
-            Some(g) if crate::arch::x86_64::outer_fits(&g) => {
-                crate::arch::x86_64::gemm_outer(token, &g, output)
+            Some(g) if crate::arch::x86_64::panel_fits(&g) => {
+                crate::arch::x86_64::gemm_panel(token, &g, output)
             }
             _ => portable_depthwise::depthwise_conv(dw, output),
         },

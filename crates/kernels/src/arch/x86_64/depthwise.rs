@@ -1,341 +1,600 @@
-//! AVX2 driver of the int8 depthwise conv (`optimized::depthwise`): per
-//! output pixel, 16 (then 8) channels at a time, two taps per `vpmaddwd`.
+//! AVX2 depthwise conv with depth multiplier 1 (`optimized::depthwise`).
 //!
-//! The inputs of two taps (widened, offset) and their weights are interleaved
-//! so that each 32-bit lane receives `x0 * w0 + x1 * w1` of one channel:
-//! exact products, summed with wrapping 32-bit adds like the reference.
+//! For each output row, the input rows its windows read are copied into a
+//! stack buffer with the padding filled with the input zero point, so every
+//! window lies inside the buffer and every tap is a fixed offset from the
+//! window's corner. The input offset is folded into the bias,
+//! `sum_t (x_t + offset) * w_t = sum_t x_t * w_t + offset * sum_t w_t`
+//! (exact in wrapping `i32`); a padding tap reads the zero point
+//! `x = -offset` and so adds exactly 0, as the reference's skipped tap.
+//!
+//! Channels sit in the lanes, 16 at a time: for each pair of taps the
+//! widened inputs of the two taps are interleaved and `vpmaddwd` against the
+//! interleaved weights adds `x0 * w0 + x1 * w1` (exact products) to each
+//! channel's lane, with wrapping 32-bit sums like the reference. A last group
+//! of 8 channels is computed for two output pixels at once (one per 128-bit
+//! half); channels past the last group of 8 one at a time.
+//!
+//! Per call: the folded biases; per output row and 16 channels: the
+//! interleaved weights and the scale constants. Nothing is kept between
+//! calls, so callers may run one output row per call.
 
 use core::arch::x86_64::{
-    __m128i, __m256i, _mm256_add_epi16, _mm256_add_epi32, _mm256_cvtepi8_epi16, _mm256_madd_epi16,
-    _mm256_permute2x128_si256, _mm256_set1_epi16, _mm256_set_m128i, _mm256_setzero_si256,
-    _mm256_unpackhi_epi16, _mm256_unpacklo_epi16, _mm_add_epi16, _mm_add_epi32, _mm_cvtepi8_epi16,
-    _mm_loadl_epi64, _mm_loadu_si128, _mm_madd_epi16, _mm_set1_epi16, _mm_setzero_si128,
-    _mm_unpackhi_epi16, _mm_unpacklo_epi16,
+    __m128i, __m256i, _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepi8_epi16,
+    _mm256_cvtepi8_epi32, _mm256_extracti128_si256, _mm256_madd_epi16, _mm256_mullo_epi32,
+    _mm256_packs_epi32, _mm256_permute2x128_si256, _mm256_permute4x64_epi64, _mm256_set1_epi32,
+    _mm256_setzero_si256, _mm256_unpackhi_epi16, _mm256_unpacklo_epi16, _mm_loadl_epi64,
+    _mm_loadu_si128, _mm_packs_epi16, _mm_storel_epi64, _mm_storeu_si128, _mm_unpackhi_epi64,
+    _mm_unpacklo_epi64,
 };
 
-use super::depthwise_interior::{Interior, MAX_GROUPS};
 use super::requantize::{
-    channel_lanes, narrow, requantize, scale_lanes, LaneChannels, LaneScale, StageConstants,
+    channel_lanes, requantize, scale_lanes, LaneChannels, LaneScale, StageConstants,
 };
 use super::Avx2;
-use crate::optimized::depthwise::Depthwise;
+use crate::optimized::depthwise::{Depthwise, MAX_TAPS};
 use crate::KernelError;
 
-/// Runs `dw` with AVX2 (the caller checked `dw.stage.vectorizable()`, a
-/// depth multiplier of 1 and that the input offset fits `i16`).
+/// Channels per vector chunk.
+const CHUNK: usize = 16;
+/// Most tap pairs.
+const MAX_PAIRS: usize = MAX_TAPS.div_ceil(2);
+/// Groups of eight channels whose folded biases are computed once per call
+/// (more are computed per output row).
+const BIAS_GROUPS: usize = 32;
+/// Bytes of the largest row buffer.
+const MAX_BUFFER: usize = 16 * 1024;
+
+const INTERNAL: KernelError = KernelError::SizeOverflow {
+    what: "AVX2 depthwise operand",
+};
+
+/// The input zero point (`-input_offset`) when it is an int8 value, which
+/// the padding of the row buffer needs.
+fn zero_point(dw: &Depthwise<'_>) -> Option<i8> {
+    dw.input_offset
+        .checked_neg()
+        .and_then(|v| i8::try_from(v).ok())
+}
+
+/// The row buffer's layout: `filter_height` rows of `width` padded input
+/// pixels, for `tile` output pixels of one output row.
+#[derive(Debug, Clone, Copy)]
+struct BufferLayout {
+    /// Output pixels per buffer fill.
+    tile: usize,
+    /// Bytes per buffer row (`width * channels`).
+    row: usize,
+}
+
+/// Input pixels the windows of `n >= 1` adjacent output pixels span.
+fn span(dw: &Depthwise<'_>, n: usize) -> Option<usize> {
+    let w = &dw.windows;
+    let last_x = (n - 1).checked_mul(w.geometry.stride_width)?;
+    let last_tap = w
+        .filter_width
+        .checked_sub(1)?
+        .checked_mul(w.geometry.dilation_width)?;
+    last_x.checked_add(last_tap)?.checked_add(1)
+}
+
+/// The largest tile of output pixels whose buffer fits [`MAX_BUFFER`], or
+/// `None` when not even one window fits.
+fn buffer_layout(dw: &Depthwise<'_>) -> Option<BufferLayout> {
+    let w = &dw.windows;
+    let channels = dw.channels();
+    let per_pixel_row = channels.checked_mul(w.filter_height)?;
+    let fits = |n: usize| {
+        span(dw, n)
+            .and_then(|s| s.checked_mul(per_pixel_row))
+            .is_some_and(|bytes| bytes <= MAX_BUFFER)
+    };
+    if w.output_width == 0 || !fits(1) {
+        return None;
+    }
+    // Grow geometrically, then settle by bisection (spans are monotone).
+    let (mut good, mut bad) = (1usize, None::<usize>);
+    while bad.is_none() && good < w.output_width {
+        let next = (good * 2).min(w.output_width);
+        if fits(next) {
+            good = next;
+        } else {
+            bad = Some(next);
+        }
+    }
+    if let Some(mut bad) = bad {
+        while bad - good > 1 {
+            let mid = good + (bad - good) / 2;
+            if fits(mid) {
+                good = mid;
+            } else {
+                bad = mid;
+            }
+        }
+    }
+    Some(BufferLayout {
+        tile: good,
+        row: span(dw, good)?.checked_mul(channels)?,
+    })
+}
+
+/// Whether [`depthwise_conv`] takes `dw`: depth multiplier 1, at least 8
+/// channels, an int8 zero point, at most `MAX_TAPS` taps, one window's rows
+/// within the buffer, and an output stage the vector code handles.
+pub(crate) fn depthwise_fits(dw: &Depthwise<'_>) -> bool {
+    dw.depth_multiplier == 1
+        && dw.channels() >= 8
+        && dw.windows.taps() <= MAX_TAPS
+        && zero_point(dw).is_some()
+        && dw.stage.vectorizable()
+        && buffer_layout(dw).is_some()
+}
+
+/// Runs `dw` with AVX2. Requires [`depthwise_fits`]; returns an error
+/// otherwise.
 pub(crate) fn depthwise_conv(
     _token: Avx2,
     dw: &Depthwise<'_>,
     output: &mut [i8],
 ) -> Result<(), KernelError> {
     dw.check(output.len())?;
-    if dw.depth_multiplier != 1 {
-        return Err(KernelError::InvalidParameter {
-            what: "depth multiplier (the AVX2 depthwise kernel takes 1)",
-            value: dw.depth_multiplier,
-        });
+    if !depthwise_fits(dw) {
+        return Err(INTERNAL);
     }
-    let offset = i16::try_from(dw.input_offset).map_err(|_| KernelError::InvalidParameter {
-        what: "input offset (must fit i16 for the AVX2 kernels)",
-        value: 0,
-    })?;
-    // SAFETY: the `Avx2` token proves the CPU supports AVX2.
-    unsafe { depthwise_avx2(dw, offset, output) }
-}
-
-#[target_feature(enable = "avx2")]
-fn depthwise_avx2(dw: &Depthwise<'_>, offset: i16, output: &mut [i8]) -> Result<(), KernelError> {
-    let channels = dw.channels();
-    if channels == 0 {
-        return Ok(());
-    }
-    let constants = StageConstants::new(&dw.stage);
-    // Bias and scale lanes of every group of eight channels, computed once
-    // (for up to `MAX_GROUPS` groups; more are computed per pixel).
-    let mut biases = [_mm256_setzero_si256(); MAX_GROUPS];
-    let mut scales = [LaneScale::zero(); MAX_GROUPS];
-    let tabled = channels / 8 <= MAX_GROUPS;
-    if tabled {
-        for (group, (bias, scale)) in biases
-            .iter_mut()
-            .zip(scales.iter_mut())
-            .enumerate()
-            .take(channels / 8)
-        {
-            (*bias, *scale) = channel_stage(dw, group * 8);
-        }
-    }
-    let stage_of = |c: usize| {
-        if tabled {
-            biases.get(c / 8).copied().zip(scales.get(c / 8).copied())
+    let zero_point = zero_point(dw).ok_or(INTERNAL)?;
+    let layout = buffer_layout(dw).ok_or(INTERNAL)?;
+    let bytes = layout
+        .row
+        .checked_mul(dw.windows.filter_height)
+        .ok_or(INTERNAL)?;
+    // SAFETY (all): the `Avx2` token proves the CPU supports AVX2.
+    unsafe {
+        // The buffer's size class (each call fills what it reads).
+        if bytes <= 2048 {
+            with_taps(dw, zero_point, layout, &mut [0; 2048], output)
+        } else if bytes <= 4096 {
+            with_taps(dw, zero_point, layout, &mut [0; 4096], output)
+        } else if bytes <= 8192 {
+            with_taps(dw, zero_point, layout, &mut [0; 8192], output)
         } else {
-            None
+            with_taps(dw, zero_point, layout, &mut [0; MAX_BUFFER], output)
         }
-    };
-    let offset16 = _mm256_set1_epi16(offset);
-    let offset8 = _mm_set1_epi16(offset);
-    let mut interior = dw.interior_taps()?;
-    let fast = if tabled {
-        Interior::new(dw, interior.taps())
+    }
+}
+
+/// Dispatches on the tap count (3x3 windows get an unrolled kernel).
+#[target_feature(enable = "avx2")]
+fn with_taps(
+    dw: &Depthwise<'_>,
+    zero_point: i8,
+    layout: BufferLayout,
+    buffer: &mut [i8],
+    output: &mut [i8],
+) -> Result<(), KernelError> {
+    if dw.windows.taps() == 9 {
+        depthwise_avx2::<9>(dw, zero_point, layout, buffer, output)
     } else {
-        None
-    };
-    let vector_channels = channels / 8 * 8;
-    let mut border = Depthwise::empty_taps();
-    for (out_row, origin) in output.chunks_exact_mut(channels).zip(dw.windows.origins()) {
-        if let (Some(fast), Some(base)) = (&fast, dw.interior_base(origin, &interior)) {
-            let window = dw.input.get(base..).unwrap_or(&[]);
-            if fast.pixel(window, &scales, &constants, out_row) == vector_channels {
-                remainder(dw, window, interior.taps(), vector_channels, out_row);
-                continue;
-            }
-        }
-        let pixel_taps = dw.taps_of(origin, &mut interior, &mut border)?;
-        let taps = pixel_taps.taps();
-        // Offsetting the input instead of every tap keeps the PixelTaps
-        // invariant in the form `x + C_in <= input.len()`.
-        let input = dw
-            .input
-            .get(pixel_taps.base..)
-            .ok_or(KernelError::SizeOverflow {
-                what: "depthwise input",
-            })?;
-        let mut c = 0;
-        while c + 16 <= channels {
-            let (low, high) = accumulate16(dw, input, taps, c, offset16);
-            finish8(dw, low, c, stage_of(c), &constants, out_row);
-            finish8(dw, high, c + 8, stage_of(c + 8), &constants, out_row);
-            c += 16;
-        }
-        if c + 8 <= channels {
-            let acc = accumulate8(dw, input, taps, c, offset8);
-            finish8(dw, acc, c, stage_of(c), &constants, out_row);
-            c += 8;
-        }
-        remainder(dw, input, taps, c, out_row);
-    }
-    Ok(())
-}
-
-/// Channels `from..` of one pixel, one at a time: `input` starts at the
-/// taps' base.
-#[inline]
-fn remainder(
-    dw: &Depthwise<'_>,
-    input: &[i8],
-    taps: &[(usize, usize)],
-    from: usize,
-    out_row: &mut [i8],
-) {
-    for (ch, out) in out_row.iter_mut().enumerate().skip(from) {
-        let mut acc = dw.bias.and_then(|b| b.get(ch)).copied().unwrap_or(0);
-        for &(x, w) in taps {
-            let xv = input.get(x + ch).copied().unwrap_or(0);
-            let wv = dw.filter.get(w + ch).copied().unwrap_or(0);
-            let xv = i32::from(xv).wrapping_add(dw.input_offset);
-            acc = acc.wrapping_add(xv.wrapping_mul(i32::from(wv)));
-        }
-        *out = dw.stage.apply(acc, ch);
+        depthwise_avx2::<0>(dw, zero_point, layout, buffer, output)
     }
 }
 
-/// Bias lanes and scale constants of channels `c..c + 8`.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn channel_stage(dw: &Depthwise<'_>, c: usize) -> (__m256i, LaneScale) {
-    let bias = channel_lanes(dw.bias, 0, c, LaneChannels::Eight);
-    let (multiplier, shift) = scale_lanes(&dw.stage, c, LaneChannels::Eight);
-    (bias, LaneScale::new(multiplier, shift))
-}
-
-/// Adds the bias of channels `c..c + 8`, requantizes and stores them, with
-/// the stage lanes from `stage` or computed here.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn finish8(
-    dw: &Depthwise<'_>,
-    acc: __m256i,
-    c: usize,
-    stage: Option<(__m256i, LaneScale)>,
-    constants: &StageConstants,
-    out_row: &mut [i8],
-) {
-    let (bias, scale) = match stage {
-        Some(entry) => entry,
-        None => channel_stage(dw, c),
-    };
-    let v = requantize(_mm256_add_epi32(acc, bias), &scale, constants);
-    let (a, b) = narrow(v);
-    if let Some(dst) = out_row.get_mut(c..c + 8) {
-        let (lo, hi) = dst.split_at_mut(4);
-        lo.copy_from_slice(&a);
-        hi.copy_from_slice(&b);
-    }
-}
-
-/// Loads 16 int8 at `p`, widened to `i16`, plus `offset`.
+/// Loads 16 int8 at `p`, widened to `i16`.
 ///
 /// # Safety
 ///
 /// `p..p + 16` must be readable.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn widen16(p: *const i8, offset: __m256i) -> __m256i {
+unsafe fn widen16(p: *const i8) -> __m256i {
     // SAFETY: the caller guarantees 16 readable bytes; no alignment needed.
-    _mm256_add_epi16(
-        _mm256_cvtepi8_epi16(unsafe { _mm_loadu_si128(p.cast()) }),
-        offset,
-    )
+    _mm256_cvtepi8_epi16(unsafe { _mm_loadu_si128(p.cast()) })
 }
 
-/// Loads 8 int8 at `p`, widened to `i16`, plus `offset`.
+/// Loads 8 int8 at `a` and 8 at `b`, widened to `i16` (`a`'s in the low
+/// half).
 ///
 /// # Safety
 ///
-/// `p..p + 8` must be readable.
+/// `a..a + 8` and `b..b + 8` must be readable.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn widen8(p: *const i8, offset: __m128i) -> __m128i {
-    // SAFETY: the caller guarantees 8 readable bytes; `_mm_loadl_epi64`
-    // reads exactly 8 bytes, unaligned.
-    _mm_add_epi16(
-        _mm_cvtepi8_epi16(unsafe { _mm_loadl_epi64(p.cast()) }),
-        offset,
+unsafe fn widen8x2(a: *const i8, b: *const i8) -> __m256i {
+    // SAFETY: the caller guarantees 8 readable bytes at each;
+    // `_mm_loadl_epi64` reads exactly 8 bytes, unaligned. (Not
+    // `_mm_loadh_pd`: Rust defines it as a dereference of `*const f64`, which
+    // requires 8-byte alignment; Miri reports that as undefined behaviour.)
+    let bytes: __m128i =
+        unsafe { _mm_unpacklo_epi64(_mm_loadl_epi64(a.cast()), _mm_loadl_epi64(b.cast())) };
+    _mm256_cvtepi8_epi16(bytes)
+}
+
+/// The folded bias lanes (`bias + offset * sum_t w_t`) of channels
+/// `c..c + 8`. Requires `c + 8 <= channels` and `taps * channels <=
+/// filter.len()` (returns zeros otherwise).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn folded_bias(dw: &Depthwise<'_>, taps: usize, c: usize) -> __m256i {
+    let channels = dw.channels();
+    let mut sum = _mm256_setzero_si256();
+    if c + 8 > channels || taps * channels > dw.filter.len() {
+        return sum;
+    }
+    let filter = dw.filter.as_ptr();
+    for t in 0..taps {
+        // SAFETY: `t * channels + c + 8 <= taps * channels <= filter.len()`.
+        let w = unsafe { _mm_loadl_epi64(filter.add(t * channels + c).cast()) };
+        sum = _mm256_add_epi32(sum, _mm256_cvtepi8_epi32(w));
+    }
+    let bias = channel_lanes(dw.bias, 0, c, LaneChannels::Eight);
+    _mm256_add_epi32(
+        bias,
+        _mm256_mullo_epi32(_mm256_set1_epi32(dw.input_offset), sum),
     )
 }
 
-/// Sums over `taps` for channels `c..c + 16`: (channels `c..c + 8`,
-/// channels `c + 8..c + 16`).
-///
-/// `input` is the depthwise input from the taps' base on. Requires
-/// `c + 16 <= channels`; with the `PixelTaps` invariant (`x + channels <=
-/// input.len()`, `w + channels <= filter.len()`, depth multiplier 1) every
-/// load is in range.
+/// The interleaved weights of the tap pairs of the 16 lanes at channel `c`:
+/// lanes `0..8` from channels `c..c + 8` and lanes `8..16` from channels
+/// `c + high..c + high + 8` (`high` is 8 for 16 channels, 0 for one group of
+/// 8 channels seen by two pixels). Requires `c + high + 8 <= channels` and
+/// `taps * channels <= filter.len()` (returns zeros otherwise).
 #[inline]
 #[target_feature(enable = "avx2")]
-fn accumulate16(
+fn chunk_weights(
     dw: &Depthwise<'_>,
-    input: &[i8],
-    taps: &[(usize, usize)],
+    taps: usize,
     c: usize,
-    offset: __m256i,
-) -> (__m256i, __m256i) {
+    high: usize,
+) -> [[__m256i; 2]; MAX_PAIRS] {
     let zero = _mm256_setzero_si256();
-    let (mut low, mut high) = (zero, zero);
-    if c + 16 > dw.channels() {
-        return (zero, zero);
+    let mut weights = [[zero; 2]; MAX_PAIRS];
+    let channels = dw.channels();
+    if c + high + 8 > channels || taps * channels > dw.filter.len() || taps > MAX_TAPS {
+        return weights;
     }
-    let input = input.as_ptr();
     let filter = dw.filter.as_ptr();
-    let mut pairs = taps.chunks_exact(2);
-    for pair in &mut pairs {
-        if let [(x0, w0), (x1, w1)] = *pair {
-            // SAFETY: see the function's requirements.
-            let (xa, xb, wa, wb) = unsafe {
-                (
-                    widen16(input.add(x0 + c), offset),
-                    widen16(input.add(x1 + c), offset),
-                    widen16(filter.add(w0 + c), zero),
-                    widen16(filter.add(w1 + c), zero),
-                )
-            };
-            low = _mm256_add_epi32(
-                low,
-                _mm256_madd_epi16(_mm256_unpacklo_epi16(xa, xb), _mm256_unpacklo_epi16(wa, wb)),
-            );
-            high = _mm256_add_epi32(
-                high,
-                _mm256_madd_epi16(_mm256_unpackhi_epi16(xa, xb), _mm256_unpackhi_epi16(wa, wb)),
-            );
+    let weight = |t: usize| {
+        if t < taps {
+            let p = filter.wrapping_add(t * channels + c);
+            // SAFETY: `t * channels + c + high + 8 <= taps * channels`, so
+            // both runs of 8 bytes lie inside the filter (checked above).
+            unsafe { widen8x2(p, p.add(high)) }
+        } else {
+            zero
+        }
+    };
+    for (j, pair) in weights.iter_mut().enumerate().take(taps.div_ceil(2)) {
+        let (w0, w1) = (weight(2 * j), weight(2 * j + 1));
+        *pair = [_mm256_unpacklo_epi16(w0, w1), _mm256_unpackhi_epi16(w0, w1)];
+    }
+    weights
+}
+
+/// Everything one call shares across output rows.
+struct Call<'a> {
+    dw: &'a Depthwise<'a>,
+    taps: usize,
+    layout: BufferLayout,
+    zero_point: i8,
+    /// Offset of each tap from the window's corner in the buffer.
+    relative: [usize; MAX_TAPS],
+    /// Buffer bytes between adjacent output pixels.
+    step: usize,
+    constants: StageConstants,
+    /// Folded biases of the first [`BIAS_GROUPS`] groups of 8 channels.
+    bias: [__m256i; BIAS_GROUPS],
+}
+
+#[target_feature(enable = "avx2")]
+fn depthwise_avx2<const FIXED_TAPS: usize>(
+    dw: &Depthwise<'_>,
+    zero_point: i8,
+    layout: BufferLayout,
+    buffer: &mut [i8],
+    output: &mut [i8],
+) -> Result<(), KernelError> {
+    let w = &dw.windows;
+    let channels = dw.channels();
+    let taps = w.taps();
+    if (FIXED_TAPS > 0 && taps != FIXED_TAPS) || taps > MAX_TAPS || channels < 8 {
+        return Err(INTERNAL);
+    }
+    if layout
+        .row
+        .checked_mul(w.filter_height)
+        .is_none_or(|b| b > buffer.len())
+    {
+        return Err(INTERNAL);
+    }
+    let mut call = Call {
+        dw,
+        taps,
+        layout,
+        zero_point,
+        relative: [0; MAX_TAPS],
+        step: w.geometry.stride_width * channels,
+        constants: StageConstants::new(&dw.stage),
+        bias: [_mm256_setzero_si256(); BIAS_GROUPS],
+    };
+    let width = w.filter_width.max(1);
+    for (t, r) in call.relative.iter_mut().enumerate().take(taps) {
+        let (fy, fx) = (t / width, t % width);
+        *r = fy * layout.row + fx * w.geometry.dilation_width * channels;
+    }
+    for (g, bias) in call.bias.iter_mut().enumerate().take(channels / 8) {
+        *bias = folded_bias(dw, taps, g * 8);
+    }
+    let row_out = w.output_width * channels;
+    let mut out_rows = output.chunks_exact_mut(row_out.max(1));
+    for batch in 0..w.input.batches {
+        for oy in 0..w.output_height {
+            let out_row = out_rows.next().ok_or(INTERNAL)?;
+            let mut ox0 = 0;
+            while ox0 < w.output_width {
+                let ox1 = w.output_width.min(ox0 + layout.tile);
+                call.fill(buffer, batch, oy, ox0, ox1)?;
+                let out = out_row
+                    .get_mut(ox0 * channels..ox1 * channels)
+                    .ok_or(INTERNAL)?;
+                call.tile::<FIXED_TAPS>(buffer, ox1 - ox0, out)?;
+                ox0 = ox1;
+            }
         }
     }
-    if let [(x0, w0)] = *pairs.remainder() {
-        // SAFETY: see the function's requirements.
-        let (xa, wa) = unsafe {
-            (
-                widen16(input.add(x0 + c), offset),
-                widen16(filter.add(w0 + c), zero),
-            )
-        };
-        low = _mm256_add_epi32(
-            low,
-            _mm256_madd_epi16(
-                _mm256_unpacklo_epi16(xa, zero),
-                _mm256_unpacklo_epi16(wa, zero),
-            ),
-        );
-        high = _mm256_add_epi32(
-            high,
-            _mm256_madd_epi16(
-                _mm256_unpackhi_epi16(xa, zero),
-                _mm256_unpackhi_epi16(wa, zero),
-            ),
-        );
+    Ok(())
+}
+
+impl Call<'_> {
+    /// Copies the input rows the windows of output pixels `ox0..ox1` of
+    /// output row `oy` read into `buffer`, the padding as the zero point.
+    fn fill(
+        &self,
+        buffer: &mut [i8],
+        batch: usize,
+        oy: usize,
+        ox0: usize,
+        ox1: usize,
+    ) -> Result<(), KernelError> {
+        let w = &self.dw.windows;
+        let channels = self.dw.channels();
+        let n = span(self.dw, ox1 - ox0).ok_or(INTERNAL)?;
+        // Buffer column `j` holds input column `first + j - padding`.
+        let first = ox0 * w.geometry.stride_width;
+        let pad = w.geometry.padding_width;
+        let lo = pad.saturating_sub(first).min(n);
+        let hi = (w.input.width + pad).saturating_sub(first).min(n).max(lo);
+        for fy in 0..w.filter_height {
+            let dst = buffer
+                .get_mut(fy * self.layout.row..fy * self.layout.row + n * channels)
+                .ok_or(INTERNAL)?;
+            let iy = (oy * w.geometry.stride_height + fy * w.geometry.dilation_height)
+                .checked_sub(w.geometry.padding_height)
+                .filter(|&iy| iy < w.input.height);
+            let Some(iy) = iy else {
+                dst.fill(self.zero_point);
+                continue;
+            };
+            let (left, rest) = dst.split_at_mut(lo * channels);
+            let (middle, right) = rest.split_at_mut((hi - lo) * channels);
+            left.fill(self.zero_point);
+            right.fill(self.zero_point);
+            if hi > lo {
+                let ix = first + lo - pad;
+                let start = ((batch * w.input.height + iy) * w.input.width + ix) * channels;
+                let src = self
+                    .dw
+                    .input
+                    .get(start..start + middle.len())
+                    .ok_or(INTERNAL)?;
+                middle.copy_from_slice(src);
+            }
+        }
+        Ok(())
     }
-    // The unpacks work per 128-bit half: low = [c0..4 | c8..12],
-    // high = [c4..8 | c12..16].
+
+    /// Computes `pixels` output pixels from the filled `buffer` into `out`
+    /// (`pixels * channels` bytes).
+    #[target_feature(enable = "avx2")]
+    fn tile<const FIXED_TAPS: usize>(
+        &self,
+        buffer: &[i8],
+        pixels: usize,
+        out: &mut [i8],
+    ) -> Result<(), KernelError> {
+        let channels = self.dw.channels();
+        let taps = if FIXED_TAPS > 0 {
+            FIXED_TAPS
+        } else {
+            self.taps
+        };
+        // Every read is `buffer[p * step + relative[t] + c .. + 16]` for
+        // pixel `p < pixels`, tap `t` and `c + 16 <= channels`, or 8 bytes
+        // with `c + 8 <= channels`; all inside the span of the tile.
+        let max_relative = self.relative.iter().take(taps).max().copied().unwrap_or(0);
+        let reach = pixels
+            .checked_sub(1)
+            .and_then(|p| p.checked_mul(self.step))
+            .and_then(|v| v.checked_add(max_relative))
+            .and_then(|v| v.checked_add(channels));
+        if reach.is_none_or(|r| r > buffer.len()) || out.len() != pixels * channels {
+            return Err(INTERNAL);
+        }
+        let base = buffer.as_ptr();
+        let chunks = channels / CHUNK;
+        for k in 0..chunks {
+            let c = k * CHUNK;
+            let weights = chunk_weights(self.dw, taps, c, 8);
+            let (b0, s0) = self.stage(c);
+            let (b1, s1) = self.stage(c + 8);
+            for (p, dst) in out.chunks_exact_mut(channels).enumerate() {
+                let corner = base.wrapping_add(p * self.step + c);
+                // SAFETY: `p < pixels` and `c + 16 <= channels` (see above).
+                let (lo, hi) = unsafe {
+                    accumulate::<FIXED_TAPS, true>(&self.relative, taps, corner, 8, &weights)
+                };
+                let a = requantize(_mm256_add_epi32(lo, b0), &s0, &self.constants);
+                let b = requantize(_mm256_add_epi32(hi, b1), &s1, &self.constants);
+                store16(dst, c, pack16(a, b));
+            }
+        }
+        let mut done = chunks * CHUNK;
+        if channels - done >= 8 {
+            let c = done;
+            let weights = chunk_weights(self.dw, taps, c, 0);
+            let (bias, scale) = self.stage(c);
+            let mut p = 0;
+            while p < pixels {
+                let pair = p + 1 < pixels;
+                let corner = base.wrapping_add(p * self.step + c);
+                // The second pixel's 8 channels, or the first's again.
+                let second = if pair { self.step } else { 0 };
+                // SAFETY: pixels `p` and `p + 1` (when `pair`) are inside the
+                // tile and `c + 8 <= channels` (see above).
+                let (lo, hi) = unsafe {
+                    if second == 8 {
+                        accumulate::<FIXED_TAPS, true>(&self.relative, taps, corner, 8, &weights)
+                    } else {
+                        accumulate::<FIXED_TAPS, false>(
+                            &self.relative,
+                            taps,
+                            corner,
+                            second,
+                            &weights,
+                        )
+                    }
+                };
+                let a = requantize(_mm256_add_epi32(lo, bias), &scale, &self.constants);
+                let b = requantize(_mm256_add_epi32(hi, bias), &scale, &self.constants);
+                let bytes = pack16(a, b);
+                store8(out, p * channels + c, bytes);
+                if pair {
+                    store8(
+                        out,
+                        (p + 1) * channels + c,
+                        _mm_unpackhi_epi64(bytes, bytes),
+                    );
+                }
+                p += 1 + usize::from(pair);
+            }
+            done += 8;
+        }
+        if done < channels {
+            for (p, dst) in out.chunks_exact_mut(channels).enumerate() {
+                let corner = buffer.get(p * self.step..).unwrap_or(&[]);
+                self.remainder(corner, done, dst);
+            }
+        }
+        Ok(())
+    }
+
+    /// Folded bias and scale constants of channels `c..c + 8`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn stage(&self, c: usize) -> (__m256i, LaneScale) {
+        let bias = match self.bias.get(c / 8) {
+            Some(&b) => b,
+            None => folded_bias(self.dw, self.taps, c),
+        };
+        let (multiplier, shift) = scale_lanes(&self.dw.stage, c, LaneChannels::Eight);
+        (bias, LaneScale::new(multiplier, shift))
+    }
+
+    /// Channels `from..` of one pixel whose window starts at `corner`, one
+    /// at a time with the reference's arithmetic.
+    fn remainder(&self, corner: &[i8], from: usize, dst: &mut [i8]) {
+        let dw = self.dw;
+        let channels = dw.channels();
+        for (c, out) in dst.iter_mut().enumerate().skip(from) {
+            let mut acc = dw.bias.and_then(|b| b.get(c)).copied().unwrap_or(0);
+            for (t, &r) in self.relative.iter().enumerate().take(self.taps) {
+                let x = corner.get(r + c).copied().unwrap_or(self.zero_point);
+                let w = dw.filter.get(t * channels + c).copied().unwrap_or(0);
+                let x = i32::from(x).wrapping_add(dw.input_offset);
+                acc = acc.wrapping_add(x.wrapping_mul(i32::from(w)));
+            }
+            *out = dw.stage.apply(acc, c);
+        }
+    }
+}
+
+/// Sums over the taps of 16 lanes: lanes `0..8` read 8 bytes at
+/// `corner + relative[t]` and lanes `8..16` 8 bytes at
+/// `corner + second + relative[t]` (`second` 0 reads the same bytes again).
+/// With `CONTIGUOUS`, `second` must be 8 and each tap's 16 bytes are read at
+/// once. Returns the accumulators of lanes `0..8` and `8..16`.
+///
+/// # Safety
+///
+/// `corner + relative[t] .. + 8` and `corner + second + relative[t] .. + 8`
+/// must be readable for every tap `t < count`.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn accumulate<const FIXED_TAPS: usize, const CONTIGUOUS: bool>(
+    relative: &[usize; MAX_TAPS],
+    count: usize,
+    corner: *const i8,
+    second: usize,
+    weights: &[[__m256i; 2]; MAX_PAIRS],
+) -> (__m256i, __m256i) {
+    let count = if FIXED_TAPS > 0 { FIXED_TAPS } else { count }.min(MAX_TAPS);
+    let zero = _mm256_setzero_si256();
+    let (mut lo, mut hi) = (zero, zero);
+    let load = |t: usize| {
+        if t < count {
+            let p = corner.wrapping_add(relative[t]);
+            if CONTIGUOUS && second == 8 {
+                // SAFETY: the caller guarantees 8 readable bytes at `p` and
+                // at `p + 8`, so 16 at `p`.
+                unsafe { widen16(p) }
+            } else {
+                // SAFETY: the caller guarantees 8 readable bytes at both.
+                unsafe { widen8x2(p, p.add(second)) }
+            }
+        } else {
+            zero
+        }
+    };
+    for (j, w) in weights.iter().enumerate().take(count.div_ceil(2)) {
+        let (x0, x1) = (load(2 * j), load(2 * j + 1));
+        lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1), w[0]));
+        hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1), w[1]));
+    }
+    // The unpacks work per 128-bit half: lo = [0..4 | 8..12],
+    // hi = [4..8 | 12..16].
     (
-        _mm256_permute2x128_si256::<0x20>(low, high),
-        _mm256_permute2x128_si256::<0x31>(low, high),
+        _mm256_permute2x128_si256::<0x20>(lo, hi),
+        _mm256_permute2x128_si256::<0x31>(lo, hi),
     )
 }
 
-/// Sums over `taps` for channels `c..c + 8`. Requires `c + 8 <= channels`
-/// (see [`accumulate16`]).
+/// Packs two vectors of eight int32 lanes already inside int8 to 16 bytes,
+/// `a`'s first (saturating packs; the 32->16 pack interleaves 128-bit
+/// halves and the permute restores the order).
 #[inline]
 #[target_feature(enable = "avx2")]
-fn accumulate8(
-    dw: &Depthwise<'_>,
-    input: &[i8],
-    taps: &[(usize, usize)],
-    c: usize,
-    offset: __m128i,
-) -> __m256i {
-    let zero = _mm_setzero_si128();
-    let (mut low, mut high) = (zero, zero);
-    if c + 8 > dw.channels() {
-        return _mm256_setzero_si256();
+fn pack16(a: __m256i, b: __m256i) -> __m128i {
+    let words = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(a, b));
+    _mm_packs_epi16(
+        _mm256_castsi256_si128(words),
+        _mm256_extracti128_si256::<1>(words),
+    )
+}
+
+/// Stores 16 bytes at `row[c..c + 16]` (if in range).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn store16(row: &mut [i8], c: usize, bytes: __m128i) {
+    if let Some(dst) = row.get_mut(c..c + 16) {
+        // SAFETY: `dst` has 16 writable bytes; no alignment needed.
+        unsafe { _mm_storeu_si128(dst.as_mut_ptr().cast(), bytes) };
     }
-    let input = input.as_ptr();
-    let filter = dw.filter.as_ptr();
-    let mut pairs = taps.chunks_exact(2);
-    for pair in &mut pairs {
-        if let [(x0, w0), (x1, w1)] = *pair {
-            // SAFETY: see the function's requirements.
-            let (xa, xb, wa, wb) = unsafe {
-                (
-                    widen8(input.add(x0 + c), offset),
-                    widen8(input.add(x1 + c), offset),
-                    widen8(filter.add(w0 + c), zero),
-                    widen8(filter.add(w1 + c), zero),
-                )
-            };
-            low = _mm_add_epi32(
-                low,
-                _mm_madd_epi16(_mm_unpacklo_epi16(xa, xb), _mm_unpacklo_epi16(wa, wb)),
-            );
-            high = _mm_add_epi32(
-                high,
-                _mm_madd_epi16(_mm_unpackhi_epi16(xa, xb), _mm_unpackhi_epi16(wa, wb)),
-            );
-        }
+}
+
+/// Stores the low 8 bytes at `row[at..at + 8]` (if in range).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn store8(row: &mut [i8], at: usize, bytes: __m128i) {
+    if let Some(dst) = row.get_mut(at..at + 8) {
+        // SAFETY: `dst` has 8 writable bytes; `movq` writes exactly 8.
+        unsafe { _mm_storel_epi64(dst.as_mut_ptr().cast(), bytes) };
     }
-    if let [(x0, w0)] = *pairs.remainder() {
-        // SAFETY: see the function's requirements.
-        let (xa, wa) = unsafe {
-            (
-                widen8(input.add(x0 + c), offset),
-                widen8(filter.add(w0 + c), zero),
-            )
-        };
-        low = _mm_add_epi32(
-            low,
-            _mm_madd_epi16(_mm_unpacklo_epi16(xa, zero), _mm_unpacklo_epi16(wa, zero)),
-        );
-        high = _mm_add_epi32(
-            high,
-            _mm_madd_epi16(_mm_unpackhi_epi16(xa, zero), _mm_unpackhi_epi16(wa, zero)),
-        );
-    }
-    _mm256_set_m128i(high, low)
 }

@@ -16,12 +16,13 @@ use core::arch::x86_64::{
     _mm256_setzero_si256, _mm_loadl_epi64, _mm_loadu_si128,
 };
 
-use super::operand_row::{widen_operand_row, ROW_SLACK};
+use super::operand_row::ROW_SLACK;
+use super::operand_rows::{window_buffer_len, OperandRows};
 use super::requantize::{
     channel_lanes, narrow, requantize, scale_lanes, LaneChannels, LaneScale, StageConstants,
 };
 use super::Avx2;
-use crate::optimized::gemm::Gemm;
+use crate::optimized::gemm::{Gemm, Source};
 use crate::KernelError;
 
 /// Longest filter row this kernel takes (its two widened rows live on the
@@ -56,19 +57,38 @@ pub(crate) fn gemm(_token: Avx2, gemm: &Gemm<'_>, output: &mut [i8]) -> Result<(
     if !dot_fits(gemm) {
         return Err(INTERNAL);
     }
-    // SAFETY (all three): the `Avx2` token proves the CPU supports AVX2.
-    if gemm.depth <= 256 {
-        unsafe { gemm_avx2::<{ 256 + ROW_SLACK }>(gemm, output) }
+    // Conv windows read from a small buffer of padded input rows when they
+    // fit it (see `OperandRows`); others are built tap by tap.
+    let mut window = [0i8; WINDOW_BUFFER];
+    let window = match gemm.source {
+        Source::Matrix(_) => &mut [],
+        Source::Windows { windows, .. } | Source::Patches { windows, .. } => {
+            let need = window_buffer_len(&windows).unwrap_or(usize::MAX);
+            window.get_mut(..need).unwrap_or_default()
+        }
+    };
+    // SAFETY (all): the `Avx2` token proves the CPU supports AVX2.
+    if gemm.depth <= 128 {
+        unsafe { gemm_avx2::<{ 128 + ROW_SLACK }>(gemm, window, output) }
+    } else if gemm.depth <= 256 {
+        unsafe { gemm_avx2::<{ 256 + ROW_SLACK }>(gemm, window, output) }
     } else if gemm.depth <= 1024 {
-        unsafe { gemm_avx2::<{ 1024 + ROW_SLACK }>(gemm, output) }
+        unsafe { gemm_avx2::<{ 1024 + ROW_SLACK }>(gemm, window, output) }
     } else {
-        unsafe { gemm_avx2::<{ MAX_DOT_DEPTH + ROW_SLACK }>(gemm, output) }
+        unsafe { gemm_avx2::<{ MAX_DOT_DEPTH + ROW_SLACK }>(gemm, window, output) }
     }
 }
 
+/// Bytes of the padded-rows buffer of conv windows.
+const WINDOW_BUFFER: usize = 2048;
+
 /// The kernel with stack row buffers of `N >= depth + ROW_SLACK` elements.
 #[target_feature(enable = "avx2")]
-fn gemm_avx2<const N: usize>(g: &Gemm<'_>, output: &mut [i8]) -> Result<(), KernelError> {
+fn gemm_avx2<const N: usize>(
+    g: &Gemm<'_>,
+    window: &mut [i8],
+    output: &mut [i8],
+) -> Result<(), KernelError> {
     let (channels, depth) = (g.channels, g.depth);
     if channels == 0 {
         return Ok(());
@@ -81,13 +101,12 @@ fn gemm_avx2<const N: usize>(g: &Gemm<'_>, output: &mut [i8]) -> Result<(), Kern
     // The widened rows of two pixels (elements past the depth are only ever
     // multiplied by zero weights or masked off).
     let mut wide = [[0i16; N]; 2];
-    let mut origins = g.origins();
+    let mut rows = OperandRows::new(g, offset, window);
     let mut first = 0;
     while first < g.pixels {
         let pair = g.pixels - first >= 2;
-        for (i, row) in wide.iter_mut().enumerate().take(1 + usize::from(pair)) {
-            let origin = origins.next().unwrap_or_default();
-            widen_operand_row(g, first + i, origin, offset, row)?;
+        for row in wide.iter_mut().take(1 + usize::from(pair)) {
+            rows.next(row)?;
         }
         let [wide_a, wide_b] = &wide;
         let (xa, xb) = (&wide_a[..], &wide_b[..]);

@@ -5,14 +5,17 @@
 //! call into a `#[target_feature(enable = "avx2")]` function here.
 
 mod depthwise;
-mod depthwise_interior;
+mod elementwise;
 mod gemm;
 mod operand_row;
-mod outer;
+mod operand_rows;
+mod panel;
+mod panel_windows;
 mod requantize;
 mod token;
 
-pub(crate) use depthwise::depthwise_conv;
+pub(crate) use depthwise::{depthwise_conv, depthwise_fits};
+pub(crate) use elementwise::add_sub_int8;
 pub(crate) use gemm::{dot_fits, gemm};
-pub(crate) use outer::{gemm_outer, outer_fits};
+pub(crate) use panel::{gemm_panel, panel_fits};
 pub use token::Avx2;

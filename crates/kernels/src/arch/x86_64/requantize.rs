@@ -3,13 +3,13 @@
 //! `MultiplyByQuantizedMultiplier`, output offset, clamp).
 
 use core::arch::x86_64::{
-    __m256i, _mm256_add_epi32, _mm256_add_epi64, _mm256_and_si256, _mm256_blend_epi32,
-    _mm256_broadcastsi128_si256, _mm256_castsi256_si128, _mm256_cmpeq_epi32, _mm256_cmpgt_epi32,
+    __m256i, _mm256_abs_epi32, _mm256_add_epi32, _mm256_add_epi64, _mm256_blend_epi32,
+    _mm256_broadcastsi128_si256, _mm256_castsi256_si128, _mm256_cmpeq_epi32,
     _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32,
     _mm256_mul_epi32, _mm256_packs_epi16, _mm256_packs_epi32, _mm256_set1_epi32,
-    _mm256_set1_epi64x, _mm256_setzero_si256, _mm256_slli_epi64, _mm256_sllv_epi32,
-    _mm256_srai_epi32, _mm256_srav_epi32, _mm256_srli_epi64, _mm256_sub_epi32, _mm_cvtsi128_si32,
-    _mm_loadu_si128,
+    _mm256_set1_epi64x, _mm256_setzero_si256, _mm256_sign_epi32, _mm256_slli_epi64,
+    _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srli_epi64, _mm256_srlv_epi32, _mm256_sub_epi32,
+    _mm_cvtsi128_si32, _mm_loadu_si128,
 };
 
 use crate::optimized::output_stage::{OutputStage, Scales};
@@ -31,6 +31,17 @@ impl StageConstants {
             offset: _mm256_set1_epi32(stage.output_offset),
             min: _mm256_set1_epi32(stage.activation_min),
             max: _mm256_set1_epi32(stage.activation_max),
+        }
+    }
+
+    /// Broadcasts an output offset and clamp bounds.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(super) fn from_parts(offset: i32, min: i32, max: i32) -> Self {
+        Self {
+            offset: _mm256_set1_epi32(offset),
+            min: _mm256_set1_epi32(min),
+            max: _mm256_set1_epi32(max),
         }
     }
 }
@@ -105,10 +116,8 @@ pub(super) struct LaneScale {
     multiplier_odd: __m256i,
     left: __m256i,
     right: __m256i,
-    /// `2^right - 1`.
-    mask: __m256i,
-    /// `mask >> 1`.
-    half: __m256i,
+    /// `2^right / 2` (0 when `right` is 0): the rounding addend.
+    round: __m256i,
 }
 
 impl LaneScale {
@@ -119,30 +128,28 @@ impl LaneScale {
         let zero = _mm256_setzero_si256();
         let one = _mm256_set1_epi32(1);
         let right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-        let mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
         Self {
             multiplier,
             multiplier_odd: _mm256_srli_epi64::<32>(multiplier),
             left: _mm256_max_epi32(shift, zero),
             right,
-            mask,
-            half: _mm256_srai_epi32::<1>(mask),
+            round: _mm256_srli_epi32::<1>(_mm256_sllv_epi32(one, right)),
         }
     }
 
-    /// All-zero constants (a placeholder; requantizing with them gives the
-    /// clamped output offset).
+    /// Constants for independent left and right shifts (both in `0..=31`):
+    /// `x << left`, then the doubling high multiply, then a rounding divide
+    /// by `2^right`, as in TFLM's ADD/SUB input rescaling.
     #[inline]
     #[target_feature(enable = "avx2")]
-    pub(super) fn zero() -> Self {
-        let zero = _mm256_setzero_si256();
+    pub(super) fn with_shifts(multiplier: __m256i, left: __m256i, right: __m256i) -> Self {
+        let one = _mm256_set1_epi32(1);
         Self {
-            multiplier: zero,
-            multiplier_odd: zero,
-            left: zero,
-            right: zero,
-            mask: zero,
-            half: zero,
+            multiplier,
+            multiplier_odd: _mm256_srli_epi64::<32>(multiplier),
+            left,
+            right,
+            round: _mm256_srli_epi32::<1>(_mm256_sllv_epi32(one, right)),
         }
     }
 }
@@ -154,14 +161,24 @@ impl LaneScale {
 /// * saturating rounding doubling high multiply: `(a * m + 2^30) >> 31` on
 ///   the exact 64-bit product (the gemmlowp nudge with truncating division is
 ///   this floor), with the only overflow, `MIN * MIN`, saturated to `MAX`;
-/// * rounding divide by `2^max(-shift, 0)`, ties away from zero;
+/// * rounding divide by `2^max(-shift, 0)`, ties away from zero, as
+///   `sign(x) * ((|x| + 2^right / 2) >> right)` with `|x|` unsigned (so
+///   `|MIN| = 2^31` and the sum stays below `2^32`);
 /// * `+ offset`, then `min(max(x, lo), hi)`.
 #[inline]
 #[target_feature(enable = "avx2")]
 pub(super) fn requantize(acc: __m256i, scale: &LaneScale, constants: &StageConstants) -> __m256i {
-    let zero = _mm256_setzero_si256();
-    let a = _mm256_sllv_epi32(acc, scale.left);
+    let out = _mm256_add_epi32(rescale(acc, scale), constants.offset);
+    _mm256_min_epi32(_mm256_max_epi32(out, constants.min), constants.max)
+}
 
+/// The scaling part of [`requantize`] (no offset, no clamp): left shift,
+/// saturating rounding doubling high multiply, rounding divide by a power of
+/// two, for shifts in `0..=31`.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn rescale(acc: __m256i, scale: &LaneScale) -> __m256i {
+    let a = _mm256_sllv_epi32(acc, scale.left);
     let nudge = _mm256_set1_epi64x(1 << 30);
     // Even lanes: the 64-bit products of lanes 0, 2, 4, 6; the quotient ends
     // up in the low half of each 64-bit lane.
@@ -177,15 +194,10 @@ pub(super) fn requantize(acc: __m256i, scale: &LaneScale, constants: &StageConst
     // Only MIN * MIN gives 2^31, which wraps to MIN: turn it into MAX.
     let high = _mm256_add_epi32(high, _mm256_cmpeq_epi32(high, _mm256_set1_epi32(i32::MIN)));
 
-    let remainder = _mm256_and_si256(high, scale.mask);
-    // (mask >> 1) + (high < 0), the comparison being -1 when true.
-    let threshold = _mm256_sub_epi32(scale.half, _mm256_cmpgt_epi32(zero, high));
-    let rounded = _mm256_sub_epi32(
-        _mm256_srav_epi32(high, scale.right),
-        _mm256_cmpgt_epi32(remainder, threshold),
-    );
-    let out = _mm256_add_epi32(rounded, constants.offset);
-    _mm256_min_epi32(_mm256_max_epi32(out, constants.min), constants.max)
+    // Round half away from zero on the magnitude; `vpsignd` restores the
+    // sign (and maps 0 to 0, whose quotient is 0 anyway).
+    let magnitude = _mm256_add_epi32(_mm256_abs_epi32(high), scale.round);
+    _mm256_sign_epi32(_mm256_srlv_epi32(magnitude, scale.right), high)
 }
 
 /// Narrows eight lanes already inside `[-128, 127]` to bytes: lanes 0..4 in
@@ -201,4 +213,90 @@ pub(super) fn narrow(v: __m256i) -> ([i8; 4], [i8; 4]) {
         bytemuck::cast(low.to_le_bytes()),
         bytemuck::cast(high.to_le_bytes()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activation::quantized_output_i8;
+
+    /// Edge and pseudo-random accumulators, multipliers and every vector
+    /// shift through [`requantize`], against the scalar reference.
+    #[test]
+    fn requantize_matches_scalar_reference() {
+        let Some(_token) = super::super::Avx2::detect() else {
+            return;
+        };
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 32) as u32 as i32
+        };
+        let edges = [
+            i32::MIN,
+            i32::MIN + 1,
+            -(1 << 30),
+            -2,
+            -1,
+            0,
+            1,
+            2,
+            1 << 30,
+            i32::MAX,
+        ];
+        let cases = if cfg!(miri) { 2 } else { 200 };
+        for round in 0..cases {
+            let accs: [i32; 8] = core::array::from_fn(|i| {
+                if round % 2 == 0 {
+                    edges[(i + round) % edges.len()]
+                } else {
+                    next() >> (round % 24)
+                }
+            });
+            let multipliers: [i32; 8] = core::array::from_fn(|i| match (round + i) % 5 {
+                0 => edges[(i * 3 + round) % edges.len()],
+                1 => (1 << 30) | (next() & 0x3fff_ffff),
+                _ => next(),
+            });
+            let shifts: [i32; 8] = core::array::from_fn(|i| ((round * 8 + i) % 63) as i32 - 31);
+            let offset = next() % 200;
+            let (lo, hi) = (-128 + (round as i32 % 7), 127 - (round as i32 % 5));
+            // SAFETY: AVX2 was detected above.
+            let got: [i32; 8] = unsafe { lanes(accs, multipliers, shifts, offset, lo, hi) };
+            for lane in 0..8 {
+                let want = quantized_output_i8(
+                    accs[lane],
+                    multipliers[lane],
+                    shifts[lane],
+                    offset,
+                    lo,
+                    hi,
+                );
+                assert_eq!(
+                    got[lane],
+                    i32::from(want),
+                    "acc {} multiplier {} shift {}",
+                    accs[lane],
+                    multipliers[lane],
+                    shifts[lane]
+                );
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx2")]
+    fn lanes(
+        accs: [i32; 8],
+        multipliers: [i32; 8],
+        shifts: [i32; 8],
+        offset: i32,
+        lo: i32,
+        hi: i32,
+    ) -> [i32; 8] {
+        let scale = LaneScale::new(bytemuck::cast(multipliers), bytemuck::cast(shifts));
+        let constants = StageConstants::from_parts(offset, lo, hi);
+        bytemuck::cast(requantize(bytemuck::cast(accs), &scale, &constants))
+    }
 }
