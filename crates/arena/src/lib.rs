@@ -6,8 +6,10 @@
 //! * [`SizeCounter`] replays the arena's rounding without a buffer, so the
 //!   exact buffer size can be computed ahead of time.
 //! * [`planner`] lays out activation buffers in the head: a greedy planner
-//!   matching TensorFlow Lite Micro's layout, a linear one and the parser for
-//!   offline plans stored in model metadata.
+//!   matching TensorFlow Lite Micro's layout, a multi-order greedy planner
+//!   never larger than it, a linear one and the parser for offline plans
+//!   stored in model metadata. Requests may allow an operator's output to
+//!   overlap a dying input (in-place execution).
 //!
 //! # Typical interpreter flow
 //!

@@ -77,6 +77,13 @@ pub enum Error {
         /// How many there are.
         count: usize,
     },
+    /// An operator index beyond the model's operators.
+    NoSuchOperator {
+        /// The index asked for.
+        index: usize,
+        /// How many operators there are.
+        count: usize,
+    },
     /// A typed view was requested with the wrong element type.
     WrongElementType {
         /// Tensor index.
@@ -174,6 +181,9 @@ impl fmt::Display for Error {
             Self::SizeOverflow => write!(f, "arena offsets overflow 32 bits"),
             Self::NoSuchIo { position, count } => {
                 write!(f, "no input/output {position} (model has {count})")
+            }
+            Self::NoSuchOperator { index, count } => {
+                write!(f, "no operator {index} (model has {count})")
             }
             Self::WrongElementType {
                 tensor,

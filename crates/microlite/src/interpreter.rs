@@ -1,32 +1,79 @@
 //! [`Interpreter`]: allocate (init, prepare, plan, commit) and invoke.
 
 use microlite_model::{Model, Subgraph};
-use microlite_ops::{EvalContext, OpLookup, PrepareContext, MAX_OP_INPUTS};
+use microlite_ops::{EvalContext, OpLookup, PrepareContext, SharedBytes, MAX_OP_INPUTS};
 
 use crate::error::Error;
 use crate::head_split::HeadSplit;
-use crate::layout::{align_up, OpSlot, TensorHome, TensorSlot, ALIGN};
+use crate::layout::{align_up, OpSlot, TensorHome, TensorSlot, ALIGN, NO_INPUT};
 use crate::planning::{self, Commit, OpMemory, PlanInputs};
 use crate::profiler::{NoProfiler, Profiler};
 use crate::tensor_view::{TensorInfo, TensorView, TensorViewMut};
 
 /// How the interpreter plans memory.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Keep every tensor alive to the end of `invoke` (linear planner, no
-    /// reuse), so every operator output can be read afterwards. For
-    /// debugging; needs much more arena.
+    /// reuse, no in-place execution), so every operator output can be read
+    /// afterwards. For debugging; needs much more arena.
     pub preserve_all_tensors: bool,
     /// Ignore an `OfflineMemoryAllocation` plan in the model's metadata.
     pub ignore_offline_plan: bool,
+    /// In-place execution (default on): an operator that supports it (CONV_2D
+    /// and DEPTHWISE_CONV_2D with batch 1, elementwise activations,
+    /// QUANTIZE, ...) may write its output over an input that no later
+    /// operator reads, model inputs included, and the planner may overlap
+    /// the two buffers. Outputs are the same bits either way; off, every
+    /// operator gets an output buffer of its own (more arena).
+    pub in_place: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            preserve_all_tensors: false,
+            ignore_offline_plan: false,
+            in_place: true,
+        }
+    }
+}
+
+/// Where an interpreter's arena bytes go ([`Interpreter::arena_usage`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArenaUsage {
+    /// Bytes skipped to align the arena's start to 16.
+    pub alignment_padding: usize,
+    /// Per-tensor records.
+    pub tensor_records: usize,
+    /// Per-operator records.
+    pub op_records: usize,
+    /// Prepared operator data (parameters, per-channel tables, ...).
+    pub op_data: usize,
+    /// The planned head: activations and scratch, or the planning working
+    /// memory when that is larger.
+    pub head: usize,
+    /// Activations and scratch as planned.
+    pub activations: usize,
+    /// Working memory planning used (in the head, before the plan exists).
+    pub planning_work: usize,
+}
+
+impl ArenaUsage {
+    /// Total bytes: padding + records + op data + head
+    /// ([`Interpreter::arena_used_bytes`]).
+    pub fn total(&self) -> usize {
+        self.alignment_padding + self.tensor_records + self.op_records + self.op_data + self.head
+    }
 }
 
 /// Runs one model in one caller-supplied arena.
 ///
 /// All per-model state (tensor records, prepared op data, activations,
 /// scratch) lives in the arena; the struct itself is a handful of pointers.
-/// Inputs must be written before every [`Interpreter::invoke`]: their memory
-/// may be reused once they are dead, as in TFLM.
+/// Inputs must be written before every [`Interpreter::invoke`]: as in TFLM,
+/// an invoke may overwrite a model input once no operator needs it any more
+/// (its memory reused for later tensors, or an operator's output written over
+/// it in place, see [`Options::in_place`]).
 pub struct Interpreter<'a, 'm> {
     model: &'a Model<'m>,
     subgraph: Subgraph<'m>,
@@ -36,6 +83,7 @@ pub struct Interpreter<'a, 'm> {
     ops: &'a [OpSlot],
     chunks: &'a [u8],
     used_bytes: usize,
+    usage: ArenaUsage,
 }
 
 impl core::fmt::Debug for Interpreter<'_, '_> {
@@ -137,6 +185,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             Ok(OpMemory {
                 aliases_input: layout.needs.output_aliases_input,
                 scratch_bytes: to_u32(layout.needs.scratch_bytes)?,
+                in_place: layout.needs.in_place,
             })
         };
         let plan_inputs = PlanInputs {
@@ -192,7 +241,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             let slot = ops.get_mut(i).ok_or(Error::Internal("op slot"))?;
             *slot = OpSlot {
                 registration: to_u32(position)?,
-                skip_eval: u32::from(layout.needs.output_aliases_input),
+                skip_eval: u16::from(layout.needs.output_aliases_input),
+                in_place_input: NO_INPUT,
                 chunk_offset: to_u32(chunk_at)?,
                 chunk_len: to_u32(len)?,
                 scratch_offset: 0,
@@ -216,6 +266,15 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             ops,
             chunks: chunk_region,
             used_bytes: needed,
+            usage: ArenaUsage {
+                alignment_padding: pad,
+                tensor_records: layout.tensor_bytes,
+                op_records: layout.op_bytes,
+                op_data: layout.chunk_bytes,
+                head: plan.head_bytes,
+                activations: plan.plan_bytes,
+                planning_work: plan.work_bytes,
+            },
         })
     }
 
@@ -244,6 +303,36 @@ impl<'a, 'm> Interpreter<'a, 'm> {
     /// Arena bytes in use: alignment padding + persistent data + planned head.
     pub fn arena_used_bytes(&self) -> usize {
         self.used_bytes
+    }
+
+    /// The input whose memory operator `op` writes its output over (an
+    /// in-place grant whose buffers the plan overlaps), or `None` when the
+    /// op runs with a separate output buffer.
+    pub fn in_place_input(&self, op: usize) -> Result<Option<usize>, Error> {
+        let count = self.ops.len();
+        let slot = self
+            .ops
+            .get(op)
+            .ok_or(Error::NoSuchOperator { index: op, count })?;
+        let operator = self
+            .subgraph
+            .operator(op)
+            .ok_or(Error::Internal("operator index"))?;
+        let Some(out_t) = operator.output(0) else {
+            return Ok(None);
+        };
+        let out = *self
+            .tensors
+            .get(out_t)
+            .ok_or(Error::Internal("tensor slot"))?;
+        Ok(self
+            .shared_bytes(&operator, slot, &out)?
+            .map(|(_, shared)| shared.input))
+    }
+
+    /// [`Interpreter::arena_used_bytes`] broken down.
+    pub fn arena_usage(&self) -> ArenaUsage {
+        self.usage
     }
 
     /// The model.
@@ -286,7 +375,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         }
     }
 
-    /// Model input `i`, writable.
+    /// Model input `i`, writable. Write it before every
+    /// [`Interpreter::invoke`]: an invoke may overwrite it (as TFLM may).
     pub fn input_mut(&mut self, i: usize) -> Result<TensorViewMut<'_, 'm>, Error> {
         let t = io_tensor(self.subgraph.inputs(), i)?;
         let info = self.info(t)?;
@@ -301,7 +391,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         Ok(TensorViewMut { info, bytes })
     }
 
-    /// Model input `i`.
+    /// Model input `i` (after an invoke it may hold other data: see
+    /// [`Interpreter::input_mut`]).
     pub fn input(&self, i: usize) -> Result<TensorView<'_, 'm>, Error> {
         self.tensor(io_tensor(self.subgraph.inputs(), i)?)
     }
@@ -325,7 +416,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         })
     }
 
-    /// Run the model once.
+    /// Run the model once. The model inputs must have been written since the
+    /// last invoke: it may overwrite them once they are dead, as TFLM does.
     pub fn invoke(&mut self) -> Result<(), Error> {
         self.invoke_profiled(&mut NoProfiler)
     }
@@ -356,11 +448,19 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             if out.home() != TensorHome::Head {
                 return Err(Error::Internal("operator output not planned in the head"));
             }
+            let shared = self.shared_bytes(&op, &slot, &out)?;
+            let mutable = match &shared {
+                Some((region, _)) => region.clone(),
+                None => out.range(),
+            };
             let (split, output, scratch) =
-                HeadSplit::new(&mut *self.head, out.range(), slot.scratch_range())?;
+                HeadSplit::new(&mut *self.head, mutable, slot.scratch_range())?;
             let mut inputs: [Option<&[u8]>; MAX_OP_INPUTS] = [None; MAX_OP_INPUTS];
             for (k, entry) in inputs.iter_mut().enumerate().take(op.inputs().len()) {
                 let Some(t) = op.input(k) else { continue };
+                if shared.as_ref().is_some_and(|(_, s)| s.input == k) {
+                    continue;
+                }
                 let s = self.tensors.get(t).ok_or(Error::Internal("tensor slot"))?;
                 *entry = Some(match s.home() {
                     TensorHome::Head => split.get(s.range())?,
@@ -368,11 +468,50 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                     TensorHome::Unused => &[],
                 });
             }
-            let mut ctx = EvalContext::new(inputs, output, scratch);
+            let mut ctx = match shared {
+                Some((_, bytes)) => EvalContext::new_in_place(inputs, output, bytes, scratch)
+                    .map_err(|e| op_error(i, &op, e))?,
+                None => EvalContext::new(inputs, output, scratch),
+            };
             reg.eval(&mut ctx, chunk).map_err(|e| op_error(i, &op, e))?;
             profiler.end_op(i, name);
         }
         Ok(())
+    }
+}
+
+impl Interpreter<'_, '_> {
+    /// When operator `op` runs in place (its grant's input and its output
+    /// actually overlap in the plan): the head range covering both, and
+    /// where each lies in it.
+    fn shared_bytes(
+        &self,
+        op: &microlite_model::Operator<'_>,
+        slot: &OpSlot,
+        out: &TensorSlot,
+    ) -> Result<Option<(core::ops::Range<usize>, SharedBytes)>, Error> {
+        if slot.in_place_input == NO_INPUT {
+            return Ok(None);
+        }
+        let k = usize::from(slot.in_place_input);
+        let t = op.input(k).ok_or(Error::Internal("in-place input"))?;
+        let input = *self.tensors.get(t).ok_or(Error::Internal("tensor slot"))?;
+        let (a, b) = (input.range(), out.range());
+        let overlap = input.home() == TensorHome::Head && a.start < b.end && b.start < a.end;
+        if !overlap {
+            return Ok(None);
+        }
+        let region = a.start.min(b.start)..a.end.max(b.end);
+        Ok(Some((
+            region.clone(),
+            SharedBytes {
+                input: k,
+                input_at: a.start - region.start,
+                input_len: a.len(),
+                output_at: b.start - region.start,
+                output_len: b.len(),
+            },
+        )))
     }
 }
 

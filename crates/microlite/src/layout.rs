@@ -71,6 +71,9 @@ impl TensorSlot {
     }
 }
 
+/// [`OpSlot::in_place_input`] of an op not running in place.
+pub const NO_INPUT: u16 = u16::MAX;
+
 /// Per-operator record: 24 bytes.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
@@ -78,7 +81,10 @@ pub struct OpSlot {
     /// Index of the registration in the resolver.
     pub registration: u32,
     /// Nonzero when eval is skipped (the output aliases input 0).
-    pub skip_eval: u32,
+    pub skip_eval: u16,
+    /// The input whose memory the output may reuse (in-place grant), or
+    /// [`NO_INPUT`].
+    pub in_place_input: u16,
     /// Offset of the prepared chunk in the chunk region.
     pub chunk_offset: u32,
     /// Length of the prepared chunk.

@@ -12,6 +12,12 @@
 //! interpreter.invoke()?;
 //! let scores = interpreter.output(0)?.as_slice::<i8>()?;
 //! ```
+//!
+//! Errors: a bad model or bad use never panics; it gives a typed [`Error`]
+//! (wrapping [`ModelError`] or [`OpError`] where they apply) that names the
+//! culprit: operator, tensor, buffer, field, and for sizes the bytes needed.
+//! Every error class and every variant, with the test proving each, is listed
+//! in `docs/errors.md` in the repository.
 #![no_std]
 #![forbid(unsafe_code)]
 // Untrusted models must not be able to push any index out of bounds.
@@ -19,6 +25,7 @@
 
 mod error;
 mod head_split;
+mod in_place;
 mod interpreter;
 mod layout;
 mod lifetimes;
@@ -28,7 +35,7 @@ pub mod smoke;
 mod tensor_view;
 
 pub use error::Error;
-pub use interpreter::{Interpreter, Options};
+pub use interpreter::{ArenaUsage, Interpreter, Options};
 pub use microlite_model::{Model, ModelError, TensorType};
 pub use microlite_ops::{ops, OpError, OpLookup, OpResolver, Registration, ResolverError};
 pub use profiler::{Clock, NoProfiler, OpTimer, Profiler};

@@ -1,19 +1,28 @@
-//! Planning the head: lifetimes → buffer requests → planner → offsets.
+//! Planning the head: lifetimes → in-place grants → buffer requests →
+//! planner → offsets.
 //!
 //! All working memory comes from a caller-given byte region, so planning
 //! needs no heap. The interpreter plans twice: once in the whole arena to
 //! learn the exact size (so a too-small arena can state the bytes it needs),
 //! then for real in the head, writing offsets into the tensor and op slots.
+//!
+//! In-place grants ([`crate::in_place`]) are kept only where they make the
+//! head smaller: the plan with every grant is compared with the plan without
+//! any, then each grant is dropped in turn and kept dropped if the head does
+//! not grow (one placement per try, within a work budget). Both planning
+//! passes take the same decisions, so the size stays exact.
 
 use bytemuck::{Pod, Zeroable};
 use microlite_arena::planner::{
-    BufferRequest, GreedyPlanner, LinearPlanner, OfflinePlan, RequestFn,
+    BufferRequest, LinearPlanner, MultiOrderPlanner, OfflinePlan, RequestFn, Trial,
 };
 use microlite_model::{Model, Subgraph};
+use microlite_ops::InPlaceOffer;
 
 use crate::error::Error;
+use crate::in_place;
 use crate::interpreter::Options;
-use crate::layout::{align_up, OpSlot, TensorSlot};
+use crate::layout::{align_up, OpSlot, TensorSlot, NO_INPUT};
 use crate::lifetimes::{self, TensorLife, NONE};
 
 /// What planning needs to know about operator `i`.
@@ -23,6 +32,59 @@ pub struct OpMemory {
     pub aliases_input: bool,
     /// Scratch bytes during eval.
     pub scratch_bytes: u32,
+    /// The op's offer to run in place.
+    pub in_place: Option<InPlaceOffer>,
+}
+
+impl OpMemory {
+    /// Scratch bytes with input `granted` overwritten in place (or not).
+    fn scratch_with(&self, granted: Option<usize>) -> Result<u32, Error> {
+        let extra = match (granted, self.in_place) {
+            (Some(_), Some(offer)) => offer.scratch_bytes,
+            _ => 0,
+        };
+        self.scratch_bytes
+            .checked_add(extra)
+            .ok_or(Error::SizeOverflow)
+    }
+}
+
+/// [`OpMemory`] stored compactly in planning's working memory, so planning
+/// asks each op (runs its prepare) once per pass.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+struct OpFacts {
+    scratch_bytes: u32,
+    offer_scratch_bytes: u32,
+    lead_bytes: i32,
+    offer_inputs: u16,
+    /// Bit 0: output aliases input 0; bit 1: an in-place offer is made.
+    flags: u16,
+}
+
+impl OpFacts {
+    fn of(memory: &OpMemory) -> Self {
+        let offer = memory.in_place.unwrap_or_default();
+        Self {
+            scratch_bytes: memory.scratch_bytes,
+            offer_scratch_bytes: offer.scratch_bytes,
+            lead_bytes: offer.lead_bytes,
+            offer_inputs: offer.inputs,
+            flags: u16::from(memory.aliases_input) | (u16::from(memory.in_place.is_some()) << 1),
+        }
+    }
+
+    fn memory(&self) -> OpMemory {
+        OpMemory {
+            aliases_input: self.flags & 1 != 0,
+            scratch_bytes: self.scratch_bytes,
+            in_place: (self.flags & 2 != 0).then_some(InPlaceOffer {
+                inputs: self.offer_inputs,
+                lead_bytes: self.lead_bytes,
+                scratch_bytes: self.offer_scratch_bytes,
+            }),
+        }
+    }
 }
 
 /// What planning reads.
@@ -46,6 +108,10 @@ pub struct PlanOutcome {
     /// False when the work region could not even hold the planner's working
     /// memory; then `head_bytes` is only a lower bound.
     pub exact: bool,
+    /// Bytes of the plan itself (activations and scratch).
+    pub plan_bytes: usize,
+    /// Bytes of working memory planning used.
+    pub work_bytes: usize,
 }
 
 /// Where to write the plan.
@@ -65,20 +131,34 @@ struct PlanRequest {
     last: u32,
     /// Offline offset, or `NONE` to plan online.
     offline: u32,
+    /// Request whose memory this one may overwrite in place, or `NONE`.
+    in_place_of: u32,
+    /// Least displacement before that request (see `InPlace::lead`).
+    lead: i32,
 }
 
 impl PlanRequest {
-    fn to_request(self) -> BufferRequest {
-        let request =
-            BufferRequest::new(self.size as usize, self.first as usize, self.last as usize);
-        if self.offline == NONE {
-            request
-        } else {
-            BufferRequest {
-                offline_offset: Some(self.offline as usize),
-                ..request
-            }
+    fn new(size: u32, first: u32, last: u32) -> Self {
+        Self {
+            size,
+            first,
+            last,
+            offline: NONE,
+            in_place_of: NONE,
+            lead: 0,
         }
+    }
+
+    fn to_request(self) -> BufferRequest {
+        let mut request =
+            BufferRequest::new(self.size as usize, self.first as usize, self.last as usize);
+        if self.offline != NONE {
+            request.offline_offset = Some(self.offline as usize);
+        }
+        if self.in_place_of != NONE {
+            request = request.in_place_of(self.in_place_of as usize, self.lead as isize);
+        }
+        request
     }
 }
 
@@ -115,14 +195,29 @@ pub fn plan(
     } = *inputs;
     let n_tensors = subgraph.tensor_count();
     let n_ops = subgraph.operator_count();
-    let max_requests = n_tensors.checked_add(n_ops).ok_or(Error::SizeOverflow)?;
     let work_len = work.len();
     let mut work: &mut [u8] = work;
     let lower_bound = PlanOutcome {
         head_bytes: head_lower_bound(n_tensors),
         exact: false,
+        plan_bytes: 0,
+        work_bytes: 0,
     };
 
+    let Some(facts) = take::<OpFacts>(&mut work, n_ops) else {
+        return Ok(lower_bound);
+    };
+    for (i, slot) in facts.iter_mut().enumerate() {
+        *slot = OpFacts::of(&op_memory(i)?);
+    }
+    let facts = &*facts;
+    let cached = |i: usize| -> Result<OpMemory, Error> {
+        facts
+            .get(i)
+            .map(OpFacts::memory)
+            .ok_or(Error::Internal("op facts"))
+    };
+    let op_memory: &dyn Fn(usize) -> Result<OpMemory, Error> = &cached;
     let Some(lives) = take::<TensorLife>(&mut work, n_tensors) else {
         return Ok(lower_bound);
     };
@@ -138,71 +233,259 @@ pub fn plan(
             .transpose()?
     };
 
-    let Some(requests) = take::<PlanRequest>(&mut work, max_requests) else {
+    // Request index of every tensor owning head bytes, in tensor order.
+    let Some(request_index) = take::<u32>(&mut work, n_tensors) else {
         return Ok(lower_bound);
     };
-    // Requests: first every tensor owning head bytes, then one scratch per op.
-    let mut n_requests = 0usize;
-    let mut push = |request: PlanRequest| -> Result<(), Error> {
-        *requests
-            .get_mut(n_requests)
-            .ok_or(Error::Internal("requests"))? = request;
-        n_requests += 1;
-        Ok(())
-    };
-    for (t, life) in lives.iter().enumerate() {
-        let tensor = subgraph.tensor(t).ok_or(Error::Internal("tensor index"))?;
-        if !owns_head_bytes(life, t) || tensor.is_constant() {
-            continue;
-        }
-        let size = tensor
-            .byte_size()
-            .ok_or(Error::BadGraphTensor { tensor: t })?;
-        let offline = match offline.as_ref().and_then(|p| p.offset_for_tensor(t)) {
-            Some(offset) => u32::try_from(offset).map_err(|_| Error::SizeOverflow)?,
-            None => NONE,
+    let mut n_tensor_requests = 0u32;
+    for (t, (index, life)) in request_index.iter_mut().zip(lives.iter()).enumerate() {
+        let constant = subgraph.tensor(t).is_none_or(|x| x.is_constant());
+        *index = if owns_head_bytes(life, t) && !constant {
+            n_tensor_requests += 1;
+            n_tensor_requests - 1
+        } else {
+            NONE
         };
-        push(PlanRequest {
-            size: to_u32(size)?,
-            first: life.first,
-            last: life.last,
-            offline,
-        })?;
     }
-    for i in 0..n_ops {
-        let scratch = op_memory(i)?.scratch_bytes;
-        if scratch > 0 {
-            let at = to_u32(i)?;
-            push(PlanRequest {
-                size: scratch,
-                first: at,
-                last: at,
-                offline: NONE,
-            })?;
-        }
-    }
-    let requests = &*requests;
-    let source = RequestFn::new(n_requests, |k| requests.get(k).map(|r| r.to_request()));
+    let planning = Planning {
+        subgraph,
+        lives,
+        request_index,
+        offline: offline.as_ref(),
+        op_memory,
+    };
+    // In-place grants: per op, the input position its output overwrites.
+    let Some(grants) = take::<u32>(&mut work, n_ops) else {
+        return Ok(lower_bound);
+    };
+    let in_place_allowed = options.in_place && !options.preserve_all_tensors;
+    // Granting only adds scratch requests: size the work for the grants.
+    let (scratch_requests, any_granted) = planning.fill_grants(grants, in_place_allowed)?;
+    let n_tensor_requests = n_tensor_requests as usize;
+    let n_requests = n_tensor_requests + scratch_requests;
+    let Some(requests) = take::<PlanRequest>(&mut work, n_requests) else {
+        return Ok(lower_bound);
+    };
     let Some(offsets) = take::<usize>(&mut work, n_requests) else {
         return Ok(lower_bound);
     };
     let plan_bytes = if options.preserve_all_tensors {
+        let count = planning.build_requests(grants, requests)?;
+        let requests = &*requests;
+        let source = RequestFn::new(count, |k| requests.get(k).map(|r| r.to_request()));
         LinearPlanner::default().plan(&source, offsets)?
     } else {
-        let Some(scratch) = take::<u32>(&mut work, GreedyPlanner::scratch_len(n_requests)) else {
+        let scratch_len = MultiOrderPlanner::scratch_len(n_requests);
+        let Some(scratch) = take::<u32>(&mut work, scratch_len) else {
             return Ok(lower_bound);
         };
-        GreedyPlanner::default().plan(&source, offsets, scratch)?
+        let mut run = |grants: &[u32], trial: Option<Trial>| {
+            planning.place(grants, trial, requests, offsets, scratch)
+        };
+        if any_granted {
+            // In place only where it makes the head smaller (it costs row
+            // buffers and some speed): compare with the plan without grants,
+            // then drop each grant the head does not need (replanning with
+            // the winning order only).
+            let (with, trial) = run(grants, None)?;
+            planning.fill_grants(grants, false)?;
+            let (without, _) = run(grants, None)?;
+            if with < without {
+                planning.fill_grants(grants, true)?;
+                if refinement_affordable(grants, n_requests) {
+                    let mut best = with;
+                    for i in 0..grants.len() {
+                        let Some(kept) = grants.get(i).copied().filter(|&k| k != NONE) else {
+                            continue;
+                        };
+                        set_grant(grants, i, NONE);
+                        let (total, _) = run(grants, Some(trial))?;
+                        if total <= best {
+                            best = total;
+                        } else {
+                            set_grant(grants, i, kept);
+                        }
+                    }
+                }
+                // Offsets of the grants kept, every order tried again.
+                run(grants, None)?.0
+            } else {
+                without
+            }
+        } else {
+            run(grants, None)?.0
+        }
     };
     let work_used = work_len - work.len();
     let head_bytes = align_up(plan_bytes.max(work_used)).ok_or(Error::SizeOverflow)?;
     if let Some(commit) = commit {
-        write_plan(subgraph, lives, offsets, commit)?;
+        let placed = Placed {
+            lives,
+            grants,
+            offsets,
+            tensor_requests: n_tensor_requests,
+        };
+        write_plan(subgraph, &placed, op_memory, commit)?;
     }
     Ok(PlanOutcome {
         head_bytes,
         exact: true,
+        plan_bytes,
+        work_bytes: work_used,
     })
+}
+
+/// Most placement steps (grants × requests²) spent trying to drop in-place
+/// grants one by one; larger graphs keep every useful-as-a-whole grant.
+const REFINEMENT_BUDGET: usize = 1 << 24;
+
+/// Whether dropping grants one by one (a plan per grant) fits
+/// [`REFINEMENT_BUDGET`].
+fn refinement_affordable(grants: &[u32], n_requests: usize) -> bool {
+    let n_grants = grants.iter().filter(|&&k| k != NONE).count();
+    n_requests
+        .checked_mul(n_requests)
+        .and_then(|n| n.checked_mul(n_grants))
+        .is_some_and(|steps| steps <= REFINEMENT_BUDGET)
+}
+
+fn set_grant(grants: &mut [u32], i: usize, value: u32) {
+    if let Some(grant) = grants.get_mut(i) {
+        *grant = value;
+    }
+}
+
+/// The facts planning works from, and the steps that turn grants into a
+/// plan.
+struct Planning<'p, 'm> {
+    subgraph: &'p Subgraph<'m>,
+    lives: &'p [TensorLife],
+    /// Per tensor: the index of its buffer request, or `NONE`.
+    request_index: &'p [u32],
+    offline: Option<&'p OfflinePlan<'m>>,
+    op_memory: &'p dyn Fn(usize) -> Result<OpMemory, Error>,
+}
+
+impl Planning<'_, '_> {
+    /// Request index of tensor `t`'s buffer, if it owns one.
+    fn request_of(&self, t: usize) -> Option<usize> {
+        self.request_index
+            .get(t)
+            .copied()
+            .filter(|&k| k != NONE)
+            .map(|k| k as usize)
+    }
+
+    /// Decide every op's in-place grant (none unless `allowed`); returns
+    /// the number of ops needing scratch and whether any grant was made.
+    fn fill_grants(&self, grants: &mut [u32], allowed: bool) -> Result<(usize, bool), Error> {
+        let (mut scratch_requests, mut any) = (0, false);
+        for (i, grant) in grants.iter_mut().enumerate() {
+            let memory = (self.op_memory)(i)?;
+            let offer = memory.in_place.filter(|_| allowed);
+            let granted = in_place::grant(self.subgraph, self.lives, i, offer, self.offline)?;
+            any |= granted.is_some();
+            *grant = granted.map_or(Ok(NONE), to_u32)?;
+            if memory.scratch_with(granted)? > 0 {
+                scratch_requests += 1;
+            }
+        }
+        Ok((scratch_requests, any))
+    }
+
+    /// Write the requests for `grants` into `requests`: every tensor owning
+    /// head bytes (in tensor order), then one scratch per op needing it,
+    /// with in-place links from granted outputs to their inputs' buffers.
+    /// Returns the number written.
+    fn build_requests(&self, grants: &[u32], requests: &mut [PlanRequest]) -> Result<usize, Error> {
+        let granted = |i: usize| {
+            grants
+                .get(i)
+                .copied()
+                .filter(|&k| k != NONE)
+                .map(|k| k as usize)
+        };
+        let mut count = 0usize;
+        let mut push = |request: PlanRequest| -> Result<(), Error> {
+            *requests.get_mut(count).ok_or(Error::Internal("requests"))? = request;
+            count += 1;
+            Ok(())
+        };
+        for (t, life) in self.lives.iter().enumerate() {
+            if self.request_of(t).is_none() {
+                continue;
+            }
+            let tensor = self
+                .subgraph
+                .tensor(t)
+                .ok_or(Error::Internal("tensor index"))?;
+            let size = tensor
+                .byte_size()
+                .ok_or(Error::BadGraphTensor { tensor: t })?;
+            let mut request = PlanRequest::new(to_u32(size)?, life.first, life.last);
+            if let Some(offset) = self.offline.and_then(|p| p.offset_for_tensor(t)) {
+                request.offline = u32::try_from(offset).map_err(|_| Error::SizeOverflow)?;
+            }
+            push(request)?;
+        }
+        let n_ops = self.subgraph.operator_count();
+        for i in 0..n_ops {
+            let scratch = (self.op_memory)(i)?.scratch_with(granted(i))?;
+            if scratch > 0 {
+                let at = to_u32(i)?;
+                push(PlanRequest::new(scratch, at, at))?;
+            }
+        }
+        for i in 0..n_ops {
+            let Some(k) = granted(i) else { continue };
+            let op = self
+                .subgraph
+                .operator(i)
+                .ok_or(Error::Internal("operator index"))?;
+            let output = op.output(0).ok_or(Error::Internal("granted output"))?;
+            let input = op.input(k).ok_or(Error::Internal("granted input"))?;
+            let root = self
+                .lives
+                .get(input)
+                .ok_or(Error::Internal("granted input"))?
+                .root as usize;
+            let offer = (self.op_memory)(i)?
+                .in_place
+                .ok_or(Error::Internal("grant without offer"))?;
+            let (Some(out_request), Some(in_request)) =
+                (self.request_of(output), self.request_of(root))
+            else {
+                return Err(Error::Internal("granted buffers without requests"));
+            };
+            let request = requests
+                .get_mut(out_request)
+                .ok_or(Error::Internal("requests"))?;
+            request.in_place_of = to_u32(in_request)?;
+            request.lead = offer.lead_bytes;
+        }
+        Ok(count)
+    }
+
+    /// Build the requests for `grants` and plan them: every order of the
+    /// multi-order greedy planner, or only `trial`. Returns the plan's bytes
+    /// (offsets in `offsets`) and the winning trial.
+    fn place(
+        &self,
+        grants: &[u32],
+        trial: Option<Trial>,
+        requests: &mut [PlanRequest],
+        offsets: &mut [usize],
+        scratch: &mut [u32],
+    ) -> Result<(usize, Trial), Error> {
+        let count = self.build_requests(grants, requests)?;
+        let requests = &*requests;
+        let source = RequestFn::new(count, |k| requests.get(k).map(|r| r.to_request()));
+        let planner = MultiOrderPlanner::default();
+        Ok(match trial {
+            Some(trial) => (planner.plan_trial(&source, offsets, scratch, trial)?, trial),
+            None => planner.plan_best(&source, offsets, scratch)?,
+        })
+    }
 }
 
 fn owns_head_bytes(life: &TensorLife, t: usize) -> bool {
@@ -213,16 +496,27 @@ fn to_u32(n: usize) -> Result<u32, Error> {
     u32::try_from(n).map_err(|_| Error::SizeOverflow)
 }
 
+/// What planning decided, for [`write_plan`].
+struct Placed<'p> {
+    lives: &'p [TensorLife],
+    /// Per op: the input position granted in place, or `NONE`.
+    grants: &'p [u32],
+    /// Offsets of the tensor requests, then of the scratch requests.
+    offsets: &'p [usize],
+    tensor_requests: usize,
+}
+
 /// Write homes and offsets: owned tensors first, then views (aliases) copy
-/// their root's home; then op scratch offsets.
+/// their root's home; then op scratch ranges and in-place grants.
 fn write_plan(
     subgraph: &Subgraph<'_>,
-    lives: &[TensorLife],
-    offsets: &[usize],
+    placed: &Placed<'_>,
+    op_memory: &dyn Fn(usize) -> Result<OpMemory, Error>,
     commit: Commit<'_>,
 ) -> Result<(), Error> {
     let Commit { tensors, ops } = commit;
-    let mut next = offsets.iter();
+    let lives = placed.lives;
+    let mut tensor_offsets = placed.offsets.iter();
     for (t, life) in lives.iter().enumerate() {
         let tensor = subgraph.tensor(t).ok_or(Error::Internal("tensor index"))?;
         let slot = tensors.get_mut(t).ok_or(Error::Internal("tensor slot"))?;
@@ -230,7 +524,7 @@ fn write_plan(
         *slot = if tensor.is_constant() {
             TensorSlot::constant(to_u32(t)?, len)
         } else if owns_head_bytes(life, t) {
-            let offset = *next.next().ok_or(Error::Internal("offsets"))?;
+            let offset = *tensor_offsets.next().ok_or(Error::Internal("offsets"))?;
             TensorSlot::head(to_u32(offset)?, len)
         } else {
             // Not placed yet; a view (alias) gets its root's home below but
@@ -253,8 +547,25 @@ fn write_plan(
             };
         }
     }
-    for op in ops.iter_mut().filter(|o| o.scratch_len > 0) {
-        op.scratch_offset = to_u32(*next.next().ok_or(Error::Internal("offsets"))?)?;
+    let mut scratch_offsets = placed
+        .offsets
+        .get(placed.tensor_requests..)
+        .ok_or(Error::Internal("offsets"))?
+        .iter();
+    for (i, op) in ops.iter_mut().enumerate() {
+        let grant = placed.grants.get(i).copied().unwrap_or(NONE);
+        let granted = (grant != NONE).then_some(grant as usize);
+        op.scratch_len = op_memory(i)?.scratch_with(granted)?;
+        op.scratch_offset = if op.scratch_len > 0 {
+            let offset = scratch_offsets.next().ok_or(Error::Internal("offsets"))?;
+            to_u32(*offset)?
+        } else {
+            0
+        };
+        op.in_place_input = match granted {
+            Some(k) => u16::try_from(k).map_err(|_| Error::Internal("granted input"))?,
+            None => NO_INPUT,
+        };
     }
     Ok(())
 }

@@ -2,6 +2,9 @@
 //! its tensors) and [`EvalContext`] (the bytes of its inputs, output and
 //! scratch for one invoke).
 
+use core::mem::size_of;
+use core::ops::Range;
+
 use bytemuck::Pod;
 use microlite_model::{Operator, Subgraph, Tensor, TensorType};
 
@@ -88,14 +91,60 @@ pub fn expect_type(tensor: &Tensor<'_>, want: TensorType) -> Result<(), OpError>
     }
 }
 
+/// Where, in an in-place operator's shared region, its overwritten input
+/// and its output lie (byte offsets and lengths).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharedBytes {
+    /// The operator input whose memory the output reuses.
+    pub input: usize,
+    /// Offset of that input in the region.
+    pub input_at: usize,
+    /// Length of that input.
+    pub input_len: usize,
+    /// Offset of the output in the region.
+    pub output_at: usize,
+    /// Length of the output.
+    pub output_len: usize,
+}
+
+impl SharedBytes {
+    fn input_range(&self) -> Option<Range<usize>> {
+        Some(self.input_at..self.input_at.checked_add(self.input_len)?)
+    }
+
+    fn output_range(&self) -> Option<Range<usize>> {
+        Some(self.output_at..self.output_at.checked_add(self.output_len)?)
+    }
+}
+
+/// An in-place operator's shared memory as elements of `T`: the input
+/// (still intact on entry) and the output ranges within one slice.
+pub struct InPlaceRegion<'a, T> {
+    /// The whole region (input and output together).
+    pub data: &'a mut [T],
+    /// Element range of the overwritten input in `data`.
+    pub input: Range<usize>,
+    /// Element range of the output in `data`.
+    pub output: Range<usize>,
+}
+
+/// An in-place region and the scratch buffer ([`EvalContext::in_place`]).
+pub type RegionAndScratch<'a, T, S> = (InPlaceRegion<'a, T>, &'a mut [S]);
+
 /// The bytes one operator works on during one invoke. Built by the
 /// interpreter, whose planner guarantees the output and scratch never overlap
-/// a live input.
+/// a live input, except the one input an in-place grant lets the output
+/// share ([`EvalContext::in_place`]).
 pub struct EvalContext<'h> {
     inputs: [Option<&'h [u8]>; MAX_OP_INPUTS],
+    /// The output, or with `shared` the whole shared region.
     output: &'h mut [u8],
     scratch: &'h mut [u8],
+    shared: Option<SharedBytes>,
 }
+
+/// Elements per stack chunk when an elementwise op streams in place.
+const STREAM_CHUNK: usize = 256;
 
 impl<'h> EvalContext<'h> {
     /// Context over the given input bytes (`None` = absent optional input),
@@ -109,11 +158,50 @@ impl<'h> EvalContext<'h> {
             inputs,
             output,
             scratch,
+            shared: None,
         }
+    }
+
+    /// Context for an in-place grant: input `shared.input` and the output
+    /// both live in `region`, where `shared` says; the other inputs are
+    /// given as in [`EvalContext::new`] (the shared input's entry is
+    /// ignored).
+    pub fn new_in_place(
+        mut inputs: [Option<&'h [u8]>; MAX_OP_INPUTS],
+        region: &'h mut [u8],
+        shared: SharedBytes,
+        scratch: &'h mut [u8],
+    ) -> Result<Self, OpError> {
+        let fits = |r: Option<Range<usize>>| r.is_some_and(|r| r.end <= region.len());
+        if !fits(shared.input_range()) || !fits(shared.output_range()) {
+            return Err(OpError::Internal(
+                "in-place ranges beyond the shared region",
+            ));
+        }
+        let entry = inputs
+            .get_mut(shared.input)
+            .ok_or(OpError::Internal("in-place input position"))?;
+        *entry = None;
+        Ok(Self {
+            inputs,
+            output: region,
+            scratch,
+            shared: Some(shared),
+        })
+    }
+
+    /// The input whose memory the output reuses, when in place.
+    pub fn in_place_input(&self) -> Option<usize> {
+        self.shared.map(|s| s.input)
     }
 
     /// Raw bytes of input `k`.
     pub fn input_bytes(&self, k: usize) -> Result<&'h [u8], OpError> {
+        if self.in_place_input() == Some(k) {
+            return Err(OpError::Internal(
+                "input shares the output's memory: read it through in_place",
+            ));
+        }
         self.inputs
             .get(k)
             .copied()
@@ -134,19 +222,184 @@ impl<'h> EvalContext<'h> {
         }
     }
 
+    fn output_bytes(&mut self) -> Result<&mut [u8], OpError> {
+        match self.shared {
+            None => Ok(&mut *self.output),
+            Some(shared) => shared
+                .output_range()
+                .and_then(|r| self.output.get_mut(r))
+                .ok_or(OpError::Internal("in-place output range")),
+        }
+    }
+
     /// The output viewed as elements of `T`.
     pub fn output<T: Pod>(&mut self) -> Result<&mut [T], OpError> {
-        bytemuck::try_cast_slice_mut(self.output)
+        bytemuck::try_cast_slice_mut(self.output_bytes()?)
             .map_err(|_| OpError::Internal("output bytes misaligned for its dtype"))
     }
 
     /// The output and the scratch buffer at once.
     pub fn output_and_scratch<T: Pod, S: Pod>(&mut self) -> Result<(&mut [T], &mut [S]), OpError> {
-        let out = bytemuck::try_cast_slice_mut(self.output)
+        let output = match self.shared {
+            None => &mut *self.output,
+            Some(shared) => shared
+                .output_range()
+                .and_then(|r| self.output.get_mut(r))
+                .ok_or(OpError::Internal("in-place output range"))?,
+        };
+        let out = bytemuck::try_cast_slice_mut(output)
             .map_err(|_| OpError::Internal("output bytes misaligned for its dtype"))?;
         let scratch = bytemuck::try_cast_slice_mut(self.scratch)
             .map_err(|_| OpError::Internal("scratch bytes misaligned"))?;
         Ok((out, scratch))
+    }
+
+    /// When in place: the shared region as elements of `T` (input and
+    /// output of the same element type) and the scratch buffer.
+    pub fn in_place<T: Pod, S: Pod>(
+        &mut self,
+    ) -> Result<Option<RegionAndScratch<'_, T, S>>, OpError> {
+        let Some(shared) = self.shared else {
+            return Ok(None);
+        };
+        let size = size_of::<T>().max(1);
+        let elements = |at: usize, len: usize| {
+            (at.is_multiple_of(size) && len.is_multiple_of(size))
+                .then(|| at / size..(at + len) / size)
+        };
+        let input = elements(shared.input_at, shared.input_len);
+        let output = elements(shared.output_at, shared.output_len);
+        let data = bytemuck::try_cast_slice_mut(&mut *self.output).ok();
+        let scratch = bytemuck::try_cast_slice_mut(&mut *self.scratch).ok();
+        match (data, input, output, scratch) {
+            (Some(data), Some(input), Some(output), Some(scratch)) => Ok(Some((
+                InPlaceRegion {
+                    data,
+                    input,
+                    output,
+                },
+                scratch,
+            ))),
+            _ => Err(OpError::Internal("in-place region misaligned")),
+        }
+    }
+
+    /// Apply an elementwise kernel to input `k`: `f(input, output)` where
+    /// `output[i]` depends on `input[i]` only. With separate buffers `f`
+    /// runs once; in place (output over input `k`, starting no later than
+    /// it, elements no larger) it runs chunk by chunk on a stack copy of the
+    /// input, which gives the same bits.
+    pub fn map_elements<I: Pod, O: Pod, E>(
+        &mut self,
+        k: usize,
+        mut f: impl FnMut(&[I], &mut [O]) -> Result<(), E>,
+    ) -> Result<Result<(), E>, OpError> {
+        let Some(shared) = self.shared.filter(|s| s.input == k) else {
+            let input = self.input::<I>(k)?;
+            return Ok(f(input, self.output::<O>()?));
+        };
+        let (in_size, out_size) = (size_of::<I>(), size_of::<O>());
+        if out_size > in_size || shared.output_at > shared.input_at {
+            return Err(OpError::Internal("in-place elementwise layout"));
+        }
+        let count = shared.input_len / in_size.max(1);
+        if count.checked_mul(out_size) != Some(shared.output_len) {
+            return Err(OpError::Internal("in-place elementwise lengths"));
+        }
+        let mut chunk = [I::zeroed(); STREAM_CHUNK];
+        let mut done = 0;
+        while done < count {
+            let n = (count - done).min(STREAM_CHUNK);
+            let from = shared.input_at + done * in_size;
+            let to = shared.output_at + done * out_size;
+            let buffer = chunk
+                .get_mut(..n)
+                .ok_or(OpError::Internal("stream chunk"))?;
+            let source = self
+                .output
+                .get(from..from + n * in_size)
+                .ok_or(OpError::Internal("in-place input range"))?;
+            bytemuck::try_cast_slice_mut::<I, u8>(buffer)
+                .map_err(|_| OpError::Internal("stream chunk"))?
+                .copy_from_slice(source);
+            // Output element j ends at or before input element j: writing
+            // elements done..done+n leaves every input element from done+n
+            // on intact.
+            let target = self
+                .output
+                .get_mut(to..to + n * out_size)
+                .and_then(|b| bytemuck::try_cast_slice_mut::<u8, O>(b).ok())
+                .ok_or(OpError::Internal("in-place output range"))?;
+            if let Err(e) = f(buffer, target) {
+                return Ok(Err(e));
+            }
+            done += n;
+        }
+        Ok(Ok(()))
+    }
+
+    /// Apply a same-shape binary elementwise kernel `f(input0, input1,
+    /// output)` (`output[i]` depends on `input0[i]` and `input1[i]` only,
+    /// all of one element type). With separate buffers `f` runs once; in
+    /// place (output over input 0 or 1, starting no later than it) it runs
+    /// chunk by chunk on a stack copy of the overwritten input's chunk,
+    /// which gives the same bits.
+    pub fn map_pairs<T: Pod, E>(
+        &mut self,
+        mut f: impl FnMut(&[T], &[T], &mut [T]) -> Result<(), E>,
+    ) -> Result<Result<(), E>, OpError> {
+        let Some(shared) = self.shared.filter(|s| s.input < 2) else {
+            let (a, b) = (self.input::<T>(0)?, self.input::<T>(1)?);
+            return Ok(f(a, b, self.output::<T>()?));
+        };
+        let size = size_of::<T>().max(1);
+        let other = self.input::<T>(1 - shared.input)?;
+        let count = other.len();
+        let lengths_ok = count.checked_mul(size) == Some(shared.input_len)
+            && shared.input_len == shared.output_len;
+        if !lengths_ok || shared.output_at > shared.input_at {
+            return Err(OpError::Internal("in-place elementwise layout"));
+        }
+        let mut chunk = [T::zeroed(); STREAM_CHUNK];
+        let mut done = 0;
+        while done < count {
+            let n = (count - done).min(STREAM_CHUNK);
+            let (from, to) = (
+                shared.input_at + done * size,
+                shared.output_at + done * size,
+            );
+            let buffer = chunk
+                .get_mut(..n)
+                .ok_or(OpError::Internal("stream chunk"))?;
+            let source = self
+                .output
+                .get(from..from + n * size)
+                .ok_or(OpError::Internal("in-place input range"))?;
+            bytemuck::try_cast_slice_mut::<T, u8>(buffer)
+                .map_err(|_| OpError::Internal("stream chunk"))?
+                .copy_from_slice(source);
+            let paired = other
+                .get(done..done + n)
+                .ok_or(OpError::Internal("in-place other input"))?;
+            // Output element j starts at or before input element j: writing
+            // elements done..done+n leaves every input element from done+n
+            // on intact.
+            let target = self
+                .output
+                .get_mut(to..to + n * size)
+                .and_then(|b| bytemuck::try_cast_slice_mut::<u8, T>(b).ok())
+                .ok_or(OpError::Internal("in-place output range"))?;
+            let (a, b) = if shared.input == 0 {
+                (&*buffer, paired)
+            } else {
+                (paired, &*buffer)
+            };
+            if let Err(e) = f(a, b, target) {
+                return Ok(Err(e));
+            }
+            done += n;
+        }
+        Ok(Ok(()))
     }
 }
 

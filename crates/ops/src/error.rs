@@ -57,14 +57,46 @@ pub enum OpError {
         /// What was being checked.
         what: &'static str,
     },
-    /// A quantized tensor lacks quantization parameters, or they are invalid
-    /// (non-finite, zero or negative scale; zero point out of range; wrong
-    /// per-channel count).
+    /// A quantized tensor lacks quantization parameters, or they do not fit
+    /// the op (e.g. a non-zero filter zero point, an output scale the op
+    /// requires, a rescaling multiplier out of range). Bad scales, zero
+    /// points and per-channel counts have their own variants below.
     BadQuantization {
         /// Tensor index in the subgraph.
         tensor: usize,
         /// What is wrong.
         what: &'static str,
+    },
+    /// A scale is zero, negative, NaN or infinite.
+    BadScale {
+        /// Tensor index in the subgraph.
+        tensor: usize,
+        /// Position of the scale in the tensor's scale list (0 when
+        /// per-tensor; the output channel when per-channel).
+        channel: usize,
+        /// The scale found.
+        scale: f32,
+    },
+    /// A zero point lies outside the range of the tensor's dtype.
+    ZeroPointOutOfRange {
+        /// Tensor index in the subgraph.
+        tensor: usize,
+        /// The zero point found.
+        zero_point: i64,
+        /// Smallest value of the dtype.
+        min: i32,
+        /// Largest value of the dtype.
+        max: i32,
+    },
+    /// A per-channel quantized tensor has neither one scale nor one per
+    /// channel.
+    ChannelCountMismatch {
+        /// Tensor index in the subgraph.
+        tensor: usize,
+        /// Scales in the model.
+        scales: usize,
+        /// Channels of the tensor along its channel axis.
+        channels: usize,
     },
     /// The builtin options table is missing or of the wrong type.
     MissingOptions,
@@ -121,6 +153,34 @@ impl fmt::Display for OpError {
             Self::BadQuantization { tensor, what } => {
                 write!(f, "tensor {tensor} has bad quantization: {what}")
             }
+            Self::BadScale {
+                tensor,
+                channel,
+                scale,
+            } => write!(
+                f,
+                "tensor {tensor} has bad quantization: scale #{channel} is {scale}, must be \
+                 finite and positive"
+            ),
+            Self::ZeroPointOutOfRange {
+                tensor,
+                zero_point,
+                min,
+                max,
+            } => write!(
+                f,
+                "tensor {tensor} has bad quantization: zero point {zero_point} is outside its \
+                 dtype's range [{min}, {max}]"
+            ),
+            Self::ChannelCountMismatch {
+                tensor,
+                scales,
+                channels,
+            } => write!(
+                f,
+                "tensor {tensor} has bad quantization: {scales} per-channel scales for \
+                 {channels} channels"
+            ),
             Self::MissingOptions => write!(f, "builtin options are missing or of the wrong type"),
             Self::UnsupportedOption { field, value } => {
                 write!(f, "option {field} = {value} is not supported")

@@ -29,6 +29,47 @@ pub struct Needs {
     /// The output is a view of input 0's bytes (RESHAPE, SQUEEZE): the
     /// interpreter shares their memory and skips eval.
     pub output_aliases_input: bool,
+    /// The op can write its output over one of its inputs if that input
+    /// dies here (see [`InPlaceOffer`]).
+    pub in_place: Option<InPlaceOffer>,
+}
+
+/// An op's offer to compute its output in the memory of an input that is
+/// not needed afterwards ("in-place execution").
+///
+/// If the interpreter grants it, eval sees the input and the output as one
+/// mutable region ([`crate::EvalContext::in_place`]) in which the output
+/// starts at least `lead_bytes` bytes before the input
+/// (`output_start + lead_bytes <= input_start`; a negative lead lets the
+/// output start up to `-lead_bytes` after the input). Eval must then produce
+/// exactly the bits it produces with separate buffers, reading every input
+/// byte before overwriting it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InPlaceOffer {
+    /// Bit `k` set: input `k` may be overwritten (the interpreter picks the
+    /// lowest one it can grant).
+    pub inputs: u16,
+    /// Least displacement of the output before the input, in bytes.
+    pub lead_bytes: i32,
+    /// Scratch bytes eval needs, besides [`Needs::scratch_bytes`], when the
+    /// offer is granted (the interpreter adds them to the op's scratch).
+    pub scratch_bytes: u32,
+}
+
+impl InPlaceOffer {
+    /// An offer to overwrite input `k` with the given lead.
+    pub const fn input(k: usize, lead_bytes: i32) -> Self {
+        Self {
+            inputs: if k < 16 { 1 << k } else { 0 },
+            lead_bytes,
+            scratch_bytes: 0,
+        }
+    }
+
+    /// Whether input `k` may be overwritten.
+    pub const fn offers(&self, k: usize) -> bool {
+        k < 16 && self.inputs & (1 << k) != 0
+    }
 }
 
 /// The result of a successful prepare.

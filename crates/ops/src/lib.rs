@@ -17,9 +17,11 @@ mod resolver;
 mod shape_check;
 
 pub use activation::{clamping_activation, fused_activation};
-pub use context::{expect_type, EvalContext, PrepareContext, MAX_OP_INPUTS};
+pub use context::{
+    expect_type, EvalContext, InPlaceRegion, PrepareContext, SharedBytes, MAX_OP_INPUTS,
+};
 pub use error::OpError;
-pub use kernel::{ChunkLayout, Kernel, Needs, Prepared, Registration, PARAMS_ALIGN};
+pub use kernel::{ChunkLayout, InPlaceOffer, Kernel, Needs, Prepared, Registration, PARAMS_ALIGN};
 pub use per_channel::{per_channel_tables, PerChannelTables};
 pub use quant_params::{
     affine, filter_scale, filter_scales, integer_range, symmetric, AffineQuant,

@@ -31,22 +31,31 @@ fn bad(tensor: &Tensor<'_>, what: &'static str) -> OpError {
     }
 }
 
-fn check_scale(tensor: &Tensor<'_>, scale: f32) -> Result<f32, OpError> {
-    if !scale.is_finite() {
-        return Err(bad(tensor, "scale is not finite"));
+/// Checks scale #`channel` of `tensor`: finite and positive.
+fn check_scale(tensor: &Tensor<'_>, channel: usize, scale: f32) -> Result<f32, OpError> {
+    if scale.is_finite() && scale > 0.0 {
+        Ok(scale)
+    } else {
+        Err(OpError::BadScale {
+            tensor: tensor.index(),
+            channel,
+            scale,
+        })
     }
-    if scale <= 0.0 {
-        return Err(bad(tensor, "scale is zero or negative"));
-    }
-    Ok(scale)
 }
 
 fn check_zero_point(tensor: &Tensor<'_>, zp: i64) -> Result<i32, OpError> {
-    let (lo, hi) = integer_range(tensor.dtype()).unwrap_or((i32::MIN, i32::MAX));
-    if zp < i64::from(lo) || zp > i64::from(hi) {
-        return Err(bad(tensor, "zero point outside the dtype's range"));
+    let (min, max) = integer_range(tensor.dtype()).unwrap_or((i32::MIN, i32::MAX));
+    let out_of_range = OpError::ZeroPointOutOfRange {
+        tensor: tensor.index(),
+        zero_point: zp,
+        min,
+        max,
+    };
+    if zp < i64::from(min) || zp > i64::from(max) {
+        return Err(out_of_range);
     }
-    i32::try_from(zp).map_err(|_| bad(tensor, "zero point outside the dtype's range"))
+    i32::try_from(zp).map_err(|_| out_of_range)
 }
 
 /// The tensor's per-tensor quantization (the first entry when there are
@@ -59,7 +68,7 @@ pub fn affine(tensor: &Tensor<'_>) -> Result<AffineQuant, OpError> {
     let scale = q.scale(0).ok_or(bad(tensor, "missing scale"))?;
     let zp = q.zero_point(0).ok_or(bad(tensor, "missing zero point"))?;
     Ok(AffineQuant {
-        scale: check_scale(tensor, scale)?,
+        scale: check_scale(tensor, 0, scale)?,
         zero_point: check_zero_point(tensor, zp)?,
     })
 }
@@ -90,10 +99,11 @@ pub fn filter_scales(
     }
     if n != 1 {
         if n != channels {
-            return Err(bad(
-                tensor,
-                "per-channel scale count differs from the channel count",
-            ));
+            return Err(OpError::ChannelCountMismatch {
+                tensor: tensor.index(),
+                scales: n,
+                channels,
+            });
         }
         if q.quantized_dimension() != expected_dim {
             return Err(bad(
@@ -103,7 +113,7 @@ pub fn filter_scales(
         }
     }
     for k in 0..n {
-        check_scale(tensor, q.scale(k).ok_or(bad(tensor, "missing scale"))?)?;
+        check_scale(tensor, k, q.scale(k).ok_or(bad(tensor, "missing scale"))?)?;
         let zp = q.zero_point(k).ok_or(bad(tensor, "missing zero point"))?;
         if zp != 0 {
             return Err(bad(tensor, "filter zero point must be 0"));

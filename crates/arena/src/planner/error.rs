@@ -68,6 +68,12 @@ pub enum PlanError {
         /// The request it collides with.
         other: usize,
     },
+    /// A request's in-place permission names itself, a missing request, or
+    /// a request that does not die where this one is born.
+    InvalidInPlace {
+        /// Request index.
+        index: usize,
+    },
     /// An offline plan buffer is shorter than its header says.
     OfflineTooShort {
         /// Bytes the header implies.
@@ -134,6 +140,10 @@ impl fmt::Display for PlanError {
             Self::Overlap { index, other } => write!(
                 f,
                 "buffer request {index} overlaps buffer {other} in memory while both are live"
+            ),
+            Self::InvalidInPlace { index } => write!(
+                f,
+                "buffer request {index}: in-place input is not another request ending where it starts"
             ),
             Self::OfflineTooShort { needed, available } => write!(
                 f,

@@ -2,8 +2,18 @@
 //!
 //! A planner receives one [`BufferRequest`] per buffer (through a
 //! [`RequestSource`]), writes an offset per request into a caller-supplied
-//! slice and returns the head size. Planners never allocate: the greedy planner
-//! works in caller-supplied scratch of [`GreedyPlanner::scratch_len`] words.
+//! slice and returns the head size. Planners never allocate: the greedy
+//! planners work in caller-supplied scratch of [`GreedyPlanner::scratch_len`]
+//! words.
+//!
+//! * [`GreedyPlanner`]: TensorFlow Lite Micro's layout (largest first, lowest
+//!   fitting offset).
+//! * [`MultiOrderPlanner`]: the same placement under several orders, keeping
+//!   the smallest; never larger than TFLM's layout.
+//! * [`LinearPlanner`]: no reuse.
+//!
+//! A request may carry an [`InPlace`] permission to overlap the memory of an
+//! input that dies where it is born (in-place execution).
 //!
 //! Sizes are rounded up to the configured alignment (16 by default) before
 //! planning, as TensorFlow Lite Micro does, so every online offset is aligned.
@@ -12,6 +22,7 @@ mod config;
 mod error;
 mod greedy;
 mod linear;
+mod multi_order;
 mod offline;
 mod request;
 mod sort;
@@ -21,8 +32,9 @@ pub use config::PlannerConfig;
 pub use error::PlanError;
 pub use greedy::GreedyPlanner;
 pub use linear::LinearPlanner;
+pub use multi_order::{MultiOrderPlanner, Trial};
 pub use offline::OfflinePlan;
-pub use request::{BufferRequest, RequestFn, RequestSource};
+pub use request::{BufferRequest, InPlace, RequestFn, RequestSource};
 pub use verify::verify_plan;
 
 /// Common interface of the planners.

@@ -15,6 +15,24 @@ pub struct BufferRequest {
     pub last_use: usize,
     /// Offset fixed by an offline plan, or `None` to plan online.
     pub offline_offset: Option<usize>,
+    /// This buffer may share memory with another one that dies where this
+    /// one is born (in-place execution), on the terms given.
+    pub in_place: Option<InPlace>,
+}
+
+/// Permission for a buffer (an operator's output) to overlap the memory of
+/// request `input` (an input of the same operator whose last use is this
+/// buffer's first use), provided the output starts at least `lead` bytes
+/// before the input: `offset(output) + lead <= offset(input)`. A negative
+/// lead lets the output start up to `-lead` bytes after the input.
+///
+/// Without overlap the two buffers may be anywhere, as any other pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InPlace {
+    /// Index of the request whose memory may be overwritten.
+    pub input: usize,
+    /// Smallest displacement of the output before the input, in bytes.
+    pub lead: isize,
 }
 
 impl BufferRequest {
@@ -26,6 +44,17 @@ impl BufferRequest {
             first_use,
             last_use,
             offline_offset: None,
+            in_place: None,
+        }
+    }
+
+    /// The same request, allowed to overlap request `input` on the terms of
+    /// [`InPlace`].
+    #[must_use]
+    pub const fn in_place_of(self, input: usize, lead: isize) -> Self {
+        Self {
+            in_place: Some(InPlace { input, lead }),
+            ..self
         }
     }
 
@@ -37,6 +66,7 @@ impl BufferRequest {
             first_use,
             last_use,
             offline_offset: Some(offset),
+            in_place: None,
         }
     }
 
@@ -135,6 +165,58 @@ pub(crate) fn fetch<R: RequestSource + ?Sized>(
     }
     let size = align_up(request.size, align).ok_or(PlanError::SizeOverflow { index })?;
     Ok(Checked { request, size })
+}
+
+/// Checks the in-place permission of request `index` (if any): the input is
+/// another request whose last use is this request's first use.
+pub(crate) fn check_in_place<R: RequestSource + ?Sized>(
+    source: &R,
+    index: usize,
+    checked: &Checked,
+    align: usize,
+) -> Result<(), PlanError> {
+    let Some(in_place) = checked.request.in_place else {
+        return Ok(());
+    };
+    if in_place.input == index || in_place.input >= source.request_count() {
+        return Err(PlanError::InvalidInPlace { index });
+    }
+    let input = fetch(source, in_place.input, align)?;
+    if input.request.last_use != checked.request.first_use {
+        return Err(PlanError::InvalidInPlace { index });
+    }
+    Ok(())
+}
+
+/// Whether request `a` at `a_offset` and request `b` at `b_offset` collide:
+/// live at the same time and intersecting in memory, unless one may overlap
+/// the other in place on its terms.
+pub(crate) fn collide(
+    (a_index, a, a_offset): (usize, &Checked, usize),
+    (b_index, b, b_offset): (usize, &Checked, usize),
+) -> bool {
+    if !a.request.overlaps_in_time(&b.request)
+        || !ranges_intersect(a_offset, a.size, b_offset, b.size)
+    {
+        return false;
+    }
+    let allowed = |out: &Checked, out_offset: usize, input_index: usize, input_offset: usize| {
+        out.request
+            .in_place
+            .is_some_and(|p| p.input == input_index && leads(out_offset, p.lead, input_offset))
+    };
+    !(allowed(a, a_offset, b_index, b_offset) || allowed(b, b_offset, a_index, a_offset))
+}
+
+/// Whether `output + lead <= input` (without overflow).
+pub(crate) fn leads(output: usize, lead: isize, input: usize) -> bool {
+    if lead >= 0 {
+        output
+            .checked_add(lead.unsigned_abs())
+            .is_some_and(|end| end <= input)
+    } else {
+        output <= input.saturating_add(lead.unsigned_abs())
+    }
 }
 
 /// Whether byte ranges `[a, a + a_len)` and `[b, b + b_len)` intersect (empty

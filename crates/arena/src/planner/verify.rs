@@ -1,11 +1,12 @@
 //! Independent check of a finished plan.
 
 use super::error::PlanError;
-use super::request::{fetch, ranges_intersect, RequestSource};
+use super::request::{check_in_place, collide, fetch, RequestSource};
 
 /// Checks a plan in O(n²): every offset is a multiple of `align`, and no two
 /// buffers whose lifetimes overlap intersect in memory (sizes rounded up to
-/// `align`). Returns the end of the last buffer, which must equal the size
+/// `align`), except an in-place output over its input on the terms of its
+/// [`InPlace`](super::InPlace) permission. Returns the end of the last buffer, which must equal the size
 /// the planner reported.
 ///
 /// Useful as a defence-in-depth check before handing out disjoint tensor
@@ -13,7 +14,8 @@ use super::request::{fetch, ranges_intersect, RequestSource};
 ///
 /// # Errors
 /// [`PlanError::InvalidAlignment`], [`PlanError::OffsetsTooSmall`],
-/// [`PlanError::Misaligned`], [`PlanError::Overlap`] or a per-request error.
+/// [`PlanError::Misaligned`], [`PlanError::Overlap`],
+/// [`PlanError::InvalidInPlace`] or a per-request error.
 pub fn verify_plan<R: RequestSource + ?Sized>(
     requests: &R,
     offsets: &[usize],
@@ -30,6 +32,7 @@ pub fn verify_plan<R: RequestSource + ?Sized>(
     let mut total = 0usize;
     for (index, &offset) in offsets.iter().enumerate() {
         let a = fetch(requests, index, align)?;
+        check_in_place(requests, index, &a, align)?;
         if offset % align != 0 {
             return Err(PlanError::Misaligned {
                 index,
@@ -43,9 +46,7 @@ pub fn verify_plan<R: RequestSource + ?Sized>(
         total = total.max(end);
         for (other, &other_offset) in offsets.iter().enumerate().take(index) {
             let b = fetch(requests, other, align)?;
-            if a.request.overlaps_in_time(&b.request)
-                && ranges_intersect(offset, a.size, other_offset, b.size)
-            {
+            if collide((index, &a, offset), (other, &b, other_offset)) {
                 return Err(PlanError::Overlap { index, other });
             }
         }

@@ -1,6 +1,7 @@
 //! Standalone activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
 //! HARD_SWISH and ELU, for float32 and int8 (input and output of the same
-//! dtype and shape), with TFLM's prepare checks and integer methods.
+//! dtype and shape), with TFLM's prepare checks and integer methods. Each
+//! offers to write its output over its input (element by element).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activations::{
@@ -15,7 +16,7 @@ use microlite_model::{Tensor, TensorType};
 
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
-use crate::kernel::{Kernel, Prepared};
+use crate::kernel::{InPlaceOffer, Kernel, Prepared};
 use crate::quant_params::{affine, AffineQuant};
 
 const FLOAT: u32 = 0;
@@ -78,9 +79,23 @@ fn unary<'m>(ctx: &PrepareContext<'m>) -> Result<Unary<'m>, OpError> {
     })
 }
 
-/// Eval's view of a kernel failure, which prepare's checks rule out.
-fn kernel_result(result: Result<(), ActivationError>) -> Result<(), OpError> {
-    result.map_err(|_| OpError::Internal("activation kernel rejected prepared shapes"))
+/// Prepared params with the in-place offer every activation makes: the
+/// output (same dtype and shape) over the input, element by element.
+fn in_place<P>(params: P) -> Prepared<P> {
+    let mut prepared = Prepared::new(params);
+    prepared.needs.in_place = Some(InPlaceOffer::input(0, 0));
+    prepared
+}
+
+/// Run an elementwise activation kernel over input 0, with separate
+/// buffers or in place ([`EvalContext::map_elements`]). A kernel failure
+/// is ruled out by prepare's checks.
+fn elementwise<T: Pod>(
+    ctx: &mut EvalContext<'_>,
+    kernel: impl FnMut(&[T], &mut [T]) -> Result<(), ActivationError>,
+) -> Result<(), OpError> {
+    ctx.map_elements(0, kernel)?
+        .map_err(|_| OpError::Internal("activation kernel rejected prepared shapes"))
 }
 
 /// A scale the kernels cannot turn into a fixed-point multiplier.
@@ -114,18 +129,18 @@ impl Kernel for Relu {
             let (i, o) = (io.input_q()?, io.output_q()?);
             quant = prepare_relu_int8(i.scale, i.zero_point, o.scale, o.zero_point);
         }
-        Ok(Prepared::new(ReluParams {
+        Ok(in_place(ReluParams {
             kind: io.kind,
             quant,
         }))
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &ReluParams, _: &[u8]) -> Result<(), OpError> {
-        kernel_result(if p.kind == INT8 {
-            relu_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        if p.kind == INT8 {
+            elementwise(ctx, |i: &[i8], o: &mut [i8]| relu_int8(&p.quant, i, o))
         } else {
-            relu_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
-        })
+            elementwise(ctx, |i: &[f32], o: &mut [f32]| relu_f32(i, o))
+        }
     }
 }
 
@@ -153,18 +168,18 @@ impl Kernel for Relu6 {
             let i = io.input_q()?;
             quant = prepare_relu6_int8(i.scale, i.zero_point);
         }
-        Ok(Prepared::new(Relu6Params {
+        Ok(in_place(Relu6Params {
             kind: io.kind,
             quant,
         }))
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &Relu6Params, _: &[u8]) -> Result<(), OpError> {
-        kernel_result(if p.kind == INT8 {
-            relu6_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        if p.kind == INT8 {
+            elementwise(ctx, |i: &[i8], o: &mut [i8]| relu6_int8(&p.quant, i, o))
         } else {
-            relu6_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
-        })
+            elementwise(ctx, |i: &[f32], o: &mut [f32]| relu6_f32(i, o))
+        }
     }
 }
 
@@ -201,7 +216,7 @@ impl Kernel for LeakyRelu {
             let (i, o) = (io.input_q()?, io.output_q()?);
             quant = prepare_leaky_relu_int8(alpha, i.scale, i.zero_point, o.scale, o.zero_point);
         }
-        Ok(Prepared::new(LeakyReluParams {
+        Ok(in_place(LeakyReluParams {
             kind: io.kind,
             alpha,
             quant,
@@ -209,11 +224,15 @@ impl Kernel for LeakyRelu {
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &LeakyReluParams, _: &[u8]) -> Result<(), OpError> {
-        kernel_result(if p.kind == INT8 {
-            leaky_relu_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        if p.kind == INT8 {
+            elementwise(ctx, |i: &[i8], o: &mut [i8]| {
+                leaky_relu_int8(&p.quant, i, o)
+            })
         } else {
-            leaky_relu_f32(p.alpha, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
-        })
+            elementwise(ctx, |i: &[f32], o: &mut [f32]| {
+                leaky_relu_f32(p.alpha, i, o)
+            })
+        }
     }
 }
 
@@ -254,18 +273,18 @@ impl Kernel for Logistic {
             quant = prepare_logistic_int8(i.scale, i.zero_point, o.zero_point)
                 .map_err(|e| sigmoid_input_error(e, &io))?;
         }
-        Ok(Prepared::new(SigmoidParams {
+        Ok(in_place(SigmoidParams {
             kind: io.kind,
             quant,
         }))
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &SigmoidParams, _: &[u8]) -> Result<(), OpError> {
-        kernel_result(if p.kind == INT8 {
-            logistic_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        if p.kind == INT8 {
+            elementwise(ctx, |i: &[i8], o: &mut [i8]| logistic_int8(&p.quant, i, o))
         } else {
-            logistic_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
-        })
+            elementwise(ctx, |i: &[f32], o: &mut [f32]| logistic_f32(i, o))
+        }
     }
 }
 
@@ -284,18 +303,18 @@ impl Kernel for Tanh {
             quant = prepare_tanh_int8(i.scale, i.zero_point)
                 .map_err(|e| sigmoid_input_error(e, &io))?;
         }
-        Ok(Prepared::new(SigmoidParams {
+        Ok(in_place(SigmoidParams {
             kind: io.kind,
             quant,
         }))
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &SigmoidParams, _: &[u8]) -> Result<(), OpError> {
-        kernel_result(if p.kind == INT8 {
-            tanh_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        if p.kind == INT8 {
+            elementwise(ctx, |i: &[i8], o: &mut [i8]| tanh_int8(&p.quant, i, o))
         } else {
-            tanh_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
-        })
+            elementwise(ctx, |i: &[f32], o: &mut [f32]| tanh_f32(i, o))
+        }
     }
 }
 
@@ -330,18 +349,20 @@ impl Kernel for HardSwish {
                 },
             )?;
         }
-        Ok(Prepared::new(HardSwishParams {
+        Ok(in_place(HardSwishParams {
             kind: io.kind,
             quant,
         }))
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &HardSwishParams, _: &[u8]) -> Result<(), OpError> {
-        kernel_result(if p.kind == INT8 {
-            hard_swish_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        if p.kind == INT8 {
+            elementwise(ctx, |i: &[i8], o: &mut [i8]| {
+                hard_swish_int8(&p.quant, i, o)
+            })
         } else {
-            hard_swish_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
-        })
+            elementwise(ctx, |i: &[f32], o: &mut [f32]| hard_swish_f32(i, o))
+        }
     }
 }
 
@@ -368,17 +389,17 @@ impl Kernel for Elu {
             let (i, o) = (io.input_q()?, io.output_q()?);
             quant = prepare_elu_int8(i.scale, i.zero_point, o.scale, o.zero_point);
         }
-        Ok(Prepared::new(EluParams {
+        Ok(in_place(EluParams {
             kind: io.kind,
             quant,
         }))
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &EluParams, _: &[u8]) -> Result<(), OpError> {
-        kernel_result(if p.kind == INT8 {
-            elu_int8(&p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
+        if p.kind == INT8 {
+            elementwise(ctx, |i: &[i8], o: &mut [i8]| elu_int8(&p.quant, i, o))
         } else {
-            elu_f32(ctx.input::<f32>(0)?, ctx.output::<f32>()?)
-        })
+            elementwise(ctx, |i: &[f32], o: &mut [f32]| elu_f32(i, o))
+        }
     }
 }

@@ -1,17 +1,23 @@
 //! CONV_2D: int8 (per-channel or per-tensor weights, TFLM's
 //! `ConvPerChannel`), grouped when input channels are a multiple of the
 //! filter's, and float32. Int8 runs the optimized kernels of the active
-//! backend (same bits; scratch only for im2col filters).
+//! backend (same bits; scratch for the widened per-channel shifts and
+//! im2col patches). With batch 1 it offers to run in place, row by row
+//! ([`super::row_streaming`]).
 
 use microlite_kernels::conv::conv_f32;
 use microlite_kernels::optimized::active_backend;
 use microlite_kernels::optimized::conv::{conv_per_channel_i8, conv_scratch_len};
 
-use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT8};
+use super::conv_common::{
+    as_i8, fill_conv, prepare_conv, split_row_buffer, ConvParams, WindowOptions, FLOAT, INT8,
+};
+use super::row_streaming::stream_rows;
 use crate::activation::clamping_activation;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
+use crate::per_channel::PerChannelTables;
 
 /// CONV_2D.
 pub struct Conv2d;
@@ -46,18 +52,24 @@ impl Kernel for Conv2d {
                 what: "input channels are not a multiple of the filter's input channels",
             });
         }
-        // Scratch for the optimized kernel's im2col patches (small: two
-        // filter rows), only for int8 filters that need them.
-        let scratch_bytes = if params.kind == INT8 {
+        // Scratch: the widened per-channel shifts, then the optimized
+        // kernel's im2col patch (small: two filter rows; int8 filters that
+        // need it).
+        let kernel_scratch = if params.kind == INT8 {
             conv_scratch_len(&params.filter_shape())
         } else {
             0
         };
+        let scratch_bytes = params
+            .shift_scratch_bytes()?
+            .checked_add(kernel_scratch)
+            .ok_or(OpError::SizeOverflow { what: "scratch" })?;
         Ok(Prepared {
             params,
             needs: Needs {
                 extra_bytes,
                 scratch_bytes,
+                in_place: params.in_place_offer(),
                 ..Needs::default()
             },
         })
@@ -72,40 +84,86 @@ impl Kernel for Conv2d {
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &ConvParams, extra: &[u8]) -> Result<(), OpError> {
-        let geometry = p.geometry();
-        let result = if p.kind == FLOAT {
-            let (input, filter) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
+        let (geometry, filter_shape) = (p.geometry(), p.filter_shape());
+        let failed = |_| OpError::Internal("conv kernel rejected prepared shapes");
+        if p.kind == FLOAT {
+            let limits = p.float_params();
+            let filter = ctx.input::<f32>(1)?;
             let bias = ctx.optional_input::<f32>(2)?;
-            conv_f32(
+            if let Some((region, row)) = ctx.in_place::<f32, f32>()? {
+                return stream_rows(&p.rows(), region, row, |rp| {
+                    let (g, input_shape, output_shape) = p.row_problem(&rp.window, rp.output_rows);
+                    conv_f32(
+                        &g,
+                        &limits,
+                        input_shape,
+                        rp.input,
+                        filter_shape,
+                        filter,
+                        bias,
+                        output_shape,
+                        rp.output,
+                    )
+                    .map_err(failed)
+                });
+            }
+            let input = ctx.input::<f32>(0)?;
+            let output = ctx.output::<f32>()?;
+            return conv_f32(
                 &geometry,
-                &p.float_params(),
+                &limits,
                 p.input_shape(),
                 input,
-                p.filter_shape(),
-                filter,
-                bias,
-                p.output_shape(),
-                ctx.output::<f32>()?,
-            )
-        } else {
-            let quant = p.quant(extra)?;
-            let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
-            let bias = ctx.optional_input::<i32>(2)?;
-            let (output, scratch) = ctx.output_and_scratch::<i8, i8>()?;
-            conv_per_channel_i8(
-                active_backend(),
-                &geometry,
-                &quant,
-                p.input_shape(),
-                input,
-                p.filter_shape(),
+                filter_shape,
                 filter,
                 bias,
                 p.output_shape(),
                 output,
-                scratch,
             )
-        };
-        result.map_err(|_| OpError::Internal("conv kernel rejected prepared shapes"))
+            .map_err(failed);
+        }
+        let backend = active_backend();
+        let tables = PerChannelTables::view(extra, p.channels())?;
+        let filter = ctx.input::<i8>(1)?;
+        let bias = ctx.optional_input::<i32>(2)?;
+        if let Some((region, scratch)) = ctx.in_place::<i8, u8>()? {
+            let (shifts, rest) = tables.widen_shifts(scratch)?;
+            let quant = p.quant(tables.multipliers, shifts);
+            let (row, kernel_scratch) = split_row_buffer(rest, p.row_buffer_len())?;
+            return stream_rows(&p.rows(), region, row, |rp| {
+                let (g, input_shape, output_shape) = p.row_problem(&rp.window, rp.output_rows);
+                conv_per_channel_i8(
+                    backend,
+                    &g,
+                    &quant,
+                    input_shape,
+                    rp.input,
+                    filter_shape,
+                    filter,
+                    bias,
+                    output_shape,
+                    rp.output,
+                    &mut *kernel_scratch,
+                )
+                .map_err(failed)
+            });
+        }
+        let input = ctx.input::<i8>(0)?;
+        let (output, scratch) = ctx.output_and_scratch::<i8, u8>()?;
+        let (shifts, rest) = tables.widen_shifts(scratch)?;
+        conv_per_channel_i8(
+            backend,
+            &geometry,
+            &p.quant(tables.multipliers, shifts),
+            p.input_shape(),
+            input,
+            filter_shape,
+            filter,
+            bias,
+            p.output_shape(),
+            output,
+            as_i8(rest)?,
+        )
+        .map_err(failed)
     }
 }

@@ -12,8 +12,10 @@ use microlite_kernels::quantization::{
 use microlite_model::schema::Padding as SchemaPadding;
 use microlite_model::{Tensor, TensorType};
 
+use super::row_streaming::{RowWindow, Rows, CHUNK_PIXELS};
 use crate::context::{expect_type, PrepareContext};
 use crate::error::OpError;
+use crate::kernel::InPlaceOffer;
 use crate::per_channel::{per_channel_tables, PerChannelTables};
 use crate::quant_params::{affine, filter_scale, filter_scales};
 use crate::shape_check::to_u32;
@@ -43,7 +45,7 @@ pub struct WindowOptions {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 pub struct ConvParams {
-    /// [`FLOAT`] or [`INT8`].
+    /// 0: float32, 1: int8 with per-channel tables.
     pub kind: u32,
     /// Nonzero when input 2 (bias) is present.
     pub has_bias: u32,
@@ -112,18 +114,109 @@ impl ConvParams {
             activation_max: self.activation_max_f32,
         }
     }
-    /// Int8 quantization with the per-channel tables from `extra`.
-    pub fn quant<'e>(&self, extra: &'e [u8]) -> Result<ConvQuantParamsI8<'e>, OpError> {
-        let tables = PerChannelTables::view(extra, self.output[3] as usize)?;
-        Ok(ConvQuantParamsI8 {
+    /// Bytes per element: 1 (int8) or 4 (float32).
+    pub fn element_size(&self) -> usize {
+        if self.kind == FLOAT {
+            4
+        } else {
+            1
+        }
+    }
+    /// Elements of the in-place row buffer (one chunk of output rows).
+    pub fn row_buffer_len(&self) -> usize {
+        self.rows().buffer_len().unwrap_or(usize::MAX)
+    }
+    /// Elements of one output row (`width × channels`).
+    pub fn output_row_len(&self) -> usize {
+        (self.output[2] as usize).saturating_mul(self.output[3] as usize)
+    }
+    /// Vertical geometry for row streaming.
+    pub fn rows(&self) -> Rows {
+        let dim = |v: u32| v as usize;
+        Rows {
+            input_height: dim(self.input[1]),
+            input_row: dim(self.input[2]).saturating_mul(dim(self.input[3])),
+            output_height: dim(self.output[1]),
+            output_row: self.output_row_len(),
+            output_width: dim(self.output[2]),
+            // The optimized int8 kernels have a per-call setup; the float
+            // loops do not.
+            chunk_pixels: if self.kind == INT8 { CHUNK_PIXELS } else { 1 },
+            stride: dim(self.geometry[0]),
+            padding: dim(self.geometry[4]),
+            filter_height: dim(self.filter[1]),
+            dilation: dim(self.geometry[2]),
+        }
+    }
+    /// The in-place offer (batch 1 only): row streaming.
+    pub fn in_place_offer(&self) -> Option<InPlaceOffer> {
+        let single = self.input[0] == 1 && self.output[0] == 1;
+        single.then(|| self.rows().offer(self.element_size()))?
+    }
+    /// Kernel geometry, input shape and output shape of the sub-problem of
+    /// `output_rows` output rows reading `window`.
+    pub fn row_problem(
+        &self,
+        window: &RowWindow,
+        output_rows: usize,
+    ) -> (ConvGeometry, NhwcShape, NhwcShape) {
+        let mut geometry = self.geometry();
+        geometry.padding_height = window.padding;
+        let input = NhwcShape::new(
+            1,
+            window.rows.len(),
+            self.input[2] as usize,
+            self.input[3] as usize,
+        );
+        let output = NhwcShape::new(
+            1,
+            output_rows,
+            self.output[2] as usize,
+            self.output[3] as usize,
+        );
+        (geometry, input, output)
+    }
+    /// Output channels.
+    pub fn channels(&self) -> usize {
+        self.output[3] as usize
+    }
+    /// Int8 quantization with per-channel `multipliers` and `shifts`.
+    pub fn quant<'e>(&self, multipliers: &'e [i32], shifts: &'e [i32]) -> ConvQuantParamsI8<'e> {
+        ConvQuantParamsI8 {
             input_offset: self.input_offset,
             output_offset: self.output_offset,
-            output_multipliers: tables.multipliers,
-            output_shifts: tables.shifts,
+            output_multipliers: multipliers,
+            output_shifts: shifts,
             activation_min: self.activation_min,
             activation_max: self.activation_max,
-        })
+        }
     }
+    /// Scratch eval needs besides the kernel's own: the widened per-channel
+    /// shifts (int8).
+    pub fn shift_scratch_bytes(&self) -> Result<usize, OpError> {
+        if self.kind == INT8 {
+            PerChannelTables::widened_bytes(self.channels())
+        } else {
+            Ok(0)
+        }
+    }
+}
+
+/// Split an in-place conv's scratch (after the widened shifts) into the
+/// int8 row buffer of `row_len` elements and the kernel's scratch.
+pub fn split_row_buffer(
+    scratch: &mut [u8],
+    row_len: usize,
+) -> Result<(&mut [i8], &mut [i8]), OpError> {
+    let (row, rest) = scratch
+        .split_at_mut_checked(row_len)
+        .ok_or(OpError::Internal("in-place conv row buffer"))?;
+    Ok((as_i8(row)?, as_i8(rest)?))
+}
+
+/// Scratch bytes as int8.
+pub fn as_i8(bytes: &mut [u8]) -> Result<&mut [i8], OpError> {
+    bytemuck::try_cast_slice_mut(bytes).map_err(|_| OpError::Internal("scratch as int8"))
 }
 
 fn rank4(tensor: &Tensor<'_>) -> Result<[u32; 4], OpError> {

@@ -9,6 +9,8 @@ use microlite_kernels::elementwise::{
     add_f32, add_int8, mul_f32, mul_int8, prepare_add_int8, prepare_mul_int8, prepare_sub_int8,
     sub_f32, sub_int8, AddSubQuantParams, BinaryQuantization, ElementwiseError, MulQuantParams,
 };
+use microlite_kernels::optimized::active_backend;
+use microlite_kernels::optimized::elementwise::{add_int8_same_shape, sub_int8_same_shape};
 use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
 use microlite_model::schema::ActivationFunctionType;
 use microlite_model::{Tensor, TensorType};
@@ -16,7 +18,7 @@ use microlite_model::{Tensor, TensorType};
 use crate::activation::clamping_activation;
 use crate::context::{expect_type, EvalContext, PrepareContext};
 use crate::error::OpError;
-use crate::kernel::{Kernel, Prepared};
+use crate::kernel::{InPlaceOffer, Kernel, Prepared};
 use crate::quant_params::affine;
 
 const FLOAT: u32 = 0;
@@ -233,13 +235,15 @@ fn prepare_add_sub(
         }
         None => AddSubQuantParams::zeroed(),
     };
-    Ok(Prepared::new(AddSubParams {
+    let mut prepared = Prepared::new(AddSubParams {
         kind: common.kind,
         activation_min_f32: common.activation_min_f32,
         activation_max_f32: common.activation_max_f32,
         shape: common.shape,
         quant,
-    }))
+    });
+    prepared.needs.in_place = same_shape_offer(&common.shape);
+    Ok(prepared)
 }
 
 fn eval_error(_: ElementwiseError) -> OpError {
@@ -254,6 +258,9 @@ impl Kernel for Add {
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &AddSubParams, _: &[u8]) -> Result<(), OpError> {
+        if ctx.in_place_input().is_some() {
+            return add_sub_in_place(ctx, p, Arithmetic::Add);
+        }
         if p.kind == FLOAT {
             let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
             let out = ctx.output::<f32>()?;
@@ -267,7 +274,12 @@ impl Kernel for Add {
             )
         } else {
             let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
-            add_int8(&p.quant, &p.shape, a, b, ctx.output::<i8>()?)
+            let out = ctx.output::<i8>()?;
+            if p.shape.is_elementwise() {
+                add_int8_same_shape(active_backend(), &p.quant, a, b, out)
+            } else {
+                add_int8(&p.quant, &p.shape, a, b, out)
+            }
         }
         .map_err(eval_error)
     }
@@ -281,6 +293,9 @@ impl Kernel for Sub {
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &AddSubParams, _: &[u8]) -> Result<(), OpError> {
+        if ctx.in_place_input().is_some() {
+            return add_sub_in_place(ctx, p, Arithmetic::Sub);
+        }
         if p.kind == FLOAT {
             let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
             let out = ctx.output::<f32>()?;
@@ -294,7 +309,12 @@ impl Kernel for Sub {
             )
         } else {
             let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
-            sub_int8(&p.quant, &p.shape, a, b, ctx.output::<i8>()?)
+            let out = ctx.output::<i8>()?;
+            if p.shape.is_elementwise() {
+                sub_int8_same_shape(active_backend(), &p.quant, a, b, out)
+            } else {
+                sub_int8(&p.quant, &p.shape, a, b, out)
+            }
         }
         .map_err(eval_error)
     }
@@ -309,16 +329,21 @@ impl Kernel for Mul {
             Some(q) => prepare_mul_int8(q).map_err(|e| quant_error(e, &common))?,
             None => MulQuantParams::zeroed(),
         };
-        Ok(Prepared::new(MulParams {
+        let mut prepared = Prepared::new(MulParams {
             kind: common.kind,
             activation_min_f32: common.activation_min_f32,
             activation_max_f32: common.activation_max_f32,
             shape: common.shape,
             quant,
-        }))
+        });
+        prepared.needs.in_place = same_shape_offer(&common.shape);
+        Ok(prepared)
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &MulParams, _: &[u8]) -> Result<(), OpError> {
+        if ctx.in_place_input().is_some() {
+            return mul_in_place(ctx, p);
+        }
         if p.kind == FLOAT {
             let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
             let out = ctx.output::<f32>()?;
@@ -336,4 +361,65 @@ impl Kernel for Mul {
         }
         .map_err(eval_error)
     }
+}
+
+// ------------------------------------------------------------------ in place
+
+/// Same-shape ADD, SUB and MUL may write their output over either input
+/// (elementwise: lead 0, no extra scratch).
+fn same_shape_offer(shape: &BroadcastShape) -> Option<InPlaceOffer> {
+    shape.is_elementwise().then_some(InPlaceOffer {
+        inputs: 0b11,
+        lead_bytes: 0,
+        scratch_bytes: 0,
+    })
+}
+
+/// The broadcast shape of a chunk of `n` elements of same-shape operands.
+fn flat(n: usize) -> Result<BroadcastShape, OpError> {
+    BroadcastShape::new(&[n], &[n], &[n]).map_err(|_| OpError::Internal("elementwise chunk shape"))
+}
+
+/// ADD or SUB with the output over one input, chunk by chunk
+/// ([`EvalContext::map_pairs`]).
+fn add_sub_in_place(
+    ctx: &mut EvalContext<'_>,
+    p: &AddSubParams,
+    op: Arithmetic,
+) -> Result<(), OpError> {
+    let subtract = op == Arithmetic::Sub;
+    if p.kind == FLOAT {
+        let (lo, hi) = (p.activation_min_f32, p.activation_max_f32);
+        return ctx.map_pairs::<f32, OpError>(|a, b, out| {
+            let shape = flat(out.len())?;
+            if subtract {
+                sub_f32(lo, hi, &shape, a, b, out)
+            } else {
+                add_f32(lo, hi, &shape, a, b, out)
+            }
+            .map_err(eval_error)
+        })?;
+    }
+    let backend = active_backend();
+    ctx.map_pairs::<i8, OpError>(|a, b, out| {
+        if subtract {
+            sub_int8_same_shape(backend, &p.quant, a, b, out)
+        } else {
+            add_int8_same_shape(backend, &p.quant, a, b, out)
+        }
+        .map_err(eval_error)
+    })?
+}
+
+/// MUL with the output over one input, chunk by chunk.
+fn mul_in_place(ctx: &mut EvalContext<'_>, p: &MulParams) -> Result<(), OpError> {
+    if p.kind == FLOAT {
+        let (lo, hi) = (p.activation_min_f32, p.activation_max_f32);
+        return ctx.map_pairs::<f32, OpError>(|a, b, out| {
+            mul_f32(lo, hi, &flat(out.len())?, a, b, out).map_err(eval_error)
+        })?;
+    }
+    ctx.map_pairs::<i8, OpError>(|a, b, out| {
+        mul_int8(&p.quant, &flat(out.len())?, a, b, out).map_err(eval_error)
+    })?
 }

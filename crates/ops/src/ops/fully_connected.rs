@@ -1,6 +1,7 @@
 //! FULLY_CONNECTED: int8 (per-tensor or per-channel weights, optional int32
 //! bias) and float32, as TFLM's reference kernels. Int8 runs the optimized
-//! kernels of the active backend (same bits, no extra memory).
+//! kernels of the active backend (same bits; per-channel weights need
+//! scratch for the widened shifts).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::fully_connected::{
@@ -194,6 +195,7 @@ impl Kernel for FullyConnected {
                 } else {
                     params.kind = INT8_PER_CHANNEL;
                     needs.extra_bytes = PerChannelTables::bytes(output_depth)?;
+                    needs.scratch_bytes = PerChannelTables::widened_bytes(output_depth)?;
                 }
             }
             other => {
@@ -266,16 +268,18 @@ impl Kernel for FullyConnected {
             }
             _ => {
                 let tables = PerChannelTables::view(extra, shape.output_depth)?;
+                let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+                let bias = ctx.optional_input::<i32>(2)?;
+                let (output, scratch) = ctx.output_and_scratch::<i8, u8>()?;
+                let (shifts, _) = tables.widen_shifts(scratch)?;
                 let kernel = FullyConnectedPerChannelParamsI8 {
                     input_offset: params.input_offset,
                     output_offset: params.output_offset,
                     output_multipliers: tables.multipliers,
-                    output_shifts: tables.shifts,
+                    output_shifts: shifts,
                     activation_min: params.activation_min,
                     activation_max: params.activation_max,
                 };
-                let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
-                let bias = ctx.optional_input::<i32>(2)?;
                 fully_connected_per_channel_i8(
                     active_backend(),
                     &kernel,
@@ -283,7 +287,7 @@ impl Kernel for FullyConnected {
                     input,
                     filter,
                     bias,
-                    ctx.output::<i8>()?,
+                    output,
                 )
             }
         };

@@ -14,6 +14,7 @@ mod pad;
 mod pooling;
 mod quantize;
 mod reshape;
+mod row_streaming;
 mod softmax;
 mod squeeze;
 mod strided_slice;

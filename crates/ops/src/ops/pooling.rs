@@ -1,16 +1,18 @@
 //! AVERAGE_POOL_2D and MAX_POOL_2D over NHWC tensors (float32, int8), as
 //! TFLM's reference kernels: Pool2DOptions give the window, strides, SAME or
-//! VALID padding and a fused clamping activation.
+//! VALID padding and a fused clamping activation. With batch 1 they offer to
+//! run in place, row by row ([`super::row_streaming`]).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_kernels::pooling::{
-    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolParams,
+    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolError, PoolParams,
 };
 use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
 use microlite_model::schema::Padding as SchemaPadding;
 use microlite_model::{Tensor, TensorType};
 
+use super::row_streaming::{stream_rows, RowWindow, Rows};
 use crate::activation::clamping_activation;
 use crate::context::{expect_type, EvalContext, PrepareContext};
 use crate::error::OpError;
@@ -43,10 +45,13 @@ impl Kernel for AveragePool2d {
     type Params = PoolingParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<PoolingParams>, OpError> {
-        prepare_pool(ctx).map(Prepared::new)
+        prepare_pool(ctx).map(with_row_offer)
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &PoolingParams, _: &[u8]) -> Result<(), OpError> {
+        if ctx.in_place_input().is_some() {
+            return pool_in_place(ctx, p, average_pool_f32, average_pool_int8);
+        }
         let result = if p.kind == FLOAT {
             average_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
         } else {
@@ -60,16 +65,90 @@ impl Kernel for MaxPool2d {
     type Params = PoolingParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<PoolingParams>, OpError> {
-        prepare_pool(ctx).map(Prepared::new)
+        prepare_pool(ctx).map(with_row_offer)
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &PoolingParams, _: &[u8]) -> Result<(), OpError> {
+        if ctx.in_place_input().is_some() {
+            return pool_in_place(ctx, p, max_pool_f32, max_pool_int8);
+        }
         let result = if p.kind == FLOAT {
             max_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
         } else {
             max_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
         };
         result.map_err(|_| OpError::Internal("pooling kernel rejected prepared shapes"))
+    }
+}
+
+// ------------------------------------------------------------------ in place
+
+/// Vertical geometry for row streaming (batch 1 only).
+fn pool_rows(pool: &PoolParams) -> Option<Rows> {
+    let dim = |v: u32| v as usize;
+    let (input, output) = (pool.input_shape, pool.output_shape);
+    (input[0] == 1 && output[0] == 1).then(|| Rows {
+        input_height: dim(input[1]),
+        input_row: dim(input[2]).saturating_mul(dim(input[3])),
+        output_height: dim(output[1]),
+        output_row: dim(output[2]).saturating_mul(dim(output[3])),
+        output_width: dim(output[2]),
+        // Plain loops: single rows, the least scratch.
+        chunk_pixels: 1,
+        stride: dim(pool.stride_height),
+        padding: dim(pool.padding_top),
+        filter_height: dim(pool.filter_height),
+        dilation: 1,
+    })
+}
+
+/// Prepared params with the row-streaming in-place offer (batch 1).
+fn with_row_offer(params: PoolingParams) -> Prepared<PoolingParams> {
+    let element_size = if params.kind == FLOAT { 4 } else { 1 };
+    let mut prepared = Prepared::new(params);
+    prepared.needs.in_place = pool_rows(&params.pool).and_then(|rows| rows.offer(element_size));
+    prepared
+}
+
+type PoolFn<T> = fn(&PoolParams, &[T], &mut [T]) -> Result<(), PoolError>;
+
+/// Pooling with the output over the input, row by row
+/// ([`super::row_streaming`]).
+fn pool_in_place(
+    ctx: &mut EvalContext<'_>,
+    p: &PoolingParams,
+    float: PoolFn<f32>,
+    int8: PoolFn<i8>,
+) -> Result<(), OpError> {
+    let rows = pool_rows(&p.pool).ok_or(OpError::Internal("in-place pooling batches"))?;
+    let failed = |_| OpError::Internal("pooling kernel rejected prepared shapes");
+    let row_params = |window: &RowWindow, output_rows: usize| PoolParams {
+        input_shape: [
+            1,
+            window.rows.len() as u32,
+            p.pool.input_shape[2],
+            p.pool.input_shape[3],
+        ],
+        output_shape: [
+            1,
+            output_rows as u32,
+            p.pool.output_shape[2],
+            p.pool.output_shape[3],
+        ],
+        padding_top: window.padding as u32,
+        ..p.pool
+    };
+    let missing = OpError::Internal("in-place pooling without a shared region");
+    if p.kind == FLOAT {
+        let (region, row) = ctx.in_place::<f32, f32>()?.ok_or(missing)?;
+        stream_rows(&rows, region, row, |rp| {
+            float(&row_params(&rp.window, rp.output_rows), rp.input, rp.output).map_err(failed)
+        })
+    } else {
+        let (region, row) = ctx.in_place::<i8, i8>()?.ok_or(missing)?;
+        stream_rows(&rows, region, row, |rp| {
+            int8(&row_params(&rp.window, rp.output_rows), rp.input, rp.output).map_err(failed)
+        })
     }
 }
 

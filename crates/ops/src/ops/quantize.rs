@@ -1,5 +1,6 @@
 //! QUANTIZE: float32 → int8/uint8/int16, and requantization between integer
-//! types, as TFLM's quantize kernel.
+//! types, as TFLM's quantize kernel. When the output's elements are no
+//! larger than the input's it offers to write the output over the input.
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::quantize::{
@@ -9,7 +10,7 @@ use microlite_model::TensorType;
 
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
-use crate::kernel::{Kernel, Prepared};
+use crate::kernel::{InPlaceOffer, Kernel, Prepared};
 use crate::quant_params::affine;
 
 /// Prepared QUANTIZE parameters.
@@ -82,7 +83,16 @@ impl Kernel for Quantize {
             params.shift = requant.shift;
             params.input_zero_point = requant.input_zero_point;
         }
-        Ok(Prepared::new(params))
+        let mut prepared = Prepared::new(params);
+        // Output elements no larger than the input's: the output may be
+        // written over the input, element by element.
+        let sizes = (input.dtype().element_size(), output.dtype().element_size());
+        if let (Some(in_size), Some(out_size)) = sizes {
+            if out_size <= in_size {
+                prepared.needs.in_place = Some(InPlaceOffer::input(0, 0));
+            }
+        }
+        Ok(prepared)
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &QuantizeParams, _: &[u8]) -> Result<(), OpError> {
@@ -91,12 +101,11 @@ impl Kernel for Quantize {
                 scale: p.scale,
                 zero_point: p.zero_point,
             };
-            let input = ctx.input::<f32>(0)?;
             match p.output_type {
-                1 => affine_quantize(&q, input, ctx.output::<i8>()?),
-                2 => affine_quantize(&q, input, ctx.output::<u8>()?),
-                _ => affine_quantize(&q, input, ctx.output::<i16>()?),
-            }
+                1 => ctx.map_elements(0, |i: &[f32], o: &mut [i8]| affine_quantize(&q, i, o)),
+                2 => ctx.map_elements(0, |i: &[f32], o: &mut [u8]| affine_quantize(&q, i, o)),
+                _ => ctx.map_elements(0, |i: &[f32], o: &mut [i16]| affine_quantize(&q, i, o)),
+            }?
         } else {
             let r = RequantizeParams {
                 multiplier: p.multiplier,
@@ -105,9 +114,9 @@ impl Kernel for Quantize {
                 output_zero_point: p.zero_point,
             };
             match p.input_type {
-                1 => requantize_to(ctx, &r, ctx.input::<i8>(0)?, p.output_type),
-                2 => requantize_to(ctx, &r, ctx.input::<u8>(0)?, p.output_type),
-                _ => requantize_to(ctx, &r, ctx.input::<i16>(0)?, p.output_type),
+                1 => requantize_to::<i8>(ctx, &r, p.output_type),
+                2 => requantize_to::<u8>(ctx, &r, p.output_type),
+                _ => requantize_to::<i16>(ctx, &r, p.output_type),
             }?
         };
         result.map_err(|_| OpError::Internal("quantize kernel rejected prepared shapes"))
@@ -116,15 +125,14 @@ impl Kernel for Quantize {
 
 type KernelResult = Result<(), microlite_kernels::KernelError>;
 
-fn requantize_to<I: QuantizedInt>(
+fn requantize_to<I: QuantizedInt + bytemuck::Pod>(
     ctx: &mut EvalContext<'_>,
     params: &RequantizeParams,
-    input: &[I],
     output_type: i32,
 ) -> Result<KernelResult, OpError> {
-    Ok(match output_type {
-        1 => requantize(params, input, ctx.output::<i8>()?),
-        2 => requantize(params, input, ctx.output::<u8>()?),
-        _ => requantize(params, input, ctx.output::<i16>()?),
-    })
+    match output_type {
+        1 => ctx.map_elements(0, |i: &[I], o: &mut [i8]| requantize(params, i, o)),
+        2 => ctx.map_elements(0, |i: &[I], o: &mut [u8]| requantize(params, i, o)),
+        _ => ctx.map_elements(0, |i: &[I], o: &mut [i16]| requantize(params, i, o)),
+    }
 }
