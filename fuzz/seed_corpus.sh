@@ -5,7 +5,7 @@
 #       when present, ../shared/models/*.tflite (next to the repository).
 #   mutate_model: one input per built-in seed model (the first byte picks the
 #       seed; the rest are patch decisions), with a few decision patterns.
-#   kernel_diff: one input per kernel selector.
+#   kernel_diff: two inputs per kernel selector (harness/src/kernel_diff/mod.rs).
 #
 # Files are named by content hash, as libFuzzer names them, so re-running
 # the script adds nothing twice.
@@ -45,9 +45,20 @@ for ((i = 0; i < seed_count; i++)); do
         add mutate_model "$tmp"
     done
 done
-for selector in 0 1 2 3 4 5 6 7; do
-    printf "\\x$(printf %02x "$selector")\\x02\\x10\\x05\\x01\\x80\\x7f\\x00\\x40\\x33\\x21\\x10" > "$tmp"
-    add kernel_diff "$tmp"
+# Two inputs per kernel selector: as many as KERNELS has entries in
+# harness/src/kernel_diff/mod.rs (the first byte picks the kernel).
+kernel_count="$(grep -oE 'pub const KERNELS: \[\(&str, Case\); [0-9]+\]' \
+    "$fuzz_dir/harness/src/kernel_diff/mod.rs" | grep -oE '[0-9]+\]$' | tr -d ']')"
+if [ -z "$kernel_count" ]; then
+    echo "seed_corpus.sh: cannot read the kernel count from harness/src/kernel_diff/mod.rs" >&2
+    exit 1
+fi
+for ((selector = 0; selector < kernel_count; selector++)); do
+    for pattern in '\x02\x10\x05\x01\x80\x7f\x00\x40\x33\x21\x10' \
+        '\x07\x03\x03\x02\x01\x00\x05\x11\x42\x90\xfe\x7f\x80\x01\x33\x5a\xc3\x0f'; do
+        printf "\\x$(printf %02x "$selector")$pattern" > "$tmp"
+        add kernel_diff "$tmp"
+    done
 done
 
 for target in load load_allocate_invoke mutate_model kernel_diff; do

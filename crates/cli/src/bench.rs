@@ -1,25 +1,53 @@
-//! `microlite bench`: time repeated invokes on seeded random inputs.
+//! `microlite bench`: time repeated invokes on seeded random inputs (or on
+//! inputs from `.npy` files).
+//!
+//! The inputs are written before every invoke, outside the timed region: an
+//! input's memory may be reused by later operators (as in TFLM), so a
+//! firmware has to write them every time too. Only `invoke` itself is timed,
+//! without a profiler; `--per-op` adds a separate, profiled pass.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use microlite::model::TensorType;
 use microlite::{Clock, Interpreter, Model, OpResolver, OpTimer, Options};
+use microlite_kernels::optimized::{active_backend, set_active_backend, Backend};
 use serde::Serialize;
 
 use crate::model_file::aligned_arena;
-use crate::session;
+use crate::{macs, npy_io, session};
+
+/// Which int8 kernels `bench` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum KernelChoice {
+    /// The fastest this CPU supports (AVX2 when detected, else portable).
+    #[default]
+    Auto,
+    /// The readable reference kernels.
+    Reference,
+    /// The portable optimised kernels.
+    Portable,
+    /// The AVX2 kernels (an error when the CPU lacks AVX2).
+    Avx2,
+}
 
 /// Arguments of `bench`.
 pub struct BenchArgs {
     /// The .tflite file.
     pub model: PathBuf,
+    /// Input .npy files in model-input order (empty: seeded random inputs).
+    pub inputs: Vec<PathBuf>,
     /// Timed invokes.
     pub iterations: usize,
     /// Untimed invokes first.
     pub warmup: usize,
     /// Seed of the random inputs.
     pub seed: u64,
+    /// The kernels to run.
+    pub kernels: KernelChoice,
+    /// Also time every operator, in a separate profiled pass.
+    pub per_op: bool,
     /// Print JSON.
     pub json: bool,
 }
@@ -48,32 +76,75 @@ impl SplitMix64 {
     }
 }
 
+/// Minimum, median and maximum of a set of timings, in nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Spread {
+    /// Fastest.
+    pub min: u64,
+    /// Median (the lower middle value for an even count).
+    pub median: u64,
+    /// Slowest.
+    pub max: u64,
+}
+
+impl Spread {
+    /// The spread of `samples` (sorted in place); all zero when empty.
+    pub fn of(samples: &mut [u64]) -> Self {
+        samples.sort_unstable();
+        let at = |i: usize| samples.get(i).copied().unwrap_or(0);
+        let n = samples.len();
+        Self {
+            min: at(0),
+            median: at(n.saturating_sub(1) / 2),
+            max: at(n.saturating_sub(1)),
+        }
+    }
+}
+
+/// Giga multiply-accumulates per second of `macs` done in `ns` nanoseconds.
+pub fn gmacs_per_second(macs: u64, ns: u64) -> f64 {
+    if ns == 0 {
+        0.0
+    } else {
+        macs as f64 / ns as f64
+    }
+}
+
 #[derive(Serialize)]
 struct OpReport {
     index: usize,
     op: &'static str,
+    median_ns: u64,
     median_us: f64,
 }
 
 #[derive(Serialize)]
 struct BenchReport {
     model: String,
+    /// The kernels that ran: "reference", "portable" or "avx2".
+    kernels: &'static str,
+    /// "seeded" or "files".
+    inputs: &'static str,
+    seed: Option<u64>,
     iterations: usize,
     warmup: usize,
+    /// Where the inputs are written: always outside the timed region.
+    input_write: &'static str,
+    min_ns: u64,
+    median_ns: u64,
+    max_ns: u64,
     min_us: f64,
     median_us: f64,
     max_us: f64,
+    /// CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED MACs of one invoke.
+    macs: u64,
+    /// `macs` per median invoke.
+    gmacs_per_s: f64,
     arena_used_bytes: usize,
+    /// Per-invoke times in run order (nanoseconds).
+    samples_ns: Vec<u64>,
+    /// Per-operator medians from the profiled pass (empty without --per-op).
     ops: Vec<OpReport>,
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
 }
 
 fn fill_random(bytes: &mut [u8], dtype: TensorType, rng: &mut SplitMix64) {
@@ -88,8 +159,133 @@ fn fill_random(bytes: &mut [u8], dtype: TensorType, rng: &mut SplitMix64) {
     }
 }
 
+fn select_kernels(choice: KernelChoice) -> Result<&'static str, String> {
+    match choice {
+        KernelChoice::Auto => set_active_backend(Backend::detect()),
+        KernelChoice::Reference => set_active_backend(Backend::Reference),
+        KernelChoice::Portable => set_active_backend(Backend::Portable),
+        KernelChoice::Avx2 => set_active_backend(avx2_backend()?),
+    }
+    Ok(match active_backend() {
+        Backend::Reference => "reference",
+        Backend::Portable => "portable",
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2(_) => "avx2",
+        #[allow(unreachable_patterns)]
+        _ => "other",
+    })
+}
+
+fn avx2_backend() -> Result<Backend, String> {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(token) = microlite_kernels::optimized::Avx2::detect() {
+        return Ok(Backend::Avx2(token));
+    }
+    Err("--kernels avx2: this CPU has no AVX2".to_string())
+}
+
+/// The input bytes of every model input: from `args.inputs` when given
+/// (dtype and shape checked), else seeded random.
+fn input_bytes(
+    args: &BenchArgs,
+    interpreter: &Interpreter<'_, '_>,
+) -> Result<Vec<Vec<u8>>, String> {
+    let count = interpreter.input_count();
+    if !args.inputs.is_empty() && args.inputs.len() != count {
+        return Err(format!(
+            "model has {count} inputs, {} --input files given",
+            args.inputs.len()
+        ));
+    }
+    let mut rng = SplitMix64(args.seed);
+    let mut inputs = Vec::with_capacity(count);
+    for k in 0..count {
+        let view = interpreter.input(k).map_err(|e| e.to_string())?;
+        let info = view.info();
+        let bytes = match args.inputs.get(k) {
+            Some(path) => {
+                let array = npy_io::read(path)?;
+                let shape: Vec<usize> = info.shape().iter().collect();
+                if array.dtype != info.dtype() || array.shape != shape {
+                    return Err(format!(
+                        "{}: {} {:?} given, input {k} is {} {:?}",
+                        path.display(),
+                        array.dtype.name(),
+                        array.shape,
+                        info.dtype().name(),
+                        shape
+                    ));
+                }
+                array.bytes
+            }
+            None => {
+                let mut bytes = vec![0u8; view.bytes().len()];
+                fill_random(&mut bytes, info.dtype(), &mut rng);
+                bytes
+            }
+        };
+        inputs.push(bytes);
+    }
+    Ok(inputs)
+}
+
+fn write_inputs(interpreter: &mut Interpreter<'_, '_>, inputs: &[Vec<u8>]) -> Result<(), String> {
+    for (k, bytes) in inputs.iter().enumerate() {
+        let mut view = interpreter.input_mut(k).map_err(|e| e.to_string())?;
+        let dst = view.bytes_mut();
+        if dst.len() != bytes.len() {
+            return Err(format!(
+                "input {k}: {} bytes given, {} expected",
+                bytes.len(),
+                dst.len()
+            ));
+        }
+        dst.copy_from_slice(bytes);
+    }
+    Ok(())
+}
+
+/// Per-operator median times from `iterations` profiled invokes.
+fn profile_ops(
+    interpreter: &mut Interpreter<'_, '_>,
+    model: &Model<'_>,
+    inputs: &[Vec<u8>],
+    iterations: usize,
+) -> Result<Vec<OpReport>, String> {
+    let n_ops = model.main_subgraph().operator_count().min(MAX_PROFILED_OPS);
+    let mut timer = OpTimer::<_, MAX_PROFILED_OPS>::new(NanoClock(Instant::now()));
+    let mut per_op: Vec<Vec<u64>> = vec![Vec::with_capacity(iterations); n_ops];
+    for _ in 0..iterations {
+        write_inputs(interpreter, inputs)?;
+        interpreter
+            .invoke_profiled(&mut timer)
+            .map_err(|e| e.to_string())?;
+        for (i, _, ns) in timer.per_op() {
+            if let Some(v) = per_op.get_mut(i) {
+                v.push(ns);
+            }
+        }
+    }
+    let subgraph = model.main_subgraph();
+    Ok(per_op
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(i, v)| {
+            let median_ns = Spread::of(v).median;
+            OpReport {
+                index: i,
+                op: subgraph.operator(i).map_or("?", |op| op.op_name()),
+                median_ns,
+                median_us: median_ns as f64 / 1e3,
+            }
+        })
+        .collect())
+}
+
 /// Execute `bench`.
 pub fn bench(args: &BenchArgs) -> Result<(), String> {
+    let kernels = select_kernels(args.kernels)?;
     let file = session::load(&args.model)?;
     let model = Model::from_bytes(file.bytes()).map_err(|e| e.to_string())?;
     let resolver = OpResolver::with_all();
@@ -100,80 +296,120 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
     let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
     let mut interpreter = Interpreter::new(&model, &resolver, arena, options)
         .map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let inputs = input_bytes(args, &interpreter)?;
 
-    // Inputs may share memory with dead activations, so keep a copy and
-    // write them before every invoke, as a firmware would.
-    let mut rng = SplitMix64(args.seed);
-    let mut inputs = Vec::new();
-    for k in 0..interpreter.input_count() {
-        let view = interpreter.input(k).map_err(|e| e.to_string())?;
-        let mut bytes = vec![0u8; view.bytes().len()];
-        fill_random(&mut bytes, view.info().dtype(), &mut rng);
-        inputs.push(bytes);
-    }
-    let n_ops = model.main_subgraph().operator_count().min(MAX_PROFILED_OPS);
-    let mut timer = OpTimer::<_, MAX_PROFILED_OPS>::new(NanoClock(Instant::now()));
-    let mut totals = Vec::with_capacity(args.iterations);
-    let mut per_op: Vec<Vec<f64>> = vec![Vec::with_capacity(args.iterations); n_ops];
-    for iteration in 0..args.warmup + args.iterations {
-        for (k, bytes) in inputs.iter().enumerate() {
-            interpreter
-                .input_mut(k)
-                .map_err(|e| e.to_string())?
-                .bytes_mut()
-                .copy_from_slice(bytes);
-        }
+    let mut samples = Vec::with_capacity(args.iterations);
+    for iteration in 0..args.warmup.saturating_add(args.iterations) {
+        write_inputs(&mut interpreter, &inputs)?;
         let start = Instant::now();
-        interpreter
-            .invoke_profiled(&mut timer)
-            .map_err(|e| e.to_string())?;
-        let elapsed = start.elapsed().as_secs_f64() * 1e6;
+        let result = interpreter.invoke();
+        let elapsed = start.elapsed().as_nanos() as u64;
+        result.map_err(|e| format!("{}: {e}", args.model.display()))?;
         if iteration >= args.warmup {
-            totals.push(elapsed);
-            for (i, _, ns) in timer.per_op() {
-                if let Some(v) = per_op.get_mut(i) {
-                    v.push(ns as f64 / 1e3);
-                }
-            }
+            samples.push(elapsed);
         }
     }
-    let min_us = totals.iter().copied().fold(f64::INFINITY, f64::min);
-    let max_us = totals.iter().copied().fold(0.0, f64::max);
-    let median_us = median(&mut totals);
+    let ops = if args.per_op {
+        profile_ops(&mut interpreter, &model, &inputs, args.iterations)?
+    } else {
+        Vec::new()
+    };
+    let spread = Spread::of(&mut samples.clone());
     let subgraph = model.main_subgraph();
-    let ops = per_op
-        .iter_mut()
-        .enumerate()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(i, v)| OpReport {
-            index: i,
-            op: subgraph.operator(i).map_or("?", |op| op.op_name()),
-            median_us: median(v),
-        })
-        .collect();
+    let macs: u64 = subgraph
+        .operators()
+        .map(|op| macs::operator_macs(&subgraph, &op))
+        .sum();
+    let us = |ns: u64| ns as f64 / 1e3;
     let report = BenchReport {
         model: args.model.display().to_string(),
+        kernels,
+        inputs: if args.inputs.is_empty() {
+            "seeded"
+        } else {
+            "files"
+        },
+        seed: args.inputs.is_empty().then_some(args.seed),
         iterations: args.iterations,
         warmup: args.warmup,
-        min_us,
-        median_us,
-        max_us,
+        input_write: "before every invoke, outside the timed region",
+        min_ns: spread.min,
+        median_ns: spread.median,
+        max_ns: spread.max,
+        min_us: us(spread.min),
+        median_us: us(spread.median),
+        max_us: us(spread.max),
+        macs,
+        gmacs_per_s: gmacs_per_second(macs, spread.median),
         arena_used_bytes: interpreter.arena_used_bytes(),
+        samples_ns: samples,
         ops,
     };
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string(&report).map_err(|e| e.to_string())?
-        );
+    let mut out = std::io::stdout().lock();
+    let text = if args.json {
+        serde_json::to_string(&report).map_err(|e| e.to_string())? + "\n"
     } else {
-        println!(
-            "{}: median {:.1} us, min {:.1} us, max {:.1} us over {} invokes; arena {} bytes",
-            report.model, median_us, min_us, max_us, args.iterations, report.arena_used_bytes
+        render_text(&report)
+    };
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write to stdout: {e}"))
+}
+
+fn render_text(report: &BenchReport) -> String {
+    let mut text = format!(
+        "{}: median {:.1} us, min {:.1} us, max {:.1} us over {} invokes ({} kernels); \
+         {:.2} GMAC/s; arena {} bytes\n",
+        report.model,
+        report.median_us,
+        report.min_us,
+        report.max_us,
+        report.iterations,
+        report.kernels,
+        report.gmacs_per_s,
+        report.arena_used_bytes
+    );
+    for op in &report.ops {
+        text += &format!(
+            "  {:>4} {:<24} {:>10.1} us\n",
+            op.index, op.op, op.median_us
         );
-        for op in &report.ops {
-            println!("  {:>4} {:<24} {:>10.1} us", op.index, op.op, op.median_us);
-        }
     }
-    Ok(())
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn spread_of_odd_and_even_counts() {
+        assert_eq!(
+            Spread::of(&mut [5, 1, 3]),
+            Spread {
+                min: 1,
+                median: 3,
+                max: 5
+            }
+        );
+        // Lower middle of an even count.
+        assert_eq!(Spread::of(&mut [4, 1, 3, 2]).median, 2);
+        assert_eq!(Spread::of(&mut []), Spread::default());
+    }
+
+    #[test]
+    fn gmacs_is_macs_per_nanosecond() {
+        assert_eq!(gmacs_per_second(3_000_000, 1_000_000), 3.0);
+        assert_eq!(gmacs_per_second(5, 0), 0.0);
+    }
+
+    #[test]
+    fn splitmix_matches_the_published_sequence() {
+        // First outputs of SplitMix64 seeded with 0 (Steele, Lea, Flood 2014;
+        // the values Java's SplittableRandom and Vigna's splitmix64.c give).
+        let mut rng = SplitMix64(0);
+        assert_eq!(rng.next(), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(rng.next(), 0x6e78_9e6a_a1b9_65f4);
+    }
 }

@@ -41,14 +41,22 @@ enum Command {
         /// N times; each output_<k>.npy stacks the N outputs the same way.
         #[arg(long, conflicts_with = "dump_tensors")]
         batch: bool,
+        /// Use an arena of exactly this many bytes (e.g. a target's budget)
+        /// instead of the exact size the model needs.
+        #[arg(long)]
+        arena_bytes: Option<usize>,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
     },
-    /// Time repeated invokes on seeded random inputs.
+    /// Time repeated invokes on seeded random inputs (inputs are written
+    /// before every invoke, outside the timed region).
     Bench {
         /// The .tflite file.
         model: PathBuf,
+        /// Input .npy files in model-input order (default: seeded random inputs).
+        #[arg(long = "input")]
+        inputs: Vec<PathBuf>,
         /// Timed invokes.
         #[arg(long, default_value_t = 100)]
         iterations: usize,
@@ -58,6 +66,12 @@ enum Command {
         /// Seed for the random inputs.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Which int8 kernels to run.
+        #[arg(long, value_enum, default_value_t = bench::KernelChoice::Auto)]
+        kernels: bench::KernelChoice,
+        /// Also time every operator (a separate, profiled pass).
+        #[arg(long)]
+        per_op: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -89,6 +103,7 @@ fn main() -> ExitCode {
             output_dir,
             dump_tensors,
             batch,
+            arena_bytes,
             json,
         } => run::run(&run::RunArgs {
             model,
@@ -96,19 +111,26 @@ fn main() -> ExitCode {
             output_dir,
             dump_tensors,
             batch,
+            arena_bytes,
             json,
         }),
         Command::Bench {
             model,
+            inputs,
             iterations,
             warmup,
             seed,
+            kernels,
+            per_op,
             json,
         } => bench::bench(&bench::BenchArgs {
             model,
+            inputs,
             iterations,
             warmup,
             seed,
+            kernels,
+            per_op,
             json,
         }),
     };

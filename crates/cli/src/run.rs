@@ -22,6 +22,8 @@ pub struct RunArgs {
     /// Each input file stacks N inputs along a new leading axis: invoke N
     /// times and stack the outputs the same way.
     pub batch: bool,
+    /// Arena size in bytes; `None` sizes it exactly.
+    pub arena_bytes: Option<usize>,
     /// Print JSON.
     pub json: bool,
 }
@@ -58,10 +60,20 @@ pub fn run(args: &RunArgs) -> Result<(), String> {
         preserve_all_tensors: args.dump_tensors,
         ..Options::default()
     };
-    let needed = session::required_arena_bytes(&model, &resolver, options)
-        .map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let needed = match args.arena_bytes {
+        // The arena's bookkeeping is 32-bit: larger arenas cannot be used.
+        Some(bytes) if u32::try_from(bytes).is_err() => {
+            return Err(format!(
+                "--arena-bytes {bytes} exceeds the 4 GiB an arena can use"
+            ));
+        }
+        Some(bytes) => bytes,
+        None => session::required_arena_bytes(&model, &resolver, options)
+            .map_err(|e| format!("{}: {e}", args.model.display()))?,
+    };
     let mut arena = aligned_arena(needed);
     let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
+    let arena = &mut arena[..needed];
     let mut interpreter = Interpreter::new(&model, &resolver, arena, options)
         .map_err(|e| format!("{}: {e}", args.model.display()))?;
 

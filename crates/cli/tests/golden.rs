@@ -5,11 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use microlite::model::TensorType;
 use microlite::{Interpreter, Model, OpResolver, Options};
 use microlite_cli::model_file::{aligned_arena, AlignedFile};
 use microlite_cli::{npy_io, session};
+use microlite_kernels::optimized::{set_active_backend, Backend};
 
 fn reference_models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-models")
@@ -119,11 +121,81 @@ fn run_case(dir: &Path) -> Result<(usize, Vec<Mismatch>), String> {
             }
         }
     }
+    compared += normal_mode_outputs(dir, &model, &mut mismatches)?;
     Ok((compared, mismatches))
 }
 
-/// Run every case of `suite`, failing with a report naming each mismatch.
+/// Compare the model outputs of a normal-mode run (memory sharing and
+/// in-place execution active, inputs rewritten before each of two invokes)
+/// with the goldens; returns the number compared.
+fn normal_mode_outputs(
+    dir: &Path,
+    model: &Model<'_>,
+    mismatches: &mut Vec<Mismatch>,
+) -> Result<usize, String> {
+    let resolver = OpResolver::with_all();
+    let options = Options::default();
+    let needed =
+        session::required_arena_bytes(model, &resolver, options).map_err(|e| e.to_string())?;
+    let mut arena = aligned_arena(needed);
+    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
+    let mut interpreter =
+        Interpreter::new(model, &resolver, arena, options).map_err(|e| e.to_string())?;
+    for _ in 0..2 {
+        for k in 0..interpreter.input_count() {
+            let array = npy_io::read(&dir.join(format!("input_{k}.npy")))?;
+            let mut input = interpreter.input_mut(k).map_err(|e| e.to_string())?;
+            input.bytes_mut().copy_from_slice(&array.bytes);
+        }
+        interpreter.invoke().map_err(|e| e.to_string())?;
+    }
+    for k in 0..interpreter.output_count() {
+        let view = interpreter.output(k).map_err(|e| e.to_string())?;
+        let t = view.info().index();
+        let golden = npy_io::read(&dir.join(format!("tensor_{t}.npy")))?;
+        let (differing, max_diff) = compare(view.info().dtype(), view.bytes(), &golden.bytes);
+        if differing > 0 || golden.bytes.len() != view.bytes().len() {
+            mismatches.push(Mismatch {
+                operator: model.main_subgraph().operator_count(),
+                op: format!("model output {k} in normal (in-place) mode"),
+                tensor: t,
+                differing,
+                max_diff,
+            });
+        }
+    }
+    Ok(interpreter.output_count())
+}
+
+/// Every int8 kernel backend this machine runs (all must match the goldens).
+fn backends() -> Vec<(&'static str, Backend)> {
+    let mut all = vec![
+        ("reference", Backend::Reference),
+        ("portable", Backend::Portable),
+    ];
+    #[cfg(target_arch = "x86_64")]
+    if let Some(token) = microlite_kernels::optimized::Avx2::detect() {
+        all.push(("avx2", Backend::Avx2(token)));
+    }
+    all
+}
+
+/// Held while a suite runs on one backend: the active backend is
+/// process-wide and the tests run in parallel.
+static ACTIVE_BACKEND: Mutex<()> = Mutex::new(());
+
+/// Run every case of `suite` on every backend, failing with a report naming
+/// each mismatch.
 fn run_suite(suite: &str) {
+    for (name, backend) in backends() {
+        let _guard = ACTIVE_BACKEND.lock().unwrap_or_else(|e| e.into_inner());
+        set_active_backend(backend);
+        run_suite_on(suite, name);
+    }
+}
+
+/// Run every case of `suite` on the active backend (`backend` names it).
+fn run_suite_on(suite: &str, backend: &str) {
     let root = reference_models().join(suite);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
@@ -141,16 +213,16 @@ fn run_suite(suite: &str) {
                 compared += n;
                 for m in mismatches {
                     failures.push(format!(
-                        "{suite}/{name}: operator {} ({}) tensor {}: {} elements differ, max diff {}",
+                        "{suite}/{name} ({backend}): operator {} ({}) tensor {}: {} elements differ, max diff {}",
                         m.operator, m.op, m.tensor, m.differing, m.max_diff
                     ));
                 }
             }
-            Err(e) => failures.push(format!("{suite}/{name}: {e}")),
+            Err(e) => failures.push(format!("{suite}/{name} ({backend}): {e}")),
         }
     }
     println!(
-        "{suite}: {} cases, {compared} operator outputs compared",
+        "{suite} ({backend}): {} cases, {compared} operator outputs compared",
         cases.len()
     );
     assert!(

@@ -3,7 +3,12 @@
 //!
 //! Written from the mathematical definitions (exact wide-integer arithmetic,
 //! then reduced modulo 2^32 where TFLM's int32 arithmetic wraps), never by
-//! calling into `microlite-kernels`.
+//! calling into `microlite-kernels` (only its plain parameter structs are
+//! read).
+
+pub mod elementwise;
+pub mod softmax;
+pub mod window;
 
 /// Reduces an exact integer modulo 2^32 to two's-complement `i32`, the
 /// result of C++ int32 arithmetic on the targets TFLM runs on.
