@@ -76,6 +76,7 @@ pub const LAYERS: &[Layer] = &[
     layer("ic01_conv9", Op::Conv, [8, 8, 64], [3, 3], 64, 1),
     layer("ad01_fc0", Op::FullyConnected, [1, 1, 640], [1, 1], 128, 1),
     layer("ad01_fc1", Op::FullyConnected, [1, 1, 128], [1, 1], 128, 1),
+    layer("ad01_fc9", Op::FullyConnected, [1, 1, 128], [1, 1], 640, 1),
     layer("person_dw0", Op::Depthwise, [96, 96, 1], [3, 3], 8, 2),
 ];
 

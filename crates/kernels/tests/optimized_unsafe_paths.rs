@@ -78,10 +78,21 @@ impl Stream {
 #[test]
 fn fully_connected_paths() {
     let mut s = Stream(0x9E37_79B9_7F4A_7C15);
-    // (batches, depth, units): one pixel (dot product, depth tails), many
-    // pixels with a short depth (outer product, channel tails), and a depth
-    // beyond the outer-product limit.
-    for (batches, depth, units) in [(1, 37, 5), (2, 300, 9), (9, 20, 19), (8, 48, 8), (3, 64, 3)] {
+    // (batches, depth, units): one row (blocks of eight units with a depth
+    // tail, a row shorter than 16, each row-buffer class), many pixels with a
+    // short depth (outer product, channel tails), and a depth beyond the
+    // outer-product limit.
+    for (batches, depth, units) in [
+        (1, 37, 5),
+        (1, 37, 11),
+        (1, 9, 8),
+        (1, 160, 8),
+        (1, 1030, 9),
+        (2, 300, 9),
+        (9, 20, 19),
+        (8, 48, 8),
+        (3, 64, 3),
+    ] {
         let shape = FullyConnectedShape {
             batches,
             input_depth: depth,

@@ -20,10 +20,10 @@
 use core::arch::x86_64::{
     __m128i, __m256i, _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepi8_epi16,
     _mm256_extracti128_si256, _mm256_madd_epi16, _mm256_packs_epi32, _mm256_permute4x64_epi64,
-    _mm256_set1_epi16, _mm256_set1_epi32, _mm256_setzero_si256, _mm_loadu_si128, _mm_packs_epi16,
-    _mm_setzero_si128, _mm_storel_epi64, _mm_storeu_si128, _mm_unpackhi_epi16, _mm_unpackhi_epi32,
-    _mm_unpackhi_epi64, _mm_unpacklo_epi16, _mm_unpacklo_epi32, _mm_unpacklo_epi64,
-    _mm_unpacklo_epi8,
+    _mm256_set1_epi16, _mm256_set1_epi32, _mm256_setzero_si256, _mm_and_si128, _mm_loadu_si128,
+    _mm_packs_epi16, _mm_setzero_si128, _mm_storel_epi64, _mm_storeu_si128, _mm_unpackhi_epi16,
+    _mm_unpackhi_epi32, _mm_unpackhi_epi64, _mm_unpacklo_epi16, _mm_unpacklo_epi32,
+    _mm_unpacklo_epi64, _mm_unpacklo_epi8,
 };
 use core::mem::MaybeUninit;
 
@@ -50,10 +50,15 @@ const INTERNAL: KernelError = KernelError::SizeOverflow {
     what: "panel kernel operand",
 };
 
-/// Whether [`gemm_panel`] can run `gemm` (any filter layout).
+/// Whether [`gemm_panel`] can run `gemm` (any filter layout) with at least
+/// two groups of eight channels per panel (or all of them): longer rows
+/// would split the channels into many panels, each refilling the rows.
 pub(crate) fn panel_fits(gemm: &Gemm<'_>) -> bool {
+    let pairs = gemm.depth.div_ceil(2);
+    let groups = gemm.channels.div_ceil(LANES);
     gemm.depth > 0
         && gemm.depth <= MAX_PANEL_DEPTH
+        && (groups <= 1 || 2 * pairs <= PANEL_VECTORS)
         && gemm.channels > 0
         && i16::try_from(gemm.input_offset).is_ok()
         && gemm.stage.vectorizable()
@@ -103,7 +108,9 @@ pub(crate) fn gemm_panel(
     };
     // SAFETY (all): the `Avx2` token proves the CPU supports AVX2.
     unsafe {
-        if window <= SMALL_WINDOW_BUFFER {
+        if window == 0 {
+            by_depth(gemm, &mut [], output)
+        } else if window <= SMALL_WINDOW_BUFFER {
             let mut buffer = [0i8; SMALL_WINDOW_BUFFER];
             let buffer = buffer.get_mut(..window).unwrap_or_default();
             by_depth(gemm, buffer, output)
@@ -391,16 +398,39 @@ pub(super) fn pack<'s>(
     Ok(unsafe { core::slice::from_raw_parts(init.as_ptr().cast::<__m256i>(), used) })
 }
 
-/// The 16 bytes of `row[at..at + 16]`, zero-padded past the end of `row`.
+/// Keeps the first `n` of 16 bytes: `KEEP[16 - n..32 - n]`.
+static KEEP: [i8; 32] = {
+    let mut m = [0i8; 32];
+    let mut i = 0;
+    while i < 16 {
+        m[i] = -1;
+        i += 1;
+    }
+    m
+};
+
+/// The 16 bytes of a row's elements `at..at + 16`, zero past its `len`
+/// elements. `row` starts at the row and may run past it (into memory that
+/// is read but masked off), which saves the copy through a buffer.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn load16_padded(row: &[i8], at: usize) -> __m128i {
+fn load16_padded(row: &[i8], len: usize, at: usize) -> __m128i {
+    let valid = len.saturating_sub(at).min(16);
     match row.get(at..at + 16) {
-        // SAFETY: the slice has 16 readable bytes; no alignment needed.
-        Some(s) => unsafe { _mm_loadu_si128(s.as_ptr().cast()) },
+        Some(s) => {
+            // SAFETY: the slice has 16 readable bytes; no alignment needed.
+            let v = unsafe { _mm_loadu_si128(s.as_ptr().cast()) };
+            if valid == 16 {
+                v
+            } else {
+                let keep = KEEP.get(16 - valid..32 - valid).unwrap_or(&[0; 16]);
+                // SAFETY: `keep` has 16 readable bytes.
+                _mm_and_si128(v, unsafe { _mm_loadu_si128(keep.as_ptr().cast()) })
+            }
+        }
         None => {
             let mut buf = [0i8; 16];
-            let tail = row.get(at..).unwrap_or(&[]);
+            let tail = row.get(at..at + valid).unwrap_or(&[]);
             buf.iter_mut().zip(tail).for_each(|(d, &s)| *d = s);
             bytemuck::cast(buf)
         }
@@ -412,29 +442,33 @@ fn load16_padded(row: &[i8], at: usize) -> __m128i {
 #[target_feature(enable = "avx2")]
 fn pack_row_major(g: &Gemm<'_>, c0: usize, slots: &mut [MaybeUninit<__m256i>]) -> usize {
     let depth = g.depth;
+    // Each row runs on to the filter's end (read, then masked off).
     let filter_row = |i: usize| {
         let c = c0 + i;
-        if c < g.channels {
-            g.filter.get(c * depth..(c + 1) * depth).unwrap_or(&[])
-        } else {
-            &[]
+        match g.filter.get(c * depth..) {
+            Some(rest) if c < g.channels && rest.len() >= depth => (rest, depth),
+            _ => (&[][..], 0),
         }
     };
     transpose_pack(core::array::from_fn(filter_row), slots)
 }
 
-/// Packs eight rows (channels; shorter rows read as zero-padded) into
-/// `slots`: slot `j` holds `(row[c][2j], row[c][2j + 1])` as `i16` for the
-/// eight rows `c`. Returns how many slots it wrote (all of them).
+/// Packs eight rows (channels) into `slots`: slot `j` holds
+/// `(row[c][2j], row[c][2j + 1])` as `i16` for the eight rows `c`, each row
+/// given as a slice from its start and its length (elements past the length
+/// read as 0). Returns how many slots it wrote (all of them).
 #[target_feature(enable = "avx2")]
-pub(super) fn transpose_pack(rows: [&[i8]; LANES], slots: &mut [MaybeUninit<__m256i>]) -> usize {
+pub(super) fn transpose_pack(
+    rows: [(&[i8], usize); LANES],
+    slots: &mut [MaybeUninit<__m256i>],
+) -> usize {
     let mut written = 0;
     let mut k = 0;
     let depth = 2 * slots.len();
     while k < depth {
         // Eight rows of 16 elements = eight pairs (16-bit units) each; an
         // 8x8 transpose of 16-bit units gives, per pair, the eight channels.
-        let r: [__m128i; LANES] = core::array::from_fn(|i| load16_padded(rows[i], k));
+        let r: [__m128i; LANES] = core::array::from_fn(|i| load16_padded(rows[i].0, rows[i].1, k));
         let t0 = _mm_unpacklo_epi16(r[0], r[1]);
         let t1 = _mm_unpackhi_epi16(r[0], r[1]);
         let t2 = _mm_unpacklo_epi16(r[2], r[3]);

@@ -395,7 +395,7 @@ fn widen(src: &[i8], dst: &mut [i16], offset: __m256i) {
 
 /// Longest padded window whose groups are packed through padded rows (the
 /// transposing packer); longer ones are packed element by element.
-const MAX_PADDED_ROW: usize = 256;
+const MAX_PADDED_ROW: usize = 128;
 
 /// Repacks groups `first..first + count` for windows whose segments have
 /// an odd length: the padded pair `(s, jj)` holds filter-row elements
@@ -448,8 +448,8 @@ fn pack_segmented<'s>(
                     }
                 }
             }
-            let rows: [&[i8]; LANES] =
-                core::array::from_fn(|lane| padded[lane].get(..padded_len).unwrap_or_default());
+            let rows: [(&[i8], usize); LANES] =
+                core::array::from_fn(|lane| (&padded[lane][..], padded_len));
             written += super::panel::transpose_pack(rows, group_slots);
         }
     } else {
