@@ -370,7 +370,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 .head
                 .get(slot.range())
                 .ok_or(Error::Internal("tensor beyond head")),
-            TensorHome::Constant => constant_data(&self.subgraph, slot),
+            TensorHome::Constant => constant_data(self.model, slot),
             TensorHome::Unused => Ok(&[]),
         }
     }
@@ -423,15 +423,19 @@ impl<'a, 'm> Interpreter<'a, 'm> {
     }
 
     /// Run the model once, calling `profiler` around every operator.
-    pub fn invoke_profiled(&mut self, profiler: &mut impl Profiler) -> Result<(), Error> {
+    pub fn invoke_profiled<P: Profiler>(&mut self, profiler: &mut P) -> Result<(), Error> {
         let subgraph = self.subgraph;
+        let model = self.model;
         for (i, op) in subgraph.operators().enumerate() {
             let slot = *self.ops.get(i).ok_or(Error::Internal("op slot"))?;
             if slot.skip_eval != 0 {
                 continue;
             }
-            let name = op.op_name();
-            profiler.begin_op(i, name);
+            // The name lookup walks the opcode table: only when someone listens.
+            let name = if P::LISTENS { op.op_name() } else { "" };
+            if P::LISTENS {
+                profiler.begin_op(i, name);
+            }
             let reg = self
                 .lookup
                 .get(slot.registration as usize)
@@ -464,7 +468,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 let s = self.tensors.get(t).ok_or(Error::Internal("tensor slot"))?;
                 *entry = Some(match s.home() {
                     TensorHome::Head => split.get(s.range())?,
-                    TensorHome::Constant => constant_data(&subgraph, s)?,
+                    TensorHome::Constant => constant_data(model, s)?,
                     TensorHome::Unused => &[],
                 });
             }
@@ -474,7 +478,9 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 None => EvalContext::new(inputs, output, scratch),
             };
             reg.eval(&mut ctx, chunk).map_err(|e| op_error(i, &op, e))?;
-            profiler.end_op(i, name);
+            if P::LISTENS {
+                profiler.end_op(i, name);
+            }
         }
         Ok(())
     }
@@ -541,9 +547,10 @@ fn cast_region<T: bytemuck::Pod>(region: &mut [u8], count: usize) -> Result<&mut
     bytemuck::try_cast_slice_mut(region).map_err(|_| Error::Internal("region alignment"))
 }
 
-fn constant_data<'m>(subgraph: &Subgraph<'m>, slot: &TensorSlot) -> Result<&'m [u8], Error> {
-    subgraph
-        .tensor(slot.offset as usize)
-        .and_then(|x| x.data())
-        .ok_or(Error::Internal("constant without data"))
+/// The constant data `slot` points at in the model file.
+fn constant_data<'m>(model: &Model<'m>, slot: &TensorSlot) -> Result<&'m [u8], Error> {
+    model
+        .bytes()
+        .get(slot.range())
+        .ok_or(Error::Internal("constant beyond the model file"))
 }

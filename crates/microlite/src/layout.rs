@@ -29,8 +29,8 @@ pub enum TensorHome {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
 pub struct TensorSlot {
-    /// Byte offset in the head ([`TensorHome::Head`]), or the index of the
-    /// tensor whose constant data this one views ([`TensorHome::Constant`]).
+    /// Byte offset in the head ([`TensorHome::Head`]), or of the constant
+    /// data in the model file ([`TensorHome::Constant`]).
     pub offset: u32,
     /// Byte length.
     pub len: u32,
@@ -47,16 +47,18 @@ impl TensorSlot {
         }
     }
 
-    /// A tensor viewing the constant data of tensor `owner`.
-    pub fn constant(owner: u32, len: u32) -> Self {
+    /// A tensor viewing `len` bytes of constant data at `offset` in the
+    /// model file.
+    pub fn constant(offset: u32, len: u32) -> Self {
         Self {
-            offset: owner,
+            offset,
             len,
             home: 2,
         }
     }
 
-    /// Byte range in the head (meaningful for [`TensorHome::Head`]).
+    /// Byte range in the head ([`TensorHome::Head`]) or the model file
+    /// ([`TensorHome::Constant`]).
     pub fn range(&self) -> Range<usize> {
         self.offset as usize..self.offset as usize + self.len as usize
     }

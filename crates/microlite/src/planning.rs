@@ -521,8 +521,8 @@ fn write_plan(
         let tensor = subgraph.tensor(t).ok_or(Error::Internal("tensor index"))?;
         let slot = tensors.get_mut(t).ok_or(Error::Internal("tensor slot"))?;
         let len = to_u32(tensor.byte_size().unwrap_or(0))?;
-        *slot = if tensor.is_constant() {
-            TensorSlot::constant(to_u32(t)?, len)
+        *slot = if let Some(data) = tensor.data_range() {
+            TensorSlot::constant(to_u32(data.start)?, to_u32(data.len())?)
         } else if owns_head_bytes(life, t) {
             let offset = *tensor_offsets.next().ok_or(Error::Internal("offsets"))?;
             TensorSlot::head(to_u32(offset)?, len)

@@ -3,6 +3,9 @@
 
 /// Called around every operator's eval by [`crate::Interpreter::invoke_profiled`].
 pub trait Profiler {
+    /// Whether the hooks are called at all; `false` lets the interpreter
+    /// skip them and the op-name lookup they take.
+    const LISTENS: bool = true;
     /// Operator `index` (op name `op`) is about to run.
     fn begin_op(&mut self, index: usize, op: &'static str);
     /// Operator `index` finished.
@@ -74,6 +77,7 @@ impl<C: Clock, const N: usize> Profiler for OpTimer<C, N> {
 pub struct NoProfiler;
 
 impl Profiler for NoProfiler {
+    const LISTENS: bool = false;
     #[inline(always)]
     fn begin_op(&mut self, _index: usize, _op: &'static str) {}
     #[inline(always)]

@@ -76,6 +76,15 @@ impl<'a> Tensor<'a> {
         }
     }
 
+    /// Where [`data`](Self::data) lies in [`Model::bytes`](crate::Model::bytes),
+    /// so a runtime can keep two integers instead of walking the flatbuffer
+    /// on every read. `None` for non-constant tensors.
+    pub fn data_range(&self) -> Option<core::ops::Range<usize>> {
+        let data = self.data()?;
+        let start = (data.as_ptr() as usize).checked_sub(self.model.file.as_ptr() as usize)?;
+        Some(start..start.checked_add(data.len())?)
+    }
+
     /// Whether the tensor is a variable (state kept across invocations).
     pub fn is_variable(&self) -> bool {
         self.raw.is_variable()

@@ -101,6 +101,12 @@ fn valid_model_accessors_match_the_description() {
     assert_eq!(bias_values, BIAS);
     assert_eq!(bias.data().unwrap().as_ptr().addr() % 4, 0);
     assert_eq!(sg.tensor(3).unwrap().data(), None);
+    // `data_range` locates the same bytes in the file.
+    for t in [&weights, &bias] {
+        let range = t.data_range().unwrap();
+        assert_eq!(model.bytes().get(range), t.data());
+    }
+    assert_eq!(sg.tensor(3).unwrap().data_range(), None);
     // Per-tensor parameters accept any quantized_dimension (here 3).
     assert_eq!(
         sg.tensor(4)
