@@ -9,15 +9,12 @@ use microlite_kernels::conv::conv_f32;
 use microlite_kernels::optimized::active_backend;
 use microlite_kernels::optimized::conv::{conv_per_channel_i8, conv_scratch_len};
 
-use super::conv_common::{
-    as_i8, fill_conv, prepare_conv, split_row_buffer, ConvParams, WindowOptions, FLOAT, INT8,
-};
-use super::row_streaming::stream_rows;
+use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT8};
+use super::windowed_eval::{eval_f32, eval_i8};
 use crate::activation::clamping_activation;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
-use crate::per_channel::PerChannelTables;
 
 /// CONV_2D.
 pub struct Conv2d;
@@ -84,86 +81,45 @@ impl Kernel for Conv2d {
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &ConvParams, extra: &[u8]) -> Result<(), OpError> {
-        let (geometry, filter_shape) = (p.geometry(), p.filter_shape());
+        let filter_shape = p.filter_shape();
         let failed = |_| OpError::Internal("conv kernel rejected prepared shapes");
         if p.kind == FLOAT {
             let limits = p.float_params();
             let filter = ctx.input::<f32>(1)?;
             let bias = ctx.optional_input::<f32>(2)?;
-            if let Some((region, row)) = ctx.in_place::<f32, f32>()? {
-                return stream_rows(&p.rows(), region, row, |rp| {
-                    let (g, input_shape, output_shape) = p.row_problem(&rp.window, rp.output_rows);
-                    conv_f32(
-                        &g,
-                        &limits,
-                        input_shape,
-                        rp.input,
-                        filter_shape,
-                        filter,
-                        bias,
-                        output_shape,
-                        rp.output,
-                    )
-                    .map_err(failed)
-                });
-            }
-            let input = ctx.input::<f32>(0)?;
-            let output = ctx.output::<f32>()?;
-            return conv_f32(
-                &geometry,
-                &limits,
-                p.input_shape(),
-                input,
-                filter_shape,
-                filter,
-                bias,
-                p.output_shape(),
-                output,
-            )
-            .map_err(failed);
-        }
-        let backend = active_backend();
-        let tables = PerChannelTables::view(extra, p.channels())?;
-        let filter = ctx.input::<i8>(1)?;
-        let bias = ctx.optional_input::<i32>(2)?;
-        if let Some((region, scratch)) = ctx.in_place::<i8, u8>()? {
-            let (shifts, rest) = tables.widen_shifts(scratch)?;
-            let quant = p.quant(tables.multipliers, shifts);
-            let (row, kernel_scratch) = split_row_buffer(rest, p.row_buffer_len())?;
-            return stream_rows(&p.rows(), region, row, |rp| {
-                let (g, input_shape, output_shape) = p.row_problem(&rp.window, rp.output_rows);
-                conv_per_channel_i8(
-                    backend,
-                    &g,
-                    &quant,
-                    input_shape,
-                    rp.input,
+            return eval_f32(ctx, p, |call| {
+                conv_f32(
+                    &call.geometry,
+                    &limits,
+                    call.input_shape,
+                    call.input,
                     filter_shape,
                     filter,
                     bias,
-                    output_shape,
-                    rp.output,
-                    &mut *kernel_scratch,
+                    call.output_shape,
+                    call.output,
                 )
                 .map_err(failed)
             });
         }
-        let input = ctx.input::<i8>(0)?;
-        let (output, scratch) = ctx.output_and_scratch::<i8, u8>()?;
-        let (shifts, rest) = tables.widen_shifts(scratch)?;
-        conv_per_channel_i8(
-            backend,
-            &geometry,
-            &p.quant(tables.multipliers, shifts),
-            p.input_shape(),
-            input,
-            filter_shape,
-            filter,
-            bias,
-            p.output_shape(),
-            output,
-            as_i8(rest)?,
-        )
-        .map_err(failed)
+        let backend = active_backend();
+        let filter = ctx.input::<i8>(1)?;
+        let bias = ctx.optional_input::<i32>(2)?;
+        eval_i8(ctx, p, extra, |call, quant, scratch| {
+            conv_per_channel_i8(
+                backend,
+                &call.geometry,
+                quant,
+                call.input_shape,
+                call.input,
+                filter_shape,
+                filter,
+                bias,
+                call.output_shape,
+                call.output,
+                scratch,
+            )
+            .map_err(failed)
+        })
     }
 }

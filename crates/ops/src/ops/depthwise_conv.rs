@@ -8,15 +8,12 @@ use microlite_kernels::depthwise_conv::depthwise_conv_f32;
 use microlite_kernels::optimized::active_backend;
 use microlite_kernels::optimized::depthwise_conv::depthwise_conv_per_channel_i8;
 
-use super::conv_common::{
-    fill_conv, prepare_conv, split_row_buffer, ConvParams, WindowOptions, FLOAT,
-};
-use super::row_streaming::stream_rows;
+use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT};
+use super::windowed_eval::{eval_f32, eval_i8};
 use crate::activation::clamping_activation;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
-use crate::per_channel::PerChannelTables;
 
 /// DEPTHWISE_CONV_2D.
 pub struct DepthwiseConv2d;
@@ -81,89 +78,48 @@ impl Kernel for DepthwiseConv2d {
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &ConvParams, extra: &[u8]) -> Result<(), OpError> {
-        let (geometry, filter_shape) = (p.geometry(), p.filter_shape());
+        let filter_shape = p.filter_shape();
         let multiplier = p.depth_multiplier as usize;
         let failed = |_| OpError::Internal("depthwise conv kernel rejected prepared shapes");
         if p.kind == FLOAT {
             let limits = p.float_params();
             let filter = ctx.input::<f32>(1)?;
             let bias = ctx.optional_input::<f32>(2)?;
-            if let Some((region, row)) = ctx.in_place::<f32, f32>()? {
-                return stream_rows(&p.rows(), region, row, |rp| {
-                    let (g, input_shape, output_shape) = p.row_problem(&rp.window, rp.output_rows);
-                    depthwise_conv_f32(
-                        &g,
-                        multiplier,
-                        &limits,
-                        input_shape,
-                        rp.input,
-                        filter_shape,
-                        filter,
-                        bias,
-                        output_shape,
-                        rp.output,
-                    )
-                    .map_err(failed)
-                });
-            }
-            let input = ctx.input::<f32>(0)?;
-            let output = ctx.output::<f32>()?;
-            return depthwise_conv_f32(
-                &geometry,
-                multiplier,
-                &limits,
-                p.input_shape(),
-                input,
-                filter_shape,
-                filter,
-                bias,
-                p.output_shape(),
-                output,
-            )
-            .map_err(failed);
-        }
-        let backend = active_backend();
-        let tables = PerChannelTables::view(extra, p.channels())?;
-        let filter = ctx.input::<i8>(1)?;
-        let bias = ctx.optional_input::<i32>(2)?;
-        if let Some((region, scratch)) = ctx.in_place::<i8, u8>()? {
-            let (shifts, rest) = tables.widen_shifts(scratch)?;
-            let quant = p.quant(tables.multipliers, shifts);
-            let (row, _) = split_row_buffer(rest, p.row_buffer_len())?;
-            return stream_rows(&p.rows(), region, row, |rp| {
-                let (g, input_shape, output_shape) = p.row_problem(&rp.window, rp.output_rows);
-                depthwise_conv_per_channel_i8(
-                    backend,
-                    &g,
+            return eval_f32(ctx, p, |call| {
+                depthwise_conv_f32(
+                    &call.geometry,
                     multiplier,
-                    &quant,
-                    input_shape,
-                    rp.input,
+                    &limits,
+                    call.input_shape,
+                    call.input,
                     filter_shape,
                     filter,
                     bias,
-                    output_shape,
-                    rp.output,
+                    call.output_shape,
+                    call.output,
                 )
                 .map_err(failed)
             });
         }
-        let input = ctx.input::<i8>(0)?;
-        let (output, scratch) = ctx.output_and_scratch::<i8, u8>()?;
-        let (shifts, _) = tables.widen_shifts(scratch)?;
-        depthwise_conv_per_channel_i8(
-            backend,
-            &geometry,
-            multiplier,
-            &p.quant(tables.multipliers, shifts),
-            p.input_shape(),
-            input,
-            filter_shape,
-            filter,
-            bias,
-            p.output_shape(),
-            output,
-        )
-        .map_err(failed)
+        let backend = active_backend();
+        let filter = ctx.input::<i8>(1)?;
+        let bias = ctx.optional_input::<i32>(2)?;
+        // The depthwise kernels need no scratch of their own.
+        eval_i8(ctx, p, extra, |call, quant, _| {
+            depthwise_conv_per_channel_i8(
+                backend,
+                &call.geometry,
+                multiplier,
+                quant,
+                call.input_shape,
+                call.input,
+                filter_shape,
+                filter,
+                bias,
+                call.output_shape,
+                call.output,
+            )
+            .map_err(failed)
+        })
     }
 }

@@ -19,6 +19,7 @@ mod softmax;
 mod squeeze;
 mod strided_slice;
 mod transpose;
+mod windowed_eval;
 
 use microlite_model::BuiltinOperator;
 

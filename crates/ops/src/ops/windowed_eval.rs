@@ -1,0 +1,90 @@
+//! How CONV_2D and DEPTHWISE_CONV_2D evaluate alike: their kernel runs once
+//! on the whole problem or, when the op was granted its input's memory, once
+//! per band of output rows ([`super::row_streaming`]). Int8 first widens the
+//! per-channel shifts into scratch.
+
+use microlite_kernels::conv::{ConvGeometry, ConvQuantParamsI8, NhwcShape};
+
+use super::conv_common::{as_i8, split_row_buffer, ConvParams};
+use super::row_streaming::{stream_rows, RowProblem};
+use crate::context::EvalContext;
+use crate::error::OpError;
+use crate::per_channel::PerChannelTables;
+
+/// One kernel call: the whole problem, or one band of output rows with the
+/// input rows it reads.
+pub struct WindowCall<'a, T> {
+    /// Window geometry (the band's top padding when streaming).
+    pub geometry: ConvGeometry,
+    /// Shape of `input`.
+    pub input_shape: NhwcShape,
+    /// The input (rows).
+    pub input: &'a [T],
+    /// Shape of `output`.
+    pub output_shape: NhwcShape,
+    /// Where the kernel writes.
+    pub output: &'a mut [T],
+}
+
+impl<'a, T> WindowCall<'a, T> {
+    fn whole(p: &ConvParams, input: &'a [T], output: &'a mut [T]) -> Self {
+        Self {
+            geometry: p.geometry(),
+            input_shape: p.input_shape(),
+            input,
+            output_shape: p.output_shape(),
+            output,
+        }
+    }
+
+    fn band(p: &ConvParams, band: RowProblem<'a, T>) -> Self {
+        let (geometry, input_shape, output_shape) = p.row_problem(&band.window, band.output_rows);
+        Self {
+            geometry,
+            input_shape,
+            input: band.input,
+            output_shape,
+            output: band.output,
+        }
+    }
+}
+
+/// Runs a float32 `kernel` over the output: once, or band by band in place.
+pub fn eval_f32(
+    ctx: &mut EvalContext<'_>,
+    p: &ConvParams,
+    mut kernel: impl FnMut(WindowCall<'_, f32>) -> Result<(), OpError>,
+) -> Result<(), OpError> {
+    if let Some((region, row)) = ctx.in_place::<f32, f32>()? {
+        return stream_rows(&p.rows(), region, row, |band| {
+            kernel(WindowCall::band(p, band))
+        });
+    }
+    let input = ctx.input::<f32>(0)?;
+    kernel(WindowCall::whole(p, input, ctx.output::<f32>()?))
+}
+
+/// Runs an int8 `kernel` over the output: once, or band by band in place.
+/// The kernel also gets the quantization (per-channel tables from `extra`,
+/// shifts widened into scratch) and the rest of the scratch.
+pub fn eval_i8(
+    ctx: &mut EvalContext<'_>,
+    p: &ConvParams,
+    extra: &[u8],
+    mut kernel: impl FnMut(WindowCall<'_, i8>, &ConvQuantParamsI8<'_>, &mut [i8]) -> Result<(), OpError>,
+) -> Result<(), OpError> {
+    let tables = PerChannelTables::view(extra, p.channels())?;
+    if let Some((region, scratch)) = ctx.in_place::<i8, u8>()? {
+        let (shifts, rest) = tables.widen_shifts(scratch)?;
+        let quant = p.quant(tables.multipliers, shifts);
+        let (row, kernel_scratch) = split_row_buffer(rest, p.row_buffer_len())?;
+        return stream_rows(&p.rows(), region, row, |band| {
+            kernel(WindowCall::band(p, band), &quant, &mut *kernel_scratch)
+        });
+    }
+    let input = ctx.input::<i8>(0)?;
+    let (output, scratch) = ctx.output_and_scratch::<i8, u8>()?;
+    let (shifts, rest) = tables.widen_shifts(scratch)?;
+    let quant = p.quant(tables.multipliers, shifts);
+    kernel(WindowCall::whole(p, input, output), &quant, as_i8(rest)?)
+}
