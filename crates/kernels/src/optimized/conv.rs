@@ -1,7 +1,7 @@
 //! Optimized int8 CONV_2D, bit-exact with [`crate::conv::conv_per_channel_i8`].
 
 use super::gemm::{input_offset_fits_i16, padding_value, FilterLayout, Gemm, Source};
-use super::output_stage::{OutputStage, Scales};
+use super::output_stage::OutputStage;
 use super::window::Windows;
 use super::{run_gemm, Backend};
 use crate::conv::{
@@ -128,14 +128,7 @@ fn fast_problem<'a>(
     if !plain {
         return None;
     }
-    let windows = Windows {
-        geometry: *geometry,
-        input: input_shape,
-        filter_height: filter_shape.height,
-        filter_width: filter_shape.width,
-        output_height: output_shape.height,
-        output_width: output_shape.width,
-    };
+    let windows = Windows::new(*geometry, input_shape, &filter_shape, &output_shape);
     let pointwise = filter_shape.height == 1
         && filter_shape.width == 1
         && geometry.stride_height == 1
@@ -169,14 +162,6 @@ fn fast_problem<'a>(
         filter,
         filter_layout: FilterLayout::RowMajor,
         bias,
-        stage: OutputStage {
-            scales: Scales::PerChannel {
-                multipliers: quant.output_multipliers,
-                shifts: quant.output_shifts,
-            },
-            output_offset: quant.output_offset,
-            activation_min: quant.activation_min,
-            activation_max: quant.activation_max,
-        },
+        stage: OutputStage::per_channel(quant),
     })
 }

@@ -3,7 +3,7 @@
 
 use super::depthwise::{Depthwise, MAX_TAPS};
 use super::gemm::input_offset_fits_i16;
-use super::output_stage::{OutputStage, Scales};
+use super::output_stage::OutputStage;
 use super::window::Windows;
 use super::{run_depthwise, Backend};
 use crate::conv::{check_window_shapes, ConvGeometry, ConvQuantParamsI8, NhwcShape};
@@ -100,28 +100,13 @@ fn fast_problem<'a>(
         return None;
     }
     Some(Depthwise {
-        windows: Windows {
-            geometry: *geometry,
-            input: input_shape,
-            filter_height: filter_shape.height,
-            filter_width: filter_shape.width,
-            output_height: output_shape.height,
-            output_width: output_shape.width,
-        },
+        windows: Windows::new(*geometry, input_shape, &filter_shape, &output_shape),
         depth_multiplier,
         input,
         filter,
         bias,
         input_offset: quant.input_offset,
-        stage: OutputStage {
-            scales: Scales::PerChannel {
-                multipliers: quant.output_multipliers,
-                shifts: quant.output_shifts,
-            },
-            output_offset: quant.output_offset,
-            activation_min: quant.activation_min,
-            activation_max: quant.activation_max,
-        },
+        stage: OutputStage::per_channel(quant),
         pixels: output_shape.batches * output_shape.height * output_shape.width,
     })
 }

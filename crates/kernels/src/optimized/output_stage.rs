@@ -2,6 +2,7 @@
 //! the conv / fully connected kernels, with per-tensor or per-channel scales.
 
 use crate::activation::quantized_output_i8;
+use crate::conv::ConvQuantParamsI8;
 
 /// Where the output scale of each channel comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +43,20 @@ pub(crate) struct OutputStage<'a> {
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) const MAX_VECTOR_SHIFT: i32 = 31;
 
-impl OutputStage<'_> {
+impl<'a> OutputStage<'a> {
+    /// The per-channel output stage of a conv or depthwise conv.
+    pub fn per_channel(quant: &ConvQuantParamsI8<'a>) -> Self {
+        Self {
+            scales: Scales::PerChannel {
+                multipliers: quant.output_multipliers,
+                shifts: quant.output_shifts,
+            },
+            output_offset: quant.output_offset,
+            activation_min: quant.activation_min,
+            activation_max: quant.activation_max,
+        }
+    }
+
     /// `(multiplier, shift)` of channel `channel` (0 if out of range, which
     /// validated callers never ask for).
     #[inline]

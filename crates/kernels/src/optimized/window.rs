@@ -77,6 +77,24 @@ impl Iterator for Origins {
 }
 
 impl Windows {
+    /// The windows of a conv or depthwise conv with these shapes (already
+    /// through `check_window_shapes`).
+    pub fn new(
+        geometry: ConvGeometry,
+        input: NhwcShape,
+        filter: &NhwcShape,
+        output: &NhwcShape,
+    ) -> Self {
+        Self {
+            geometry,
+            input,
+            filter_height: filter.height,
+            filter_width: filter.width,
+            output_height: output.height,
+            output_width: output.width,
+        }
+    }
+
     /// The window origins of output pixels 0, 1, 2, ...
     pub fn origins(&self) -> Origins {
         Origins {
