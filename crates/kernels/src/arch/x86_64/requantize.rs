@@ -9,7 +9,7 @@ use core::arch::x86_64::{
     _mm256_mul_epi32, _mm256_packs_epi16, _mm256_packs_epi32, _mm256_set1_epi32,
     _mm256_set1_epi64x, _mm256_setzero_si256, _mm256_sign_epi32, _mm256_slli_epi64,
     _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srli_epi64, _mm256_srlv_epi32, _mm256_sub_epi32,
-    _mm_cvtsi128_si32, _mm_loadu_si128,
+    _mm256_testz_si256, _mm_cvtsi128_si32, _mm_loadu_si128,
 };
 
 use crate::optimized::output_stage::{OutputStage, Scales};
@@ -118,6 +118,11 @@ pub(super) struct LaneScale {
     right: __m256i,
     /// `2^right / 2` (0 when `right` is 0): the rounding addend.
     round: __m256i,
+    /// Whether any lane shifts left (else the left shift is skipped).
+    shifts_left: bool,
+    /// Whether any multiplier is `i32::MIN`, the only one whose doubling
+    /// high multiply can overflow (else the saturation fix is skipped).
+    may_saturate: bool,
 }
 
 impl LaneScale {
@@ -126,15 +131,8 @@ impl LaneScale {
     #[target_feature(enable = "avx2")]
     pub(super) fn new(multiplier: __m256i, shift: __m256i) -> Self {
         let zero = _mm256_setzero_si256();
-        let one = _mm256_set1_epi32(1);
         let right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-        Self {
-            multiplier,
-            multiplier_odd: _mm256_srli_epi64::<32>(multiplier),
-            left: _mm256_max_epi32(shift, zero),
-            right,
-            round: _mm256_srli_epi32::<1>(_mm256_sllv_epi32(one, right)),
-        }
+        Self::with_shifts(multiplier, _mm256_max_epi32(shift, zero), right)
     }
 
     /// Constants for independent left and right shifts (both in `0..=31`):
@@ -144,12 +142,15 @@ impl LaneScale {
     #[target_feature(enable = "avx2")]
     pub(super) fn with_shifts(multiplier: __m256i, left: __m256i, right: __m256i) -> Self {
         let one = _mm256_set1_epi32(1);
+        let min = _mm256_cmpeq_epi32(multiplier, _mm256_set1_epi32(i32::MIN));
         Self {
             multiplier,
             multiplier_odd: _mm256_srli_epi64::<32>(multiplier),
             left,
             right,
             round: _mm256_srli_epi32::<1>(_mm256_sllv_epi32(one, right)),
+            shifts_left: _mm256_testz_si256(left, left) == 0,
+            may_saturate: _mm256_testz_si256(min, min) == 0,
         }
     }
 }
@@ -178,7 +179,11 @@ pub(super) fn requantize(acc: __m256i, scale: &LaneScale, constants: &StageConst
 #[inline]
 #[target_feature(enable = "avx2")]
 pub(super) fn rescale(acc: __m256i, scale: &LaneScale) -> __m256i {
-    let a = _mm256_sllv_epi32(acc, scale.left);
+    let a = if scale.shifts_left {
+        _mm256_sllv_epi32(acc, scale.left)
+    } else {
+        acc
+    };
     let nudge = _mm256_set1_epi64x(1 << 30);
     // Even lanes: the 64-bit products of lanes 0, 2, 4, 6; the quotient ends
     // up in the low half of each 64-bit lane.
@@ -192,7 +197,11 @@ pub(super) fn rescale(acc: __m256i, scale: &LaneScale) -> __m256i {
     let odd = _mm256_slli_epi64::<1>(_mm256_add_epi64(odd_product, nudge));
     let high = _mm256_blend_epi32::<0b1010_1010>(even, odd);
     // Only MIN * MIN gives 2^31, which wraps to MIN: turn it into MAX.
-    let high = _mm256_add_epi32(high, _mm256_cmpeq_epi32(high, _mm256_set1_epi32(i32::MIN)));
+    let high = if scale.may_saturate {
+        _mm256_add_epi32(high, _mm256_cmpeq_epi32(high, _mm256_set1_epi32(i32::MIN)))
+    } else {
+        high
+    };
 
     // Round half away from zero on the magnitude; `vpsignd` restores the
     // sign (and maps 0 to 0, whose quotient is 0 anyway).
