@@ -48,6 +48,8 @@ pub struct BenchArgs {
     pub kernels: KernelChoice,
     /// Also time every operator, in a separate profiled pass.
     pub per_op: bool,
+    /// In-place execution (`Options::in_place`).
+    pub in_place: bool,
     /// Print JSON.
     pub json: bool,
 }
@@ -130,6 +132,8 @@ struct BenchReport {
     warmup: usize,
     /// Where the inputs are written: always outside the timed region.
     input_write: &'static str,
+    /// Whether operators could run in place (`Options::in_place`).
+    in_place: bool,
     min_ns: u64,
     median_ns: u64,
     max_ns: u64,
@@ -289,7 +293,10 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
     let file = session::load(&args.model)?;
     let model = Model::from_bytes(file.bytes()).map_err(|e| e.to_string())?;
     let resolver = OpResolver::with_all();
-    let options = Options::default();
+    let options = Options {
+        in_place: args.in_place,
+        ..Options::default()
+    };
     let needed = session::required_arena_bytes(&model, &resolver, options)
         .map_err(|e| format!("{}: {e}", args.model.display()))?;
     let mut arena = aligned_arena(needed);
@@ -333,6 +340,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
         iterations: args.iterations,
         warmup: args.warmup,
         input_write: "before every invoke, outside the timed region",
+        in_place: args.in_place,
         min_ns: spread.min,
         median_ns: spread.median,
         max_ns: spread.max,
@@ -358,7 +366,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
 
 fn render_text(report: &BenchReport) -> String {
     let mut text = format!(
-        "{}: median {:.1} us, min {:.1} us, max {:.1} us over {} invokes ({} kernels); \
+        "{}: median {:.1} us, min {:.1} us, max {:.1} us over {} invokes ({} kernels{}); \
          {:.2} GMAC/s; arena {} bytes\n",
         report.model,
         report.median_us,
@@ -366,6 +374,7 @@ fn render_text(report: &BenchReport) -> String {
         report.max_us,
         report.iterations,
         report.kernels,
+        if report.in_place { "" } else { ", no in-place" },
         report.gmacs_per_s,
         report.arena_used_bytes
     );

@@ -72,6 +72,10 @@ enum Command {
         /// Also time every operator (a separate, profiled pass).
         #[arg(long)]
         per_op: bool,
+        /// Turn off in-place execution (`Options::in_place`): a larger arena,
+        /// every operator writing a buffer of its own.
+        #[arg(long)]
+        no_in_place: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -122,6 +126,7 @@ fn main() -> ExitCode {
             seed,
             kernels,
             per_op,
+            no_in_place,
             json,
         } => bench::bench(&bench::BenchArgs {
             model,
@@ -131,6 +136,7 @@ fn main() -> ExitCode {
             seed,
             kernels,
             per_op,
+            in_place: !no_in_place,
             json,
         }),
     };

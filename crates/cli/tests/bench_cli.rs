@@ -1,4 +1,4 @@
-//! `microlite bench`: its JSON report, `--input` files, `--kernels`.
+//! `microlite bench`: its JSON report, `--input` files, `--kernels`, `--no-in-place`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -103,4 +103,31 @@ fn wrong_input_file_is_one_error_line() {
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert!(stderr.contains("tensor_9.npy"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn no_in_place_uses_a_larger_arena() {
+    // A depthwise-separable CNN block, where in-place row streaming pays.
+    let model = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../reference-models/blocks/ds_cnn_int8/model.tflite");
+    let run = |extra: &[&str]| -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_microlite"))
+            .arg("bench")
+            .arg(&model)
+            .args(["--iterations", "2", "--json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (in_place, separate) = (run(&[]), run(&["--no-in-place"]));
+    assert_eq!(in_place["in_place"], true);
+    assert_eq!(separate["in_place"], false);
+    let bytes = |r: &Value| r["arena_used_bytes"].as_u64().unwrap();
+    assert!(bytes(&separate) > bytes(&in_place));
 }
