@@ -266,7 +266,9 @@ fn depthwise_paths() {
     let mut s = Stream(0xDEAD_BEEF_CAFE_F00D);
     // (in_hw, in_c, multiplier, k, stride, dilation, padding): 3x3 with 8
     // and 19 channels (channel tail), 5x5 generic taps, stride 2 with
-    // padding, dilation, and one input channel with a depth multiplier.
+    // padding, dilation, and one input channel with a depth multiplier; 6x6
+    // filters (more taps than the tap-list kernels take) over one input
+    // channel (a GEMM on AVX2) and over two (the reference fallback).
     let cases = [
         (6, 8, 1, 3, 1, 1, 1),
         (5, 19, 1, 3, 1, 1, 0),
@@ -274,6 +276,8 @@ fn depthwise_paths() {
         (9, 16, 1, 3, 2, 2, 2),
         (6, 1, 8, 3, 1, 1, 1),
         (5, 3, 2, 3, 1, 1, 1),
+        (9, 1, 8, 6, 2, 1, 2),
+        (7, 2, 1, 6, 1, 1, 0),
     ];
     for (hw, in_c, multiplier, k, stride, dilation, padding) in cases {
         let g = geometry(stride, dilation, padding);

@@ -1,18 +1,19 @@
 //! Optimized int8 DEPTHWISE_CONV_2D, bit-exact with
 //! [`crate::depthwise_conv::depthwise_conv_per_channel_i8`].
 
-use super::depthwise::{Depthwise, MAX_TAPS};
+use super::depthwise::Depthwise;
 use super::gemm::input_offset_fits_i16;
 use super::output_stage::OutputStage;
 use super::window::Windows;
-use super::{run_depthwise, Backend};
+use super::{depthwise_covered, run_depthwise, Backend};
 use crate::conv::{check_window_shapes, ConvGeometry, ConvQuantParamsI8, NhwcShape};
 use crate::depthwise_conv as reference;
 use crate::KernelError;
 
 /// [`reference::depthwise_conv_per_channel_i8`] on `backend`: same
 /// arguments, same result bits, same errors. The fast kernels cover filters
-/// of up to 25 taps; other cases run the reference kernel.
+/// of up to 25 taps and, on AVX2, one-channel inputs of any window size (as
+/// a GEMM); other cases run the reference kernel.
 #[allow(clippy::too_many_arguments)]
 pub fn depthwise_conv_per_channel_i8(
     backend: Backend,
@@ -44,8 +45,10 @@ pub fn depthwise_conv_per_channel_i8(
         )
     };
     match problem {
-        Some(problem) => run_depthwise(backend, &problem, output),
-        None => reference::depthwise_conv_per_channel_i8(
+        Some(problem) if depthwise_covered(backend, &problem) => {
+            run_depthwise(backend, &problem, output)
+        }
+        _ => reference::depthwise_conv_per_channel_i8(
             geometry,
             depth_multiplier,
             quant,
@@ -91,7 +94,6 @@ fn fast_problem<'a>(
         && depth_multiplier > 0
         && input_shape.depth.checked_mul(depth_multiplier) == Some(channels)
         && filter_shape.depth == channels
-        && filter_shape.height * filter_shape.width <= MAX_TAPS
         && quant.output_multipliers.len() == channels
         && quant.output_shifts.len() == channels
         && input_offset_fits_i16(quant.input_offset)

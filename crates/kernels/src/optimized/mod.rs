@@ -89,6 +89,23 @@ fn panel_suits(gemm: &Gemm<'_>) -> bool {
     gemm.pixels >= MIN_PANEL_PIXELS && crate::arch::x86_64::panel_fits(gemm)
 }
 
+/// Whether [`run_depthwise`] has a kernel for `dw` on `backend`: the
+/// tap-list kernels take up to [`depthwise::MAX_TAPS`] taps; on AVX2 a
+/// one-channel input with a depth multiplier runs as a GEMM whatever its
+/// window size (micro_speech's 10x8 filter).
+fn depthwise_covered(backend: Backend, dw: &Depthwise<'_>) -> bool {
+    if dw.windows.taps() <= depthwise::MAX_TAPS {
+        return true;
+    }
+    match backend {
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2(_) => dw
+            .as_single_channel_gemm()
+            .is_some_and(|g| crate::arch::x86_64::panel_fits(&g)),
+        _ => false,
+    }
+}
+
 /// Runs `dw` on a fast backend (see [`run_gemm`]). On AVX2, a depthwise conv
 /// over a one-channel input with a depth multiplier runs as the conv with
 /// `C_in = 1` it is, on the panel kernel.
