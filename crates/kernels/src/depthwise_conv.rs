@@ -12,8 +12,8 @@ use crate::conv::{
 };
 use crate::KernelError;
 
-/// Checks the depthwise channel relations and returns the depth multiplier.
-fn check_depthwise_shapes(
+/// Checks the depthwise channel relations.
+pub(crate) fn check_depthwise_shapes(
     depth_multiplier: usize,
     input_shape: &NhwcShape,
     filter_shape: &NhwcShape,

@@ -40,6 +40,7 @@ pub mod conv;
 pub(crate) mod depthwise;
 pub mod depthwise_conv;
 pub mod elementwise;
+pub mod float_conv;
 pub mod fully_connected;
 pub(crate) mod gemm;
 pub(crate) mod output_stage;

@@ -5,9 +5,9 @@
 //! im2col patches). With batch 1 it offers to run in place, row by row
 //! ([`super::row_streaming`]).
 
-use microlite_kernels::conv::conv_f32;
 use microlite_kernels::optimized::active_backend;
 use microlite_kernels::optimized::conv::{conv_per_channel_i8, conv_scratch_len};
+use microlite_kernels::optimized::float_conv::conv_f32;
 
 use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT8};
 use super::windowed_eval::{eval_f32, eval_i8};
@@ -87,8 +87,10 @@ impl Kernel for Conv2d {
             let limits = p.float_params();
             let filter = ctx.input::<f32>(1)?;
             let bias = ctx.optional_input::<f32>(2)?;
+            let backend = active_backend();
             return eval_f32(ctx, p, |call| {
                 conv_f32(
+                    backend,
                     &call.geometry,
                     &limits,
                     call.input_shape,

@@ -4,9 +4,9 @@
 //! With batch 1 it offers to run in place, row by row
 //! ([`super::row_streaming`]).
 
-use microlite_kernels::depthwise_conv::depthwise_conv_f32;
 use microlite_kernels::optimized::active_backend;
 use microlite_kernels::optimized::depthwise_conv::depthwise_conv_per_channel_i8;
+use microlite_kernels::optimized::float_conv::depthwise_conv_f32;
 
 use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT};
 use super::windowed_eval::{eval_f32, eval_i8};
@@ -85,8 +85,10 @@ impl Kernel for DepthwiseConv2d {
             let limits = p.float_params();
             let filter = ctx.input::<f32>(1)?;
             let bias = ctx.optional_input::<f32>(2)?;
+            let backend = active_backend();
             return eval_f32(ctx, p, |call| {
                 depthwise_conv_f32(
+                    backend,
                     &call.geometry,
                     multiplier,
                     &limits,
