@@ -8,7 +8,9 @@ use microlite_kernels::conv::{
     conv_f32, conv_per_channel_i8, ConvGeometry, ConvParamsF32, ConvQuantParamsI8, NhwcShape,
 };
 use microlite_kernels::depthwise_conv::{depthwise_conv_f32, depthwise_conv_per_channel_i8};
-use microlite_kernels::optimized::{conv as optimized_conv, depthwise_conv as optimized_dw};
+use microlite_kernels::optimized::{
+    conv as optimized_conv, depthwise_conv as optimized_dw, float_conv as optimized_float,
+};
 use microlite_kernels::KernelError;
 
 use super::{
@@ -221,6 +223,33 @@ fn same_as_reference(
     fast: (&Result<(), KernelError>, &[i8]),
 ) -> Result<(), Mismatch> {
     if fast.0 != reference.0 || (reference.0.is_ok() && fast.1 != reference.1) {
+        return mismatch(
+            kernel,
+            format!(
+                "{backend:?} differs from the reference ({}): reference {:?} {:?}, optimised \
+                 {:?} {:?}",
+                g.describe(),
+                reference.0,
+                reference.1,
+                fast.0,
+                fast.1
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Compares one optimised float run with the reference's result and bits
+/// (any NaN matches any NaN).
+fn same_floats_as_reference(
+    kernel: &'static str,
+    g: &Geometry,
+    backend: impl std::fmt::Debug,
+    reference: (&Result<(), KernelError>, &[f32]),
+    fast: (&Result<(), KernelError>, &[f32]),
+) -> Result<(), Mismatch> {
+    let differs = reference.0.is_ok() && first_f32_difference(reference.1, fast.1).is_some();
+    if fast.0 != reference.0 || differs {
         return mismatch(
             kernel,
             format!(
@@ -460,6 +489,28 @@ pub(super) fn conv_float32(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
         nhwc(&s.output),
         &mut output,
     );
+    for backend in fast_backends() {
+        let mut fast = vec![0f32; output.len()];
+        let fast_result = optimized_float::conv_f32(
+            backend,
+            &g.kernel_geometry(),
+            &params,
+            nhwc(&s.input),
+            &input,
+            nhwc(&s.filter),
+            &filter,
+            bias.as_deref(),
+            nhwc(&s.output),
+            &mut fast,
+        );
+        same_floats_as_reference(
+            KERNEL,
+            &g,
+            backend,
+            (&result, &output),
+            (&fast_result, &fast),
+        )?;
+    }
     if !check_acceptance(KERNEL, &g, bias.is_some(), result)? {
         return Ok(());
     }
@@ -496,6 +547,29 @@ pub(super) fn depthwise_float32(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
         nhwc(&s.output),
         &mut output,
     );
+    for backend in fast_backends() {
+        let mut fast = vec![0f32; output.len()];
+        let fast_result = optimized_float::depthwise_conv_f32(
+            backend,
+            &g.kernel_geometry(),
+            multiplier,
+            &params,
+            nhwc(&s.input),
+            &input,
+            nhwc(&s.filter),
+            &filter,
+            bias.as_deref(),
+            nhwc(&s.output),
+            &mut fast,
+        );
+        same_floats_as_reference(
+            KERNEL,
+            &g,
+            backend,
+            (&result, &output),
+            (&fast_result, &fast),
+        )?;
+    }
     if !check_acceptance(KERNEL, &g, bias.is_some(), result)? {
         return Ok(());
     }
