@@ -382,7 +382,9 @@ class TflmRunner:
         from tflite_micro import runtime
 
         self.model_bytes = model_bytes
-        self.interpreter = runtime.Interpreter.from_bytes(model_bytes)
+        self.interpreter = runtime.Interpreter.from_bytes(
+            model_bytes, arena_size=wheel_arena_size(model_bytes)
+        )
         self.inputs = inputs
 
     def set_inputs(self) -> None:
@@ -419,6 +421,13 @@ class LiteRTRunner:
         return time_invokes(self.set_inputs, self.interpreter.invoke, invokes, warmup)
 
 
+def wheel_arena_size(model_bytes: bytes) -> int:
+    """The arena handed to the TFLM wheel: its own guess (10x the file) is
+    too small for models with small files and large activations
+    (simple_add_int8); the size given does not change what TFLM uses."""
+    return max(10 * len(model_bytes), 4 * 1024 * 1024)
+
+
 def tflm_arena_from_wheel(model_path: Path) -> Optional[int]:
     """TFLM's arena total for `model_path`, from the wheel's allocation report.
 
@@ -426,7 +435,8 @@ def tflm_arena_from_wheel(model_path: Path) -> Optional[int]:
     """
     code = (
         "import sys\nfrom tflite_micro import runtime\n"
-        "i = runtime.Interpreter.from_bytes(open(sys.argv[1], 'rb').read())\n"
+        "m = open(sys.argv[1], 'rb').read()\n"
+        "i = runtime.Interpreter.from_bytes(m, arena_size=max(10 * len(m), 4 << 20))\n"
         "i.print_allocations()\n"
     )
     done = subprocess.run(
