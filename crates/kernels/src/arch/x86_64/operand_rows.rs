@@ -158,11 +158,22 @@ impl<'a> OperandRows<'a> {
                 unsafe { widen_run(src, wide, 0, self.offset) };
                 Ok(())
             }
+            Kind::Windows(_) | Kind::General(_) => self.next_window(pixel, wide),
+        }
+    }
+
+    /// [`OperandRows::next`] for conv windows, kept out of line so that the
+    /// matrix case inlines into the GEMM loops.
+    #[inline(never)]
+    #[target_feature(enable = "avx2")]
+    fn next_window(&mut self, pixel: usize, wide: &mut [i16]) -> Result<(), KernelError> {
+        match &mut self.kind {
             Kind::Windows(b) => b.next(wide, self.offset),
             Kind::General(origins) => {
                 let origin = origins.next().unwrap_or_default();
-                widen_operand_row(g, pixel, origin, self.offset, wide)
+                widen_operand_row(self.g, pixel, origin, self.offset, wide)
             }
+            Kind::Matrix(_) => Err(INTERNAL),
         }
     }
 }
