@@ -268,7 +268,8 @@ fn depthwise_paths() {
     // and 19 channels (channel tail), 5x5 generic taps, stride 2 with
     // padding, dilation, and one input channel with a depth multiplier; 6x6
     // filters (more taps than the tap-list kernels take) over one input
-    // channel (a GEMM on AVX2) and over two (the reference fallback).
+    // channel (a GEMM on AVX2, the one-channel loop on portable) and over two
+    // (the reference fallback).
     let cases = [
         (6, 8, 1, 3, 1, 1, 1),
         (5, 19, 1, 3, 1, 1, 0),

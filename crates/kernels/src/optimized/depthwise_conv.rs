@@ -12,8 +12,8 @@ use crate::KernelError;
 
 /// [`reference::depthwise_conv_per_channel_i8`] on `backend`: same
 /// arguments, same result bits, same errors. The fast kernels cover filters
-/// of up to 25 taps and, on AVX2, one-channel inputs of any window size (as
-/// a GEMM); other cases run the reference kernel.
+/// of up to 25 taps and one-channel inputs of any window size (a GEMM on
+/// AVX2); other cases run the reference kernel.
 #[allow(clippy::too_many_arguments)]
 pub fn depthwise_conv_per_channel_i8(
     backend: Backend,
@@ -45,9 +45,7 @@ pub fn depthwise_conv_per_channel_i8(
         )
     };
     match problem {
-        Some(problem) if depthwise_covered(backend, &problem) => {
-            run_depthwise(backend, &problem, output)
-        }
+        Some(problem) if depthwise_covered(&problem) => run_depthwise(backend, &problem, output),
         _ => reference::depthwise_conv_per_channel_i8(
             geometry,
             depth_multiplier,

@@ -90,21 +90,23 @@ fn panel_suits(gemm: &Gemm<'_>) -> bool {
     gemm.pixels >= MIN_PANEL_PIXELS && crate::arch::x86_64::panel_fits(gemm)
 }
 
-/// Whether [`run_depthwise`] has a kernel for `dw` on `backend`: the
-/// tap-list kernels take up to [`depthwise::MAX_TAPS`] taps; on AVX2 a
-/// one-channel input with a depth multiplier runs as a GEMM whatever its
-/// window size (micro_speech's 10x8 filter).
-fn depthwise_covered(backend: Backend, dw: &Depthwise<'_>) -> bool {
-    if dw.windows.taps() <= depthwise::MAX_TAPS {
-        return true;
+/// The portable depthwise kernels: the tap-list loop, or the one-channel
+/// loop for windows beyond its tap limit.
+fn portable(dw: &Depthwise<'_>, output: &mut [i8]) -> Result<(), KernelError> {
+    if dw.windows.taps() > depthwise::MAX_TAPS {
+        portable_depthwise::one_channel(dw, output)
+    } else {
+        portable_depthwise::depthwise_conv(dw, output)
     }
-    match backend {
-        #[cfg(target_arch = "x86_64")]
-        Backend::Avx2(_) => dw
-            .as_single_channel_gemm()
-            .is_some_and(|g| crate::arch::x86_64::panel_fits(&g)),
-        _ => false,
-    }
+}
+
+/// Whether [`run_depthwise`] has a kernel for `dw`: the
+/// tap-list kernels take up to [`depthwise::MAX_TAPS`] taps; a one-channel
+/// input with a depth multiplier (micro_speech's 10x8 filter) runs whatever
+/// its window size, as a GEMM on AVX2 and with the portable one-channel
+/// loop elsewhere.
+fn depthwise_covered(dw: &Depthwise<'_>) -> bool {
+    dw.windows.taps() <= depthwise::MAX_TAPS || dw.windows.input.depth == 1
 }
 
 /// Runs `dw` on a fast backend (see [`run_gemm`]). On AVX2, a depthwise conv
@@ -125,8 +127,8 @@ fn run_depthwise(
             Some(g) if crate::arch::x86_64::panel_fits(&g) => {
                 crate::arch::x86_64::gemm_panel(token, &g, output)
             }
-            _ => portable_depthwise::depthwise_conv(dw, output),
+            _ => portable(dw, output),
         },
-        _ => portable_depthwise::depthwise_conv(dw, output),
+        _ => portable(dw, output),
     }
 }
