@@ -95,6 +95,53 @@ impl Windows {
         }
     }
 
+    /// Copies the input rows the windows of output row `oy` of `batch` read,
+    /// from (padded) column `first` on for `columns` columns, into
+    /// `filter_height` rows of `buffer` starting `row_stride` bytes apart;
+    /// padding columns and rows read as `zero_point`. Buffer column `j` holds
+    /// input column `first + j - padding_width`. `None` when a slice falls
+    /// short (callers size them from this geometry).
+    #[allow(clippy::too_many_arguments)]
+    pub fn fill_padded_rows(
+        &self,
+        input: &[i8],
+        batch: usize,
+        oy: usize,
+        (first, columns): (usize, usize),
+        zero_point: i8,
+        row_stride: usize,
+        buffer: &mut [i8],
+    ) -> Option<()> {
+        let channels = self.input.depth;
+        let pad = self.geometry.padding_width;
+        let lo = pad.saturating_sub(first).min(columns);
+        let hi = (self.input.width + pad)
+            .saturating_sub(first)
+            .min(columns)
+            .max(lo);
+        for fy in 0..self.filter_height {
+            let start = fy * row_stride;
+            let dst = buffer.get_mut(start..start + columns * channels)?;
+            let iy = (oy * self.geometry.stride_height + fy * self.geometry.dilation_height)
+                .checked_sub(self.geometry.padding_height)
+                .filter(|&iy| iy < self.input.height);
+            let Some(iy) = iy else {
+                dst.fill(zero_point);
+                continue;
+            };
+            let (left, rest) = dst.split_at_mut(lo * channels);
+            let (middle, right) = rest.split_at_mut((hi - lo) * channels);
+            left.fill(zero_point);
+            right.fill(zero_point);
+            if hi > lo {
+                let ix = first + lo - pad;
+                let at = ((batch * self.input.height + iy) * self.input.width + ix) * channels;
+                middle.copy_from_slice(input.get(at..at + middle.len())?);
+            }
+        }
+        Some(())
+    }
+
     /// The window origins of output pixels 0, 1, 2, ...
     pub fn origins(&self) -> Origins {
         Origins {

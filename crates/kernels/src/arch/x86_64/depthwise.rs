@@ -20,16 +20,14 @@
 //! calls, so callers may run one output row per call.
 
 use core::arch::x86_64::{
-    __m128i, __m256i, _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepi8_epi16,
-    _mm256_cvtepi8_epi32, _mm256_extracti128_si256, _mm256_madd_epi16, _mm256_mullo_epi32,
-    _mm256_packs_epi32, _mm256_permute2x128_si256, _mm256_permute4x64_epi64, _mm256_set1_epi32,
+    __m128i, __m256i, _mm256_add_epi32, _mm256_cvtepi8_epi16, _mm256_cvtepi8_epi32,
+    _mm256_madd_epi16, _mm256_mullo_epi32, _mm256_permute2x128_si256, _mm256_set1_epi32,
     _mm256_setzero_si256, _mm256_unpackhi_epi16, _mm256_unpacklo_epi16, _mm_loadl_epi64,
-    _mm_loadu_si128, _mm_packs_epi16, _mm_storel_epi64, _mm_storeu_si128, _mm_unpackhi_epi64,
-    _mm_unpacklo_epi64,
+    _mm_loadu_si128, _mm_storel_epi64, _mm_storeu_si128, _mm_unpackhi_epi64, _mm_unpacklo_epi64,
 };
 
 use super::requantize::{
-    channel_lanes, requantize, scale_lanes, LaneChannels, LaneScale, StageConstants,
+    channel_lanes, pack16, requantize, scale_lanes, LaneChannels, LaneScale, StageConstants,
 };
 use super::Avx2;
 use crate::optimized::depthwise::{Depthwise, MAX_TAPS};
@@ -355,40 +353,18 @@ impl Call<'_> {
         ox1: usize,
     ) -> Result<(), KernelError> {
         let w = &self.dw.windows;
-        let channels = self.dw.channels();
         let n = span(self.dw, ox1 - ox0).ok_or(INTERNAL)?;
-        // Buffer column `j` holds input column `first + j - padding`.
-        let first = ox0 * w.geometry.stride_width;
-        let pad = w.geometry.padding_width;
-        let lo = pad.saturating_sub(first).min(n);
-        let hi = (w.input.width + pad).saturating_sub(first).min(n).max(lo);
-        for fy in 0..w.filter_height {
-            let dst = buffer
-                .get_mut(fy * self.layout.row..fy * self.layout.row + n * channels)
-                .ok_or(INTERNAL)?;
-            let iy = (oy * w.geometry.stride_height + fy * w.geometry.dilation_height)
-                .checked_sub(w.geometry.padding_height)
-                .filter(|&iy| iy < w.input.height);
-            let Some(iy) = iy else {
-                dst.fill(self.zero_point);
-                continue;
-            };
-            let (left, rest) = dst.split_at_mut(lo * channels);
-            let (middle, right) = rest.split_at_mut((hi - lo) * channels);
-            left.fill(self.zero_point);
-            right.fill(self.zero_point);
-            if hi > lo {
-                let ix = first + lo - pad;
-                let start = ((batch * w.input.height + iy) * w.input.width + ix) * channels;
-                let src = self
-                    .dw
-                    .input
-                    .get(start..start + middle.len())
-                    .ok_or(INTERNAL)?;
-                middle.copy_from_slice(src);
-            }
-        }
-        Ok(())
+        let columns = (ox0 * w.geometry.stride_width, n);
+        w.fill_padded_rows(
+            self.dw.input,
+            batch,
+            oy,
+            columns,
+            self.zero_point,
+            self.layout.row,
+            buffer,
+        )
+        .ok_or(INTERNAL)
     }
 
     /// Computes `pixels` output pixels from the filled `buffer` into `out`
@@ -563,19 +539,6 @@ unsafe fn accumulate<const FIXED_TAPS: usize, const CONTIGUOUS: bool>(
     (
         _mm256_permute2x128_si256::<0x20>(lo, hi),
         _mm256_permute2x128_si256::<0x31>(lo, hi),
-    )
-}
-
-/// Packs two vectors of eight int32 lanes already inside int8 to 16 bytes,
-/// `a`'s first (saturating packs; the 32->16 pack interleaves 128-bit
-/// halves and the permute restores the order).
-#[inline]
-#[target_feature(enable = "avx2")]
-fn pack16(a: __m256i, b: __m256i) -> __m128i {
-    let words = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(a, b));
-    _mm_packs_epi16(
-        _mm256_castsi256_si128(words),
-        _mm256_extracti128_si256::<1>(words),
     )
 }
 

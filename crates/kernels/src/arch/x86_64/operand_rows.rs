@@ -182,36 +182,17 @@ impl WindowBuffer<'_> {
     /// Copies the input rows output row `oy` of `batch` reads into the
     /// buffer, padding with the zero point.
     fn fill(&mut self) -> Result<(), KernelError> {
-        let w = &self.windows;
-        let channels = w.input.depth;
-        let pad = w.geometry.padding_width;
-        // Buffer column `j` holds input column `j - pad`.
-        let lo = pad.min(self.span);
-        let hi = (w.input.width + pad).min(self.span).max(lo);
-        for fy in 0..w.filter_height {
-            let start = fy * self.row;
-            let dst = self
-                .buffer
-                .get_mut(start..start + self.row)
-                .ok_or(INTERNAL)?;
-            let iy = (self.oy * w.geometry.stride_height + fy * w.geometry.dilation_height)
-                .checked_sub(w.geometry.padding_height)
-                .filter(|&iy| iy < w.input.height);
-            let Some(iy) = iy else {
-                dst.fill(self.zero_point);
-                continue;
-            };
-            let (left, rest) = dst.split_at_mut(lo * channels);
-            let (middle, right) = rest.split_at_mut((hi - lo) * channels);
-            left.fill(self.zero_point);
-            right.fill(self.zero_point);
-            if hi > lo {
-                let at =
-                    ((self.batch * w.input.height + iy) * w.input.width + (lo - pad)) * channels;
-                let src = self.input.get(at..at + middle.len()).ok_or(INTERNAL)?;
-                middle.copy_from_slice(src);
-            }
-        }
+        self.windows
+            .fill_padded_rows(
+                self.input,
+                self.batch,
+                self.oy,
+                (0, self.span),
+                self.zero_point,
+                self.row,
+                self.buffer,
+            )
+            .ok_or(INTERNAL)?;
         self.filled = true;
         Ok(())
     }

@@ -18,12 +18,10 @@
 //! zeroed stack array sized by the depth class.
 
 use core::arch::x86_64::{
-    __m128i, __m256i, _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepi8_epi16,
-    _mm256_extracti128_si256, _mm256_madd_epi16, _mm256_packs_epi32, _mm256_permute4x64_epi64,
-    _mm256_set1_epi16, _mm256_set1_epi32, _mm256_setzero_si256, _mm_and_si128, _mm_loadu_si128,
-    _mm_packs_epi16, _mm_setzero_si128, _mm_storel_epi64, _mm_storeu_si128, _mm_unpackhi_epi16,
-    _mm_unpackhi_epi32, _mm_unpackhi_epi64, _mm_unpacklo_epi16, _mm_unpacklo_epi32,
-    _mm_unpacklo_epi64, _mm_unpacklo_epi8,
+    __m128i, __m256i, _mm256_add_epi32, _mm256_cvtepi8_epi16, _mm256_madd_epi16, _mm256_set1_epi16,
+    _mm256_set1_epi32, _mm256_setzero_si256, _mm_and_si128, _mm_loadu_si128, _mm_setzero_si128,
+    _mm_storel_epi64, _mm_storeu_si128, _mm_unpackhi_epi16, _mm_unpackhi_epi32, _mm_unpackhi_epi64,
+    _mm_unpacklo_epi16, _mm_unpacklo_epi32, _mm_unpacklo_epi64, _mm_unpacklo_epi8,
 };
 use core::mem::MaybeUninit;
 
@@ -31,7 +29,7 @@ use super::operand_row::ROW_SLACK;
 use super::operand_rows::{window_buffer_len, OperandRows, MAX_WINDOW_BUFFER};
 use super::panel_windows::{panel_windows, Segments, MAX_ROW_BUFFER};
 use super::requantize::{
-    channel_lanes, requantize, scale_lanes, LaneChannels, LaneScale, StageConstants,
+    channel_lanes, pack16, requantize, scale_lanes, LaneChannels, LaneScale, StageConstants,
 };
 use super::Avx2;
 use crate::optimized::gemm::{FilterLayout, Gemm, Source};
@@ -322,18 +320,6 @@ fn stage_lanes(g: &Gemm<'_>, c: usize) -> (__m256i, LaneScale) {
     (
         bytemuck::cast(bias),
         LaneScale::new(bytemuck::cast(multiplier), bytemuck::cast(shift)),
-    )
-}
-
-/// Packs two vectors of eight int32 lanes already inside int8 to 16 bytes,
-/// `a`'s first.
-#[inline]
-#[target_feature(enable = "avx2")]
-pub(super) fn pack16(a: __m256i, b: __m256i) -> __m128i {
-    let words = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(a, b));
-    _mm_packs_epi16(
-        _mm256_castsi256_si128(words),
-        _mm256_extracti128_si256::<1>(words),
     )
 }
 

@@ -20,9 +20,9 @@ use core::arch::x86_64::{
 use core::mem::MaybeUninit;
 
 use super::panel::{
-    pack, pack16, prepare_stages, store, GroupStage, LANES, MAX_PANEL_GROUPS, PANEL_VECTORS, PIXELS,
+    pack, prepare_stages, store, GroupStage, LANES, MAX_PANEL_GROUPS, PANEL_VECTORS, PIXELS,
 };
-use super::requantize::{requantize, StageConstants};
+use super::requantize::{pack16, requantize, StageConstants};
 use crate::optimized::gemm::{FilterLayout, Gemm};
 use crate::optimized::window::Windows;
 use crate::KernelError;

@@ -3,13 +3,13 @@
 //! `MultiplyByQuantizedMultiplier`, output offset, clamp).
 
 use core::arch::x86_64::{
-    __m256i, _mm256_abs_epi32, _mm256_add_epi32, _mm256_add_epi64, _mm256_blend_epi32,
+    __m128i, __m256i, _mm256_abs_epi32, _mm256_add_epi32, _mm256_add_epi64, _mm256_blend_epi32,
     _mm256_broadcastsi128_si256, _mm256_castsi256_si128, _mm256_cmpeq_epi32,
     _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_max_epi32, _mm256_min_epi32,
-    _mm256_mul_epi32, _mm256_packs_epi16, _mm256_packs_epi32, _mm256_set1_epi32,
-    _mm256_set1_epi64x, _mm256_setzero_si256, _mm256_sign_epi32, _mm256_slli_epi64,
-    _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srli_epi64, _mm256_srlv_epi32, _mm256_sub_epi32,
-    _mm256_testz_si256, _mm_cvtsi128_si32, _mm_loadu_si128,
+    _mm256_mul_epi32, _mm256_packs_epi16, _mm256_packs_epi32, _mm256_permute4x64_epi64,
+    _mm256_set1_epi32, _mm256_set1_epi64x, _mm256_setzero_si256, _mm256_sign_epi32,
+    _mm256_slli_epi64, _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srli_epi64, _mm256_srlv_epi32,
+    _mm256_sub_epi32, _mm256_testz_si256, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_packs_epi16,
 };
 
 use crate::optimized::output_stage::{OutputStage, Scales};
@@ -221,6 +221,19 @@ pub(super) fn narrow(v: __m256i) -> ([i8; 4], [i8; 4]) {
     (
         bytemuck::cast(low.to_le_bytes()),
         bytemuck::cast(high.to_le_bytes()),
+    )
+}
+
+/// Packs two vectors of eight int32 lanes already inside int8 to 16 bytes,
+/// `a`'s first (saturating packs; the 32->16 pack interleaves 128-bit
+/// halves and the permute restores the order).
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn pack16(a: __m256i, b: __m256i) -> __m128i {
+    let words = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(a, b));
+    _mm_packs_epi16(
+        _mm256_castsi256_si128(words),
+        _mm256_extracti128_si256::<1>(words),
     )
 }
 
