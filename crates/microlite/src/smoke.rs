@@ -17,9 +17,14 @@ pub const SMOKE_ARENA_BYTES: usize = 64 * 1024;
 /// [`Model::from_bytes`]). Any failure is returned as an [`Error`]; this
 /// function never panics and never allocates, whatever the bytes.
 pub fn load_allocate_invoke(model_bytes: &[u8], arena: &mut [u8]) -> Result<(), Error> {
-    let model = Model::from_bytes(model_bytes)?;
+    allocate_invoke(&Model::from_bytes(model_bytes)?, arena)
+}
+
+/// [`load_allocate_invoke`] after the load: every op, `arena`, zeroed
+/// inputs, one invoke, every output read.
+pub fn allocate_invoke(model: &Model<'_>, arena: &mut [u8]) -> Result<(), Error> {
     let resolver = OpResolver::with_all();
-    let mut interpreter = Interpreter::new(&model, &resolver, arena, Options::default())?;
+    let mut interpreter = Interpreter::new(model, &resolver, arena, Options::default())?;
     for k in 0..interpreter.input_count() {
         interpreter.input_mut(k)?.bytes_mut().fill(0);
     }

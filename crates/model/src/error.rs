@@ -277,7 +277,7 @@ pub enum IndexSite {
     },
 }
 
-/// A compact, copyable summary of a flatbuffers verifier error.
+/// What the structural verifier found wrong, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlatbufferError {
     /// What the verifier found wrong.
@@ -288,8 +288,8 @@ pub struct FlatbufferError {
     pub field: Option<FieldName>,
 }
 
-/// The kind of structural flatbuffer error (mirrors
-/// `flatbuffers::InvalidFlatbuffer`).
+/// The kind of structural flatbuffer error (the classes of the `flatbuffers`
+/// crate's verifier, whose rules the verifier follows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FlatbufferErrorKind {
@@ -332,104 +332,46 @@ impl FlatbufferErrorKind {
     }
 }
 
-impl From<&flatbuffers::InvalidFlatbuffer> for FlatbufferError {
-    fn from(e: &flatbuffers::InvalidFlatbuffer) -> Self {
-        use flatbuffers::InvalidFlatbuffer as E;
-        use FlatbufferErrorKind as K;
-        let (kind, position, trace) = match e {
-            E::MissingRequiredField { error_trace, .. } => {
-                (K::MissingRequiredField, None, Some(error_trace))
-            }
-            E::InconsistentUnion { error_trace, .. } => {
-                (K::InconsistentUnion, None, Some(error_trace))
-            }
-            E::Utf8Error {
-                range, error_trace, ..
-            } => (K::InvalidUtf8, Some(range.start), Some(error_trace)),
-            E::MissingNullTerminator { range, error_trace } => (
-                K::MissingNullTerminator,
-                Some(range.start),
-                Some(error_trace),
-            ),
-            E::Unaligned {
-                position,
-                error_trace,
-                ..
-            } => (K::Unaligned, Some(*position), Some(error_trace)),
-            E::RangeOutOfBounds { range, error_trace } => {
-                (K::RangeOutOfBounds, Some(range.start), Some(error_trace))
-            }
-            E::SignedOffsetOutOfBounds {
-                position,
-                error_trace,
-                ..
-            } => (
-                K::SignedOffsetOutOfBounds,
-                Some(*position),
-                Some(error_trace),
-            ),
-            E::TooManyTables => (K::TooManyTables, None, None),
-            E::ApparentSizeTooLarge => (K::ApparentSizeTooLarge, None, None),
-            E::DepthLimitReached => (K::DepthLimitReached, None, None),
-        };
-        let field = trace.and_then(|t| {
-            t.as_ref().iter().find_map(|detail| match detail {
-                flatbuffers::ErrorTraceDetail::TableField { field_name, .. } => {
-                    Some(FieldName::new(field_name))
-                }
-                _ => None,
-            })
-        });
-        Self {
-            kind,
-            position,
-            field,
-        }
-    }
-}
-
-/// A short field name stored inline (no allocation), truncated to
-/// [`FieldName::CAPACITY`] bytes.
+/// The schema field the verifier was checking when it found a problem.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct FieldName {
-    bytes: [u8; Self::CAPACITY],
-    len: usize,
+    /// The table's index in the schema's layout.
+    pub(crate) table: u8,
+    /// The field's vtable slot.
+    pub(crate) slot: u16,
 }
 
 impl FieldName {
-    /// Longest name kept; longer names are truncated.
-    pub const CAPACITY: usize = 40;
-
-    fn new(name: &str) -> Self {
-        let mut len = name.len().min(Self::CAPACITY);
-        while !name.is_char_boundary(len) {
-            len -= 1;
-        }
-        let mut bytes = [0; Self::CAPACITY];
-        if let (Some(dst), Some(src)) = (bytes.get_mut(..len), name.as_bytes().get(..len)) {
-            dst.copy_from_slice(src);
-        }
-        Self { bytes, len }
+    /// The schema table's name (`"Tensor"`).
+    pub fn table(&self) -> &'static str {
+        crate::schema::layout::TABLE_NAMES
+            .get(usize::from(self.table))
+            .copied()
+            .unwrap_or("?")
     }
 
-    /// The (possibly truncated) field name.
-    pub fn as_str(&self) -> &str {
-        self.bytes
-            .get(..self.len)
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
+    /// The field's name (`"shape"`; `"<union>_type"` for a union's tag).
+    pub fn field(&self) -> &'static str {
+        let start = crate::schema::layout::TABLE_START
+            .get(usize::from(self.table))
+            .map_or(usize::MAX, |&s| usize::from(s));
+        start
+            .checked_add(usize::from(self.slot))
+            .and_then(|k| crate::schema::layout::FIELD_NAMES.get(k))
+            .copied()
+            .unwrap_or("?")
     }
 }
 
 impl fmt::Debug for FieldName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
+        write!(f, "{}.{}", self.table(), self.field())
     }
 }
 
 impl fmt::Display for FieldName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        write!(f, "{}.{}", self.table(), self.field())
     }
 }
 

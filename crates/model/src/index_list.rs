@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use flatbuffers::Vector;
+use crate::flat::{Vector, VectorIter};
 
 /// A verified list of tensor indices into a subgraph's tensors.
 ///
@@ -31,19 +31,13 @@ impl<'a> TensorIndexList<'a> {
     /// The tensor index at position `k`; `None` if `k >= len()` or the entry
     /// is an absent optional input (`-1`).
     pub fn get(&self, k: usize) -> Option<usize> {
-        let raw = self.raw?;
-        if k < raw.len() {
-            usize::try_from(raw.get(k)).ok()
-        } else {
-            None
-        }
+        usize::try_from(self.raw?.get(k)?).ok()
     }
 
     /// The raw entry at position `k` (`-1` for absent), or `None` if
     /// `k >= len()`.
     pub fn get_raw(&self, k: usize) -> Option<i32> {
-        let raw = self.raw?;
-        (k < raw.len()).then(|| raw.get(k))
+        self.raw?.get(k)
     }
 
     /// The present tensor indices, in order; absent (`-1`) entries are
@@ -74,7 +68,7 @@ impl<'a> IntoIterator for TensorIndexList<'a> {
 /// [`TensorIndexList::slots`].
 #[derive(Clone)]
 pub struct Slots<'a> {
-    inner: Option<flatbuffers::VectorIter<'a, i32>>,
+    inner: Option<VectorIter<'a, i32>>,
 }
 
 impl Iterator for Slots<'_> {

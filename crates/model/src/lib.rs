@@ -9,14 +9,15 @@
 //! The file must start at a 16-byte aligned address; see
 //! [`AlignedModelBytes`], [`include_model!`] and [`aligned_window`].
 //!
-//! The generated flatbuffer bindings are available as [`schema`] for reading
-//! builtin operator options (`op.raw().builtin_options_as_conv_2_doptions()`).
+//! The schema bindings ([`schema`], generated from `schema/schema.fbs` by
+//! `schema/generate_rust.py`) read builtin operator options
+//! (`op.raw().builtin_options_as_conv2d_options()`) through the small
+//! bounds-checked reader in [`flat`].
 //!
-//! The crate is `#![no_std]` and does not allocate itself. The `flatbuffers`
-//! crate links `alloc`: its verifier allocates a small error trace when it
-//! rejects a file (never on success), so firmware needs a global allocator.
+//! The crate is `#![no_std]`, uses no `alloc` and no `unsafe`, and depends on
+//! no other crate: firmware links it without a global allocator.
 #![no_std]
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 // Untrusted models must not be able to push any index out of bounds.
 #![deny(clippy::indexing_slicing)]
 
@@ -26,17 +27,18 @@ extern crate std;
 mod aligned;
 mod buffer;
 mod error;
+pub mod flat;
 mod index_list;
 mod model;
 mod operator;
 mod quantization;
-#[path = "generated/mod.rs"]
+#[path = "generated/schema.rs"]
+#[allow(missing_docs)]
 pub mod schema;
 mod shape;
 mod subgraph;
 mod tensor;
 mod tensor_type;
-mod vector_access;
 mod verify;
 
 pub use aligned::{aligned_window, AlignedModelBytes};

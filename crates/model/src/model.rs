@@ -6,7 +6,6 @@ use crate::buffer::buffer_bytes;
 use crate::error::ModelError;
 use crate::schema;
 use crate::subgraph::Subgraph;
-use crate::vector_access::vector_get;
 use crate::verify::verify;
 
 /// The file bytes and root table shared by all views of one model.
@@ -40,18 +39,47 @@ impl<'a> Model<'a> {
     /// copied.
     ///
     /// Checked: alignment, file identifier `TFL3`, flatbuffer structure
-    /// (`flatbuffers` verifier), schema version 3, at least one subgraph, every
+    /// (every table, vector and string inside the file and aligned), schema version 3, at least one subgraph, every
     /// tensor/buffer/opcode/subgraph index, shapes (non-negative, sizes fit
     /// `usize`), constant buffers large enough and aligned for their tensors,
     /// buffers stored after the flatbuffer lying inside the file, and
     /// quantization parameter counts.
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, ModelError> {
-        let root = verify(bytes)?;
-        let main = vector_get(root.subgraphs(), 0).ok_or(ModelError::NoSubgraphs)?;
+        Self::with_root(bytes, verify(bytes)?)
+    }
+
+    fn with_root(bytes: &'a [u8], root: schema::Model<'a>) -> Result<Self, ModelError> {
+        let main = root
+            .subgraphs()
+            .and_then(|s| s.get(0))
+            .ok_or(ModelError::NoSubgraphs)?;
         Ok(Self {
             inner: ModelRef { file: bytes, root },
             main,
         })
+    }
+
+    /// A view of `bytes` after only the checks that cost nothing: length,
+    /// 16-byte alignment, the `TFL3` identifier, schema version 3 and a
+    /// subgraph 0. For models verified ahead of time (on the host at build
+    /// time, e.g. by `microlite-build` or `microlite inspect`) and baked into
+    /// flash: it saves the verification's instructions at start-up and, when
+    /// [`from_bytes`](Self::from_bytes) is not linked at all, its code.
+    ///
+    /// Every read stays bounds-checked, so no file can make this view, or the
+    /// interpreter reading it, panic or touch memory outside `bytes`. But a
+    /// malformed file is no longer rejected up front: it may fail later with
+    /// another error, or run and compute garbage. Never use it on bytes that
+    /// were not verified by [`from_bytes`](Self::from_bytes) first.
+    #[cfg(feature = "trusted")]
+    pub fn from_bytes_trusted(bytes: &'a [u8]) -> Result<Self, ModelError> {
+        let root = crate::verify::trusted_root(bytes)?;
+        if root.version() != 3 {
+            return Err(ModelError::UnsupportedSchemaVersion {
+                found: root.version(),
+            });
+        }
+        Self::with_root(bytes, root)
     }
 
     /// The file bytes this view reads.
@@ -76,7 +104,11 @@ impl<'a> Model<'a> {
 
     /// Subgraph `i`, or `None` if `i >= subgraph_count()`.
     pub fn subgraph(&self, i: usize) -> Option<Subgraph<'a>> {
-        vector_get(self.inner.root.subgraphs(), i).map(|s| Subgraph::new(self.inner, i, s))
+        self.inner
+            .root
+            .subgraphs()
+            .and_then(|s| s.get(i))
+            .map(|s| Subgraph::new(self.inner, i, s))
     }
 
     /// All subgraphs in index order.
@@ -102,10 +134,11 @@ impl<'a> Model<'a> {
             .metadata()?
             .iter()
             .find(|m| m.name() == Some(name))?;
-        let buffer = vector_get(
-            self.inner.root.buffers(),
-            usize::try_from(entry.buffer()).ok()?,
-        )?;
+        let buffer = self
+            .inner
+            .root
+            .buffers()?
+            .get(usize::try_from(entry.buffer()).ok()?)?;
         buffer_bytes(self.inner.file, buffer)
     }
 

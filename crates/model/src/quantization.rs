@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use flatbuffers::Vector;
+use crate::flat::Vector;
 
 /// Verified affine quantization parameters of a tensor:
 /// `real = scale * (quantized - zero_point)`.
@@ -48,12 +48,12 @@ impl<'a> Quantization<'a> {
 
     /// Scale `k`, or `None` if `k >= len()`.
     pub fn scale(&self, k: usize) -> Option<f32> {
-        (k < self.scales.len()).then(|| self.scales.get(k))
+        self.scales.get(k)
     }
 
     /// Zero point `k`, or `None` if `k >= len()`.
     pub fn zero_point(&self, k: usize) -> Option<i64> {
-        (k < self.zero_points.len()).then(|| self.zero_points.get(k))
+        self.zero_points.get(k)
     }
 
     /// All scales in order.

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use flatbuffers::Vector;
+use crate::flat::{Vector, VectorIter};
 
 /// A verified tensor shape: every dimension is non-negative and the element
 /// count fits in `usize`.
@@ -25,12 +25,7 @@ impl<'a> Shape<'a> {
 
     /// Size of dimension `k`, or `None` if `k >= rank()`.
     pub fn dim(&self, k: usize) -> Option<usize> {
-        let dims = self.dims?;
-        if k < dims.len() {
-            usize::try_from(dims.get(k)).ok()
-        } else {
-            None
-        }
+        usize::try_from(self.dims?.get(k)?).ok()
     }
 
     /// The dimensions, outermost first.
@@ -98,7 +93,7 @@ impl<'a> IntoIterator for Shape<'a> {
 /// Iterator over the dimensions of a [`Shape`].
 #[derive(Clone)]
 pub struct ShapeIter<'a> {
-    inner: Option<flatbuffers::VectorIter<'a, i32>>,
+    inner: Option<VectorIter<'a, i32>>,
 }
 
 impl Iterator for ShapeIter<'_> {

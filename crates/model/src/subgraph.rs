@@ -7,7 +7,6 @@ use crate::model::ModelRef;
 use crate::operator::Operator;
 use crate::schema;
 use crate::tensor::Tensor;
-use crate::vector_access::vector_get;
 
 /// A subgraph (tensors plus operators in execution order) of a verified
 /// model. Subgraph 0 is the model's entry point.
@@ -40,7 +39,10 @@ impl<'a> Subgraph<'a> {
 
     /// Tensor `i`, or `None` if `i >= tensor_count()`.
     pub fn tensor(&self, i: usize) -> Option<Tensor<'a>> {
-        vector_get(self.raw.tensors(), i).map(|t| Tensor::new(self.model, i, t))
+        self.raw
+            .tensors()
+            .and_then(|t| t.get(i))
+            .map(|t| Tensor::new(self.model, i, t))
     }
 
     /// All tensors in index order.
@@ -61,7 +63,7 @@ impl<'a> Subgraph<'a> {
     /// Operator `i` (in execution order), or `None` if
     /// `i >= operator_count()`.
     pub fn operator(&self, i: usize) -> Option<Operator<'a>> {
-        let raw = vector_get(self.raw.operators(), i)?;
+        let raw = self.raw.operators()?.get(i)?;
         self.make_operator(i, raw)
     }
 
@@ -93,7 +95,7 @@ impl<'a> Subgraph<'a> {
     fn make_operator(&self, i: usize, raw: schema::Operator<'a>) -> Option<Operator<'a>> {
         // Verification guarantees the opcode exists, so this never yields None.
         let code_index = usize::try_from(raw.opcode_index()).ok()?;
-        let code = vector_get(self.model.root.operator_codes(), code_index)?;
+        let code = self.model.root.operator_codes()?.get(code_index)?;
         Some(Operator::new(i, raw, code))
     }
 }

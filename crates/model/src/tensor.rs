@@ -8,7 +8,6 @@ use crate::quantization::Quantization;
 use crate::schema;
 use crate::shape::Shape;
 use crate::tensor_type::TensorType;
-use crate::vector_access::vector_get;
 
 /// A tensor of a verified model.
 #[derive(Clone, Copy)]
@@ -112,7 +111,7 @@ impl<'a> Tensor<'a> {
         if index == 0 {
             return None;
         }
-        let buffer = vector_get(self.model.root.buffers(), index)?;
+        let buffer = self.model.root.buffers()?.get(index)?;
         buffer_bytes(self.model.file, buffer)
     }
 }

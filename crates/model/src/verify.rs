@@ -4,12 +4,13 @@
 //! they can be infallible.
 
 use crate::buffer::buffer_bytes;
-use crate::error::{FlatbufferError, IndexSite, ModelError, UnionSite};
+use crate::error::{IndexSite, ModelError, UnionSite};
+use crate::flat::{self, FromTable, TableVector, Vector};
 use crate::schema;
 use crate::tensor_type::TensorType;
 
 /// The `file_identifier` of TFLite schema-3 files.
-const IDENTIFIER: [u8; 4] = *b"TFL3";
+const IDENTIFIER: [u8; 4] = schema::FILE_IDENTIFIER;
 /// The only `Model.version` accepted.
 const SCHEMA_VERSION: u32 = 3;
 /// Required alignment of the first byte of the file.
@@ -17,6 +18,26 @@ const FILE_ALIGNMENT: usize = 16;
 
 /// Verifies `file` completely and returns its root table.
 pub(crate) fn verify(file: &[u8]) -> Result<schema::Model<'_>, ModelError> {
+    check_header(file)?;
+    let root = flat::verify::verify_root(file)
+        .map(schema::Model::from_table)
+        .map_err(ModelError::InvalidFlatbuffer)?;
+    check_model(file, root)?;
+    Ok(root)
+}
+
+/// The root table of `file` after only the checks that need no walk of the
+/// file (length, alignment, identifier); for models verified beforehand.
+#[cfg(feature = "trusted")]
+pub(crate) fn trusted_root(file: &[u8]) -> Result<schema::Model<'_>, ModelError> {
+    check_header(file)?;
+    flat::Table::root(file)
+        .map(schema::Model::from_table)
+        .ok_or(ModelError::TooShort { len: file.len() })
+}
+
+/// Length, start address and file identifier.
+fn check_header(file: &[u8]) -> Result<(), ModelError> {
     let found: [u8; 4] = file
         .get(4..8)
         .and_then(|id| id.try_into().ok())
@@ -28,9 +49,11 @@ pub(crate) fn verify(file: &[u8]) -> Result<schema::Model<'_>, ModelError> {
     if found != IDENTIFIER {
         return Err(ModelError::WrongIdentifier { found });
     }
-    let options = flatbuffers::VerifierOptions::default();
-    let root = schema::root_as_model_with_opts(&options, file)
-        .map_err(|e| ModelError::InvalidFlatbuffer(FlatbufferError::from(&e)))?;
+    Ok(())
+}
+
+/// Every check of the model's contents (after the structural verification).
+fn check_model(file: &[u8], root: schema::Model<'_>) -> Result<(), ModelError> {
     if root.version() != SCHEMA_VERSION {
         return Err(ModelError::UnsupportedSchemaVersion {
             found: root.version(),
@@ -51,13 +74,13 @@ pub(crate) fn verify(file: &[u8]) -> Result<schema::Model<'_>, ModelError> {
     for (index, subgraph) in subgraphs.iter().enumerate() {
         check_subgraph(&facts, index, subgraph)?;
     }
-    Ok(root)
+    Ok(())
 }
 
 /// Model-wide facts the per-subgraph checks need.
 struct ModelFacts<'a> {
     file: &'a [u8],
-    buffers: flatbuffers::Vector<'a, flatbuffers::ForwardsUOffset<schema::Buffer<'a>>>,
+    buffers: TableVector<'a, schema::Buffer<'a>>,
     opcode_count: usize,
 }
 
@@ -107,7 +130,7 @@ fn check_metadata(root: schema::Model<'_>, facts: &ModelFacts<'_>) -> Result<(),
 
 fn check_signatures<'a>(
     root: schema::Model<'a>,
-    subgraphs: flatbuffers::Vector<'a, flatbuffers::ForwardsUOffset<schema::SubGraph<'a>>>,
+    subgraphs: TableVector<'a, schema::SubGraph<'a>>,
 ) -> Result<(), ModelError> {
     for (signature, def) in root.signature_defs().unwrap_or_default().iter().enumerate() {
         let subgraph = usize::try_from(def.subgraph_index()).unwrap_or(usize::MAX);
@@ -118,7 +141,10 @@ fn check_signatures<'a>(
                 subgraph_count: subgraphs.len(),
             });
         }
-        let tensor_count = subgraphs.get(subgraph).tensors().map_or(0, |t| t.len());
+        let tensor_count = subgraphs
+            .get(subgraph)
+            .and_then(|s| s.tensors())
+            .map_or(0, |t| t.len());
         let lists = [
             (def.inputs(), SiteKind::SignatureInput(signature)),
             (def.outputs(), SiteKind::SignatureOutput(signature)),
@@ -186,7 +212,7 @@ fn check_operator_unions(
 ) -> Result<(), ModelError> {
     // Presence is read from the vtable: following the unverified offset
     // itself could read outside the file.
-    let present = |field| op._tab.vtable().get(field) != 0;
+    let present = |field| op.table().field_offset(field) != 0;
     let options = op.builtin_options_type();
     if present(schema::Operator::VT_BUILTIN_OPTIONS)
         && (options == schema::BuiltinOptions::NONE || options.variant_name().is_none())
@@ -247,7 +273,7 @@ impl SiteKind {
 
 fn check_index_list(
     subgraph: usize,
-    list: Option<flatbuffers::Vector<'_, i32>>,
+    list: Option<Vector<'_, i32>>,
     kind: SiteKind,
     tensor_count: usize,
     allow_absent: bool,
@@ -341,8 +367,11 @@ fn check_tensor_buffer(
         });
     }
     let file = facts.file;
-    let bytes =
-        buffer_bytes(file, facts.buffers.get(buffer)).ok_or(ModelError::BufferIndexOutOfRange {
+    let bytes = facts
+        .buffers
+        .get(buffer)
+        .and_then(|b| buffer_bytes(file, b))
+        .ok_or(ModelError::BufferIndexOutOfRange {
             subgraph,
             tensor,
             buffer,
@@ -385,9 +414,8 @@ fn check_quantization(
         return Ok(());
     };
     let details = q.details_type();
-    if q._tab
-        .vtable()
-        .get(schema::QuantizationParameters::VT_DETAILS)
+    if q.table()
+        .field_offset(schema::QuantizationParameters::VT_DETAILS)
         != 0
         && (details == schema::QuantizationDetails::NONE || details.variant_name().is_none())
     {

@@ -126,7 +126,7 @@ fn valid_model_accessors_match_the_description() {
     assert_eq!(ops[0].version(), 9);
     assert_eq!(ops[0].inputs().iter().collect::<Vec<_>>(), [0, 1, 2]);
     assert_eq!(ops[0].outputs().iter().collect::<Vec<_>>(), [3]);
-    assert!(ops[0].raw().builtin_options_as_conv_2_doptions().is_none());
+    assert!(ops[0].raw().builtin_options_as_conv2d_options().is_none());
     let conv = sg.operator(1).unwrap();
     assert_eq!(conv.index(), 1);
     assert_eq!(conv.opcode_index(), 1);
@@ -146,7 +146,7 @@ fn valid_model_accessors_match_the_description() {
     assert_eq!(conv.output(0), Some(4));
     assert_eq!(conv.output_count(), 1);
     assert_eq!(conv.intermediates().iter().collect::<Vec<_>>(), [5]);
-    let options = conv.raw().builtin_options_as_conv_2_doptions().unwrap();
+    let options = conv.raw().builtin_options_as_conv2d_options().unwrap();
     assert_eq!((options.stride_w(), options.stride_h()), (2, 3));
     // Schema defaults come through for fields the writer omitted.
     assert_eq!(
@@ -155,7 +155,7 @@ fn valid_model_accessors_match_the_description() {
     );
     assert!(sg.operator(2).is_none());
 
-    let sig = model.raw().signature_defs().unwrap().get(0);
+    let sig = model.raw().signature_defs().unwrap().get(0).unwrap();
     assert_eq!(sig.signature_key(), Some("serving_default"));
 }
 
@@ -223,7 +223,7 @@ fn external_buffers_are_read_from_after_the_flatbuffer() {
     let offset = weights.data().unwrap().as_ptr().addr() - file.bytes().as_ptr().addr();
     assert_eq!(
         offset as u64,
-        model.raw().buffers().unwrap().get(1).offset()
+        model.raw().buffers().unwrap().get(1).unwrap().offset()
     );
 }
 
@@ -346,8 +346,9 @@ fn invalid_flatbuffer_names_the_field() {
     };
     assert_eq!(e.kind, FlatbufferErrorKind::InvalidUtf8);
     assert_eq!(e.position, Some(at));
-    assert_eq!(e.field.unwrap().as_str(), "name");
-    assert!(err.to_string().contains("`name`"), "{err}");
+    assert_eq!(e.field.unwrap().table(), "SubGraph");
+    assert_eq!(e.field.unwrap().field(), "name");
+    assert!(err.to_string().contains("`SubGraph.name`"), "{err}");
 }
 
 #[test]

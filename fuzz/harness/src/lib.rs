@@ -15,7 +15,7 @@ pub mod naive;
 pub mod seeds;
 pub mod sites;
 
-use microlite::smoke::{load_allocate_invoke as smoke, SMOKE_ARENA_BYTES};
+use microlite::smoke::{allocate_invoke, load_allocate_invoke as smoke, SMOKE_ARENA_BYTES};
 use microlite::{Error, Model, ModelError};
 
 pub use aligned::AlignedBytes;
@@ -61,7 +61,17 @@ impl Target {
     pub fn run(self, data: &[u8]) -> Result<String, Mismatch> {
         Ok(match self {
             Self::Load => describe(load(data)),
-            Self::LoadAllocateInvoke => describe(load_allocate_invoke(data)),
+            Self::LoadAllocateInvoke => {
+                let verified = load_allocate_invoke(data);
+                let trusted = run_trusted(AlignedBytes::copy_of(data).as_slice());
+                if verified.is_ok() && trusted.is_err() {
+                    return Err(Mismatch {
+                        kernel: "Model::from_bytes_trusted",
+                        detail: format!("verified model ran, trusted load failed: {trusted:?}"),
+                    });
+                }
+                describe(verified)
+            }
             Self::MutateModel => {
                 let mutated = mutated_model(data);
                 let outcome = describe(run_model(mutated.bytes.as_slice()));
@@ -87,12 +97,25 @@ fn describe<E: core::fmt::Display>(result: Result<(), E>) -> String {
 }
 
 /// Verifies `data` (copied to aligned memory) and reads every part of the
-/// view the way a runtime would.
+/// view the way a runtime would; then reads every part of the unverified
+/// view `Model::from_bytes_trusted` gives of the same bytes (which must not
+/// panic either).
 pub fn load(data: &[u8]) -> Result<(), ModelError> {
     let bytes = AlignedBytes::copy_of(data);
+    if let Ok(model) = Model::from_bytes_trusted(bytes.as_slice()) {
+        walk(&model);
+    }
     let model = Model::from_bytes(bytes.as_slice())?;
     walk(&model);
     Ok(())
+}
+
+/// The whole load → allocate → invoke path with the unverified loader,
+/// every op registered, zeroed inputs.
+fn run_trusted(aligned: &[u8]) -> Result<(), Error> {
+    let model = Model::from_bytes_trusted(aligned)?;
+    let mut arena = AlignedBytes::zeroed(SMOKE_ARENA_BYTES);
+    allocate_invoke(&model, arena.as_mut_slice())
 }
 
 /// Runs `microlite::smoke::load_allocate_invoke` on `data` (copied to aligned

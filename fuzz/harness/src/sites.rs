@@ -7,8 +7,11 @@
 //! while its contents turn hostile. Fields a writer left at their default
 //! value are absent from the file and cannot be patched this way.
 
-use flatbuffers::{Table, VOffsetT, Vector};
+use microlite_model::flat::{FromTable, Scalar, Table, Vector};
 use microlite_model::schema::{self, BuiltinOptions};
+
+/// A vtable offset.
+type VOffsetT = u16;
 
 /// What a patchable field holds; decides its width and the values tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +119,7 @@ pub fn collect(file: &[u8], root: schema::Model<'_>) -> (Vec<Site>, Census) {
     };
     let mut census = Census::default();
     for code in root.operator_codes().unwrap_or_default() {
-        let t = &code._tab;
+        let t = &code.table();
         c.field(
             t,
             schema::OperatorCode::VT_DEPRECATED_BUILTIN_CODE,
@@ -142,12 +145,12 @@ pub fn collect(file: &[u8], root: schema::Model<'_>) -> (Vec<Site>, Census) {
             }
         }
         c.field(
-            &buffer._tab,
+            &buffer.table(),
             schema::Buffer::VT_OFFSET,
             FieldKind::BufferExtent,
         );
         c.field(
-            &buffer._tab,
+            &buffer.table(),
             schema::Buffer::VT_SIZE,
             FieldKind::BufferExtent,
         );
@@ -180,17 +183,17 @@ impl Collector {
 
     /// A scalar field of `table`, if the file stores it.
     fn field(&mut self, table: &Table<'_>, voffset: VOffsetT, kind: FieldKind) {
-        let at = table.vtable().get(voffset);
+        let at = table.field_offset(voffset);
         if at != 0 {
             self.sites.push(Site {
-                offset: table.loc() + usize::from(at),
+                offset: table.position() + usize::from(at),
                 kind,
             });
         }
     }
 
-    fn vector_length<T>(&mut self, v: Vector<'_, T>) {
-        let offset = self.offset_of(v.bytes()).wrapping_sub(4);
+    fn vector_length<T: Scalar>(&mut self, v: Vector<'_, T>) {
+        let offset = self.offset_of(v.raw_bytes()).wrapping_sub(4);
         self.sites.push(Site {
             offset,
             kind: FieldKind::VectorLength,
@@ -198,10 +201,10 @@ impl Collector {
     }
 
     /// Every element of a vector of `width`-byte scalars, and its length.
-    fn scalar_vector<T>(&mut self, v: Option<Vector<'_, T>>, kind: FieldKind) {
+    fn scalar_vector<T: Scalar>(&mut self, v: Option<Vector<'_, T>>, kind: FieldKind) {
         let Some(v) = v else { return };
         self.vector_length(v);
-        let start = self.offset_of(v.bytes());
+        let start = self.offset_of(v.raw_bytes());
         for i in 0..v.len() {
             self.sites.push(Site {
                 offset: start + i * kind.width(),
@@ -211,15 +214,15 @@ impl Collector {
     }
 
     fn tensor(&mut self, tensor: schema::Tensor<'_>) {
-        let t = &tensor._tab;
+        let t = &tensor.table();
         self.scalar_vector(tensor.shape(), FieldKind::Dim);
-        self.field(t, schema::Tensor::VT_TYPE_, FieldKind::TensorType);
+        self.field(t, schema::Tensor::VT_TYPE, FieldKind::TensorType);
         self.field(t, schema::Tensor::VT_BUFFER, FieldKind::BufferIndex);
         self.field(t, schema::Tensor::VT_IS_VARIABLE, FieldKind::Bool);
         if let Some(q) = tensor.quantization() {
             self.scalar_vector(q.scale(), FieldKind::Scale);
             self.scalar_vector(q.zero_point(), FieldKind::ZeroPoint);
-            let qt = &q._tab;
+            let qt = &q.table();
             self.field(
                 qt,
                 schema::QuantizationParameters::VT_QUANTIZED_DIMENSION,
@@ -229,7 +232,7 @@ impl Collector {
     }
 
     fn operator(&mut self, op: schema::Operator<'_>) {
-        let t = &op._tab;
+        let t = &op.table();
         self.field(t, schema::Operator::VT_OPCODE_INDEX, FieldKind::OpcodeIndex);
         self.scalar_vector(op.inputs(), FieldKind::TensorIndex);
         self.scalar_vector(op.outputs(), FieldKind::TensorIndex);

@@ -1,7 +1,7 @@
 //! Builds small `.tflite` flatbuffers from a plain description, so tests can
 //! construct valid models and corrupt exactly one fact at a time.
 
-use flatbuffers::{FlatBufferBuilder, WIPOffset};
+use flatbuffers::{FlatBufferBuilder, UnionWIPOffset, WIPOffset};
 use microlite_model::schema;
 
 #[derive(Clone, Debug)]
@@ -237,233 +237,315 @@ impl ModelSpec {
     }
 
     fn serialize(&self, external_offsets: &[u64]) -> Vec<u8> {
+        use schema::{Buffer, Metadata, Model, OperatorCode, SignatureDef};
         let mut fbb = FlatBufferBuilder::new();
         let buffers: Vec<_> = self
             .buffers
             .iter()
             .zip(external_offsets)
             .map(|(b, &off)| {
-                let data = b.data.as_ref().map(|d| fbb.create_vector(d));
+                let data = b
+                    .data
+                    .as_ref()
+                    .map(|d| fbb.create_vector(d).as_union_value());
                 let (offset, size) = match (&b.external, b.raw_offset_size) {
                     (_, Some(raw)) => raw,
                     (Some(ext), None) => (off, ext.len() as u64),
                     (None, None) => (0, 0),
                 };
-                schema::Buffer::create(&mut fbb, &schema::BufferArgs { data, offset, size })
+                table(
+                    &mut fbb,
+                    &[
+                        (Buffer::VT_DATA, offset_of(data)),
+                        (Buffer::VT_OFFSET, V::U64(offset, 0)),
+                        (Buffer::VT_SIZE, V::U64(size, 0)),
+                    ],
+                )
             })
             .collect();
-        let buffers = fbb.create_vector(&buffers);
+        let buffers = fbb.create_vector(&buffers).as_union_value();
         let opcodes: Vec<_> = self
             .opcodes
             .iter()
             .map(|c| {
-                let custom_code = c.custom_code.as_ref().map(|s| fbb.create_string(s));
-                schema::OperatorCode::create(
+                let custom_code = c
+                    .custom_code
+                    .as_ref()
+                    .map(|s| fbb.create_string(s).as_union_value());
+                table(
                     &mut fbb,
-                    &schema::OperatorCodeArgs {
-                        deprecated_builtin_code: c.deprecated_builtin_code,
-                        custom_code,
-                        version: c.version,
-                        builtin_code: schema::BuiltinOperator(c.builtin_code),
-                    },
+                    &[
+                        (
+                            OperatorCode::VT_DEPRECATED_BUILTIN_CODE,
+                            V::I8(c.deprecated_builtin_code, 0),
+                        ),
+                        (OperatorCode::VT_CUSTOM_CODE, offset_of(custom_code)),
+                        (OperatorCode::VT_VERSION, V::I32(c.version, 1)),
+                        (OperatorCode::VT_BUILTIN_CODE, V::I32(c.builtin_code, 0)),
+                    ],
                 )
             })
             .collect();
-        let opcodes = fbb.create_vector(&opcodes);
+        let opcodes = fbb.create_vector(&opcodes).as_union_value();
         let subgraphs: Vec<_> = self
             .subgraphs
             .iter()
             .map(|s| build_subgraph(&mut fbb, s))
             .collect();
-        let subgraphs = fbb.create_vector(&subgraphs);
+        let subgraphs = fbb.create_vector(&subgraphs).as_union_value();
         let metadata: Vec<_> = self
             .metadata
             .iter()
             .map(|(name, buffer)| {
-                let name = Some(fbb.create_string(name));
-                schema::Metadata::create(
+                let name = fbb.create_string(name).as_union_value();
+                table(
                     &mut fbb,
-                    &schema::MetadataArgs {
-                        name,
-                        buffer: *buffer,
-                    },
+                    &[
+                        (Metadata::VT_NAME, V::Off(name)),
+                        (Metadata::VT_BUFFER, V::U32(*buffer, 0)),
+                    ],
                 )
             })
             .collect();
-        let metadata = fbb.create_vector(&metadata);
-        let legacy = self.legacy_metadata.as_ref().map(|l| fbb.create_vector(l));
+        let metadata = fbb.create_vector(&metadata).as_union_value();
+        let legacy = self
+            .legacy_metadata
+            .as_ref()
+            .map(|l| fbb.create_vector(l).as_union_value());
         let signatures: Vec<_> = self
             .signatures
             .iter()
             .map(|s| {
                 let inputs = tensor_maps(&mut fbb, &s.inputs);
                 let outputs = tensor_maps(&mut fbb, &s.outputs);
-                let signature_key = Some(fbb.create_string(&s.key));
-                schema::SignatureDef::create(
+                let signature_key = fbb.create_string(&s.key).as_union_value();
+                table(
                     &mut fbb,
-                    &schema::SignatureDefArgs {
-                        inputs: Some(inputs),
-                        outputs: Some(outputs),
-                        signature_key,
-                        subgraph_index: s.subgraph_index,
-                    },
+                    &[
+                        (SignatureDef::VT_INPUTS, V::Off(inputs)),
+                        (SignatureDef::VT_OUTPUTS, V::Off(outputs)),
+                        (SignatureDef::VT_SIGNATURE_KEY, V::Off(signature_key)),
+                        (SignatureDef::VT_SUBGRAPH_INDEX, V::U32(s.subgraph_index, 0)),
+                    ],
                 )
             })
             .collect();
-        let signatures = fbb.create_vector(&signatures);
-        let description = self.description.as_ref().map(|d| fbb.create_string(d));
-        let root = schema::Model::create(
+        let signatures = fbb.create_vector(&signatures).as_union_value();
+        let description = self
+            .description
+            .as_ref()
+            .map(|d| fbb.create_string(d).as_union_value());
+        let root = table(
             &mut fbb,
-            &schema::ModelArgs {
-                version: self.version,
-                operator_codes: Some(opcodes),
-                subgraphs: Some(subgraphs),
-                description,
-                buffers: Some(buffers),
-                metadata_buffer: legacy,
-                metadata: Some(metadata),
-                signature_defs: Some(signatures),
-                ..Default::default()
-            },
+            &[
+                (Model::VT_VERSION, V::U32(self.version, 0)),
+                (Model::VT_OPERATOR_CODES, V::Off(opcodes)),
+                (Model::VT_SUBGRAPHS, V::Off(subgraphs)),
+                (Model::VT_DESCRIPTION, offset_of(description)),
+                (Model::VT_BUFFERS, V::Off(buffers)),
+                (Model::VT_METADATA_BUFFER, offset_of(legacy)),
+                (Model::VT_METADATA, V::Off(metadata)),
+                (Model::VT_SIGNATURE_DEFS, V::Off(signatures)),
+            ],
         );
         fbb.finish(root, Some(&self.identifier));
         fbb.finished_data().to_vec()
     }
 }
 
-fn tensor_maps<'a>(
-    fbb: &mut FlatBufferBuilder<'a>,
-    maps: &[(String, u32)],
-) -> WIPOffset<flatbuffers::Vector<'a, flatbuffers::ForwardsUOffset<schema::TensorMap<'a>>>> {
+type Offset = WIPOffset<UnionWIPOffset>;
+
+/// One field value for [`table`]: scalars with their schema default (not
+/// written when equal, as flatc's builders do), offsets, or nothing.
+#[derive(Clone, Copy)]
+enum V {
+    Bool(bool, bool),
+    I8(i8, i8),
+    U8(u8, u8),
+    I32(i32, i32),
+    U32(u32, u32),
+    U64(u64, u64),
+    Off(Offset),
+    Absent,
+}
+
+impl V {
+    fn size(&self) -> usize {
+        match self {
+            V::U64(..) => 8,
+            V::I32(..) | V::U32(..) | V::Off(_) => 4,
+            _ => 1,
+        }
+    }
+}
+
+fn offset_of(o: Option<Offset>) -> V {
+    o.map_or(V::Absent, V::Off)
+}
+
+/// Writes a table the way flatc's generated builders lay it out: larger
+/// fields first, and within a size, the later field first.
+fn table(fbb: &mut FlatBufferBuilder<'_>, fields: &[(u16, V)]) -> Offset {
+    let start = fbb.start_table();
+    for size in [8, 4, 2, 1] {
+        for &(vt, value) in fields.iter().rev() {
+            if value.size() != size {
+                continue;
+            }
+            match value {
+                V::Bool(v, d) => fbb.push_slot::<bool>(vt, v, d),
+                V::I8(v, d) => fbb.push_slot::<i8>(vt, v, d),
+                V::U8(v, d) => fbb.push_slot::<u8>(vt, v, d),
+                V::I32(v, d) => fbb.push_slot::<i32>(vt, v, d),
+                V::U32(v, d) => fbb.push_slot::<u32>(vt, v, d),
+                V::U64(v, d) => fbb.push_slot::<u64>(vt, v, d),
+                V::Off(o) => fbb.push_slot_always::<Offset>(vt, o),
+                V::Absent => {}
+            }
+        }
+    }
+    fbb.end_table(start).as_union_value()
+}
+
+fn tensor_maps(fbb: &mut FlatBufferBuilder<'_>, maps: &[(String, u32)]) -> Offset {
+    use schema::TensorMap;
     let maps: Vec<_> = maps
         .iter()
         .map(|(name, index)| {
-            let name = Some(fbb.create_string(name));
-            schema::TensorMap::create(
+            let name = fbb.create_string(name).as_union_value();
+            table(
                 fbb,
-                &schema::TensorMapArgs {
-                    name,
-                    tensor_index: *index,
-                },
+                &[
+                    (TensorMap::VT_NAME, V::Off(name)),
+                    (TensorMap::VT_TENSOR_INDEX, V::U32(*index, 0)),
+                ],
             )
         })
         .collect();
-    fbb.create_vector(&maps)
+    fbb.create_vector(&maps).as_union_value()
 }
 
-fn build_subgraph<'a>(
-    fbb: &mut FlatBufferBuilder<'a>,
-    s: &SubgraphSpec,
-) -> WIPOffset<schema::SubGraph<'a>> {
+fn build_subgraph(fbb: &mut FlatBufferBuilder<'_>, s: &SubgraphSpec) -> Offset {
+    use schema::{
+        Conv2DOptions, CustomQuantization, Operator, QuantizationParameters, SparsityParameters,
+        SubGraph, Tensor,
+    };
     let tensors: Vec<_> = s
         .tensors
         .iter()
         .map(|t| {
-            let shape = t.shape.as_ref().map(|d| fbb.create_vector(d));
-            let name = Some(fbb.create_string(&t.name));
-            let scale = t.scales.as_ref().map(|v| fbb.create_vector(v));
-            let zero_point = t.zero_points.as_ref().map(|v| fbb.create_vector(v));
+            let shape = t
+                .shape
+                .as_ref()
+                .map(|d| fbb.create_vector(d).as_union_value());
+            let name = fbb.create_string(&t.name).as_union_value();
+            let scale = t
+                .scales
+                .as_ref()
+                .map(|v| fbb.create_vector(v).as_union_value());
+            let zero_point = t
+                .zero_points
+                .as_ref()
+                .map(|v| fbb.create_vector(v).as_union_value());
             let details = t.details_tag.map(|tag| {
-                let custom = schema::CustomQuantization::create(
-                    fbb,
-                    &schema::CustomQuantizationArgs::default(),
-                );
-                (schema::QuantizationDetails(tag), custom.as_union_value())
+                (
+                    tag,
+                    table(fbb, &[(CustomQuantization::VT_CUSTOM, V::Absent)]),
+                )
             });
             let quantization = (scale.is_some() || zero_point.is_some()).then(|| {
-                schema::QuantizationParameters::create(
+                table(
                     fbb,
-                    &schema::QuantizationParametersArgs {
-                        scale,
-                        zero_point,
-                        quantized_dimension: t.quantized_dimension,
-                        details_type: details.map_or(schema::QuantizationDetails::NONE, |d| d.0),
-                        details: details.map(|d| d.1),
-                        ..Default::default()
-                    },
+                    &[
+                        (QuantizationParameters::VT_SCALE, offset_of(scale)),
+                        (QuantizationParameters::VT_ZERO_POINT, offset_of(zero_point)),
+                        (
+                            QuantizationParameters::VT_DETAILS_TYPE,
+                            V::U8(details.map_or(0, |d| d.0), 0),
+                        ),
+                        (
+                            QuantizationParameters::VT_DETAILS,
+                            offset_of(details.map(|d| d.1)),
+                        ),
+                        (
+                            QuantizationParameters::VT_QUANTIZED_DIMENSION,
+                            V::I32(t.quantized_dimension, 0),
+                        ),
+                    ],
                 )
             });
             let sparsity = t.sparse.then(|| {
-                let order = fbb.create_vector(&[0i32]);
-                schema::SparsityParameters::create(
+                let order = fbb.create_vector(&[0i32]).as_union_value();
+                table(
                     fbb,
-                    &schema::SparsityParametersArgs {
-                        traversal_order: Some(order),
-                        ..Default::default()
-                    },
+                    &[(SparsityParameters::VT_TRAVERSAL_ORDER, V::Off(order))],
                 )
             });
-            schema::Tensor::create(
+            table(
                 fbb,
-                &schema::TensorArgs {
-                    shape,
-                    type_: t.dtype,
-                    buffer: t.buffer,
-                    name,
-                    quantization,
-                    is_variable: t.is_variable,
-                    sparsity,
-                    external_buffer: t.external_buffer,
-                    ..Default::default()
-                },
+                &[
+                    (Tensor::VT_SHAPE, offset_of(shape)),
+                    (Tensor::VT_TYPE, V::I8(t.dtype.0, 0)),
+                    (Tensor::VT_BUFFER, V::U32(t.buffer, 0)),
+                    (Tensor::VT_NAME, V::Off(name)),
+                    (Tensor::VT_QUANTIZATION, offset_of(quantization)),
+                    (Tensor::VT_IS_VARIABLE, V::Bool(t.is_variable, false)),
+                    (Tensor::VT_SPARSITY, offset_of(sparsity)),
+                    (Tensor::VT_EXTERNAL_BUFFER, V::U32(t.external_buffer, 0)),
+                ],
             )
         })
         .collect();
-    let tensors = fbb.create_vector(&tensors);
+    let tensors = fbb.create_vector(&tensors).as_union_value();
     let operators: Vec<_> = s
         .operators
         .iter()
         .map(|op| {
-            let inputs = Some(fbb.create_vector(&op.inputs));
-            let outputs = Some(fbb.create_vector(&op.outputs));
-            let intermediates = op.intermediates.as_ref().map(|v| fbb.create_vector(v));
-            let (builtin_options_type, builtin_options) = match op.conv_strides {
+            let inputs = fbb.create_vector(&op.inputs).as_union_value();
+            let outputs = fbb.create_vector(&op.outputs).as_union_value();
+            let intermediates = op
+                .intermediates
+                .as_ref()
+                .map(|v| fbb.create_vector(v).as_union_value());
+            let (options_type, options) = match op.conv_strides {
                 Some((stride_w, stride_h)) => {
-                    let o = schema::Conv2DOptions::create(
+                    let o = table(
                         fbb,
-                        &schema::Conv2DOptionsArgs {
-                            stride_w,
-                            stride_h,
-                            ..Default::default()
-                        },
+                        &[
+                            (Conv2DOptions::VT_STRIDE_W, V::I32(stride_w, 0)),
+                            (Conv2DOptions::VT_STRIDE_H, V::I32(stride_h, 0)),
+                        ],
                     );
-                    (
-                        schema::BuiltinOptions::Conv2DOptions,
-                        Some(o.as_union_value()),
-                    )
+                    (schema::BuiltinOptions::Conv2DOptions.0, Some(o))
                 }
-                None => (schema::BuiltinOptions::NONE, None),
+                None => (0, None),
             };
-            let builtin_options_type = op
-                .options_tag
-                .map_or(builtin_options_type, schema::BuiltinOptions);
-            schema::Operator::create(
+            let options_type = op.options_tag.unwrap_or(options_type);
+            table(
                 fbb,
-                &schema::OperatorArgs {
-                    opcode_index: op.opcode_index,
-                    inputs,
-                    outputs,
-                    intermediates,
-                    builtin_options_type,
-                    builtin_options,
-                    ..Default::default()
-                },
+                &[
+                    (Operator::VT_OPCODE_INDEX, V::U32(op.opcode_index, 0)),
+                    (Operator::VT_INPUTS, V::Off(inputs)),
+                    (Operator::VT_OUTPUTS, V::Off(outputs)),
+                    (Operator::VT_BUILTIN_OPTIONS_TYPE, V::U8(options_type, 0)),
+                    (Operator::VT_BUILTIN_OPTIONS, offset_of(options)),
+                    (Operator::VT_INTERMEDIATES, offset_of(intermediates)),
+                ],
             )
         })
         .collect();
-    let operators = fbb.create_vector(&operators);
-    let inputs = fbb.create_vector(&s.inputs);
-    let outputs = fbb.create_vector(&s.outputs);
-    let name = Some(fbb.create_string(&s.name));
-    schema::SubGraph::create(
+    let operators = fbb.create_vector(&operators).as_union_value();
+    let inputs = fbb.create_vector(&s.inputs).as_union_value();
+    let outputs = fbb.create_vector(&s.outputs).as_union_value();
+    let name = fbb.create_string(&s.name).as_union_value();
+    table(
         fbb,
-        &schema::SubGraphArgs {
-            tensors: Some(tensors),
-            inputs: Some(inputs),
-            outputs: Some(outputs),
-            operators: Some(operators),
-            name,
-            ..Default::default()
-        },
+        &[
+            (SubGraph::VT_TENSORS, V::Off(tensors)),
+            (SubGraph::VT_INPUTS, V::Off(inputs)),
+            (SubGraph::VT_OUTPUTS, V::Off(outputs)),
+            (SubGraph::VT_OPERATORS, V::Off(operators)),
+            (SubGraph::VT_NAME, V::Off(name)),
+        ],
     )
 }

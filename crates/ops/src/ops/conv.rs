@@ -26,7 +26,7 @@ impl Kernel for Conv2d {
         let o = ctx
             .operator()
             .raw()
-            .builtin_options_as_conv_2_doptions()
+            .builtin_options_as_conv2d_options()
             .ok_or(OpError::MissingOptions)?;
         let options = WindowOptions {
             padding: o.padding(),

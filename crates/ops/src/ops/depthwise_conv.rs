@@ -25,7 +25,7 @@ impl Kernel for DepthwiseConv2d {
         let o = ctx
             .operator()
             .raw()
-            .builtin_options_as_depthwise_conv_2_doptions()
+            .builtin_options_as_depthwise_conv2d_options()
             .ok_or(OpError::MissingOptions)?;
         let options = WindowOptions {
             padding: o.padding(),

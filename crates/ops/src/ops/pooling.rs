@@ -197,7 +197,7 @@ fn prepare_pool(ctx: &PrepareContext<'_>) -> Result<PoolingParams, OpError> {
     let options = ctx
         .operator()
         .raw()
-        .builtin_options_as_pool_2_doptions()
+        .builtin_options_as_pool2d_options()
         .ok_or(OpError::MissingOptions)?;
     let padding = match options.padding() {
         SchemaPadding::SAME => Padding::Same,
