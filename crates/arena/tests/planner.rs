@@ -178,7 +178,7 @@ fn offline_overlap_is_rejected_unless_allowed() {
         req(48, 2, 3),
     ];
     let mut offsets = [0; 4];
-    let mut scratch = [0; 8];
+    let mut scratch = [0; GreedyPlanner::scratch_len(4)];
     assert_eq!(
         GreedyPlanner::default().plan(&requests[..], &mut offsets, &mut scratch),
         Err(PlanError::Overlap { index: 1, other: 0 })
@@ -193,7 +193,7 @@ fn offline_overlap_is_rejected_unless_allowed() {
 fn errors_name_the_culprit() {
     let planner = GreedyPlanner::default();
     let mut offsets = [0usize; 3];
-    let mut scratch = [0u32; 6];
+    let mut scratch = [0u32; GreedyPlanner::scratch_len(3)];
 
     let bad_lifetime = [req(1, 0, 0), req(1, 3, 2), req(1, 0, 0)];
     assert_eq!(
@@ -247,7 +247,7 @@ fn errors_name_the_culprit() {
     assert_eq!(
         planner.plan(&three[..], &mut offsets, &mut scratch[..5]),
         Err(PlanError::ScratchTooSmall {
-            needed: 6,
+            needed: GreedyPlanner::scratch_len(3),
             available: 5
         })
     );

@@ -105,7 +105,7 @@ fn op_error(spec: &ModelSpec) -> OpError {
     match library_error(spec) {
         Error::Op {
             operator: 0,
-            op: "FULLY_CONNECTED",
+            op: microlite::BuiltinOperator::FULLY_CONNECTED,
             version: 9,
             error,
         } => error,
@@ -587,7 +587,7 @@ fn unsupported_op_names_op_and_version() {
         library_error(&unsupported_op_model()),
         Error::UnsupportedOp {
             operator: 0,
-            op: "CUMSUM",
+            op: microlite::BuiltinOperator::CUMSUM,
             version: 2
         }
     );

@@ -7,14 +7,14 @@ use core::fmt;
 use bytemuck::{Pod, Zeroable};
 use num_traits::Float;
 
+use crate::binary64::F64;
 use crate::fixed_point::{multiply_by_quantized_multiplier, rounding_divide_by_pot};
 use crate::gemmlowp_fixed::{
     logistic, rounding_divide_by_pot_i16, saturating_doubling_high_mul_i16,
     saturating_left_shift_i16, saturating_rounding_doubling_high_mul_i16, tanh,
 };
 use crate::quantization::{
-    exact_pow2, frexp, quantize_multiplier, round_half_away_from_zero_f32,
-    round_half_away_from_zero_f64,
+    quantize_multiplier_exact, ratio_multiplier, round_half_away_from_zero_f32,
 };
 
 /// Integer bits of the fixed-point input of int8 LOGISTIC and TANH (Q4.27).
@@ -91,12 +91,6 @@ fn saturate_i8(value: i32) -> i8 {
     value.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
 }
 
-/// `x * 2^exp` for any sign of `exp`, in double precision (the power of
-/// two exact, see [`exact_pow2`]).
-fn ldexp(x: f64, exp: i32) -> f64 {
-    x * exact_pow2(exp)
-}
-
 // ---------------------------------------------------------------- RELU / RELU6
 
 /// Prepared parameters of an int8 RELU.
@@ -124,8 +118,7 @@ pub fn prepare_relu_int8(
     output_scale: f32,
     output_zero_point: i32,
 ) -> ReluQuantParams {
-    let (output_multiplier, output_shift) =
-        quantize_multiplier(f64::from(input_scale) / f64::from(output_scale));
+    let (output_multiplier, output_shift) = ratio_multiplier(input_scale, output_scale);
     let zero = round_half_away_from_zero_f32(0.0 / output_scale) as i32;
     ReluQuantParams {
         input_zero_point,
@@ -174,9 +167,26 @@ pub struct Relu6QuantParams {
 /// Params of an int8 RELU6. TFLM clamps in the input quantization and
 /// ignores the output's.
 pub fn prepare_relu6_int8(input_scale: f32, input_zero_point: i32) -> Relu6QuantParams {
-    let six = (round_half_away_from_zero_f64(f64::from(6.0f32 / input_scale))
-        + f64::from(input_zero_point))
-    .clamp(f64::from(i8::MIN), f64::from(i8::MAX)) as i32;
+    // round(6 / scale) in double, plus the zero point, clamped to int8
+    // (TFLM's std::min/std::max on doubles; NaN becomes the lower bound as
+    // the float-to-int cast did).
+    let quotient = 6.0f32 / input_scale;
+    let six = if quotient.is_nan() {
+        0
+    } else if quotient.is_infinite() {
+        if quotient > 0.0 {
+            i32::from(i8::MAX)
+        } else {
+            i32::from(i8::MIN)
+        }
+    } else {
+        F64::from_f32(quotient)
+            .round_half_away()
+            .map_or(if quotient > 0.0 { i64::MAX } else { i64::MIN }, |q| {
+                q.saturating_add(i64::from(input_zero_point))
+            })
+            .clamp(i64::from(i8::MIN), i64::from(i8::MAX)) as i32
+    };
     Relu6QuantParams {
         zero: input_zero_point,
         six,
@@ -236,9 +246,9 @@ pub fn prepare_leaky_relu_int8(
     output_zero_point: i32,
 ) -> LeakyReluQuantParams {
     let (output_multiplier_alpha, output_shift_alpha) =
-        quantize_multiplier(f64::from(input_scale * alpha / output_scale));
+        quantize_multiplier_exact(F64::from_f32(input_scale * alpha / output_scale));
     let (output_multiplier_identity, output_shift_identity) =
-        quantize_multiplier(f64::from(input_scale / output_scale));
+        quantize_multiplier_exact(F64::from_f32(input_scale / output_scale));
     LeakyReluQuantParams {
         input_zero_point,
         output_zero_point,
@@ -301,25 +311,26 @@ fn sigmoid_params(
     input_scale: f32,
     input_zero_point: i32,
 ) -> Result<SigmoidQuantParams, ActivationError> {
-    let real = f64::from(input_scale) * f64::from(1u32 << (31 - SIGMOID_INPUT_INTEGER_BITS));
-    let (mantissa, input_left_shift) = frexp(real);
-    let scaled = round_half_away_from_zero_f64(mantissa * f64::from(1u32 << 31));
-    if !real.is_finite() || real <= 0.0 || !(-31..=31).contains(&input_left_shift) {
-        return Err(ActivationError::ScaleOutOfRange {
-            what: "input_scale * 2^27",
-            value: real,
-        });
+    let out_of_range = |value: f64| ActivationError::ScaleOutOfRange {
+        what: "input_scale * 2^27",
+        value,
+    };
+    if !input_scale.is_finite() || input_scale <= 0.0 {
+        return Err(out_of_range(f64::NAN));
     }
-    let input_multiplier =
-        i32::try_from(scaled as i64).map_err(|_| ActivationError::ScaleOutOfRange {
-            what: "input_scale * 2^27",
-            value: real,
-        })?;
-    let radius = ldexp(
-        f64::from((1i32 << SIGMOID_INPUT_INTEGER_BITS) - 1),
-        31 - SIGMOID_INPUT_INTEGER_BITS - input_left_shift,
-    );
-    let input_range_radius = Float::floor(radius).min(f64::from(i32::MAX)) as i32;
+    let real = F64::from_f32(input_scale).scale(31 - SIGMOID_INPUT_INTEGER_BITS);
+    let (mantissa, input_left_shift) = real.frexp();
+    if !(-31..=31).contains(&input_left_shift) {
+        return Err(out_of_range(real.to_f64()));
+    }
+    let scaled = mantissa.scale(31).round_half_away().unwrap_or(i64::MAX);
+    let input_multiplier = i32::try_from(scaled).map_err(|_| out_of_range(real.to_f64()))?;
+    // 15 * 2^(27 - shift), floored and capped at i32::MAX.
+    let radius = F64::from_i64(i64::from((1i32 << SIGMOID_INPUT_INTEGER_BITS) - 1))
+        .scale(31 - SIGMOID_INPUT_INTEGER_BITS - input_left_shift);
+    let input_range_radius = radius
+        .floor()
+        .map_or(i32::MAX, |r| i32::try_from(r).unwrap_or(i32::MAX));
     Ok(SigmoidQuantParams {
         input_zero_point,
         input_range_radius,
@@ -465,16 +476,16 @@ pub fn prepare_hard_swish_int8(
 ) -> Result<HardSwishQuantParams, ActivationError> {
     let hires_input_scale = (1.0f32 / 128.0) * input_scale;
     let reluish_scale = 3.0f32 / 32768.0;
-    let output_real = f64::from(hires_input_scale / output_scale);
-    let (output_multiplier, output_multiplier_exponent) = quantize_multiplier(output_real);
+    let output_real = F64::from_f32(hires_input_scale / output_scale);
+    let (output_multiplier, output_multiplier_exponent) = quantize_multiplier_exact(output_real);
     if output_multiplier_exponent > 0 {
         return Err(ActivationError::ScaleOutOfRange {
             what: "input_scale / (128 * output_scale)",
-            value: output_real,
+            value: output_real.to_f64(),
         });
     }
     let (reluish_multiplier, reluish_multiplier_exponent) =
-        quantize_multiplier(f64::from(hires_input_scale / reluish_scale));
+        quantize_multiplier_exact(F64::from_f32(hires_input_scale / reluish_scale));
     Ok(HardSwishQuantParams {
         input_zero_point,
         output_zero_point,

@@ -10,12 +10,15 @@ use core::fmt;
 use bytemuck::{Pod, Zeroable};
 
 use crate::activation::clamp_f32;
+use crate::binary64::F64;
 use crate::broadcast::{BroadcastError, BroadcastShape};
 use crate::fixed_point::{
     multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_smaller_than_one_exp,
     wrapping_left_shift_mul,
 };
-use crate::quantization::{quantize_multiplier, quantize_multiplier_smaller_than_one_exp};
+use crate::quantization::{
+    product_over, quantize_multiplier_exact, quantize_multiplier_smaller_than_one,
+};
 
 /// Left shift applied to int8 ADD/SUB inputs before rescaling.
 const ADD_SUB_LEFT_SHIFT: i32 = 20;
@@ -135,9 +138,11 @@ impl fmt::Display for ElementwiseError {
 }
 
 /// TFLM's `QuantizeMultiplierSmallerThanOneExp`: `value` must be in `(0, 1)`.
-fn multiplier_below_one(which: &'static str, value: f64) -> Result<(i32, i32), ElementwiseError> {
-    quantize_multiplier_smaller_than_one_exp(value)
-        .ok_or(ElementwiseError::MultiplierOutOfRange { which, value })
+fn multiplier_below_one(which: &'static str, value: F64) -> Result<(i32, i32), ElementwiseError> {
+    quantize_multiplier_smaller_than_one(value).ok_or(ElementwiseError::MultiplierOutOfRange {
+        which,
+        value: value.to_f64(),
+    })
 }
 
 fn check_activation(q: &BinaryQuantization) -> Result<(), ElementwiseError> {
@@ -152,9 +157,9 @@ fn check_activation(q: &BinaryQuantization) -> Result<(), ElementwiseError> {
 
 fn add_sub_params(
     q: &BinaryQuantization,
-    real_input1: f64,
-    real_input2: f64,
-    real_output: f64,
+    real_input1: F64,
+    real_input2: F64,
+    real_output: F64,
 ) -> Result<AddSubQuantParams, ElementwiseError> {
     check_activation(q)?;
     let (input1_multiplier, input1_shift) = multiplier_below_one("input1", real_input1)?;
@@ -176,14 +181,22 @@ fn add_sub_params(
     })
 }
 
-/// Params of an int8 ADD (TFLM computes the multipliers in double precision).
+/// Params of an int8 ADD (TFLM computes the multipliers in double
+/// precision; so does [`F64`]).
 pub fn prepare_add_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, ElementwiseError> {
-    let twice_max_input_scale = 2.0 * f64::from(q.input1_scale.max(q.input2_scale));
+    if !(q.input1_scale.is_finite() && q.input2_scale.is_finite() && q.output_scale.is_finite()) {
+        return Err(ElementwiseError::MultiplierOutOfRange {
+            which: "input1",
+            value: f64::NAN,
+        });
+    }
+    let twice_max_input_scale = F64::from_f32(q.input1_scale.max(q.input2_scale)).scale(1);
+    let output = F64::from_f32(q.output_scale).scale(ADD_SUB_LEFT_SHIFT);
     add_sub_params(
         q,
-        f64::from(q.input1_scale) / twice_max_input_scale,
-        f64::from(q.input2_scale) / twice_max_input_scale,
-        twice_max_input_scale / (f64::from(1u32 << ADD_SUB_LEFT_SHIFT) * f64::from(q.output_scale)),
+        F64::from_f32(q.input1_scale) / twice_max_input_scale,
+        F64::from_f32(q.input2_scale) / twice_max_input_scale,
+        twice_max_input_scale / output,
     )
 }
 
@@ -193,17 +206,19 @@ pub fn prepare_sub_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, Ele
     let twice_max_input_scale = 2.0f32 * q.input1_scale.max(q.input2_scale);
     add_sub_params(
         q,
-        f64::from(q.input1_scale / twice_max_input_scale),
-        f64::from(q.input2_scale / twice_max_input_scale),
-        f64::from(twice_max_input_scale / ((1u32 << ADD_SUB_LEFT_SHIFT) as f32 * q.output_scale)),
+        F64::from_f32(q.input1_scale / twice_max_input_scale),
+        F64::from_f32(q.input2_scale / twice_max_input_scale),
+        F64::from_f32(
+            twice_max_input_scale / ((1u32 << ADD_SUB_LEFT_SHIFT) as f32 * q.output_scale),
+        ),
     )
 }
 
 /// Params of an int8 MUL.
 pub fn prepare_mul_int8(q: &BinaryQuantization) -> Result<MulQuantParams, ElementwiseError> {
     check_activation(q)?;
-    let real = f64::from(q.input1_scale) * f64::from(q.input2_scale) / f64::from(q.output_scale);
-    let (output_multiplier, output_shift) = quantize_multiplier(real);
+    let (output_multiplier, output_shift) =
+        quantize_multiplier_exact(product_over(q.input1_scale, q.input2_scale, q.output_scale));
     Ok(MulQuantParams {
         input1_offset: q.input1_zero_point.wrapping_neg(),
         input2_offset: q.input2_zero_point.wrapping_neg(),

@@ -25,6 +25,7 @@ pub mod activation;
 pub mod activations;
 #[allow(unsafe_code)]
 mod arch;
+pub mod binary64;
 pub mod broadcast;
 pub mod concatenation;
 pub mod conv;

@@ -8,6 +8,7 @@
 use core::fmt;
 
 use crate::activation::FusedActivation;
+use crate::binary64::F64;
 
 /// Error raised while deriving quantization parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -172,14 +173,19 @@ pub fn frexp(x: f64) -> (f64, i32) {
 ///
 /// TFLM aborts on non-finite input; here NaN and infinities yield `(0, 0)`.
 /// Negative multipliers are handled as TFLM does (negative mantissa).
+/// Computed with integers ([`F64`]), no floating-point operation.
 pub fn quantize_multiplier(real: f64) -> (i32, i32) {
-    const TWO_POW_31: f64 = 2_147_483_648.0;
-    if real == 0.0 || !real.is_finite() {
+    quantize_multiplier_exact(F64::from_f64(real))
+}
+
+/// [`quantize_multiplier`] of an exact binary64 value.
+pub fn quantize_multiplier_exact(real: F64) -> (i32, i32) {
+    if real.is_zero() {
         return (0, 0);
     }
-    let (fraction, mut shift) = frexp(real);
+    let (fraction, mut shift) = real.frexp();
     // |fraction| in [0.5, 1): the product lies in [2^30, 2^31] in magnitude.
-    let mut q_fixed = round_half_away_from_zero_f64(fraction * TWO_POW_31) as i64;
+    let mut q_fixed = fraction.scale(31).round_half_away().unwrap_or(0);
     if q_fixed == 1i64 << 31 {
         q_fixed /= 2;
         shift += 1;
@@ -197,10 +203,15 @@ pub fn quantize_multiplier(real: f64) -> (i32, i32) {
 /// TFLM's `QuantizeMultiplierSmallerThanOneExp`, which aborts when the
 /// preconditions fail; here `None` is returned instead.
 pub fn quantize_multiplier_smaller_than_one_exp(real: f64) -> Option<(i32, i32)> {
-    if !(real > 0.0 && real < 1.0) {
+    quantize_multiplier_smaller_than_one(F64::from_f64(real)).filter(|_| !real.is_nan())
+}
+
+/// [`quantize_multiplier_smaller_than_one_exp`] of an exact value.
+pub fn quantize_multiplier_smaller_than_one(real: F64) -> Option<(i32, i32)> {
+    if !(real > F64::ZERO && real < F64::from_i64(1)) {
         return None;
     }
-    let (multiplier, shift) = quantize_multiplier(real);
+    let (multiplier, shift) = quantize_multiplier_exact(real);
     (shift <= 0).then_some((multiplier, shift))
 }
 
@@ -210,11 +221,25 @@ pub fn quantize_multiplier_smaller_than_one_exp(real: f64) -> Option<(i32, i32)>
 /// TFLM's `QuantizeMultiplierGreaterThanOne`, which aborts when the
 /// preconditions fail; here `None` is returned instead.
 pub fn quantize_multiplier_greater_than_one(real: f64) -> Option<(i32, i32)> {
-    if real.is_nan() || real <= 1.0 {
+    if !real.is_finite() {
         return None;
     }
-    let (multiplier, shift) = quantize_multiplier(real);
+    quantize_multiplier_above_one(F64::from_f64(real))
+}
+
+/// [`quantize_multiplier_greater_than_one`] of an exact value.
+pub fn quantize_multiplier_above_one(real: F64) -> Option<(i32, i32)> {
+    if real <= F64::from_i64(1) {
+        return None;
+    }
+    let (multiplier, shift) = quantize_multiplier_exact(real);
     (shift >= 0).then_some((multiplier, shift))
+}
+
+/// `a * b / c` with each `f32` widened to binary64 and each step rounded
+/// as a C++ `double` expression rounds it.
+pub fn product_over(a: f32, b: f32, c: f32) -> F64 {
+    F64::from_f32(a) * F64::from_f32(b) / F64::from_f32(c)
 }
 
 /// Effective output scale of a per-tensor conv / fully connected layer,
@@ -223,7 +248,7 @@ pub fn quantize_multiplier_greater_than_one(real: f64) -> Option<(i32, i32)> {
 /// first (an `f32` product differs in the last bit for some scales, which
 /// moves outputs that sit near a rounding tie by one step).
 pub fn conv_effective_scale(input_scale: f32, filter_scale: f32, output_scale: f32) -> f64 {
-    f64::from(input_scale) * f64::from(filter_scale) / f64::from(output_scale)
+    product_over(input_scale, filter_scale, output_scale).to_f64()
 }
 
 /// Effective output scale of one channel, computed exactly as TFLM's
@@ -231,7 +256,133 @@ pub fn conv_effective_scale(input_scale: f32, filter_scale: f32, output_scale: f
 /// per-channel branch of FULLY_CONNECTED: every scale is widened to `f64`
 /// first, then `input * filter / output` in double precision.
 pub fn per_channel_effective_scale(input_scale: f32, filter_scale: f32, output_scale: f32) -> f64 {
-    f64::from(input_scale) * f64::from(filter_scale) / f64::from(output_scale)
+    product_over(input_scale, filter_scale, output_scale).to_f64()
+}
+
+/// [`quantize_multiplier`] of `numerator / denominator` in double precision
+/// (TFLM's `static_cast<double>(a) / static_cast<double>(b)`).
+pub fn ratio_multiplier(numerator: f32, denominator: f32) -> (i32, i32) {
+    quantize_multiplier_exact(F64::from_f32(numerator) / F64::from_f32(denominator))
+}
+
+/// [`quantize_multiplier`] of [`per_channel_effective_scale`], without the
+/// detour through `f64`.
+pub fn per_channel_multiplier(
+    input_scale: f32,
+    filter_scale: f32,
+    output_scale: f32,
+) -> (i32, i32) {
+    ChannelMultipliers::new(input_scale, output_scale).of(filter_scale)
+}
+
+/// [`per_channel_multiplier`] for the many channels of one layer: the
+/// input and output scales decoded once, and for normal `f32` scales a
+/// fused integer computation (one 24 x 24 bit multiply, an 8-digit long
+/// division, the two roundings) with the same result as the `f64` one.
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelMultipliers {
+    input: F64,
+    output: F64,
+    /// Significands and exponents of normal input and output scales.
+    fast: Option<(NormalF32, NormalF32)>,
+}
+
+/// A normal, positive `f32`: `significand * 2^exponent`, the significand in
+/// `[2^23, 2^24)`.
+#[derive(Debug, Clone, Copy)]
+struct NormalF32 {
+    significand: u32,
+    exponent: i32,
+}
+
+impl NormalF32 {
+    fn of(x: f32) -> Option<Self> {
+        let bits = x.to_bits();
+        let biased = (bits >> 23) as i32;
+        // Sign bit clear and exponent neither 0 (zero, subnormal) nor 255.
+        (1..255).contains(&biased).then(|| Self {
+            significand: (bits & 0x7f_ffff) | 0x80_0000,
+            exponent: biased - 150,
+        })
+    }
+}
+
+impl ChannelMultipliers {
+    /// The layer's input and output scales.
+    pub fn new(input_scale: f32, output_scale: f32) -> Self {
+        Self {
+            input: F64::from_f32(input_scale),
+            output: F64::from_f32(output_scale),
+            fast: NormalF32::of(input_scale).zip(NormalF32::of(output_scale)),
+        }
+    }
+
+    /// `(multiplier, shift)` of `input_scale * filter_scale / output_scale`.
+    pub fn of(&self, filter_scale: f32) -> (i32, i32) {
+        match (self.fast, NormalF32::of(filter_scale)) {
+            (Some((input, output)), Some(filter)) => fused_multiplier(input, filter, output),
+            _ => quantize_multiplier_exact(self.input * F64::from_f32(filter_scale) / self.output),
+        }
+    }
+}
+
+/// `quantize_multiplier(f64(a) * f64(b) / f64(c))` for normal positive
+/// scales, with integers only.
+///
+/// The product of two 24-bit significands is exact (48 bits), as in
+/// `double`. The quotient `p * 2^32 / c` has 55 to 57 bits; rounding it to
+/// 53 bits (ties to even, the remainder as a sticky bit) gives the `double`
+/// quotient exactly. `frexp` and `round(fraction * 2^31)` then take its top
+/// 31 bits, rounding half away from zero, as `QuantizeMultiplier` does.
+fn fused_multiplier(a: NormalF32, b: NormalF32, c: NormalF32) -> (i32, i32) {
+    let product = u64::from(a.significand) * u64::from(b.significand);
+    let divisor = c.significand;
+    // Long division of product * 2^32 by the 24-bit divisor, one byte at a
+    // time: the top 24 bits first (quotient digit 0 or 1, as the divisor is
+    // at least 2^23), then the product's low 3 bytes and 4 zero bytes.
+    let top = (product >> 24) as u32;
+    let first = top / divisor;
+    let mut remainder = top - first * divisor;
+    let mut quotient = u64::from(first);
+    let low = product as u32;
+    for i in 0..7 {
+        let byte = if i < 3 {
+            (low >> (16 - 8 * i)) & 0xff
+        } else {
+            0
+        };
+        let current = (remainder << 8) | byte;
+        let digit = current / divisor;
+        remainder = current - digit * divisor;
+        quotient = (quotient << 8) | u64::from(digit);
+    }
+    // Round to 53 bits.
+    let bits = 64 - quotient.leading_zeros();
+    let mut shift = bits - 53;
+    let mut kept = quotient >> shift;
+    let rest = quotient & ((1u64 << shift) - 1);
+    let half = 1u64 << (shift - 1);
+    if rest > half || (rest == half && (remainder != 0 || kept & 1 == 1)) {
+        kept += 1;
+        if kept >> 53 != 0 {
+            kept >>= 1;
+            shift += 1;
+        }
+    }
+    // value = kept * 2^exponent with kept in [2^52, 2^53).
+    let exponent = a.exponent + b.exponent - c.exponent - 32 + shift as i32;
+    // frexp: fraction = kept / 2^53, shift = exponent + 53; then
+    // round(fraction * 2^31) = round(kept / 2^22), half away from zero.
+    let mut multiplier = (kept + (1 << 21)) >> 22;
+    let mut left_shift = exponent + 53;
+    if multiplier == 1 << 31 {
+        multiplier >>= 1;
+        left_shift += 1;
+    }
+    if left_shift < -31 {
+        return (0, 0);
+    }
+    (multiplier as i32, left_shift)
 }
 
 /// TFLM's `GetQuantizedConvolutionMultipler` with its checks: validates the
@@ -239,38 +390,35 @@ pub fn per_channel_effective_scale(input_scale: f32, filter_scale: f32, output_s
 /// (computed in `f64`), requires a non-negative product, and returns
 /// [`conv_effective_scale`].
 ///
-/// This is what TFLM uses for per-tensor int8 FULLY_CONNECTED.
+/// This is what TFLM uses for per-tensor int8 FULLY_CONNECTED. Scales must
+/// be finite (ops check them first).
 pub fn quantized_convolution_multiplier(
     input_scale: f32,
     filter_scale: f32,
     bias_scale: Option<f32>,
     output_scale: f32,
 ) -> Result<f64, QuantizationError> {
+    let input_product_scale = F64::from_f32(input_scale) * F64::from_f32(filter_scale);
     if let Some(bias_scale) = bias_scale {
-        let input_product_scale = f64::from(input_scale) * f64::from(filter_scale);
-        let scale_diff = (input_product_scale - f64::from(bias_scale)).abs();
-        // Written so that NaN fails the check, as in TFLM.
-        let close_enough = scale_diff / f64::from(output_scale) <= 0.02;
+        let scale_diff = (input_product_scale - F64::from_f32(bias_scale)).abs();
+        // A zero output scale makes TFLM's quotient infinite or NaN: rejected.
+        let close_enough = !F64::from_f32(output_scale).is_zero()
+            && scale_diff / F64::from_f32(output_scale) <= F64::from_f64(0.02);
         if !close_enough {
             return Err(QuantizationError::BiasScaleMismatch {
-                input_product_scale,
+                input_product_scale: input_product_scale.to_f64(),
                 bias_scale,
                 output_scale,
             });
         }
     }
-    let product = f64::from(input_scale) * f64::from(filter_scale);
-    if product.is_nan() || product < 0.0 {
+    if input_product_scale.is_negative() {
         return Err(QuantizationError::NegativeProductScale {
             input_scale,
             filter_scale,
         });
     }
-    Ok(conv_effective_scale(
-        input_scale,
-        filter_scale,
-        output_scale,
-    ))
+    Ok((input_product_scale / F64::from_f32(output_scale)).to_f64())
 }
 
 /// Quantizes one real activation bound like TFLM's kernel_util `Quantize`:

@@ -2,7 +2,7 @@
 //! integer → integer rescaling (TFLM's `Requantize`).
 
 use crate::fixed_point::multiply_by_quantized_multiplier;
-use crate::quantization::{quantize_multiplier, round_half_away_from_zero_f32};
+use crate::quantization::{ratio_multiplier, round_half_away_from_zero_f32};
 use crate::{check_len, KernelError};
 
 /// Integer storage types of quantized tensors (`i8`, `u8`, `i16`, `i32`).
@@ -98,8 +98,7 @@ impl RequantizeParams {
         output_scale: f32,
         output_zero_point: i32,
     ) -> Self {
-        let (multiplier, shift) =
-            quantize_multiplier(f64::from(input_scale) / f64::from(output_scale));
+        let (multiplier, shift) = ratio_multiplier(input_scale, output_scale);
         Self {
             multiplier,
             shift,

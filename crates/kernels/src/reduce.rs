@@ -11,7 +11,7 @@ use core::fmt;
 use bytemuck::{Pod, Zeroable};
 
 use crate::fixed_point::multiply_by_quantized_multiplier;
-use crate::quantization::quantize_multiplier;
+use crate::quantization::ratio_multiplier;
 
 /// Largest input rank a reduction supports.
 pub const MAX_REDUCE_RANK: usize = 6;
@@ -254,8 +254,7 @@ pub fn prepare_mean_int8(
     output_scale: f32,
     output_zero_point: i32,
 ) -> MeanQuantParams {
-    let (mut output_multiplier, mut output_shift) =
-        quantize_multiplier(f64::from(input_scale) / f64::from(output_scale));
+    let (mut output_multiplier, mut output_shift) = ratio_multiplier(input_scale, output_scale);
     let count = i64::from(shape.reduced_count);
     if count > 0 {
         // floor(log2(count)), limited so the multiplier cannot overflow and

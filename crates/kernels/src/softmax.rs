@@ -10,12 +10,13 @@ use core::fmt;
 use bytemuck::{Pod, Zeroable};
 use num_traits::Float;
 
+use crate::binary64::F64;
 use crate::fixed_point::{
     multiply_by_quantized_multiplier_greater_than_one, rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul,
 };
 use crate::gemmlowp_fixed::{exp_on_negative_values, reciprocal, rescale};
-use crate::quantization::{exact_pow2, quantize_multiplier_greater_than_one};
+use crate::quantization::quantize_multiplier_above_one;
 
 /// Integer bits of the rescaled input differences (Q5.26).
 const SCALED_DIFF_INTEGER_BITS: i32 = 5;
@@ -164,29 +165,36 @@ pub fn prepare_softmax_int8_int16(
     input_params(beta, input_scale)
 }
 
-/// TFLM's `PreprocessSoftmaxScaling` followed by `CalculateInputRadius`.
+/// TFLM's `PreprocessSoftmaxScaling` followed by `CalculateInputRadius`
+/// (its double arithmetic done exactly with [`F64`]).
 fn input_params(beta: f32, input_scale: f32) -> Result<SoftmaxQuantParams, SoftmaxError> {
-    let max_real_multiplier = 2_147_483_647.0f64; // 2^31 - 1
-    let scaled = f64::from(beta)
-        * f64::from(input_scale)
-        * f64::from(1u32 << (31 - SCALED_DIFF_INTEGER_BITS));
-    // std::min(NaN, max) is NaN in C++ (and TFLM then aborts); f64::min would
-    // return max, so NaN is rejected explicitly.
-    if scaled.is_nan() {
-        return Err(SoftmaxError::InputScaleOutOfRange { multiplier: scaled });
-    }
-    let real_multiplier = scaled.min(max_real_multiplier);
-    let (input_multiplier, input_left_shift) =
-        quantize_multiplier_greater_than_one(real_multiplier)
-            .filter(|&(_, shift)| shift <= 31)
-            .ok_or(SoftmaxError::InputScaleOutOfRange {
-                multiplier: real_multiplier,
-            })?;
+    let max_real_multiplier = F64::from_i64(i64::from(i32::MAX));
+    let out_of_range = |multiplier: f64| SoftmaxError::InputScaleOutOfRange { multiplier };
+    // TFLM's double product: NaN (also inf * 0) fails, +inf is capped by
+    // std::min like any large value, -inf fails below.
+    let real_multiplier = if beta.is_nan() || input_scale.is_nan() {
+        return Err(out_of_range(f64::NAN));
+    } else if beta.is_infinite() || input_scale.is_infinite() {
+        if beta == 0.0 || input_scale == 0.0 {
+            return Err(out_of_range(f64::NAN));
+        }
+        if beta.is_sign_negative() != input_scale.is_sign_negative() {
+            return Err(out_of_range(f64::NEG_INFINITY));
+        }
+        max_real_multiplier
+    } else {
+        (F64::from_f32(beta) * F64::from_f32(input_scale))
+            .scale(31 - SCALED_DIFF_INTEGER_BITS)
+            .min(max_real_multiplier)
+    };
+    let (input_multiplier, input_left_shift) = quantize_multiplier_above_one(real_multiplier)
+        .filter(|&(_, shift)| shift <= 31)
+        .ok_or(out_of_range(real_multiplier.to_f64()))?;
     // Largest input difference whose rescaled value still fits Q5.26.
-    let max_input_rescaled = f64::from((1i32 << SCALED_DIFF_INTEGER_BITS) - 1)
-        * f64::from(1u32 << (31 - SCALED_DIFF_INTEGER_BITS))
-        / exact_pow2(input_left_shift);
-    let diff_min = -(Float::floor(max_input_rescaled) as i32);
+    let max_input_rescaled = F64::from_i64(i64::from((1i32 << SCALED_DIFF_INTEGER_BITS) - 1))
+        .scale(31 - SCALED_DIFF_INTEGER_BITS - input_left_shift);
+    let floor = max_input_rescaled.floor().unwrap_or(i64::MAX);
+    let diff_min = -(i32::try_from(floor).unwrap_or(i32::MAX));
     Ok(SoftmaxQuantParams {
         input_multiplier,
         input_left_shift,

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use microlite_arena::planner::PlanError;
-use microlite_model::{ModelError, TensorType};
+use microlite_model::{BuiltinOperator, ModelError, TensorType};
 use microlite_ops::OpError;
 
 /// Everything that can go wrong between loading a model and invoking it.
@@ -17,8 +17,9 @@ pub enum Error {
     UnsupportedOp {
         /// Operator index in subgraph 0.
         operator: usize,
-        /// Op name, e.g. `CONV_2D`.
-        op: &'static str,
+        /// The op, e.g. `BuiltinOperator::CONV_2D` (`op.variant_name()`
+        /// gives its name).
+        op: BuiltinOperator,
         /// Operator version.
         version: i32,
     },
@@ -26,8 +27,8 @@ pub enum Error {
     Op {
         /// Operator index in subgraph 0.
         operator: usize,
-        /// Op name.
-        op: &'static str,
+        /// The op.
+        op: BuiltinOperator,
         /// Operator version.
         version: i32,
         /// What the op rejected.
@@ -134,7 +135,7 @@ impl fmt::Display for Error {
                 version,
             } => write!(
                 f,
-                "operator {operator}: op {op} (version {version}) is not supported by this resolver"
+                "operator {operator}: op {op:?} (version {version}) is not supported by this resolver"
             ),
             Self::Op {
                 operator,
@@ -142,7 +143,7 @@ impl fmt::Display for Error {
                 version,
                 error,
             } => {
-                write!(f, "operator {operator} ({op} v{version}): {error}")
+                write!(f, "operator {operator} ({op:?} v{version}): {error}")
             }
             Self::TensorReadBeforeWritten { operator, tensor } => write!(
                 f,

@@ -51,10 +51,11 @@ pub fn grant(
     let inputs = op.inputs();
     let root_of = |k: usize| -> Result<Option<u32>, Error> {
         match op.input(k) {
-            Some(t) if !subgraph.tensor(t).is_some_and(|x| x.is_constant()) => {
-                Ok(Some(life(t)?.root))
+            Some(t) => {
+                let l = life(t)?;
+                Ok((!l.is_constant()).then_some(l.root))
             }
-            _ => Ok(None),
+            None => Ok(None),
         }
     };
     for k in (0..inputs.len()).filter(|&k| offer.offers(k)) {
@@ -62,10 +63,7 @@ pub fn grant(
             continue;
         };
         let root_life = life(root as usize)?;
-        let in_head = root_life.root == root
-            && !subgraph
-                .tensor(root as usize)
-                .is_none_or(|x| x.is_constant());
+        let in_head = root_life.root == root && !root_life.is_constant();
         let dies_here = in_head && root_life.last as usize == i;
         if !dies_here || has_offline(root as usize) {
             continue;

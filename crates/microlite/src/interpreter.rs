@@ -1,12 +1,15 @@
 //! [`Interpreter`]: allocate (init, prepare, plan, commit) and invoke.
 
 use microlite_model::{Model, Subgraph};
-use microlite_ops::{EvalContext, OpLookup, PrepareContext, SharedBytes, MAX_OP_INPUTS};
+use microlite_ops::{
+    ChunkSink, EvalContext, LayoutOnly, OpLookup, PrepareContext, Registration, SharedBytes,
+    MAX_OP_INPUTS,
+};
 
 use crate::error::Error;
 use crate::head_split::HeadSplit;
 use crate::layout::{align_up, OpSlot, TensorHome, TensorSlot, ALIGN, NO_INPUT};
-use crate::planning::{self, Commit, OpMemory, PlanInputs};
+use crate::planning::{self, Commit, OpFacts, OpMemory, PlanInputs, PlanSearch};
 use crate::profiler::{NoProfiler, Profiler};
 use crate::tensor_view::{TensorInfo, TensorView, TensorViewMut};
 
@@ -26,6 +29,9 @@ pub struct Options {
     /// the two buffers. Outputs are the same bits either way; off, every
     /// operator gets an output buffer of its own (more arena).
     pub in_place: bool,
+    /// How hard `new` searches for a small arena: [`PlanSearch::QUICK`]
+    /// (default) or [`PlanSearch::THOROUGH`].
+    pub plan_search: PlanSearch,
 }
 
 impl Default for Options {
@@ -34,6 +40,7 @@ impl Default for Options {
             preserve_all_tensors: false,
             ignore_offline_plan: false,
             in_place: true,
+            plan_search: PlanSearch::QUICK,
         }
     }
 }
@@ -96,28 +103,50 @@ impl core::fmt::Debug for Interpreter<'_, '_> {
     }
 }
 
-/// Sizes of the persistent region, in bytes.
-struct PersistentLayout {
-    tensor_bytes: usize,
-    op_bytes: usize,
-    chunk_bytes: usize,
-}
-
-impl PersistentLayout {
-    fn total(&self) -> Option<usize> {
-        self.tensor_bytes
-            .checked_add(self.op_bytes)?
-            .checked_add(self.chunk_bytes)
-    }
-}
-
 fn to_u32(n: usize) -> Result<u32, Error> {
     u32::try_from(n).map_err(|_| Error::SizeOverflow)
 }
 
+/// Bytes of `count` records of `T`, rounded up to [`ALIGN`].
+fn records_bytes<T>(count: usize) -> Result<usize, Error> {
+    count
+        .checked_mul(core::mem::size_of::<T>())
+        .and_then(align_up)
+        .ok_or(Error::SizeOverflow)
+}
+
+/// Hands out prepared-data chunks from the front of a region, each 16-byte
+/// aligned; once one does not fit, it hands out none and only counts.
+struct ChunkCursor<'r> {
+    region: &'r mut [u8],
+    /// Bytes handed out (aligned), or counted once `full`.
+    used: usize,
+    full: bool,
+}
+
+impl ChunkSink for ChunkCursor<'_> {
+    fn chunk(&mut self, len: usize) -> Option<&mut [u8]> {
+        let start = self.used;
+        let next = start.checked_add(len).and_then(align_up);
+        match next {
+            Some(next) if !self.full && next <= self.region.len() => {
+                self.used = next;
+                self.region.get_mut(start..start + len)
+            }
+            _ => {
+                self.full = true;
+                self.used = next.unwrap_or(usize::MAX);
+                None
+            }
+        }
+    }
+}
+
 impl<'a, 'm> Interpreter<'a, 'm> {
-    /// Do what TFLM's `AllocateTensors` does: resolve every op, prepare it,
-    /// plan memory, and lay everything out in `arena`.
+    /// Do what TFLM's `AllocateTensors` does: resolve every op, prepare it
+    /// (once), plan memory, and lay everything out in `arena`:
+    /// `[tensor records | op records | prepared op data | head]`, where the
+    /// head holds activations and scratch.
     ///
     /// Fails with [`Error::UnsupportedOp`] for an op the resolver lacks,
     /// [`Error::Op`] for an operator an op rejects, and
@@ -133,147 +162,146 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         let n_ops = subgraph.operator_count();
         to_u32(n_tensors)?;
         to_u32(n_ops)?;
+        let tensor_bytes = records_bytes::<TensorSlot>(n_tensors)?;
+        let op_bytes = records_bytes::<OpSlot>(n_ops)?;
+        // Planning's input, kept at the arena's end until planning is done;
+        // then the head may grow over it.
+        let facts_bytes = records_bytes::<OpFacts>(n_ops)?;
+        let records = tensor_bytes + op_bytes;
 
-        // Pass 1: resolve and prepare every operator to size its data.
-        let mut chunk_bytes = 0usize;
-        for (i, op) in subgraph.operators().enumerate() {
-            let reg = lookup.find(op.builtin()).ok_or(Error::UnsupportedOp {
-                operator: i,
-                op: op.op_name(),
-                version: op.version(),
-            })?;
-            if op.inputs().len() > MAX_OP_INPUTS {
-                return Err(op_error(
-                    i,
-                    &op,
-                    microlite_ops::OpError::TooManyInputs {
-                        found: op.inputs().len(),
-                        max: MAX_OP_INPUTS,
-                    },
-                ));
-            }
-            let layout = reg
-                .prepare(&PrepareContext::new(subgraph, op), None)
-                .map_err(|e| op_error(i, &op, e))?;
-            let bytes = layout
-                .chunk_bytes()
-                .and_then(align_up)
-                .ok_or(Error::SizeOverflow)?;
-            chunk_bytes = chunk_bytes.checked_add(bytes).ok_or(Error::SizeOverflow)?;
-        }
-        let layout = PersistentLayout {
-            tensor_bytes: n_tensors
-                .checked_mul(core::mem::size_of::<TensorSlot>())
-                .and_then(align_up)
-                .ok_or(Error::SizeOverflow)?,
-            op_bytes: n_ops
-                .checked_mul(core::mem::size_of::<OpSlot>())
-                .and_then(align_up)
-                .ok_or(Error::SizeOverflow)?,
-            chunk_bytes,
-        };
-        let persistent_bytes = layout.total().ok_or(Error::SizeOverflow)?;
-
-        let op_memory = |i: usize| -> Result<OpMemory, Error> {
-            let op = subgraph
-                .operator(i)
-                .ok_or(Error::Internal("operator index"))?;
-            let reg = lookup.find(op.builtin()).ok_or(Error::Internal("lookup"))?;
-            let layout = reg
-                .prepare(&PrepareContext::new(subgraph, op), None)
-                .map_err(|e| op_error(i, &op, e))?;
-            Ok(OpMemory {
-                aliases_input: layout.needs.output_aliases_input,
-                scratch_bytes: to_u32(layout.needs.scratch_bytes)?,
-                in_place: layout.needs.in_place,
-            })
-        };
-        let plan_inputs = PlanInputs {
-            model,
-            subgraph: &subgraph,
-            options,
-            op_memory: &op_memory,
-        };
-
-        // Carve the arena: [pad | head ... | persistent].
         let available = arena.len();
         let pad = (ALIGN - (arena.as_ptr() as usize) % ALIGN) % ALIGN;
         let usable_len = available.saturating_sub(pad) & !(ALIGN - 1);
         let arena = arena.get_mut(pad.min(available)..).unwrap_or_default();
         let usable = arena.get_mut(..usable_len).unwrap_or_default();
+        let too_small = |needed: usize, exact: bool| Error::ArenaTooSmall {
+            needed: pad.saturating_add(needed),
+            available,
+            exact,
+        };
+        if records.saturating_add(facts_bytes) > usable_len {
+            let chunks = layout_bytes(model, lookup)?;
+            return Err(too_small(records + facts_bytes + chunks, false));
+        }
+        let facts_at = usable_len - facts_bytes;
 
-        // Size first, planning in the whole arena, so that a small arena can
-        // state exactly how many bytes it lacks.
-        let sizing = planning::plan(&plan_inputs, usable, None)?;
-        let needed = pad
-            .checked_add(persistent_bytes)
-            .and_then(|n| n.checked_add(sizing.head_bytes))
+        // Prepare every operator once, its data going straight into the
+        // arena after the records. Then plan the head after that data, or,
+        // when the planner's working memory does not fit there, over it
+        // (the data is written again afterwards): the arena needed is the
+        // smaller of the two, and the final layout the same.
+        let (chunk_bytes, plan, rewrite) = {
+            let (record_region, rest) = usable.split_at_mut(records);
+            let (tensor_region, op_region) = record_region.split_at_mut(tensor_bytes);
+            let tensors: &mut [TensorSlot] = cast_region(tensor_region, n_tensors)?;
+            let ops: &mut [OpSlot] = cast_region(op_region, n_ops)?;
+            let (middle, facts_region) = rest.split_at_mut(facts_at - records);
+            let facts: &mut [OpFacts] = cast_region(facts_region, n_ops)?;
+            let written = prepare_all(model, lookup, middle, ops, Some(facts))?;
+            let inputs = PlanInputs {
+                model,
+                subgraph: &subgraph,
+                options,
+                facts,
+            };
+            let after = match written {
+                Written::All(chunk_bytes) => {
+                    let head = middle.get_mut(chunk_bytes..).unwrap_or_default();
+                    let commit = Commit {
+                        tensors: &mut *tensors,
+                        ops: &mut *ops,
+                    };
+                    let plan = planning::plan(&inputs, head, Some(commit))?;
+                    let fits = plan.exact && records + chunk_bytes + plan.plan_bytes <= usable_len;
+                    fits.then_some(plan)
+                }
+                Written::Partly(_) => None,
+            };
+            match after {
+                Some(plan) => (written.bytes(), plan, false),
+                None => {
+                    let commit = Commit { tensors, ops };
+                    let plan = planning::plan(&inputs, middle, Some(commit))?;
+                    (written.bytes(), plan, true)
+                }
+            }
+        };
+        // The arena the layout needs: planning over the data's room takes
+        // the working memory and the facts from the records' end on.
+        let work = plan
+            .work_bytes
+            .checked_add(facts_bytes)
             .ok_or(Error::SizeOverflow)?;
-        if !sizing.exact || needed - pad > usable_len {
-            return Err(Error::ArenaTooSmall {
-                needed,
-                available,
-                exact: sizing.exact,
+        let needed = chunk_bytes
+            .checked_add(plan.plan_bytes)
+            .map(|n| n.max(work))
+            .and_then(align_up)
+            .and_then(|n| n.checked_add(records))
+            .ok_or(Error::SizeOverflow)?;
+        if !plan.exact {
+            // The working memory did not fit even over the data's room: size
+            // the arena by planning once more in all of it but the facts
+            // (the records are scratch now; nothing is committed).
+            let (front, facts_region) = usable.split_at_mut(facts_at);
+            let facts: &mut [OpFacts] = cast_region(facts_region, n_ops)?;
+            let inputs = PlanInputs {
+                model,
+                subgraph: &subgraph,
+                options,
+                facts,
+            };
+            let sizing = planning::plan(&inputs, front, None)?;
+            let work = sizing
+                .work_bytes
+                .checked_add(facts_bytes)
+                .ok_or(Error::SizeOverflow)?;
+            let needed = chunk_bytes
+                .checked_add(sizing.plan_bytes)
+                .map(|n| n.max(work))
+                .and_then(align_up)
+                .and_then(|n| n.checked_add(records))
+                .ok_or(Error::SizeOverflow)?;
+            let bound = records + sizing.head_bytes + facts_bytes;
+            return Err(if sizing.exact {
+                too_small(needed, true)
+            } else {
+                too_small(needed.max(bound).max(usable_len + 1), false)
             });
         }
-        let head_len = usable_len - persistent_bytes;
-        let (head, persistent) = usable.split_at_mut(head_len);
-        let (tensor_region, rest) = persistent.split_at_mut(layout.tensor_bytes);
-        let (op_region, chunk_region) = rest.split_at_mut(layout.op_bytes);
-        let tensors: &mut [TensorSlot] = cast_region(tensor_region, n_tensors)?;
+        if needed > usable_len {
+            return Err(too_small(needed, true));
+        }
+        let (record_region, rest) = usable.split_at_mut(records);
+        let (tensor_region, op_region) = record_region.split_at_mut(tensor_bytes);
         let ops: &mut [OpSlot] = cast_region(op_region, n_ops)?;
-
-        // Pass 2: fill op slots and prepared chunks.
-        let mut chunk_at = 0usize;
-        for (i, op) in subgraph.operators().enumerate() {
-            let position = lookup
-                .position(op.builtin())
-                .ok_or(Error::Internal("lookup"))?;
-            let reg = lookup.get(position).ok_or(Error::Internal("lookup"))?;
-            let ctx = PrepareContext::new(subgraph, op);
-            let layout = reg.prepare(&ctx, None).map_err(|e| op_error(i, &op, e))?;
-            let len = layout.chunk_bytes().ok_or(Error::SizeOverflow)?;
-            let chunk = chunk_region
-                .get_mut(chunk_at..chunk_at + len)
-                .ok_or(Error::Internal("chunk region"))?;
-            reg.prepare(&ctx, Some(chunk))
-                .map_err(|e| op_error(i, &op, e))?;
-            let slot = ops.get_mut(i).ok_or(Error::Internal("op slot"))?;
-            *slot = OpSlot {
-                registration: to_u32(position)?,
-                skip_eval: u16::from(layout.needs.output_aliases_input),
-                in_place_input: NO_INPUT,
-                chunk_offset: to_u32(chunk_at)?,
-                chunk_len: to_u32(len)?,
-                scratch_offset: 0,
-                scratch_len: to_u32(layout.needs.scratch_bytes)?,
-            };
-            chunk_at += align_up(len).ok_or(Error::SizeOverflow)?;
+        if rewrite {
+            // Planning used the data's room: prepare again, data only.
+            let written = prepare_all(model, lookup, rest, ops, None)?;
+            if written != Written::All(chunk_bytes) {
+                return Err(Error::Internal("prepare is not deterministic"));
+            }
         }
-
-        // Plan for real in the head and record the offsets.
-        let plan = planning::plan(&plan_inputs, head, Some(Commit { tensors, ops }))?;
-        if plan.head_bytes != sizing.head_bytes {
-            return Err(Error::Internal("planning is not deterministic"));
-        }
-        let (head, _) = head.split_at_mut(plan.head_bytes);
+        let (chunk_region, head) = rest.split_at_mut(chunk_bytes);
+        let head = head
+            .get_mut(..plan.plan_bytes)
+            .ok_or(Error::Internal("head"))?;
         Ok(Self {
             model,
             subgraph,
             lookup,
             head,
-            tensors,
+            tensors: cast_region(tensor_region, n_tensors)?,
             ops,
             chunks: chunk_region,
-            used_bytes: needed,
+            used_bytes: pad + needed,
             usage: ArenaUsage {
                 alignment_padding: pad,
-                tensor_records: layout.tensor_bytes,
-                op_records: layout.op_bytes,
-                op_data: layout.chunk_bytes,
-                head: plan.head_bytes,
+                tensor_records: tensor_bytes,
+                op_records: op_bytes,
+                op_data: chunk_bytes,
+                head: needed - records - chunk_bytes,
                 activations: plan.plan_bytes,
-                planning_work: plan.work_bytes,
+                planning_work: plan.work_bytes + facts_bytes,
             },
         })
     }
@@ -431,10 +459,14 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             if slot.skip_eval != 0 {
                 continue;
             }
-            // The name lookup walks the opcode table: only when someone listens.
-            let name = if P::LISTENS { op.op_name() } else { "" };
+            // The opcode lookup reads the model: only when someone listens.
+            let code = if P::LISTENS {
+                op.builtin()
+            } else {
+                microlite_model::BuiltinOperator::ADD
+            };
             if P::LISTENS {
-                profiler.begin_op(i, name);
+                profiler.begin_op(i, code);
             }
             let reg = self
                 .lookup
@@ -479,7 +511,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             };
             reg.eval(&mut ctx, chunk).map_err(|e| op_error(i, &op, e))?;
             if P::LISTENS {
-                profiler.end_op(i, name);
+                profiler.end_op(i, code);
             }
         }
         Ok(())
@@ -521,6 +553,116 @@ impl Interpreter<'_, '_> {
     }
 }
 
+/// The registration of operator `i` and its position in the resolver.
+fn resolve<'r>(
+    lookup: &'r dyn OpLookup,
+    i: usize,
+    op: &microlite_model::Operator<'_>,
+) -> Result<(usize, &'r Registration), Error> {
+    let unsupported = Error::UnsupportedOp {
+        operator: i,
+        op: op.builtin(),
+        version: op.version(),
+    };
+    let position = lookup.position(op.builtin()).ok_or(unsupported)?;
+    let reg = lookup.get(position).ok_or(unsupported)?;
+    if op.inputs().len() > MAX_OP_INPUTS {
+        return Err(op_error(
+            i,
+            op,
+            microlite_ops::OpError::TooManyInputs {
+                found: op.inputs().len(),
+                max: MAX_OP_INPUTS,
+            },
+        ));
+    }
+    Ok((position, reg))
+}
+
+/// How much of the prepared data [`prepare_all`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    /// All of it, in this many bytes.
+    All(usize),
+    /// Not all of it fitted; this many bytes in all.
+    Partly(usize),
+}
+
+impl Written {
+    fn bytes(self) -> usize {
+        match self {
+            Self::All(n) | Self::Partly(n) => n,
+        }
+    }
+}
+
+/// Prepares every operator once: its data into the next chunk of `region`
+/// (16-byte aligned, from the front) and, with `facts`, its record into
+/// `ops` and its memory facts into `facts`. Without `facts` (writing the
+/// data again after planning) only the records' data positions change.
+fn prepare_all(
+    model: &Model<'_>,
+    lookup: &dyn OpLookup,
+    region: &mut [u8],
+    ops: &mut [OpSlot],
+    mut facts: Option<&mut [OpFacts]>,
+) -> Result<Written, Error> {
+    let subgraph = model.main_subgraph();
+    let mut sink = ChunkCursor {
+        region,
+        used: 0,
+        full: false,
+    };
+    for (i, op) in subgraph.operators().enumerate() {
+        let (position, reg) = resolve(lookup, i, &op)?;
+        let chunk_offset = sink.used;
+        let layout = reg
+            .prepare(&PrepareContext::new(subgraph, op), &mut sink)
+            .map_err(|e| op_error(i, &op, e))?;
+        let len = layout.chunk_bytes().ok_or(Error::SizeOverflow)?;
+        let slot = ops.get_mut(i).ok_or(Error::Internal("op slot"))?;
+        slot.chunk_offset = u32::try_from(chunk_offset).unwrap_or(u32::MAX);
+        slot.chunk_len = to_u32(len)?;
+        let Some(facts) = facts.as_deref_mut() else {
+            continue;
+        };
+        let memory = OpMemory {
+            aliases_input: layout.needs.output_aliases_input,
+            scratch_bytes: to_u32(layout.needs.scratch_bytes)?,
+            in_place: layout.needs.in_place,
+        };
+        *facts.get_mut(i).ok_or(Error::Internal("op facts"))? = OpFacts::of(&memory);
+        slot.registration = to_u32(position)?;
+        slot.skip_eval = u16::from(memory.aliases_input);
+        slot.in_place_input = NO_INPUT;
+        slot.scratch_offset = 0;
+        slot.scratch_len = memory.scratch_bytes;
+    }
+    Ok(if sink.full {
+        Written::Partly(sink.used)
+    } else {
+        Written::All(sink.used)
+    })
+}
+
+/// Bytes of prepared data of every operator (prepared for their layout
+/// only), for a lower bound when the arena cannot even hold the records.
+fn layout_bytes(model: &Model<'_>, lookup: &dyn OpLookup) -> Result<usize, Error> {
+    let subgraph = model.main_subgraph();
+    let mut total = 0usize;
+    for (i, op) in subgraph.operators().enumerate() {
+        let (_, reg) = resolve(lookup, i, &op)?;
+        let layout = reg
+            .prepare(&PrepareContext::new(subgraph, op), &mut LayoutOnly)
+            .map_err(|e| op_error(i, &op, e))?;
+        let bytes = layout.chunk_bytes().and_then(align_up);
+        total = total
+            .checked_add(bytes.ok_or(Error::SizeOverflow)?)
+            .ok_or(Error::SizeOverflow)?;
+    }
+    Ok(total)
+}
+
 fn io_tensor(list: microlite_model::TensorIndexList<'_>, i: usize) -> Result<usize, Error> {
     list.get(i).ok_or(Error::NoSuchIo {
         position: i,
@@ -531,7 +673,7 @@ fn io_tensor(list: microlite_model::TensorIndexList<'_>, i: usize) -> Result<usi
 fn op_error(i: usize, op: &microlite_model::Operator<'_>, error: microlite_ops::OpError) -> Error {
     Error::Op {
         operator: i,
-        op: op.op_name(),
+        op: op.builtin(),
         version: op.version(),
         error,
     }

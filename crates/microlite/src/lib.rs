@@ -36,8 +36,9 @@ mod tensor_view;
 
 pub use error::Error;
 pub use interpreter::{ArenaUsage, Interpreter, Options};
-pub use microlite_model::{Model, ModelError, TensorType};
+pub use microlite_model::{BuiltinOperator, Model, ModelError, TensorType};
 pub use microlite_ops::{ops, OpError, OpLookup, OpResolver, Registration, ResolverError};
+pub use planning::PlanSearch;
 pub use profiler::{Clock, NoProfiler, OpTimer, Profiler};
 pub use tensor_view::{Element, TensorInfo, TensorView, TensorViewMut};
 

@@ -20,17 +20,31 @@ pub struct TensorLife {
     pub last: u32,
     /// The tensor whose bytes this one shares (itself if it owns them).
     pub root: u32,
-    /// Nonzero if written by an operator or given as a model input.
-    pub written: u32,
+    /// [`WRITTEN`] and [`CONSTANT`] bits.
+    pub flags: u32,
 }
+
+/// [`TensorLife::flags`]: written by an operator or given as a model input.
+const WRITTEN: u32 = 1;
+/// [`TensorLife::flags`]: constant data in the model.
+const CONSTANT: u32 = 2;
 
 impl TensorLife {
     const UNUSED: Self = Self {
         first: NONE,
         last: 0,
         root: NONE,
-        written: 0,
+        flags: 0,
     };
+
+    /// Whether the tensor has constant data in the model.
+    pub fn is_constant(&self) -> bool {
+        self.flags & CONSTANT != 0
+    }
+
+    fn is_written(&self) -> bool {
+        self.flags & WRITTEN != 0
+    }
 
     fn touch(&mut self, at: u32) {
         if self.first == NONE || at < self.first {
@@ -56,26 +70,32 @@ pub fn compute(
     aliases: impl Fn(usize) -> bool,
     keep_all: bool,
 ) -> Result<(), Error> {
-    lives.fill(TensorLife::UNUSED);
+    // Constness once per tensor (it reads the model's buffer table).
+    for (life, tensor) in lives.iter_mut().zip(subgraph.tensors()) {
+        *life = TensorLife::UNUSED;
+        if tensor.is_constant() {
+            life.flags = CONSTANT;
+        }
+    }
     let n_ops = u32::try_from(subgraph.operator_count()).map_err(|_| Error::SizeOverflow)?;
     let end = n_ops;
     for t in subgraph.inputs().iter() {
         let life = lives.get_mut(t).ok_or(Error::Internal("input index"))?;
-        if subgraph.tensor(t).is_some_and(|x| x.is_constant()) {
+        if life.is_constant() {
             return Err(Error::BadGraphTensor { tensor: t });
         }
         life.touch(0);
-        life.written = 1;
+        life.flags |= WRITTEN;
         life.root = t as u32;
     }
     for (i, op) in subgraph.operators().enumerate() {
         let at = i as u32;
         for t in op.inputs().iter() {
-            let constant = subgraph.tensor(t).is_some_and(|x| x.is_constant());
             let life = lives
                 .get_mut(t)
                 .ok_or(Error::Internal("operator input index"))?;
-            if !constant && life.written == 0 {
+            let constant = life.is_constant();
+            if !constant && !life.is_written() {
                 return Err(Error::TensorReadBeforeWritten {
                     operator: i,
                     tensor: t,
@@ -100,24 +120,23 @@ pub fn compute(
             None
         };
         for t in op.outputs().iter() {
-            let constant = subgraph.tensor(t).is_some_and(|x| x.is_constant());
             let life = lives
                 .get_mut(t)
                 .ok_or(Error::Internal("operator output index"))?;
-            if constant || life.written != 0 {
+            if life.is_constant() || life.is_written() {
                 return Err(Error::TensorWrittenTwice {
                     operator: i,
                     tensor: t,
                 });
             }
-            life.written = 1;
+            life.flags |= WRITTEN;
             life.root = alias_root.unwrap_or(t as u32);
             life.touch(at);
         }
     }
     for t in subgraph.outputs().iter() {
         let life = lives.get_mut(t).ok_or(Error::Internal("output index"))?;
-        if life.written == 0 && !subgraph.tensor(t).is_some_and(|x| x.is_constant()) {
+        if !life.is_written() && !life.is_constant() {
             return Err(Error::TensorReadBeforeWritten {
                 operator: n_ops as usize,
                 tensor: t,

@@ -14,7 +14,8 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_arena::planner::{
-    BufferRequest, LinearPlanner, MultiOrderPlanner, OfflinePlan, RequestFn, Trial,
+    BufferRequest, CompactRequest, GreedyPlanner, LinearPlanner, MultiOrderPlanner, OfflinePlan,
+    RequestFn, Trial, TrialSet,
 };
 use microlite_model::{Model, Subgraph};
 use microlite_ops::InPlaceOffer;
@@ -49,11 +50,11 @@ impl OpMemory {
     }
 }
 
-/// [`OpMemory`] stored compactly in planning's working memory, so planning
-/// asks each op (runs its prepare) once per pass.
+/// [`OpMemory`] stored compactly in the arena: what prepare told the
+/// interpreter about operator `i`, planning's input.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
-struct OpFacts {
+pub struct OpFacts {
     scratch_bytes: u32,
     offer_scratch_bytes: u32,
     lead_bytes: i32,
@@ -63,7 +64,8 @@ struct OpFacts {
 }
 
 impl OpFacts {
-    fn of(memory: &OpMemory) -> Self {
+    /// The compact form of `memory`.
+    pub fn of(memory: &OpMemory) -> Self {
         let offer = memory.in_place.unwrap_or_default();
         Self {
             scratch_bytes: memory.scratch_bytes,
@@ -95,8 +97,8 @@ pub struct PlanInputs<'p, 'm> {
     pub subgraph: &'p Subgraph<'m>,
     /// Interpreter options.
     pub options: Options,
-    /// Memory facts of operator `i`.
-    pub op_memory: &'p dyn Fn(usize) -> Result<OpMemory, Error>,
+    /// Memory facts of every operator.
+    pub facts: &'p [OpFacts],
 }
 
 /// The outcome of planning.
@@ -122,50 +124,27 @@ pub struct Commit<'c> {
     pub ops: &'c mut [OpSlot],
 }
 
-/// One buffer to plan, stored compactly in working memory.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Pod, Zeroable)]
-struct PlanRequest {
-    size: u32,
-    first: u32,
-    last: u32,
-    /// Offline offset, or `NONE` to plan online.
-    offline: u32,
-    /// Request whose memory this one may overwrite in place, or `NONE`.
-    in_place_of: u32,
-    /// Least displacement before that request (see `InPlace::lead`).
-    lead: i32,
+/// One buffer to plan, stored compactly in working memory and planned in
+/// place.
+type PlanRequest = CompactRequest;
+
+/// The request as the generic planners take it.
+fn to_request(r: &PlanRequest) -> BufferRequest {
+    let mut request = BufferRequest::new(r.size as usize, r.first as usize, r.last as usize);
+    if r.offline != NONE {
+        request.offline_offset = Some(r.offline as usize);
+    }
+    if r.partner != NONE {
+        request = request.in_place_of(r.partner as usize, r.lead as isize);
+    }
+    request
 }
 
-impl PlanRequest {
-    fn new(size: u32, first: u32, last: u32) -> Self {
-        Self {
-            size,
-            first,
-            last,
-            offline: NONE,
-            in_place_of: NONE,
-            lead: 0,
-        }
-    }
-
-    fn to_request(self) -> BufferRequest {
-        let mut request =
-            BufferRequest::new(self.size as usize, self.first as usize, self.last as usize);
-        if self.offline != NONE {
-            request.offline_offset = Some(self.offline as usize);
-        }
-        if self.in_place_of != NONE {
-            request = request.in_place_of(self.in_place_of as usize, self.lead as isize);
-        }
-        request
-    }
-}
-
-/// Carve `len` elements of `T` (16-byte aligned) from the front of `work`.
+/// Carve `len` elements of `T` (8-byte aligned, enough for every `T` here)
+/// from the front of `work`.
 fn take<'w, T: Pod>(work: &mut &'w mut [u8], len: usize) -> Option<&'w mut [T]> {
     let bytes = len.checked_mul(core::mem::size_of::<T>())?;
-    let padded = align_up(bytes)?;
+    let padded = bytes.checked_add(7)? & !7;
     if padded > work.len() {
         return None;
     }
@@ -191,7 +170,7 @@ pub fn plan(
         model,
         subgraph,
         options,
-        op_memory,
+        facts,
     } = *inputs;
     let n_tensors = subgraph.tensor_count();
     let n_ops = subgraph.operator_count();
@@ -204,13 +183,6 @@ pub fn plan(
         work_bytes: 0,
     };
 
-    let Some(facts) = take::<OpFacts>(&mut work, n_ops) else {
-        return Ok(lower_bound);
-    };
-    for (i, slot) in facts.iter_mut().enumerate() {
-        *slot = OpFacts::of(&op_memory(i)?);
-    }
-    let facts = &*facts;
     let cached = |i: usize| -> Result<OpMemory, Error> {
         facts
             .get(i)
@@ -239,8 +211,7 @@ pub fn plan(
     };
     let mut n_tensor_requests = 0u32;
     for (t, (index, life)) in request_index.iter_mut().zip(lives.iter()).enumerate() {
-        let constant = subgraph.tensor(t).is_none_or(|x| x.is_constant());
-        *index = if owns_head_bytes(life, t) && !constant {
+        *index = if owns_head_bytes(life, t) && !life.is_constant() {
             n_tensor_requests += 1;
             n_tensor_requests - 1
         } else {
@@ -272,49 +243,22 @@ pub fn plan(
     let plan_bytes = if options.preserve_all_tensors {
         let count = planning.build_requests(grants, requests)?;
         let requests = &*requests;
-        let source = RequestFn::new(count, |k| requests.get(k).map(|r| r.to_request()));
+        let source = RequestFn::new(count, |k| requests.get(k).map(to_request));
         LinearPlanner::default().plan(&source, offsets)?
     } else {
-        let scratch_len = MultiOrderPlanner::scratch_len(n_requests);
+        let scratch_len = GreedyPlanner::compact_scratch_len(n_requests);
         let Some(scratch) = take::<u32>(&mut work, scratch_len) else {
             return Ok(lower_bound);
         };
-        let mut run = |grants: &[u32], trial: Option<Trial>| {
-            planning.place(grants, trial, requests, offsets, scratch)
+        let mut search = Search {
+            planning: &planning,
+            grants,
+            requests,
+            offsets,
+            scratch,
+            any_granted,
         };
-        if any_granted {
-            // In place only where it makes the head smaller (it costs row
-            // buffers and some speed): compare with the plan without grants,
-            // then drop each grant the head does not need (replanning with
-            // the winning order only).
-            let (with, trial) = run(grants, None)?;
-            planning.fill_grants(grants, false)?;
-            let (without, _) = run(grants, None)?;
-            if with < without {
-                planning.fill_grants(grants, true)?;
-                if refinement_affordable(grants, n_requests) {
-                    let mut best = with;
-                    for i in 0..grants.len() {
-                        let Some(kept) = grants.get(i).copied().filter(|&k| k != NONE) else {
-                            continue;
-                        };
-                        set_grant(grants, i, NONE);
-                        let (total, _) = run(grants, Some(trial))?;
-                        if total <= best {
-                            best = total;
-                        } else {
-                            set_grant(grants, i, kept);
-                        }
-                    }
-                }
-                // Offsets of the grants kept, every order tried again.
-                run(grants, None)?.0
-            } else {
-                without
-            }
-        } else {
-            run(grants, None)?.0
-        }
+        (options.plan_search.run)(&mut search)?
     };
     let work_used = work_len - work.len();
     let head_bytes = align_up(plan_bytes.max(work_used)).ok_or(Error::SizeOverflow)?;
@@ -333,6 +277,141 @@ pub fn plan(
         plan_bytes,
         work_bytes: work_used,
     })
+}
+
+/// How hard [`Interpreter::new`](crate::Interpreter::new) looks for a small
+/// arena: which placement orders it tries and whether it drops in-place
+/// grants one by one. Only the searches a program names are linked in.
+#[derive(Clone, Copy)]
+pub struct PlanSearch {
+    name: &'static str,
+    run: fn(&mut Search<'_, '_, '_>) -> Result<usize, Error>,
+}
+
+impl PlanSearch {
+    /// The default: the plan with every in-place grant under four orders
+    /// (largest first, first use, latest last use) against TFLM's plain
+    /// layout without grants, the smaller kept. Five placements of O(n²)
+    /// each, so start-up stays below TFLM's `AllocateTensors`; within 48
+    /// bytes of [`Self::THOROUGH`] on every model measured
+    /// (docs/embedded.md).
+    pub const QUICK: Self = Self {
+        name: "quick",
+        run: quick_search,
+    };
+
+    /// Every order the multi-order planner knows, with and without grants,
+    /// then each grant dropped in turn and kept dropped when the head does
+    /// not grow (fewer row buffers, faster eval). About 25 + one per grant
+    /// placements: for the host, or at build time.
+    pub const THOROUGH: Self = Self {
+        name: "thorough",
+        run: thorough_search,
+    };
+
+    /// `"quick"` or `"thorough"`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl PartialEq for PlanSearch {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for PlanSearch {}
+
+impl core::fmt::Debug for PlanSearch {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// Largest first allowing and seeking in-place overlaps, first use and
+/// latest last use allowing them (the multi-order planner's trials 1, 2, 3
+/// and 5): on every model in reference-models/ and ../shared/models within
+/// 48 bytes of [`PlanSearch::THOROUGH`].
+const QUICK_WITH_GRANTS: TrialSet = TrialSet(0b10_1110);
+/// TFLM's layout: largest first, no overlap (trial 0).
+const TFLM_ORDER: TrialSet = TrialSet(0b1);
+
+/// The state a search works on: grants, request and offset arrays, the
+/// planner scratch.
+pub struct Search<'s, 'p, 'm> {
+    planning: &'s Planning<'p, 'm>,
+    grants: &'s mut [u32],
+    requests: &'s mut [PlanRequest],
+    offsets: &'s mut [usize],
+    scratch: &'s mut [u32],
+    any_granted: bool,
+}
+
+impl Search<'_, '_, '_> {
+    /// Places the requests of the current grants with the best of `trials`
+    /// (or exactly `trial`), leaving its offsets.
+    fn run(&mut self, trials: TrialSet, trial: Option<Trial>) -> Result<(usize, Trial), Error> {
+        self.planning.place(
+            self.grants,
+            trials,
+            trial,
+            self.requests,
+            self.offsets,
+            self.scratch,
+        )
+    }
+}
+
+fn quick_search(s: &mut Search<'_, '_, '_>) -> Result<usize, Error> {
+    if !s.any_granted {
+        return Ok(s.run(TFLM_ORDER, None)?.0);
+    }
+    // Without grants first, so that when the grants win (as they usually
+    // do) their winning placement is the last one and needs no replay.
+    s.planning.fill_grants(s.grants, false)?;
+    let (without, _) = s.run(TFLM_ORDER, None)?;
+    s.planning.fill_grants(s.grants, true)?;
+    let (with, _) = s.run(QUICK_WITH_GRANTS, None)?;
+    if with < without {
+        return Ok(with);
+    }
+    s.planning.fill_grants(s.grants, false)?;
+    Ok(s.run(TFLM_ORDER, None)?.0)
+}
+
+fn thorough_search(s: &mut Search<'_, '_, '_>) -> Result<usize, Error> {
+    if !s.any_granted {
+        return Ok(s.run(TrialSet::ALL, None)?.0);
+    }
+    // In place only where it makes the head smaller (it costs row buffers
+    // and some speed): compare with the plan without grants, then drop
+    // each grant the head does not need (replanning with the winning order
+    // only).
+    let (with, trial) = s.run(TrialSet::ALL, None)?;
+    s.planning.fill_grants(s.grants, false)?;
+    let (without, _) = s.run(TrialSet::ALL, None)?;
+    if with >= without {
+        return Ok(without);
+    }
+    s.planning.fill_grants(s.grants, true)?;
+    if refinement_affordable(s.grants, s.requests.len()) {
+        let mut best = with;
+        for i in 0..s.grants.len() {
+            let Some(kept) = s.grants.get(i).copied().filter(|&k| k != NONE) else {
+                continue;
+            };
+            set_grant(s.grants, i, NONE);
+            let (total, _) = s.run(TrialSet::ALL, Some(trial))?;
+            if total <= best {
+                best = total;
+            } else {
+                set_grant(s.grants, i, kept);
+            }
+        }
+    }
+    // Offsets of the grants kept, every order tried again.
+    Ok(s.run(TrialSet::ALL, None)?.0)
 }
 
 /// Most placement steps (grants × requests²) spent trying to drop in-place
@@ -460,7 +539,7 @@ impl Planning<'_, '_> {
             let request = requests
                 .get_mut(out_request)
                 .ok_or(Error::Internal("requests"))?;
-            request.in_place_of = to_u32(in_request)?;
+            request.partner = to_u32(in_request)?;
             request.lead = offer.lead_bytes;
         }
         Ok(count)
@@ -472,19 +551,17 @@ impl Planning<'_, '_> {
     fn place(
         &self,
         grants: &[u32],
+        trials: TrialSet,
         trial: Option<Trial>,
         requests: &mut [PlanRequest],
         offsets: &mut [usize],
         scratch: &mut [u32],
     ) -> Result<(usize, Trial), Error> {
         let count = self.build_requests(grants, requests)?;
-        let requests = &*requests;
-        let source = RequestFn::new(count, |k| requests.get(k).map(|r| r.to_request()));
-        let planner = MultiOrderPlanner::default();
-        Ok(match trial {
-            Some(trial) => (planner.plan_trial(&source, offsets, scratch, trial)?, trial),
-            None => planner.plan_best(&source, offsets, scratch)?,
-        })
+        let requests = requests
+            .get_mut(..count)
+            .ok_or(Error::Internal("requests"))?;
+        Ok(MultiOrderPlanner::default().plan_compact(requests, offsets, scratch, trials, trial)?)
     }
 }
 

@@ -244,7 +244,10 @@ fn profiler_sees_every_operator() {
     .unwrap();
     let mut timer = OpTimer::<_, 8>::new(Ticks(0));
     interpreter.invoke_profiled(&mut timer).unwrap();
-    let seen: Vec<(usize, &str, u64)> = timer.per_op().collect();
+    let seen: Vec<(usize, &str, u64)> = timer
+        .per_op()
+        .map(|(i, op, t)| (i, op.variant_name().unwrap_or("?"), t))
+        .collect();
     assert_eq!(seen.len(), 3);
     for (i, (index, op, ticks)) in seen.into_iter().enumerate() {
         assert_eq!(index, i);
@@ -287,7 +290,7 @@ fn missing_op_names_operator_op_and_version() {
         err,
         Error::UnsupportedOp {
             operator: 0,
-            op: "CONV_2D",
+            op: microlite::BuiltinOperator::CONV_2D,
             version: 3
         }
     );

@@ -36,6 +36,15 @@ pub enum OpError {
         /// Its dtype.
         dtype: TensorType,
     },
+    /// A tensor's dtype is one the op supports, but the registration in
+    /// the resolver covers fewer types (e.g. `ops::conv_2d_int8()` given a
+    /// float32 model): register the all-types op (`ops::conv_2d()`).
+    TypeNotRegistered {
+        /// Tensor index in the subgraph.
+        tensor: usize,
+        /// Its dtype.
+        dtype: TensorType,
+    },
     /// A tensor that must be constant (e.g. weights) is not.
     NotConstant {
         /// Tensor index in the subgraph.
@@ -140,6 +149,13 @@ impl fmt::Display for OpError {
             Self::UnsupportedType { tensor, dtype } => {
                 write!(f, "tensor {tensor} has unsupported dtype {}", dtype.name())
             }
+            Self::TypeNotRegistered { tensor, dtype } => write!(
+                f,
+                "tensor {tensor} has dtype {}, which this op's registration does not cover \
+                 (registered for fewer types, e.g. ops::conv_2d_int8(); register the \
+                 all-types op, e.g. ops::conv_2d())",
+                dtype.name()
+            ),
             Self::NotConstant { tensor } => write!(f, "tensor {tensor} must be constant"),
             Self::UnsupportedRank { tensor, rank, max } => {
                 write!(

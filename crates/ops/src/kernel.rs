@@ -4,8 +4,9 @@
 //! An op runs in three steps:
 //! 1. **prepare** ([`Kernel::prepare`]): parse options, check every tensor and
 //!    option, and compute all parameters (multipliers, shifts, clamps, loop
-//!    bounds) into a `Pod` params struct. It is pure: the interpreter calls it
-//!    once to size the arena and again to fill it.
+//!    bounds) into a `Pod` params struct. The interpreter calls it once per
+//!    operator; the params go straight into the arena chunk a [`ChunkSink`]
+//!    hands out.
 //! 2. **fill** ([`Kernel::fill`]): write variable-length persistent data (e.g.
 //!    per-channel multipliers) into the bytes prepare asked for.
 //! 3. **eval** ([`Kernel::eval`]): run the math. No checks; it cannot fail on
@@ -131,7 +132,25 @@ impl ChunkLayout {
     }
 }
 
-type PrepareFn = fn(&PrepareContext<'_>, Option<&mut [u8]>) -> Result<ChunkLayout, OpError>;
+/// Where prepared data goes: hands out the persistent chunk of an operator
+/// once its size is known.
+pub trait ChunkSink {
+    /// A 16-byte aligned chunk of exactly `len` bytes, or `None` when there
+    /// is no room (prepare then only reports the layout).
+    fn chunk(&mut self, len: usize) -> Option<&mut [u8]>;
+}
+
+/// A [`ChunkSink`] with no room: prepare only computes the layout.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LayoutOnly;
+
+impl ChunkSink for LayoutOnly {
+    fn chunk(&mut self, _len: usize) -> Option<&mut [u8]> {
+        None
+    }
+}
+
+type PrepareFn = fn(&PrepareContext<'_>, &mut dyn ChunkSink) -> Result<ChunkLayout, OpError>;
 type EvalFn = fn(&mut EvalContext<'_>, &[u8]) -> Result<(), OpError>;
 
 /// One op's entry in an [`crate::OpResolver`]: its builtin code and the
@@ -166,15 +185,15 @@ impl Registration {
         self.op
     }
 
-    /// Run prepare. With `chunk = None` only the layout is computed; with a
-    /// chunk of exactly [`ChunkLayout::chunk_bytes`] bytes (16-byte aligned),
-    /// params and extra data are written into it.
+    /// Run prepare once: compute the layout, ask `sink` for a chunk of
+    /// [`ChunkLayout::chunk_bytes`] bytes and, if it gives one, write the
+    /// params and the extra data into it.
     pub fn prepare(
         &self,
         ctx: &PrepareContext<'_>,
-        chunk: Option<&mut [u8]>,
+        sink: &mut dyn ChunkSink,
     ) -> Result<ChunkLayout, OpError> {
-        (self.prepare)(ctx, chunk)
+        (self.prepare)(ctx, sink)
     }
 
     /// Run eval with the chunk that prepare filled.
@@ -189,17 +208,17 @@ fn params_bytes<P>() -> usize {
 
 fn prepare_erased<K: Kernel>(
     ctx: &PrepareContext<'_>,
-    chunk: Option<&mut [u8]>,
+    sink: &mut dyn ChunkSink,
 ) -> Result<ChunkLayout, OpError> {
     let prepared = K::prepare(ctx)?;
     let layout = ChunkLayout {
         params_bytes: params_bytes::<K::Params>(),
         needs: prepared.needs,
     };
-    if let Some(chunk) = chunk {
-        let total = layout
-            .chunk_bytes()
-            .ok_or(OpError::SizeOverflow { what: "op data" })?;
+    let total = layout
+        .chunk_bytes()
+        .ok_or(OpError::SizeOverflow { what: "op data" })?;
+    if let Some(chunk) = sink.chunk(total) {
         if chunk.len() != total {
             return Err(OpError::Internal("op data chunk has the wrong size"));
         }

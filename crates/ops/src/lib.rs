@@ -15,13 +15,17 @@ mod per_channel;
 mod quant_params;
 mod resolver;
 mod shape_check;
+pub mod type_set;
 
 pub use activation::{clamping_activation, fused_activation};
 pub use context::{
     expect_type, EvalContext, InPlaceRegion, PrepareContext, SharedBytes, MAX_OP_INPUTS,
 };
 pub use error::OpError;
-pub use kernel::{ChunkLayout, InPlaceOffer, Kernel, Needs, Prepared, Registration, PARAMS_ALIGN};
+pub use kernel::{
+    ChunkLayout, ChunkSink, InPlaceOffer, Kernel, LayoutOnly, Needs, Prepared, Registration,
+    PARAMS_ALIGN,
+};
 pub use per_channel::{per_channel_tables, PerChannelTables};
 pub use quant_params::{
     affine, filter_scale, filter_scales, integer_range, symmetric, AffineQuant,

@@ -1,6 +1,6 @@
 //! Reading and checking tensors' quantization parameters at prepare time.
 
-use microlite_model::{Tensor, TensorType};
+use microlite_model::{Quantization, Tensor, TensorType};
 
 use crate::error::OpError;
 
@@ -120,6 +120,30 @@ pub fn filter_scales(
         }
     }
     Ok(n)
+}
+
+/// The scales of a filter [`filter_scales`] checked, located once for
+/// reading many ([`filter_scale`] looks them up on every call).
+pub struct FilterScales<'m> {
+    scales: Option<Quantization<'m>>,
+    per_tensor: bool,
+}
+
+impl<'m> FilterScales<'m> {
+    /// The scales of `tensor`.
+    pub fn of(tensor: &Tensor<'m>) -> Self {
+        let scales = tensor.quantization();
+        Self {
+            per_tensor: scales.is_none_or(|q| q.len() == 1),
+            scales,
+        }
+    }
+
+    /// Scale of channel `k` (scale 0 when per-tensor); 0.0 if absent.
+    pub fn get(&self, k: usize) -> f32 {
+        let k = if self.per_tensor { 0 } else { k };
+        self.scales.and_then(|q| q.scale(k)).unwrap_or(0.0)
+    }
 }
 
 /// Scale `k` of a tensor whose scales [`filter_scales`] checked (scale 0 if

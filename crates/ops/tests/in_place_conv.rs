@@ -176,9 +176,9 @@ fn eval(case: &Case, p: &Problem, ctx: &mut EvalContext<'_>) {
     let extra: &[u8] = bytemuck::cast_slice(&p.extra);
     let extra = &extra[..5 * p.params.output[3] as usize];
     if case.depthwise {
-        DepthwiseConv2d::eval(ctx, &p.params, extra).unwrap();
+        <DepthwiseConv2d>::eval(ctx, &p.params, extra).unwrap();
     } else {
-        Conv2d::eval(ctx, &p.params, extra).unwrap();
+        <Conv2d>::eval(ctx, &p.params, extra).unwrap();
     }
 }
 

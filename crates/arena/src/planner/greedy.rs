@@ -3,13 +3,86 @@
 
 use super::config::PlannerConfig;
 use super::error::PlanError;
-use super::request::{check_in_place, collide, fetch, ranges_intersect, Checked, RequestSource};
+use super::request::{check_in_place, fetch, leads, ranges_intersect, RequestSource};
 use super::sort::sort_by_key;
 use super::MemoryPlanner;
 use crate::align::align_up;
 
-/// End-of-list marker in the offset-ordered list.
+/// End-of-list marker in the offset-ordered list, and "none" in [`Entry`].
 const NONE: u32 = u32::MAX;
+
+/// A [`BufferRequest`](super::BufferRequest) in seven words, for callers
+/// that build requests in their own (arena) memory and plan them in place
+/// ([`MultiOrderPlanner::plan_compact`](super::MultiOrderPlanner::plan_compact));
+/// the planners also keep their checked copies of requests in this form.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct CompactRequest {
+    /// Size in bytes (rounded up to the alignment by the planner).
+    pub size: u32,
+    /// First op index at which the buffer is live.
+    pub first: u32,
+    /// Last op index at which the buffer is live (inclusive).
+    pub last: u32,
+    /// Offline offset, or [`CompactRequest::NONE`].
+    pub offline: u32,
+    /// The request this one may overlap in place, or [`CompactRequest::NONE`].
+    pub partner: u32,
+    /// The in-place lead (see [`InPlace`](super::InPlace)).
+    pub lead: i32,
+    /// Set by the planner: nonzero when some request may overlap this one.
+    pub is_input: u32,
+}
+
+impl CompactRequest {
+    /// "No offline offset" / "no partner".
+    pub const NONE: u32 = NONE;
+
+    /// A request planned online, without in-place partner.
+    #[must_use]
+    pub const fn new(size: u32, first: u32, last: u32) -> Self {
+        Self {
+            size,
+            first,
+            last,
+            offline: NONE,
+            partner: NONE,
+            lead: 0,
+            is_input: 0,
+        }
+    }
+}
+
+type Entry = CompactRequest;
+
+/// An entry that collides with nothing (size 0).
+const EMPTY: Entry = Entry {
+    size: 0,
+    first: NONE,
+    last: 0,
+    offline: NONE,
+    partner: NONE,
+    lead: 0,
+    is_input: 0,
+};
+
+/// Scratch words of one [`Entry`].
+const ENTRY_WORDS: usize = core::mem::size_of::<Entry>() / 4;
+
+impl Entry {
+    /// Whether the entry has an in-place partner either way.
+    fn has_partner(&self) -> bool {
+        self.partner != NONE || self.is_input != 0
+    }
+
+    fn overlaps_in_time(&self, other: &Self) -> bool {
+        self.first <= other.last && other.first <= self.last
+    }
+
+    fn size(&self) -> usize {
+        self.size as usize
+    }
+}
 
 /// Greedy first-fit planner producing TensorFlow Lite Micro's layout.
 ///
@@ -42,10 +115,18 @@ impl GreedyPlanner {
         &self.config
     }
 
-    /// Scratch words needed to plan `count` requests (two per request),
+    /// Scratch words needed to plan `count` requests (nine per request:
+    /// the order, the offset list and a checked copy of the request),
     /// saturating at `usize::MAX`.
     #[must_use]
     pub const fn scratch_len(count: usize) -> usize {
+        count.saturating_mul(2 + ENTRY_WORDS)
+    }
+
+    /// Scratch words needed to plan `count` [`CompactRequest`]s in place
+    /// (two per request: the order and the offset list).
+    #[must_use]
+    pub const fn compact_scratch_len(count: usize) -> usize {
         count.saturating_mul(2)
     }
 
@@ -118,23 +199,22 @@ pub(crate) enum Overlap {
 }
 
 /// Validated inputs of one planning call and the scratch every placement
-/// reuses: `order` (a permutation of request ids) and `next` (the
-/// offset-ordered list links).
-pub(crate) struct Placement<'a, R: ?Sized> {
-    requests: &'a R,
+/// reuses: `order` (a permutation of request ids), `next` (the
+/// offset-ordered list links) and `entries` (every request, checked).
+pub(crate) struct Placement<'a> {
     align: usize,
-    allow_offline_overlap: bool,
     offsets: &'a mut [usize],
     order: &'a mut [u32],
     next: &'a mut [u32],
+    entries: &'a [Entry],
     offline_count: usize,
 }
 
-impl<'a, R: RequestSource + ?Sized> Placement<'a, R> {
+impl<'a> Placement<'a> {
     /// Checks the config, the slices and every request.
-    pub(crate) fn new(
+    pub(crate) fn new<R: RequestSource + ?Sized>(
         config: &PlannerConfig,
-        requests: &'a R,
+        requests: &R,
         offsets: &'a mut [usize],
         scratch: &'a mut [u32],
     ) -> Result<Self, PlanError> {
@@ -156,72 +236,109 @@ impl<'a, R: RequestSource + ?Sized> Placement<'a, R> {
         })?;
         let needed = GreedyPlanner::scratch_len(count);
         let available = scratch.len();
-        let (order, rest) = scratch
-            .split_at_mut_checked(count)
-            .ok_or(PlanError::ScratchTooSmall { needed, available })?;
-        let next = rest
-            .get_mut(..count)
-            .ok_or(PlanError::ScratchTooSmall { needed, available })?;
-        let mut placement = Self {
-            requests,
+        let too_small = PlanError::ScratchTooSmall { needed, available };
+        let (order, rest) = scratch.split_at_mut_checked(count).ok_or(too_small)?;
+        let (next, rest) = rest.split_at_mut_checked(count).ok_or(too_small)?;
+        let words = count.checked_mul(ENTRY_WORDS).ok_or(too_small)?;
+        let entries: &mut [Entry] =
+            bytemuck::try_cast_slice_mut(rest.get_mut(..words).ok_or(too_small)?)
+                .map_err(|_| too_small)?;
+        for (index, entry) in entries.iter_mut().enumerate() {
+            *entry = convert(requests, index, align)?;
+        }
+        Self::with_entries(config, entries, offsets, order, next)
+    }
+
+    /// Checks `entries` in place (sizes rounded up to the alignment) and
+    /// plans them with `scratch` (two words per request).
+    pub(crate) fn compact(
+        config: &PlannerConfig,
+        entries: &'a mut [Entry],
+        offsets: &'a mut [usize],
+        scratch: &'a mut [u32],
+    ) -> Result<Self, PlanError> {
+        let align = config.alignment();
+        if !align.is_power_of_two() {
+            return Err(PlanError::InvalidAlignment { align });
+        }
+        let count = entries.len();
+        if count > GreedyPlanner::MAX_REQUESTS {
+            return Err(PlanError::TooManyBuffers {
+                count,
+                max: GreedyPlanner::MAX_REQUESTS,
+            });
+        }
+        let available = offsets.len();
+        let offsets = offsets.get_mut(..count).ok_or(PlanError::OffsetsTooSmall {
+            needed: count,
+            available,
+        })?;
+        let needed = GreedyPlanner::compact_scratch_len(count);
+        let available = scratch.len();
+        let too_small = PlanError::ScratchTooSmall { needed, available };
+        let (order, rest) = scratch.split_at_mut_checked(count).ok_or(too_small)?;
+        let next = rest.get_mut(..count).ok_or(too_small)?;
+        for (index, entry) in entries.iter_mut().enumerate() {
+            if entry.first > entry.last {
+                return Err(PlanError::InvalidLifetime {
+                    index,
+                    first_use: entry.first as usize,
+                    last_use: entry.last as usize,
+                });
+            }
+            let size = align_up(entry.size as usize, align)
+                .and_then(|s| u32::try_from(s).ok())
+                .filter(|&s| s != NONE)
+                .ok_or(PlanError::SizeOverflow { index })?;
+            entry.size = size;
+            entry.is_input = 0;
+        }
+        Self::with_entries(config, entries, offsets, order, next)
+    }
+
+    /// Validates in-place links and offline offsets, marks in-place
+    /// inputs and fills `order`.
+    fn with_entries(
+        config: &PlannerConfig,
+        entries: &'a mut [Entry],
+        offsets: &'a mut [usize],
+        order: &'a mut [u32],
+        next: &'a mut [u32],
+    ) -> Result<Self, PlanError> {
+        let align = config.alignment();
+        let offline_count = order_and_check(entries, align, order)?;
+        let placement = Self {
             align,
-            allow_offline_overlap: config.allows_offline_overlap(),
             offsets,
             order,
             next,
-            offline_count: 0,
+            entries,
+            offline_count,
         };
-        placement.offline_count = placement.check_requests()?;
-        placement.check_offline()?;
+        if !config.allows_offline_overlap() {
+            placement.check_offline()?;
+        }
         Ok(placement)
     }
 
-    /// Validates every request and fills `order` with the offline requests
-    /// (in index order) followed by the online ones (in reverse index order).
-    /// Returns the number of offline requests. Each index is written exactly
-    /// once, so `order` is a permutation even if the source is inconsistent.
-    fn check_requests(&mut self) -> Result<usize, PlanError> {
-        let count = self.order.len();
-        let (mut head, mut tail) = (0usize, count);
-        for (index, id) in (0..count).zip(0u32..) {
-            let checked = fetch(self.requests, index, self.align)?;
-            check_in_place(self.requests, index, &checked, self.align)?;
-            if let Some(offset) = checked.request.offline_offset {
-                if offset % self.align != 0 {
-                    return Err(PlanError::Misaligned {
-                        index,
-                        offset,
-                        align: self.align,
-                    });
-                }
-                offset
-                    .checked_add(checked.size)
-                    .ok_or(PlanError::SizeOverflow { index })?;
-                set32(self.order, head, id);
-                head += 1;
-            } else {
-                tail -= 1;
-                set32(self.order, tail, id);
-            }
-        }
-        Ok(head)
+    fn entry(&self, id: u32) -> Entry {
+        self.entries.get(id as usize).copied().unwrap_or_default()
     }
 
-    /// Rejects offline buffers that overlap in memory while both are live,
-    /// unless the config allows it.
+    /// Rejects offline buffers that overlap in memory while both are live.
     fn check_offline(&self) -> Result<(), PlanError> {
-        if self.allow_offline_overlap {
-            return Ok(());
-        }
         let offline = self.order.get(..self.offline_count).unwrap_or_default();
         for (pos, &a) in offline.iter().enumerate() {
-            let ca = fetch(self.requests, a as usize, self.align)?;
-            let a_offset = ca.request.offline_offset.unwrap_or(0);
+            let ea = self.entry(a);
             for &b in offline.iter().take(pos) {
-                let cb = fetch(self.requests, b as usize, self.align)?;
-                let b_offset = cb.request.offline_offset.unwrap_or(0);
-                if ca.request.overlaps_in_time(&cb.request)
-                    && ranges_intersect(a_offset, ca.size, b_offset, cb.size)
+                let eb = self.entry(b);
+                if ea.overlaps_in_time(&eb)
+                    && ranges_intersect(
+                        ea.offline as usize,
+                        ea.size(),
+                        eb.offline as usize,
+                        eb.size(),
+                    )
                 {
                     return Err(PlanError::Overlap {
                         index: a as usize,
@@ -237,34 +354,31 @@ impl<'a, R: RequestSource + ?Sized> Placement<'a, R> {
     /// returns the end of the last buffer. `overlap` says how in-place
     /// permissions are used.
     pub(crate) fn place(&mut self, order: Order, overlap: Overlap) -> Result<usize, PlanError> {
-        let (requests, align) = (self.requests, self.align);
-        let size = |id: u32| fetch(requests, id as usize, align).map_or(0, |c| c.size);
-        let lifetime = |id: u32| {
-            requests
-                .request(id as usize)
-                .map_or((0, 0), |r| (r.first_use, r.last_use))
-        };
+        let entries = self.entries;
+        let e = |id: u32| entries.get(id as usize).unwrap_or(&EMPTY);
         let online = self.order.get_mut(self.offline_count..).unwrap_or_default();
         match order {
             Order::SizeDescending => {
-                sort_by_key(online, |id| core::cmp::Reverse((size(id), id)));
+                sort_by_key(online, |id| {
+                    core::cmp::Reverse((u64::from(e(id).size) << 32) | u64::from(id))
+                });
             }
             Order::FirstUse => {
                 sort_by_key(online, |id| {
-                    (lifetime(id).0, core::cmp::Reverse(size(id)), id)
+                    (e(id).first, core::cmp::Reverse(e(id).size), id)
                 });
             }
             Order::LastUseDescending => sort_by_key(online, |id| {
-                core::cmp::Reverse((lifetime(id).1, size(id), core::cmp::Reverse(id)))
+                core::cmp::Reverse((e(id).last, e(id).size, core::cmp::Reverse(id)))
             }),
             Order::LongestLife => sort_by_key(online, |id| {
-                let (first, last) = lifetime(id);
-                core::cmp::Reverse((last - first.min(last), size(id), core::cmp::Reverse(id)))
+                let x = e(id);
+                core::cmp::Reverse((x.last - x.first.min(x.last), x.size, core::cmp::Reverse(id)))
             }),
             Order::LargestArea => sort_by_key(online, |id| {
-                let (first, last) = lifetime(id);
-                let span = (last - first.min(last)).saturating_add(1);
-                core::cmp::Reverse((size(id).saturating_mul(span), core::cmp::Reverse(id)))
+                let x = e(id);
+                let span = u64::from(x.last - x.first.min(x.last)) + 1;
+                core::cmp::Reverse((u64::from(x.size) * span, core::cmp::Reverse(id)))
             }),
         }
         let mut list = OffsetList {
@@ -274,31 +388,30 @@ impl<'a, R: RequestSource + ?Sized> Placement<'a, R> {
         let mut total = 0usize;
         for &id in self.order.iter() {
             let index = id as usize;
-            let wanted = fetch(requests, index, align)?;
-            let offset = match wanted.request.offline_offset {
-                Some(offset) => offset,
-                None => {
-                    let fit = Fit {
-                        requests,
-                        offsets: self.offsets,
-                        index,
-                        wanted: &wanted,
-                        align,
-                        in_place: overlap != Overlap::Off,
-                    };
-                    let snug = if overlap == Overlap::Preferred {
-                        list.snug_fit(&fit)?
-                    } else {
-                        None
-                    };
-                    match snug {
-                        Some(offset) => offset,
-                        None => list.lowest_fit(&fit)?,
-                    }
+            let wanted = *e(id);
+            let offset = if wanted.offline != NONE {
+                wanted.offline as usize
+            } else {
+                let fit = Fit {
+                    entries,
+                    offsets: self.offsets,
+                    index,
+                    wanted,
+                    align: self.align,
+                    in_place: overlap != Overlap::Off,
+                };
+                let snug = if overlap == Overlap::Preferred {
+                    list.snug_fit(&fit)
+                } else {
+                    None
+                };
+                match snug {
+                    Some(offset) => offset,
+                    None => list.lowest_fit(&fit)?,
                 }
             };
             let end = offset
-                .checked_add(wanted.size)
+                .checked_add(wanted.size())
                 .ok_or(PlanError::SizeOverflow { index })?;
             total = total.max(end);
             set(self.offsets, index, offset);
@@ -308,31 +421,143 @@ impl<'a, R: RequestSource + ?Sized> Placement<'a, R> {
     }
 }
 
+/// Validates every request into `entries` and fills `order` with the
+/// offline requests (in index order) followed by the online ones (in reverse
+/// index order). Returns the number of offline requests. Each index is
+/// written exactly once, so `order` is a permutation even if the source is
+/// inconsistent.
+/// Request `index` of `requests`, checked (lifetime, in-place link) and
+/// compacted (sizes rounded up to `align`).
+fn convert<R: RequestSource + ?Sized>(
+    requests: &R,
+    index: usize,
+    align: usize,
+) -> Result<Entry, PlanError> {
+    let checked = fetch(requests, index, align)?;
+    check_in_place(requests, index, &checked, align)?;
+    let request = checked.request;
+    let narrow = |v: usize| u32::try_from(v).ok().filter(|&w| w != NONE);
+    let overflow = PlanError::SizeOverflow { index };
+    let mut entry = Entry::new(
+        narrow(checked.size).ok_or(overflow)?,
+        narrow(request.first_use).ok_or(overflow)?,
+        narrow(request.last_use).ok_or(overflow)?,
+    );
+    if let Some(p) = request.in_place {
+        entry.partner = narrow(p.input).ok_or(PlanError::InvalidInPlace { index })?;
+        entry.lead = i32::try_from(p.lead).map_err(|_| PlanError::InvalidInPlace { index })?;
+    }
+    if let Some(offset) = request.offline_offset {
+        if offset % align != 0 {
+            return Err(PlanError::Misaligned {
+                index,
+                offset,
+                align,
+            });
+        }
+        offset.checked_add(checked.size).ok_or(overflow)?;
+        entry.offline = narrow(offset).ok_or(overflow)?;
+    }
+    Ok(entry)
+}
+
+/// Checks in-place links (another request that dies where this one is
+/// born) and offline offsets (aligned, no overflow), marks in-place inputs,
+/// and fills `order` with the offline requests (in index order) followed by
+/// the online ones (in reverse index order). Returns the number of offline
+/// requests. Each index is written exactly once, so `order` is a
+/// permutation.
+fn order_and_check(
+    entries: &mut [Entry],
+    align: usize,
+    order: &mut [u32],
+) -> Result<usize, PlanError> {
+    let count = entries.len();
+    for index in 0..count {
+        let Some(&entry) = entries.get(index) else {
+            break;
+        };
+        if entry.offline != NONE {
+            let offset = entry.offline as usize;
+            if !offset.is_multiple_of(align) {
+                return Err(PlanError::Misaligned {
+                    index,
+                    offset,
+                    align,
+                });
+            }
+            offset
+                .checked_add(entry.size())
+                .ok_or(PlanError::SizeOverflow { index })?;
+        }
+        if entry.partner != NONE {
+            let partner = entry.partner as usize;
+            let valid = partner != index
+                && entries
+                    .get(partner)
+                    .is_some_and(|input| input.last == entry.first);
+            if !valid {
+                return Err(PlanError::InvalidInPlace { index });
+            }
+            if let Some(input) = entries.get_mut(partner) {
+                input.is_input = 1;
+            }
+        }
+    }
+    let (mut head, mut tail) = (0usize, count);
+    for (index, id) in (0..count).zip(0u32..) {
+        if entries.get(index).is_some_and(|e| e.offline != NONE) {
+            set32(order, head, id);
+            head += 1;
+        } else {
+            tail -= 1;
+            set32(order, tail, id);
+        }
+    }
+    Ok(head)
+}
+
 /// One buffer looking for the lowest offset it fits at.
-struct Fit<'f, R: ?Sized> {
-    requests: &'f R,
+struct Fit<'f> {
+    entries: &'f [Entry],
     offsets: &'f [usize],
     index: usize,
-    wanted: &'f Checked,
+    wanted: Entry,
     align: usize,
     in_place: bool,
 }
 
-impl<R: RequestSource + ?Sized> Fit<'_, R> {
+impl Fit<'_> {
     /// Whether placed request `other` is an in-place partner of the wanted
     /// one (either may overlap the other on its permission's terms).
-    fn is_partner(&self, other: usize, placed: &Checked) -> bool {
+    fn is_partner(&self, other: usize, placed: &Entry) -> bool {
         self.in_place
-            && (self
-                .wanted
-                .request
-                .in_place
-                .is_some_and(|p| p.input == other)
-                || placed
-                    .request
-                    .in_place
-                    .is_some_and(|p| p.input == self.index))
+            && self.wanted.has_partner()
+            && (self.wanted.partner as usize == other || placed.partner as usize == self.index)
     }
+
+    fn placed(&self, id: u32) -> (usize, &Entry, usize) {
+        let index = id as usize;
+        let entry = self.entries.get(index).unwrap_or(&EMPTY);
+        let at = self.offsets.get(index).copied().unwrap_or(0);
+        (index, entry, at)
+    }
+}
+
+/// Whether request `a` at `a_offset` and request `b` at `b_offset` collide:
+/// live at the same time and intersecting in memory, unless one may overlap
+/// the other in place on its terms.
+fn collide(
+    (a_index, a, a_offset): (usize, &Entry, usize),
+    (b_index, b, b_offset): (usize, &Entry, usize),
+) -> bool {
+    if !a.overlaps_in_time(b) || !ranges_intersect(a_offset, a.size(), b_offset, b.size()) {
+        return false;
+    }
+    let allowed = |out: &Entry, out_offset: usize, input_index: usize, input_offset: usize| {
+        out.partner as usize == input_index && leads(out_offset, out.lead as isize, input_offset)
+    };
+    !(allowed(a, a_offset, b_index, b_offset) || allowed(b, b_offset, a_index, a_offset))
 }
 
 /// Singly linked list of placed requests ordered by offset, stored in
@@ -355,11 +580,11 @@ impl OffsetList<'_> {
     /// in-place partner, `start` moves past the partner's forbidden interval
     /// and the walk repeats. Each partner can move `start` at most once, so
     /// there are at most (partners + 1) walks.
-    fn lowest_fit<R: RequestSource + ?Sized>(&self, fit: &Fit<'_, R>) -> Result<usize, PlanError> {
+    fn lowest_fit(&self, fit: &Fit<'_>) -> Result<usize, PlanError> {
         let mut start = 0usize;
-        for _ in 0..=fit.requests.request_count() {
+        for _ in 0..=fit.entries.len() {
             let candidate = self.first_fit_from(start, fit)?;
-            match self.partner_collision(candidate, fit)? {
+            match self.partner_collision(candidate, fit) {
                 None => return Ok(candidate),
                 Some(escape) => {
                     start = align_up(escape, fit.align)
@@ -376,55 +601,46 @@ impl OffsetList<'_> {
     /// the lead allows (output at `input - lead`, input at `output + lead`,
     /// a negative lead counting as 0, aligned), if the wanted buffer fits
     /// there.
-    fn snug_fit<R: RequestSource + ?Sized>(
-        &self,
-        fit: &Fit<'_, R>,
-    ) -> Result<Option<usize>, PlanError> {
+    fn snug_fit(&self, fit: &Fit<'_>) -> Option<usize> {
+        if !fit.wanted.has_partner() {
+            return None;
+        }
         let mut cursor = self.first;
         while cursor != NONE {
-            let index = cursor as usize;
-            let placed = fetch(fit.requests, index, fit.align)?;
+            let (index, placed, at) = fit.placed(cursor);
             cursor = self.after(cursor);
-            let at = fit.offsets.get(index).copied().unwrap_or(0);
-            let candidate = match (fit.wanted.request.in_place, placed.request.in_place) {
-                (Some(p), _) if p.input == index => {
-                    let lead = p.lead.max(0).unsigned_abs();
-                    at.checked_sub(lead).map(|x| x & !(fit.align - 1))
-                }
-                (_, Some(p)) if p.input == fit.index => {
-                    let lead = p.lead.max(0).unsigned_abs();
-                    at.checked_add(lead).and_then(|x| align_up(x, fit.align))
-                }
-                _ => None,
+            let candidate = if fit.wanted.partner as usize == index {
+                let lead = fit.wanted.lead.max(0).unsigned_abs() as usize;
+                at.checked_sub(lead).map(|x| x & !(fit.align - 1))
+            } else if placed.partner as usize == fit.index {
+                let lead = placed.lead.max(0).unsigned_abs() as usize;
+                at.checked_add(lead).and_then(|x| align_up(x, fit.align))
+            } else {
+                None
             };
             if let Some(x) = candidate {
-                if self.fits_at(x, fit)? {
-                    return Ok(Some(x));
+                if self.fits_at(x, fit) {
+                    return Some(x);
                 }
             }
         }
-        Ok(None)
+        None
     }
 
     /// Whether the wanted buffer at `x` collides with no placed buffer.
-    fn fits_at<R: RequestSource + ?Sized>(
-        &self,
-        x: usize,
-        fit: &Fit<'_, R>,
-    ) -> Result<bool, PlanError> {
-        x.checked_add(fit.wanted.size)
-            .ok_or(PlanError::SizeOverflow { index: fit.index })?;
+    fn fits_at(&self, x: usize, fit: &Fit<'_>) -> bool {
+        if x.checked_add(fit.wanted.size()).is_none() {
+            return false;
+        }
         let mut cursor = self.first;
         while cursor != NONE {
-            let index = cursor as usize;
-            let placed = fetch(fit.requests, index, fit.align)?;
+            let (index, placed, at) = fit.placed(cursor);
             cursor = self.after(cursor);
-            let at = fit.offsets.get(index).copied().unwrap_or(0);
-            if collide((fit.index, fit.wanted, x), (index, &placed, at)) {
-                return Ok(false);
+            if collide((fit.index, &fit.wanted, x), (index, placed, at)) {
+                return false;
             }
         }
-        Ok(true)
+        true
     }
 
     /// Walks the placed buffers in offset order, skipping those not live at
@@ -432,31 +648,23 @@ impl OffsetList<'_> {
     /// furthest-reaching live buffer seen so far (at least `start`); the
     /// buffer fits at `candidate` as soon as the next live buffer starts at
     /// least `wanted.size` bytes after it.
-    fn first_fit_from<R: RequestSource + ?Sized>(
-        &self,
-        start: usize,
-        fit: &Fit<'_, R>,
-    ) -> Result<usize, PlanError> {
+    fn first_fit_from(&self, start: usize, fit: &Fit<'_>) -> Result<usize, PlanError> {
         let mut candidate = start;
         let mut cursor = self.first;
         while cursor != NONE {
-            let index = cursor as usize;
-            let placed = fetch(fit.requests, index, fit.align)?;
+            let (index, placed, at) = fit.placed(cursor);
             cursor = self.after(cursor);
-            if !placed.request.overlaps_in_time(&fit.wanted.request)
-                || fit.is_partner(index, &placed)
-            {
+            if !placed.overlaps_in_time(&fit.wanted) || fit.is_partner(index, placed) {
                 continue;
             }
-            let at = fit.offsets.get(index).copied().unwrap_or(0);
             if at
                 .checked_sub(candidate)
-                .is_some_and(|gap| gap >= fit.wanted.size)
+                .is_some_and(|gap| gap >= fit.wanted.size())
             {
                 return Ok(candidate);
             }
             let end = at
-                .checked_add(placed.size)
+                .checked_add(placed.size())
                 .ok_or(PlanError::SizeOverflow { index })?;
             candidate = candidate.max(end);
         }
@@ -472,56 +680,45 @@ impl OffsetList<'_> {
     /// wanted buffer's input, `x` in `(o - lead, o + s_p)`, escaped at
     /// `o + s_p`; for `p` the output over the wanted buffer, `x` in
     /// `(o - size, min(o + s_p, o + lead_p))`, escaped at that minimum.
-    fn partner_collision<R: RequestSource + ?Sized>(
-        &self,
-        x: usize,
-        fit: &Fit<'_, R>,
-    ) -> Result<Option<usize>, PlanError> {
-        if !fit.in_place {
-            return Ok(None);
+    fn partner_collision(&self, x: usize, fit: &Fit<'_>) -> Option<usize> {
+        if !fit.in_place || !fit.wanted.has_partner() {
+            return None;
         }
         let mut escape: Option<usize> = None;
         let mut cursor = self.first;
         while cursor != NONE {
-            let index = cursor as usize;
-            let placed = fetch(fit.requests, index, fit.align)?;
+            let (index, placed, at) = fit.placed(cursor);
             cursor = self.after(cursor);
-            if !fit.is_partner(index, &placed) {
+            if !fit.is_partner(index, placed)
+                || !collide((fit.index, &fit.wanted, x), (index, placed, at))
+            {
                 continue;
             }
-            let at = fit.offsets.get(index).copied().unwrap_or(0);
-            if !collide((fit.index, fit.wanted, x), (index, &placed, at)) {
-                continue;
-            }
-            let past = at
-                .checked_add(placed.size)
-                .ok_or(PlanError::SizeOverflow { index })?;
-            let mut out = past;
-            if let Some(p) = placed.request.in_place.filter(|p| p.input == fit.index) {
+            let mut out = at.saturating_add(placed.size());
+            if placed.partner as usize == fit.index {
                 // Offsets from `at + lead` on meet the partner's lead.
-                let lead_end = if p.lead >= 0 {
-                    at.saturating_add(p.lead.unsigned_abs())
+                let lead = placed.lead;
+                let lead_end = if lead >= 0 {
+                    at.saturating_add(lead.unsigned_abs() as usize)
                 } else {
-                    at.saturating_sub(p.lead.unsigned_abs())
+                    at.saturating_sub(lead.unsigned_abs() as usize)
                 };
                 out = out.min(lead_end.max(x.saturating_add(1)));
             }
             escape = Some(escape.map_or(out, |e| e.min(out)));
         }
-        Ok(escape)
+        escape
     }
 
     /// The end of the furthest-reaching placed buffer.
-    fn end_of_all<R: RequestSource + ?Sized>(&self, fit: &Fit<'_, R>) -> Result<usize, PlanError> {
+    fn end_of_all(&self, fit: &Fit<'_>) -> Result<usize, PlanError> {
         let mut end = 0usize;
         let mut cursor = self.first;
         while cursor != NONE {
-            let index = cursor as usize;
-            let placed = fetch(fit.requests, index, fit.align)?;
+            let (index, placed, at) = fit.placed(cursor);
             cursor = self.after(cursor);
-            let at = fit.offsets.get(index).copied().unwrap_or(0);
             end = end.max(
-                at.checked_add(placed.size)
+                at.checked_add(placed.size())
                     .ok_or(PlanError::SizeOverflow { index })?,
             );
         }

@@ -30,9 +30,9 @@ mod verify;
 
 pub use config::PlannerConfig;
 pub use error::PlanError;
-pub use greedy::GreedyPlanner;
+pub use greedy::{CompactRequest, GreedyPlanner};
 pub use linear::LinearPlanner;
-pub use multi_order::{MultiOrderPlanner, Trial};
+pub use multi_order::{MultiOrderPlanner, Trial, TrialSet};
 pub use offline::OfflinePlan;
 pub use request::{BufferRequest, InPlace, RequestFn, RequestSource};
 pub use verify::verify_plan;

@@ -2,7 +2,7 @@
 
 use super::config::PlannerConfig;
 use super::error::PlanError;
-use super::greedy::{GreedyPlanner, Order, Overlap, Placement};
+use super::greedy::{CompactRequest, GreedyPlanner, Order, Overlap, Placement};
 use super::request::RequestSource;
 use super::MemoryPlanner;
 
@@ -84,20 +84,49 @@ impl MultiOrderPlanner {
         offsets: &mut [usize],
         scratch: &mut [u32],
     ) -> Result<(usize, Trial), PlanError> {
+        self.plan_best_of(requests, offsets, scratch, TrialSet::ALL)
+    }
+
+    /// [`MultiOrderPlanner::plan_best`] over the trials in `trials` only
+    /// (over the first, TFLM's layout, when `trials` is empty).
+    ///
+    /// # Errors
+    /// See [`GreedyPlanner::plan`].
+    pub fn plan_best_of<R: RequestSource + ?Sized>(
+        &self,
+        requests: &R,
+        offsets: &mut [usize],
+        scratch: &mut [u32],
+        trials: TrialSet,
+    ) -> Result<(usize, Trial), PlanError> {
         let mut work = Placement::new(&self.config, requests, offsets, scratch)?;
-        let mut best: Option<(usize, usize)> = None;
-        for (index, (order, overlap)) in TRIALS.into_iter().enumerate() {
-            let total = work.place(order, overlap)?;
-            if best.is_none_or(|(smallest, _)| total < smallest) {
-                best = Some((total, index));
+        best_of(&mut work, trials)
+    }
+
+    /// [`MultiOrderPlanner::plan_best_of`] for requests kept compact in the
+    /// caller's memory ([`CompactRequest`]): they are checked in place (sizes
+    /// rounded up to the alignment) and need only
+    /// [`GreedyPlanner::compact_scratch_len`] words of scratch. With
+    /// `trial`, exactly that trial is placed.
+    ///
+    /// # Errors
+    /// See [`GreedyPlanner::plan`].
+    pub fn plan_compact(
+        &self,
+        requests: &mut [CompactRequest],
+        offsets: &mut [usize],
+        scratch: &mut [u32],
+        trials: TrialSet,
+        trial: Option<Trial>,
+    ) -> Result<(usize, Trial), PlanError> {
+        let mut work = Placement::compact(&self.config, requests, offsets, scratch)?;
+        match trial {
+            Some(trial) => {
+                let (order, overlap) = TRIALS.get(trial.0).copied().unwrap_or(TRIALS[0]);
+                Ok((work.place(order, overlap)?, trial))
             }
+            None => best_of(&mut work, trials),
         }
-        let Some((_, index)) = best else {
-            return Ok((0, Trial(0)));
-        };
-        let (order, overlap) = TRIALS.get(index).copied().unwrap_or(TRIALS[0]);
-        // Offsets of the winner (placement is deterministic).
-        Ok((work.place(order, overlap)?, Trial(index)))
     }
 
     /// Plans `requests` with one trial only (a winner of
@@ -115,6 +144,52 @@ impl MultiOrderPlanner {
         let mut work = Placement::new(&self.config, requests, offsets, scratch)?;
         let (order, overlap) = TRIALS.get(trial.0).copied().unwrap_or(TRIALS[0]);
         work.place(order, overlap)
+    }
+}
+
+/// Places under every trial of `trials` (the first when empty) and leaves
+/// the smallest layout's offsets; returns its size and trial.
+fn best_of(work: &mut Placement<'_>, trials: TrialSet) -> Result<(usize, Trial), PlanError> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut last = None;
+    let trials = if trials.0 & TrialSet::ALL.0 == 0 {
+        TrialSet(1)
+    } else {
+        trials
+    };
+    for (index, (order, overlap)) in TRIALS.into_iter().enumerate() {
+        if !trials.contains(index) {
+            continue;
+        }
+        let total = work.place(order, overlap)?;
+        last = Some(index);
+        if best.is_none_or(|(smallest, _)| total < smallest) {
+            best = Some((total, index));
+        }
+    }
+    let Some((_, index)) = best else {
+        return Ok((0, Trial(0)));
+    };
+    let (order, overlap) = TRIALS.get(index).copied().unwrap_or(TRIALS[0]);
+    if last == Some(index) {
+        // The offsets are the winner's already.
+        let total = best.map_or(0, |(total, _)| total);
+        return Ok((total, Trial(index)));
+    }
+    // Offsets of the winner (placement is deterministic).
+    Ok((work.place(order, overlap)?, Trial(index)))
+}
+
+/// A set of the trials [`MultiOrderPlanner`] may run (bit `k`: trial `k`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrialSet(pub u16);
+
+impl TrialSet {
+    /// Every trial.
+    pub const ALL: Self = Self((1 << TRIALS.len()) - 1);
+
+    fn contains(self, index: usize) -> bool {
+        index < 16 && self.0 & (1 << index) != 0
     }
 }
 

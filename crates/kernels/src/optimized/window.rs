@@ -102,6 +102,7 @@ impl Windows {
     /// input column `first + j - padding_width`. `None` when a slice falls
     /// short (callers size them from this geometry).
     #[allow(clippy::too_many_arguments)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub fn fill_padded_rows(
         &self,
         input: &[i8],

@@ -144,15 +144,18 @@ impl Verifier<'_> {
             return Err(self.error(Kind::DepthLimitReached, None));
         }
         let fields = entries(&layout::FIELDS, &layout::TABLE_START, id);
+        // The vtable's range was checked above: its entries are read
+        // directly (and counted towards the apparent size, as the
+        // flatbuffers verifier counts them). Slots past its end are absent.
+        let present_slots = vtable_len.saturating_sub(4) / 2;
         let mut union_type_at = None;
-        for (slot, &[kind, arg]) in fields.iter().enumerate() {
-            let vt = 4 + 2 * slot;
-            // Absent: beyond the vtable, or a zero offset.
-            let at = if vt < vtable_len {
-                usize::from(self.read::<u16>(vtable.saturating_add(vt))?)
-            } else {
-                0
-            };
+        for (slot, &[kind, arg]) in fields.iter().enumerate().take(present_slots) {
+            let entry = vtable + 4 + 2 * slot;
+            let at = usize::from(u16::read(self.buf, entry).unwrap_or(0));
+            self.apparent = self.apparent.saturating_add(2);
+            if at == 0 && kind != KIND_UNION_VALUE {
+                continue;
+            }
             let field_pos = (at != 0).then(|| pos.saturating_add(at));
             self.field = Some(FieldName {
                 table: id,
@@ -196,6 +199,10 @@ impl Verifier<'_> {
                 KIND_SKIP => {}
                 _ => return Err(self.error(Kind::MissingRequiredField, Some(field_pos))),
             }
+        }
+        // A union tag in the vtable whose value slot lies past its end.
+        if let Some(at) = union_type_at {
+            return Err(self.error(Kind::InconsistentUnion, Some(at)));
         }
         self.depth -= 1;
         Ok(())

@@ -15,11 +15,14 @@ use crate::activation::clamping_activation;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
+use crate::type_set::{covers, TypeSet, ALL, FLOAT32};
 
 /// CONV_2D.
-pub struct Conv2d;
+///
+/// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
+pub struct Conv2d<const TYPES: TypeSet = ALL>;
 
-impl Kernel for Conv2d {
+impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
     type Params = ConvParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<ConvParams>, OpError> {
@@ -36,7 +39,7 @@ impl Kernel for Conv2d {
             dilation_h: o.dilation_h_factor(),
             activation: clamping_activation(o.fused_activation_function())?,
         };
-        let (params, extra_bytes) = prepare_conv(ctx, &options, 0)?;
+        let (params, extra_bytes) = prepare_conv(ctx, TYPES, &options, 0)?;
         let (in_c, filter_in_c) = (params.input[3], params.filter[3]);
         // Grouped convolution: input channels split into equal groups, each
         // group feeding an equal share of the output channels.
@@ -83,7 +86,7 @@ impl Kernel for Conv2d {
     fn eval(ctx: &mut EvalContext<'_>, p: &ConvParams, extra: &[u8]) -> Result<(), OpError> {
         let filter_shape = p.filter_shape();
         let failed = |_| OpError::Internal("conv kernel rejected prepared shapes");
-        if p.kind == FLOAT {
+        if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             let limits = p.float_params();
             let filter = ctx.input::<f32>(1)?;
             let bias = ctx.optional_input::<f32>(2)?;

@@ -7,7 +7,7 @@ use microlite_kernels::activation::FusedActivation;
 use microlite_kernels::conv::{ConvGeometry, ConvParamsF32, ConvQuantParamsI8, NhwcShape};
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_kernels::quantization::{
-    activation_range_f32, activation_range_i8, per_channel_effective_scale, quantize_multiplier,
+    activation_range_f32, activation_range_i8, ChannelMultipliers,
 };
 use microlite_model::schema::Padding as SchemaPadding;
 use microlite_model::{Tensor, TensorType};
@@ -17,8 +17,9 @@ use crate::context::{expect_type, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::InPlaceOffer;
 use crate::per_channel::{per_channel_tables, PerChannelTables};
-use crate::quant_params::{affine, filter_scale, filter_scales};
+use crate::quant_params::{affine, filter_scales, FilterScales};
 use crate::shape_check::to_u32;
+use crate::type_set::{self, TypeSet};
 
 /// Float computation.
 pub const FLOAT: u32 = 0;
@@ -245,16 +246,18 @@ fn positive(field: &'static str, value: i32) -> Result<usize, OpError> {
         })
 }
 
-/// Check tensors and options and compute everything but the per-channel
-/// tables. `filter_out_channels_dim` is 0 for CONV_2D and 3 for depthwise.
+/// Check tensors (their types against `types`) and options and compute
+/// everything but the per-channel tables. `filter_out_channels_dim` is 0 for CONV_2D and 3 for depthwise.
 /// `expected_output_channels` is the filter's output-channel count.
 pub fn prepare_conv(
     ctx: &PrepareContext<'_>,
+    types: TypeSet,
     options: &WindowOptions,
     filter_out_channels_dim: usize,
 ) -> Result<(ConvParams, usize), OpError> {
     ctx.expect_io(2, 3, 1)?;
     let input = ctx.input(0)?;
+    type_set::require(types, &input)?;
     let filter = ctx.input(1)?;
     let bias = ctx.optional_input(2);
     let output = ctx.output(0)?;
@@ -398,12 +401,9 @@ pub fn fill_conv(
     }
     let input_scale = affine(&ctx.input(0)?)?.scale;
     let output_scale = affine(&ctx.output(0)?)?.scale;
-    let filter = ctx.input(1)?;
+    let multipliers = ChannelMultipliers::new(input_scale, output_scale);
+    let scales = FilterScales::of(&ctx.input(1)?);
     per_channel_tables(extra, params.output[3] as usize, |c| {
-        quantize_multiplier(per_channel_effective_scale(
-            input_scale,
-            filter_scale(&filter, c),
-            output_scale,
-        ))
+        multipliers.of(scales.get(c))
     })
 }

@@ -14,11 +14,14 @@ use crate::activation::clamping_activation;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
+use crate::type_set::{covers, TypeSet, ALL, FLOAT32};
 
 /// DEPTHWISE_CONV_2D.
-pub struct DepthwiseConv2d;
+///
+/// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
+pub struct DepthwiseConv2d<const TYPES: TypeSet = ALL>;
 
-impl Kernel for DepthwiseConv2d {
+impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
     type Params = ConvParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<ConvParams>, OpError> {
@@ -35,7 +38,7 @@ impl Kernel for DepthwiseConv2d {
             dilation_h: o.dilation_h_factor(),
             activation: clamping_activation(o.fused_activation_function())?,
         };
-        let (mut params, extra_bytes) = prepare_conv(ctx, &options, 3)?;
+        let (mut params, extra_bytes) = prepare_conv(ctx, TYPES, &options, 3)?;
         let filter = ctx.input(1)?;
         if params.filter[0] != 1 {
             return Err(OpError::ShapeMismatch {
@@ -81,7 +84,7 @@ impl Kernel for DepthwiseConv2d {
         let filter_shape = p.filter_shape();
         let multiplier = p.depth_multiplier as usize;
         let failed = |_| OpError::Internal("depthwise conv kernel rejected prepared shapes");
-        if p.kind == FLOAT {
+        if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             let limits = p.float_params();
             let filter = ctx.input::<f32>(1)?;
             let bias = ctx.optional_input::<f32>(2)?;

@@ -20,6 +20,7 @@ use crate::context::{expect_type, EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{InPlaceOffer, Kernel, Prepared};
 use crate::quant_params::affine;
+use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
@@ -47,13 +48,19 @@ pub struct MulParams {
 }
 
 /// ADD.
-pub struct Add;
+///
+/// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
+pub struct Add<const TYPES: TypeSet = ALL>;
 
 /// SUB (`input1 - input2`).
-pub struct Sub;
+///
+/// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
+pub struct Sub<const TYPES: TypeSet = ALL>;
 
 /// MUL.
-pub struct Mul;
+///
+/// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
+pub struct Mul<const TYPES: TypeSet = ALL>;
 
 /// Which of the three ops is being prepared.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -119,10 +126,15 @@ fn dims(tensor: &Tensor<'_>) -> Result<([usize; MAX_BROADCAST_RANK], usize), OpE
     Ok((out, rank))
 }
 
-fn prepare_common<'m>(ctx: &PrepareContext<'m>, op: Arithmetic) -> Result<Common<'m>, OpError> {
+fn prepare_common<'m>(
+    ctx: &PrepareContext<'m>,
+    op: Arithmetic,
+    types: TypeSet,
+) -> Result<Common<'m>, OpError> {
     ctx.expect_io(2, 2, 1)?;
     let activation = activation_option(ctx, op)?;
     let input1 = ctx.input(0)?;
+    type_set::require(types, &input1)?;
     let input2 = ctx.input(1)?;
     let output = ctx.output(0)?;
     let (d1, r1) = dims(&input1)?;
@@ -222,8 +234,9 @@ fn quant_error(e: ElementwiseError, common: &Common<'_>) -> OpError {
 fn prepare_add_sub(
     ctx: &PrepareContext<'_>,
     op: Arithmetic,
+    types: TypeSet,
 ) -> Result<Prepared<AddSubParams>, OpError> {
-    let common = prepare_common(ctx, op)?;
+    let common = prepare_common(ctx, op, types)?;
     let quant = match &common.quantization {
         Some(q) => {
             let prepared = if op == Arithmetic::Sub {
@@ -250,18 +263,18 @@ fn eval_error(_: ElementwiseError) -> OpError {
     OpError::Internal("elementwise kernel rejected prepared shapes")
 }
 
-impl Kernel for Add {
+impl<const TYPES: TypeSet> Kernel for Add<TYPES> {
     type Params = AddSubParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<AddSubParams>, OpError> {
-        prepare_add_sub(ctx, Arithmetic::Add)
+        prepare_add_sub(ctx, Arithmetic::Add, TYPES)
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &AddSubParams, _: &[u8]) -> Result<(), OpError> {
         if ctx.in_place_input().is_some() {
-            return add_sub_in_place(ctx, p, Arithmetic::Add);
+            return add_sub_in_place::<TYPES>(ctx, p, Arithmetic::Add);
         }
-        if p.kind == FLOAT {
+        if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
             let out = ctx.output::<f32>()?;
             add_f32(
@@ -285,18 +298,18 @@ impl Kernel for Add {
     }
 }
 
-impl Kernel for Sub {
+impl<const TYPES: TypeSet> Kernel for Sub<TYPES> {
     type Params = AddSubParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<AddSubParams>, OpError> {
-        prepare_add_sub(ctx, Arithmetic::Sub)
+        prepare_add_sub(ctx, Arithmetic::Sub, TYPES)
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &AddSubParams, _: &[u8]) -> Result<(), OpError> {
         if ctx.in_place_input().is_some() {
-            return add_sub_in_place(ctx, p, Arithmetic::Sub);
+            return add_sub_in_place::<TYPES>(ctx, p, Arithmetic::Sub);
         }
-        if p.kind == FLOAT {
+        if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
             let out = ctx.output::<f32>()?;
             sub_f32(
@@ -320,11 +333,11 @@ impl Kernel for Sub {
     }
 }
 
-impl Kernel for Mul {
+impl<const TYPES: TypeSet> Kernel for Mul<TYPES> {
     type Params = MulParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<MulParams>, OpError> {
-        let common = prepare_common(ctx, Arithmetic::Mul)?;
+        let common = prepare_common(ctx, Arithmetic::Mul, TYPES)?;
         let quant = match &common.quantization {
             Some(q) => prepare_mul_int8(q).map_err(|e| quant_error(e, &common))?,
             None => MulQuantParams::zeroed(),
@@ -342,9 +355,9 @@ impl Kernel for Mul {
 
     fn eval(ctx: &mut EvalContext<'_>, p: &MulParams, _: &[u8]) -> Result<(), OpError> {
         if ctx.in_place_input().is_some() {
-            return mul_in_place(ctx, p);
+            return mul_in_place::<TYPES>(ctx, p);
         }
-        if p.kind == FLOAT {
+        if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
             let out = ctx.output::<f32>()?;
             mul_f32(
@@ -382,13 +395,13 @@ fn flat(n: usize) -> Result<BroadcastShape, OpError> {
 
 /// ADD or SUB with the output over one input, chunk by chunk
 /// ([`EvalContext::map_pairs`]).
-fn add_sub_in_place(
+fn add_sub_in_place<const TYPES: TypeSet>(
     ctx: &mut EvalContext<'_>,
     p: &AddSubParams,
     op: Arithmetic,
 ) -> Result<(), OpError> {
     let subtract = op == Arithmetic::Sub;
-    if p.kind == FLOAT {
+    if covers(TYPES, FLOAT32) && p.kind == FLOAT {
         let (lo, hi) = (p.activation_min_f32, p.activation_max_f32);
         return ctx.map_pairs::<f32, OpError>(|a, b, out| {
             let shape = flat(out.len())?;
@@ -412,8 +425,11 @@ fn add_sub_in_place(
 }
 
 /// MUL with the output over one input, chunk by chunk.
-fn mul_in_place(ctx: &mut EvalContext<'_>, p: &MulParams) -> Result<(), OpError> {
-    if p.kind == FLOAT {
+fn mul_in_place<const TYPES: TypeSet>(
+    ctx: &mut EvalContext<'_>,
+    p: &MulParams,
+) -> Result<(), OpError> {
+    if covers(TYPES, FLOAT32) && p.kind == FLOAT {
         let (lo, hi) = (p.activation_min_f32, p.activation_max_f32);
         return ctx.map_pairs::<f32, OpError>(|a, b, out| {
             mul_f32(lo, hi, &flat(out.len())?, a, b, out).map_err(eval_error)

@@ -13,8 +13,8 @@ use microlite_kernels::optimized::fully_connected::{
     fully_connected_i8, fully_connected_per_channel_i8,
 };
 use microlite_kernels::quantization::{
-    activation_range_f32, activation_range_i8, per_channel_effective_scale, quantize_multiplier,
-    quantized_convolution_multiplier,
+    activation_range_f32, activation_range_i8, quantize_multiplier,
+    quantized_convolution_multiplier, ChannelMultipliers,
 };
 use microlite_model::schema::FullyConnectedOptionsWeightsFormat;
 use microlite_model::TensorType;
@@ -24,8 +24,9 @@ use crate::context::{expect_type, EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
 use crate::per_channel::{per_channel_tables, PerChannelTables};
-use crate::quant_params::{affine, filter_scale, filter_scales};
+use crate::quant_params::{affine, filter_scale, filter_scales, FilterScales};
 use crate::shape_check::{dim, to_u32};
+use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 const FLOAT: u32 = 0;
 const INT8_PER_TENSOR: u32 = 1;
@@ -62,9 +63,11 @@ impl FullyConnectedParams {
 }
 
 /// FULLY_CONNECTED.
-pub struct FullyConnected;
+///
+/// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
+pub struct FullyConnected<const TYPES: TypeSet = ALL>;
 
-impl Kernel for FullyConnected {
+impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
     type Params = FullyConnectedParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<FullyConnectedParams>, OpError> {
@@ -85,6 +88,7 @@ impl Kernel for FullyConnected {
         }
         let activation = clamping_activation(activation)?;
         let input = ctx.input(0)?;
+        type_set::require(TYPES, &input)?;
         let filter = ctx.input(1)?;
         let bias = ctx.optional_input(2);
         let output = ctx.output(0)?;
@@ -218,13 +222,10 @@ impl Kernel for FullyConnected {
         }
         let input_scale = affine(&ctx.input(0)?)?.scale;
         let output_scale = affine(&ctx.output(0)?)?.scale;
-        let filter = ctx.input(1)?;
+        let multipliers = ChannelMultipliers::new(input_scale, output_scale);
+        let scales = FilterScales::of(&ctx.input(1)?);
         per_channel_tables(extra, params.output_depth as usize, |c| {
-            quantize_multiplier(per_channel_effective_scale(
-                input_scale,
-                filter_scale(&filter, c),
-                output_scale,
-            ))
+            multipliers.of(scales.get(c))
         })
     }
 
@@ -235,7 +236,7 @@ impl Kernel for FullyConnected {
     ) -> Result<(), OpError> {
         let shape = params.shape();
         let result = match params.kind {
-            FLOAT => {
+            FLOAT if covers(TYPES, FLOAT32) => {
                 let kernel = FullyConnectedParamsF32 {
                     activation_min: params.activation_min_f32,
                     activation_max: params.activation_max_f32,
@@ -266,7 +267,7 @@ impl Kernel for FullyConnected {
                     ctx.output::<i8>()?,
                 )
             }
-            _ => {
+            INT8_PER_CHANNEL => {
                 let tables = PerChannelTables::view(extra, shape.output_depth)?;
                 let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
                 let bias = ctx.optional_input::<i32>(2)?;
@@ -290,6 +291,7 @@ impl Kernel for FullyConnected {
                     output,
                 )
             }
+            _ => return Err(OpError::Internal("fully connected kind not registered")),
         };
         result.map_err(|_| OpError::Internal("fully connected kernel rejected prepared shapes"))
     }

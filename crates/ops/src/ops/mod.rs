@@ -25,6 +25,7 @@ use microlite_model::BuiltinOperator;
 
 use crate::kernel::Registration;
 use crate::resolver::OpResolver;
+use crate::type_set::INT8;
 
 pub use activations::{
     Elu, EluParams, HardSwish, HardSwishParams, LeakyRelu, LeakyReluParams, Logistic, Relu, Relu6,
@@ -180,6 +181,88 @@ pub fn squeeze() -> Registration {
 /// EXPAND_DIMS.
 pub fn expand_dims() -> Registration {
     Registration::of::<ExpandDims>(BuiltinOperator::EXPAND_DIMS)
+}
+
+/// CONV_2D for int8 only: links no float code ([`crate::type_set`]), as
+/// TFLM's `Register_CONV_2D_INT8`.
+pub fn conv_2d_int8() -> Registration {
+    Registration::of::<Conv2d<INT8>>(BuiltinOperator::CONV_2D)
+}
+
+/// DEPTHWISE_CONV_2D for int8 only.
+pub fn depthwise_conv_2d_int8() -> Registration {
+    Registration::of::<DepthwiseConv2d<INT8>>(BuiltinOperator::DEPTHWISE_CONV_2D)
+}
+
+/// FULLY_CONNECTED for int8 only.
+pub fn fully_connected_int8() -> Registration {
+    Registration::of::<FullyConnected<INT8>>(BuiltinOperator::FULLY_CONNECTED)
+}
+
+/// AVERAGE_POOL_2D for int8 only.
+pub fn average_pool_2d_int8() -> Registration {
+    Registration::of::<AveragePool2d<INT8>>(BuiltinOperator::AVERAGE_POOL_2D)
+}
+
+/// MAX_POOL_2D for int8 only.
+pub fn max_pool_2d_int8() -> Registration {
+    Registration::of::<MaxPool2d<INT8>>(BuiltinOperator::MAX_POOL_2D)
+}
+
+/// SOFTMAX for int8 input only (int8 or int16 output).
+pub fn softmax_int8() -> Registration {
+    Registration::of::<Softmax<INT8>>(BuiltinOperator::SOFTMAX)
+}
+
+/// ADD for int8 only.
+pub fn add_int8() -> Registration {
+    Registration::of::<Add<INT8>>(BuiltinOperator::ADD)
+}
+
+/// SUB for int8 only.
+pub fn sub_int8() -> Registration {
+    Registration::of::<Sub<INT8>>(BuiltinOperator::SUB)
+}
+
+/// MUL for int8 only.
+pub fn mul_int8() -> Registration {
+    Registration::of::<Mul<INT8>>(BuiltinOperator::MUL)
+}
+
+/// The ops with an int8-only registration (`<op>_int8()`, the op's name in
+/// lower case plus `_int8`), for tools that write resolvers.
+pub const INT8_REGISTRATIONS: [BuiltinOperator; 9] = [
+    BuiltinOperator::CONV_2D,
+    BuiltinOperator::DEPTHWISE_CONV_2D,
+    BuiltinOperator::FULLY_CONNECTED,
+    BuiltinOperator::AVERAGE_POOL_2D,
+    BuiltinOperator::MAX_POOL_2D,
+    BuiltinOperator::SOFTMAX,
+    BuiltinOperator::ADD,
+    BuiltinOperator::SUB,
+    BuiltinOperator::MUL,
+];
+
+/// The int8-only registration of `op`, if it has one (see
+/// [`INT8_REGISTRATIONS`]).
+pub fn int8_registration(op: BuiltinOperator) -> Option<Registration> {
+    Some(match op {
+        BuiltinOperator::CONV_2D => conv_2d_int8(),
+        BuiltinOperator::DEPTHWISE_CONV_2D => depthwise_conv_2d_int8(),
+        BuiltinOperator::FULLY_CONNECTED => fully_connected_int8(),
+        BuiltinOperator::AVERAGE_POOL_2D => average_pool_2d_int8(),
+        BuiltinOperator::MAX_POOL_2D => max_pool_2d_int8(),
+        BuiltinOperator::SOFTMAX => softmax_int8(),
+        BuiltinOperator::ADD => add_int8(),
+        BuiltinOperator::SUB => sub_int8(),
+        BuiltinOperator::MUL => mul_int8(),
+        _ => return None,
+    })
+}
+
+/// The all-types registration of `op`, if this crate implements it.
+pub fn registration(op: BuiltinOperator) -> Option<Registration> {
+    all().into_iter().find(|r| r.op() == op)
 }
 
 /// Every registration this crate has.

@@ -19,6 +19,8 @@ use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
 use crate::quant_params::affine;
 use crate::shape_check::to_u32;
+use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
+use microlite_kernels::binary64::F64;
 
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
@@ -36,23 +38,33 @@ pub struct PoolingParams {
 }
 
 /// AVERAGE_POOL_2D.
-pub struct AveragePool2d;
+///
+/// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
+pub struct AveragePool2d<const TYPES: TypeSet = ALL>;
 
 /// MAX_POOL_2D.
-pub struct MaxPool2d;
+///
+/// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
+pub struct MaxPool2d<const TYPES: TypeSet = ALL>;
 
-impl Kernel for AveragePool2d {
+/// `kernel` if `TYPES` covers float32 (so that it is linked only then).
+fn float_kernel<const TYPES: TypeSet>(kernel: PoolFn<f32>) -> Option<PoolFn<f32>> {
+    covers(TYPES, FLOAT32).then_some(kernel)
+}
+
+impl<const TYPES: TypeSet> Kernel for AveragePool2d<TYPES> {
     type Params = PoolingParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<PoolingParams>, OpError> {
-        prepare_pool(ctx).map(with_row_offer)
+        prepare_pool(ctx, TYPES).map(with_row_offer)
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &PoolingParams, _: &[u8]) -> Result<(), OpError> {
         if ctx.in_place_input().is_some() {
-            return pool_in_place(ctx, p, average_pool_f32, average_pool_int8);
+            let float = float_kernel::<TYPES>(average_pool_f32);
+            return pool_in_place(ctx, p, float, average_pool_int8);
         }
-        let result = if p.kind == FLOAT {
+        let result = if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             average_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
         } else {
             average_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
@@ -61,18 +73,19 @@ impl Kernel for AveragePool2d {
     }
 }
 
-impl Kernel for MaxPool2d {
+impl<const TYPES: TypeSet> Kernel for MaxPool2d<TYPES> {
     type Params = PoolingParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<PoolingParams>, OpError> {
-        prepare_pool(ctx).map(with_row_offer)
+        prepare_pool(ctx, TYPES).map(with_row_offer)
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &PoolingParams, _: &[u8]) -> Result<(), OpError> {
         if ctx.in_place_input().is_some() {
-            return pool_in_place(ctx, p, max_pool_f32, max_pool_int8);
+            let float = float_kernel::<TYPES>(max_pool_f32);
+            return pool_in_place(ctx, p, float, max_pool_int8);
         }
-        let result = if p.kind == FLOAT {
+        let result = if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             max_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
         } else {
             max_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
@@ -113,11 +126,12 @@ fn with_row_offer(params: PoolingParams) -> Prepared<PoolingParams> {
 type PoolFn<T> = fn(&PoolParams, &[T], &mut [T]) -> Result<(), PoolError>;
 
 /// Pooling with the output over the input, row by row
-/// ([`super::row_streaming`]).
+/// ([`super::row_streaming`]). `float` is `None` when the registration
+/// covers no float32 (prepare then accepted no float model).
 fn pool_in_place(
     ctx: &mut EvalContext<'_>,
     p: &PoolingParams,
-    float: PoolFn<f32>,
+    float: Option<PoolFn<f32>>,
     int8: PoolFn<i8>,
 ) -> Result<(), OpError> {
     let rows = pool_rows(&p.pool).ok_or(OpError::Internal("in-place pooling batches"))?;
@@ -140,6 +154,7 @@ fn pool_in_place(
     };
     let missing = OpError::Internal("in-place pooling without a shared region");
     if p.kind == FLOAT {
+        let float = float.ok_or(OpError::Internal("float pooling not registered"))?;
         let (region, row) = ctx.in_place::<f32, f32>()?.ok_or(missing)?;
         stream_rows(&rows, region, row, |rp| {
             float(&row_params(&rp.window, rp.output_rows), rp.input, rp.output).map_err(failed)
@@ -191,7 +206,7 @@ fn windows_overlap_input(input: u32, output: u32, filter: u32, stride: u32, pad:
     first_end > 0 && last_start < i64::from(input)
 }
 
-fn prepare_pool(ctx: &PrepareContext<'_>) -> Result<PoolingParams, OpError> {
+fn prepare_pool(ctx: &PrepareContext<'_>, types: TypeSet) -> Result<PoolingParams, OpError> {
     ctx.expect_io(1, 1, 1)?;
     // Absent options would mean zero strides and filter sizes: never valid.
     let options = ctx
@@ -216,6 +231,7 @@ fn prepare_pool(ctx: &PrepareContext<'_>) -> Result<PoolingParams, OpError> {
     let activation = clamping_activation(options.fused_activation_function())?;
 
     let input = ctx.input(0)?;
+    type_set::require(types, &input)?;
     let output = ctx.output(0)?;
     let in_dims = nhwc(&input)?;
     let out_dims = nhwc(&output)?;
@@ -291,8 +307,10 @@ fn prepare_pool(ctx: &PrepareContext<'_>) -> Result<PoolingParams, OpError> {
             expect_type(&output, TensorType::Int8)?;
             let input_q = affine(&input)?;
             let output_q = affine(&output)?;
-            let scale_difference = (f64::from(input_q.scale) - f64::from(output_q.scale)).abs();
-            if scale_difference > MAX_SCALE_DIFFERENCE || input_q.zero_point != output_q.zero_point
+            let scale_difference =
+                (F64::from_f32(input_q.scale) - F64::from_f32(output_q.scale)).abs();
+            if scale_difference > F64::from_f64(MAX_SCALE_DIFFERENCE)
+                || input_q.zero_point != output_q.zero_point
             {
                 return Err(OpError::BadQuantization {
                     tensor: output.index(),

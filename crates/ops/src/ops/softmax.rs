@@ -13,6 +13,7 @@ use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
 use crate::quant_params::affine;
 use crate::shape_check::{dim, to_u32};
+use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
@@ -30,14 +31,16 @@ pub struct SoftmaxParams {
 }
 
 /// SOFTMAX.
-pub struct Softmax;
+///
+/// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
+pub struct Softmax<const TYPES: TypeSet = ALL>;
 
 /// Whether `a` and `b` have the same dimensions.
 fn same_shape(a: &Tensor<'_>, b: &Tensor<'_>) -> bool {
     a.shape().rank() == b.shape().rank() && a.shape().iter().eq(b.shape().iter())
 }
 
-impl Kernel for Softmax {
+impl<const TYPES: TypeSet> Kernel for Softmax<TYPES> {
     type Params = SoftmaxParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<SoftmaxParams>, OpError> {
@@ -52,6 +55,7 @@ impl Kernel for Softmax {
             None => return Err(OpError::MissingOptions),
         };
         let input = ctx.input(0)?;
+        type_set::require(TYPES, &input)?;
         let output = ctx.output(0)?;
         let rank = input.shape().rank();
         if rank == 0 {
@@ -131,9 +135,14 @@ impl Kernel for Softmax {
             return Ok(());
         }
         let result = match p.kind {
-            FLOAT => softmax_f32(p.beta, depth, ctx.input::<f32>(0)?, ctx.output::<f32>()?),
+            FLOAT if covers(TYPES, FLOAT32) => {
+                softmax_f32(p.beta, depth, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+            }
             INT8 => softmax_int8(&p.quant, depth, ctx.input::<i8>(0)?, ctx.output::<i8>()?),
-            _ => softmax_int8_int16(&p.quant, depth, ctx.input::<i8>(0)?, ctx.output::<i16>()?),
+            INT8_TO_INT16 => {
+                softmax_int8_int16(&p.quant, depth, ctx.input::<i8>(0)?, ctx.output::<i16>()?)
+            }
+            _ => return Err(OpError::Internal("softmax kind not registered")),
         };
         result.map_err(|_| OpError::Internal("softmax kernel rejected prepared shapes"))
     }

@@ -1,0 +1,201 @@
+//! Build-time helper for firmware that embeds a `.tflite` model: run it from
+//! `build.rs` on the host, where the model is verified once (so the firmware
+//! may load it with `Model::from_bytes_trusted`), and get the Rust source of
+//! an `OpResolver` with exactly the model's ops. Ops whose every use in the
+//! model is int8 get their int8-only registration (`ops::conv_2d_int8()`),
+//! so no float kernel is linked for them.
+//!
+//! ```no_run
+//! // build.rs
+//! let model = microlite_build::ModelFile::read("model.tflite").unwrap();
+//! let source = model.resolver_source("resolver").unwrap();
+//! let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+//! std::fs::write(out.join("resolver.rs"), source).unwrap();
+//! println!("cargo:rerun-if-changed=model.tflite");
+//! // main.rs: include!(concat!(env!("OUT_DIR"), "/resolver.rs"));
+//! //          let resolver = resolver();
+//! ```
+
+use std::fmt::{self, Write as _};
+use std::path::Path;
+
+use microlite_model::{BuiltinOperator, Model, ModelError, TensorType};
+use microlite_ops::{ops, Registration};
+
+/// Why a model could not be turned into code.
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum BuildError {
+    /// The file could not be read.
+    Io(std::io::Error),
+    /// The model failed verification.
+    Model(ModelError),
+    /// An operator uses an op microlite does not implement.
+    UnsupportedOp {
+        /// Operator index in its subgraph.
+        operator: usize,
+        /// The op's name.
+        op: &'static str,
+        /// The custom code, for custom ops.
+        custom_code: Option<String>,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io(e) => write!(f, "cannot read the model: {e}"),
+            Self::Model(e) => write!(f, "invalid model: {e}"),
+            Self::UnsupportedOp {
+                operator,
+                op,
+                custom_code: Some(code),
+            } => write!(
+                f,
+                "operator {operator}: custom op {code:?} ({op}) is not supported"
+            ),
+            Self::UnsupportedOp { operator, op, .. } => {
+                write!(
+                    f,
+                    "operator {operator}: op {op} is not supported by microlite"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl From<ModelError> for BuildError {
+    fn from(e: ModelError) -> Self {
+        Self::Model(e)
+    }
+}
+
+/// One op of the model and the registration chosen for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpChoice {
+    /// The builtin op.
+    pub op: BuiltinOperator,
+    /// Every operator of this op reads int8 activations and the op has an
+    /// int8-only registration.
+    pub int8_only: bool,
+}
+
+impl OpChoice {
+    /// The registration function in `microlite::ops` (`"conv_2d_int8"`).
+    pub fn function_name(&self) -> String {
+        let base = self.op.variant_name().unwrap_or("unknown").to_lowercase();
+        if self.int8_only {
+            format!("{base}_int8")
+        } else {
+            base
+        }
+    }
+
+    /// The registration itself.
+    pub fn registration(&self) -> Option<Registration> {
+        if self.int8_only {
+            ops::int8_registration(self.op)
+        } else {
+            ops::registration(self.op)
+        }
+    }
+}
+
+/// The ops `model` needs (every subgraph), in order of first use, each with
+/// the narrowest registration that runs it.
+pub fn op_choices(model: &Model<'_>) -> Result<Vec<OpChoice>, BuildError> {
+    let mut choices: Vec<OpChoice> = Vec::new();
+    for subgraph in model.subgraphs() {
+        for op in subgraph.operators() {
+            let code = op.builtin();
+            if ops::registration(code).is_none() {
+                return Err(BuildError::UnsupportedOp {
+                    operator: op.index(),
+                    op: op.op_name(),
+                    custom_code: op.custom_code().map(str::to_owned),
+                });
+            }
+            let int8 = ops::int8_registration(code).is_some()
+                && op
+                    .input(0)
+                    .and_then(|t| subgraph.tensor(t))
+                    .is_some_and(|t| t.dtype() == TensorType::Int8);
+            match choices.iter_mut().find(|c| c.op == code) {
+                Some(choice) => choice.int8_only &= int8,
+                None => choices.push(OpChoice {
+                    op: code,
+                    int8_only: int8,
+                }),
+            }
+        }
+    }
+    Ok(choices)
+}
+
+/// A model file read into 16-byte aligned memory and verified.
+pub struct ModelFile {
+    storage: Vec<u8>,
+    start: usize,
+    len: usize,
+}
+
+impl ModelFile {
+    /// Reads and verifies `path`.
+    pub fn read(path: impl AsRef<Path>) -> Result<Self, BuildError> {
+        Self::from_bytes(&std::fs::read(path).map_err(BuildError::Io)?)
+    }
+
+    /// Copies `bytes` into aligned memory and verifies them.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, BuildError> {
+        let mut storage = vec![0u8; bytes.len() + 15];
+        let start = storage.as_ptr().align_offset(16);
+        storage[start..start + bytes.len()].copy_from_slice(bytes);
+        let file = Self {
+            storage,
+            start,
+            len: bytes.len(),
+        };
+        file.model()?;
+        Ok(file)
+    }
+
+    /// The file's bytes (16-byte aligned).
+    pub fn bytes(&self) -> &[u8] {
+        &self.storage[self.start..self.start + self.len]
+    }
+
+    /// The verified model.
+    pub fn model(&self) -> Result<Model<'_>, BuildError> {
+        Ok(Model::from_bytes(self.bytes())?)
+    }
+
+    /// Rust source defining `fn <fn_name>() -> microlite::OpResolver<N>`
+    /// that registers exactly the model's ops (see [`op_choices`]).
+    pub fn resolver_source(&self, fn_name: &str) -> Result<String, BuildError> {
+        let choices = op_choices(&self.model()?)?;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "/// The model's ops, written by microlite-build: {} registrations.",
+            choices.len()
+        );
+        let _ = writeln!(
+            out,
+            "pub fn {fn_name}() -> microlite::OpResolver<{}> {{",
+            choices.len()
+        );
+        let _ = writeln!(out, "    let mut resolver = microlite::OpResolver::new();");
+        for choice in &choices {
+            let _ = writeln!(
+                out,
+                "    // Distinct ops within the capacity: adding cannot fail.\n    \
+                 let _ = resolver.add(microlite::ops::{}());",
+                choice.function_name()
+            );
+        }
+        let _ = writeln!(out, "    resolver\n}}");
+        Ok(out)
+    }
+}
