@@ -1,0 +1,56 @@
+//! Prepares the harness for one model and one board, on the host:
+//!
+//! * `MICROLITE_FW_MODEL` (required): the `.tflite` file to embed. It is
+//!   verified here, and `resolver.rs` gets exactly its ops, int8-only
+//!   registrations where every use is int8 (microlite-build).
+//! * `MICROLITE_FW_BOARD`: `mps2-an386` (default), `mps2-an505`,
+//!   `mps3-an547` or `microbit`; picks `memory/<board>.x` and the arena size.
+
+use std::env;
+use std::fs;
+use std::path::PathBuf;
+
+/// Boards, with the static arena each gets (what its RAM leaves after the
+/// stack and the harness's own data).
+const BOARDS: [(&str, usize); 4] = [
+    ("mps2-an386", 1024 * 1024),
+    ("mps2-an505", 1024 * 1024),
+    ("mps3-an547", 384 * 1024),
+    ("microbit", 9 * 1024),
+];
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=MICROLITE_FW_MODEL");
+    println!("cargo:rerun-if-env-changed=MICROLITE_FW_BOARD");
+    println!("cargo:rerun-if-changed=memory");
+    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+
+    let model = env::var("MICROLITE_FW_MODEL")
+        .expect("set MICROLITE_FW_MODEL to the absolute path of the .tflite to embed");
+    println!("cargo:rerun-if-changed={model}");
+    let file = microlite_build::ModelFile::read(&model)
+        .unwrap_or_else(|e| panic!("{model}: {e}"));
+    let resolver = file
+        .resolver_source("resolver")
+        .unwrap_or_else(|e| panic!("{model}: {e}"));
+    fs::write(out.join("resolver.rs"), resolver).expect("write resolver.rs");
+
+    let board = env::var("MICROLITE_FW_BOARD").unwrap_or_else(|_| "mps2-an386".into());
+    let (_, arena) = BOARDS
+        .iter()
+        .find(|(name, _)| *name == board)
+        .unwrap_or_else(|| panic!("unknown board {board}; one of {BOARDS:?}"));
+    let memory = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"))
+        .join("memory")
+        .join(format!("{board}.x"));
+    fs::copy(&memory, out.join("memory.x")).expect("copy memory.x");
+    fs::write(
+        out.join("board.rs"),
+        format!(
+            "/// The board this build is for.\npub const BOARD: &str = {board:?};\n\
+             /// Bytes of the static arena.\npub const ARENA_BYTES: usize = {arena};\n"
+        ),
+    )
+    .expect("write board.rs");
+    println!("cargo:rustc-link-search={}", out.display());
+}

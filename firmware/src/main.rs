@@ -1,0 +1,189 @@
+//! Bare-metal harness: runs the model embedded at build time (see
+//! `build.rs`) under QEMU and reports over semihosting.
+//!
+//! Command line (`-semihosting-config enable=on,arg=fw,arg=IN1,arg=IN2...`):
+//! each argument names an input set, a comma-separated list of raw files,
+//! one per model input, exactly that input's bytes. For each set the
+//! harness invokes once and prints every output in hex. Then it invokes
+//! once more under a profiler, for per-operator counts.
+//!
+//! Output lines (all numbers decimal):
+//!
+//! ```text
+//! board mps2-an386
+//! arena_used_bytes 16272
+//! output <set> <k> <hex bytes>
+//! stack_bytes 3456
+//! marks <label> <label> ...
+//! ok
+//! ```
+//!
+//! `microlite_fw_mark` is called at every label in `marks`, in order; an
+//! instruction-counting QEMU plugin (`qemu-plugin/insn_count.c`) records
+//! the running count at each call, so the host gets instructions per phase.
+//! Labels: `load`/`/load` around model loading, `new`/`/new` around
+//! `Interpreter::new`, `invoke`/`/invoke` around each invoke, `op<i>` and
+//! `/op<i>` around operator `i` in the profiled invoke.
+#![no_std]
+#![no_main]
+
+mod host;
+mod marks;
+mod stack;
+
+use core::ptr::addr_of_mut;
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::debug;
+use microlite::{BuiltinOperator, Interpreter, Model, ModelError, Options, Profiler};
+
+use host::Console;
+use marks::{mark, Label};
+
+include!(concat!(env!("OUT_DIR"), "/resolver.rs"));
+
+mod board {
+    include!(concat!(env!("OUT_DIR"), "/board.rs"));
+}
+
+/// The arena, 16-byte aligned as `Interpreter::new` prefers.
+#[repr(C, align(16))]
+struct Arena([u8; board::ARENA_BYTES]);
+
+static mut ARENA: Arena = Arena([0; board::ARENA_BYTES]);
+
+/// The model, embedded 16-byte aligned in flash.
+fn model_bytes() -> &'static [u8] {
+    microlite::model::include_model!(env!("MICROLITE_FW_MODEL"))
+}
+
+#[cfg(not(feature = "trusted"))]
+fn load(bytes: &[u8]) -> Result<Model<'_>, ModelError> {
+    Model::from_bytes(bytes)
+}
+
+#[cfg(feature = "trusted")]
+fn load(bytes: &[u8]) -> Result<Model<'_>, ModelError> {
+    // build.rs verified these bytes on the host.
+    Model::from_bytes_trusted(bytes)
+}
+
+/// Marks operator boundaries.
+struct MarkProfiler;
+
+impl Profiler for MarkProfiler {
+    fn begin_op(&mut self, index: usize, _op: BuiltinOperator) {
+        mark(Label::OpBegin(index));
+    }
+
+    fn end_op(&mut self, index: usize, _op: BuiltinOperator) {
+        mark(Label::OpEnd(index));
+    }
+}
+
+#[entry]
+fn main() -> ! {
+    stack::paint();
+    let mut console = Console::open();
+    let status = match run(&mut console) {
+        Ok(()) => {
+            console.str("ok").end();
+            debug::EXIT_SUCCESS
+        }
+        Err(what) => {
+            console.str("error ").str(what).end();
+            debug::EXIT_FAILURE
+        }
+    };
+    debug::exit(status);
+    loop {
+        cortex_m_rt_idle();
+    }
+}
+
+/// Parks the core if the host did not end the program.
+fn cortex_m_rt_idle() {
+    core::hint::spin_loop();
+}
+
+/// Fills every model input from one input set (`a.bin,b.bin`).
+fn fill_inputs(interpreter: &mut Interpreter<'_, '_>, set: &[u8]) -> Result<(), &'static str> {
+    let mut files = set.split(|&b| b == b',');
+    for k in 0..interpreter.input_count() {
+        let path = files.next().ok_or("fewer input files than model inputs")?;
+        let mut input = interpreter.input_mut(k).map_err(|_| "model input")?;
+        host::read_exact(path, input.bytes_mut())?;
+    }
+    Ok(())
+}
+
+fn run(console: &mut Console) -> Result<(), &'static str> {
+    console.str("board ").str(board::BOARD).end();
+    let bytes = model_bytes();
+    mark(Label::LoadBegin);
+    let model = load(bytes).map_err(|_| "the model was rejected")?;
+    mark(Label::LoadEnd);
+    let resolver = resolver();
+    // SAFETY: `main` runs once and this is the only reference to ARENA.
+    let arena = unsafe { &mut (*addr_of_mut!(ARENA)).0 };
+    mark(Label::NewBegin);
+    let interpreter = Interpreter::new(&model, &resolver, arena, Options::default());
+    mark(Label::NewEnd);
+    let mut interpreter = match interpreter {
+        Ok(interpreter) => interpreter,
+        Err(microlite::Error::ArenaTooSmall { needed, .. }) => {
+            console.str("arena_needed ").dec(needed as u64).end();
+            return Err("the board's arena is too small for the model");
+        }
+        Err(_) => return Err("Interpreter::new failed"),
+    };
+    console
+        .str("arena_used_bytes ")
+        .dec(interpreter.arena_used_bytes() as u64)
+        .end();
+
+    let mut line = [0u8; 1024];
+    let line = host::command_line(&mut line).ok_or("no semihosting command line")?;
+    let sets = || line.split(|&b| b == b' ').filter(|a| !a.is_empty()).skip(1);
+    let first = sets().next().ok_or("no input files given")?;
+    for (n, set) in sets().enumerate() {
+        fill_inputs(&mut interpreter, set)?;
+        mark(Label::InvokeBegin);
+        let result = interpreter.invoke();
+        mark(Label::InvokeEnd);
+        result.map_err(|_| "invoke failed")?;
+        for k in 0..interpreter.output_count() {
+            let output = interpreter.output(k).map_err(|_| "model output")?;
+            console
+                .str("output ")
+                .dec(n as u64)
+                .str(" ")
+                .dec(k as u64)
+                .str(" ")
+                .hex(output.bytes())
+                .end();
+        }
+    }
+    fill_inputs(&mut interpreter, first)?;
+    interpreter
+        .invoke_profiled(&mut MarkProfiler)
+        .map_err(|_| "profiled invoke failed")?;
+    console
+        .str("stack_bytes ")
+        .dec(stack::high_water() as u64)
+        .end();
+    marks::report(console);
+    Ok(())
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    // The library never panics; a panic here is a harness bug. Report it
+    // without formatting anything.
+    let mut console = Console::open();
+    console.str("panic").end();
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m_rt_idle();
+    }
+}
