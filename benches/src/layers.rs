@@ -85,6 +85,7 @@ pub fn backends() -> Vec<(&'static str, Backend)> {
     let mut all = vec![
         ("reference", Backend::Reference),
         ("portable", Backend::Portable),
+        ("compact", Backend::Compact),
     ];
     #[cfg(target_arch = "x86_64")]
     if let Some(token) = microlite_kernels::optimized::Avx2::detect() {
@@ -163,7 +164,12 @@ impl Fixture {
             multipliers,
             shifts,
             output: vec![0; count(&output_shape)],
-            scratch: vec![0; conv::conv_scratch_len(&filter_shape)],
+            scratch: vec![
+                0;
+                conv::conv_scratch_len(&filter_shape).max(
+                    depthwise_conv::depthwise_scratch_len(input_shape.depth, output_shape.depth)
+                )
+            ],
         }
     }
 
@@ -223,6 +229,7 @@ impl Fixture {
                 Some(&self.bias),
                 self.output_shape,
                 &mut self.output,
+                &mut self.scratch,
             ),
             Op::FullyConnected => {
                 let params = FullyConnectedPerChannelParamsI8 {

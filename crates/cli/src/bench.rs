@@ -28,6 +28,8 @@ pub enum KernelChoice {
     Reference,
     /// The portable optimised kernels.
     Portable,
+    /// The small general kernels bare-metal targets run.
+    Compact,
     /// The AVX2 kernels (an error when the CPU lacks AVX2).
     Avx2,
 }
@@ -168,11 +170,13 @@ fn select_kernels(choice: KernelChoice) -> Result<&'static str, String> {
         KernelChoice::Auto => set_active_backend(Backend::detect()),
         KernelChoice::Reference => set_active_backend(Backend::Reference),
         KernelChoice::Portable => set_active_backend(Backend::Portable),
+        KernelChoice::Compact => set_active_backend(Backend::Compact),
         KernelChoice::Avx2 => set_active_backend(avx2_backend()?),
     }
     Ok(match active_backend() {
         Backend::Reference => "reference",
         Backend::Portable => "portable",
+        Backend::Compact => "compact",
         #[cfg(target_arch = "x86_64")]
         Backend::Avx2(_) => "avx2",
         #[allow(unreachable_patterns)]

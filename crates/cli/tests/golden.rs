@@ -172,6 +172,7 @@ fn backends() -> Vec<(&'static str, Backend)> {
     let mut all = vec![
         ("reference", Backend::Reference),
         ("portable", Backend::Portable),
+        ("compact", Backend::Compact),
     ];
     #[cfg(target_arch = "x86_64")]
     if let Some(token) = microlite_kernels::optimized::Avx2::detect() {

@@ -45,7 +45,7 @@ impl NhwcShape {
 
     /// Row-major offset of element `[b, y, x, c]`. Only meaningful for
     /// in-bounds indices of a shape whose element count fits `usize`.
-    fn offset(&self, b: usize, y: usize, x: usize, c: usize) -> usize {
+    pub(crate) fn offset(&self, b: usize, y: usize, x: usize, c: usize) -> usize {
         ((b * self.height + y) * self.width + x) * self.depth + c
     }
 }
@@ -216,12 +216,12 @@ pub(crate) fn for_each_tap<E>(
 
 /// Grouping of a conv: `input_depth = filter_input_depth * groups`, and the
 /// output channels split evenly into the groups.
-struct ConvGroups {
-    filter_input_depth: usize,
-    filters_per_group: usize,
+pub(crate) struct ConvGroups {
+    pub(crate) filter_input_depth: usize,
+    pub(crate) filters_per_group: usize,
 }
 
-fn check_conv_shapes(
+pub(crate) fn check_conv_shapes(
     input_shape: &NhwcShape,
     filter_shape: &NhwcShape,
     output_shape: &NhwcShape,

@@ -27,6 +27,7 @@ pub mod activations;
 mod arch;
 pub mod binary64;
 pub mod broadcast;
+pub mod compact;
 pub mod concatenation;
 pub mod conv;
 pub mod depthwise_conv;

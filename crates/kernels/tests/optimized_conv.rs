@@ -11,7 +11,7 @@ use proptest::prelude::*;
 
 /// Every fast backend this machine can run.
 fn fast_backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Portable];
+    let mut backends = vec![Backend::Portable, Backend::Compact];
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 was just detected.
@@ -204,30 +204,39 @@ proptest! {
 }
 
 #[test]
-fn scratch_only_for_im2col_filters() {
-    // Nothing with the `reference-only` feature.
-    let patch = |bytes: usize| {
+fn scratch_is_the_larger_of_im2col_and_compact() {
+    // Nothing with the `reference-only` feature; else the larger of the
+    // im2col patch and the compact kernel's weight sums (4 bytes per output
+    // channel, + 3 to align) and window (KH * KW * C_in bytes when KH*KW > 1).
+    let expect = |im2col: usize, compact: usize| {
         if cfg!(feature = "reference-only") {
             0
         } else {
-            bytes
+            im2col.max(compact)
         }
     };
-    // In place: 1x1 filters and input depths that are multiples of 16.
-    assert_eq!(optimized::conv_scratch_len(&NhwcShape::new(16, 1, 1, 8)), 0);
-    assert_eq!(optimized::conv_scratch_len(&NhwcShape::new(8, 3, 3, 32)), 0);
-    assert_eq!(optimized::conv_scratch_len(&NhwcShape::new(8, 6, 5, 16)), 0);
-    // im2col: one patch of KH * KW * C_in bytes.
-    assert_eq!(
-        optimized::conv_scratch_len(&NhwcShape::new(8, 3, 3, 3)),
-        patch(27)
-    );
-    assert_eq!(
-        optimized::conv_scratch_len(&NhwcShape::new(64, 10, 4, 1)),
-        patch(40)
-    );
-    assert_eq!(
-        optimized::conv_scratch_len(&NhwcShape::new(8, 3, 3, 24)),
-        patch(216)
-    );
+    // No im2col: 1x1 filters and input depths that are multiples of 16.
+    let cases = [
+        ((16, 1, 1, 8), 0, 16 * 4 + 3),
+        ((8, 3, 3, 32), 0, 8 * 4 + 9 * 32 + 3),
+        ((8, 6, 5, 16), 0, 8 * 4 + 30 * 16 + 3),
+        // im2col: one patch of KH * KW * C_in bytes.
+        ((8, 3, 3, 3), 27, 8 * 4 + 27 + 3),
+        ((64, 10, 4, 1), 40, 64 * 4 + 40 + 3),
+        ((8, 3, 3, 24), 216, 8 * 4 + 216 + 3),
+        ((1, 3, 3, 24), 216, 4 + 216 + 3),
+    ];
+    for ((o, h, w, i), im2col, compact) in cases {
+        let filter = NhwcShape::new(o, h, w, i);
+        assert_eq!(
+            microlite_kernels::compact::conv_scratch_len(&filter),
+            compact,
+            "{filter:?}"
+        );
+        assert_eq!(
+            optimized::conv_scratch_len(&filter),
+            expect(im2col, compact),
+            "{filter:?}"
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! Optimized DEPTHWISE_CONV_2D (portable and AVX2) against the reference
+//! Optimized DEPTHWISE_CONV_2D (portable, compact and AVX2) against the reference
 //! kernel, bit for bit, over random shapes, geometry, data and quantization
 //! (including one-channel inputs with depth multipliers, which run as an
 //! outer-product GEMM on AVX2, and zero points that fall back).
@@ -13,7 +13,7 @@ use proptest::prelude::*;
 
 /// Every fast backend this machine can run.
 fn fast_backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Portable];
+    let mut backends = vec![Backend::Portable, Backend::Compact];
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 was just detected.
@@ -168,9 +168,11 @@ proptest! {
             input_shape, &input, filter_shape, &filter, bias.as_deref(), output_shape, &mut want);
         for backend in fast_backends() {
             let mut got = vec![0x55i8; n];
+            let mut scratch = vec![0x55i8;
+                optimized::depthwise_scratch_len(input_shape.depth, output_shape.depth)];
             let result = optimized::depthwise_conv_per_channel_i8(backend, &geometry,
                 c.multiplier, &quant, input_shape, &input, filter_shape, &filter,
-                bias.as_deref(), output_shape, &mut got);
+                bias.as_deref(), output_shape, &mut got, &mut scratch);
             prop_assert_eq!(result, want_result);
             prop_assert_eq!(&got, &want, "backend {:?}", backend);
         }

@@ -14,7 +14,7 @@ use microlite_kernels::padding::{compute_padding_height_width, Padding};
 
 /// Every fast backend this machine can run.
 fn fast_backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Portable];
+    let mut backends = vec![Backend::Portable, Backend::Compact];
     #[cfg(target_arch = "x86_64")]
     if let Some(token) = microlite_kernels::optimized::Avx2::detect() {
         backends.push(Backend::Avx2(token));
@@ -255,6 +255,7 @@ fn check_depthwise(l: Layer, multiplier: usize, input_offset: i32, seed: u64) {
     .unwrap();
     for backend in fast_backends() {
         let mut got = vec![0x55i8; want.len()];
+        let mut scratch = vec![0x55i8; depthwise_conv::depthwise_scratch_len(cin, cout)];
         depthwise_conv::depthwise_conv_per_channel_i8(
             backend,
             &g,
@@ -267,6 +268,7 @@ fn check_depthwise(l: Layer, multiplier: usize, input_offset: i32, seed: u64) {
             Some(&q.bias),
             output_shape,
             &mut got,
+            &mut scratch,
         )
         .unwrap();
         assert_eq!(
@@ -288,6 +290,7 @@ fn check_depthwise(l: Layer, multiplier: usize, input_offset: i32, seed: u64) {
                 Some(&q.bias),
                 NhwcShape::new(1, 1, ow, cout),
                 out_row,
+                &mut scratch,
             )
             .unwrap();
         }

@@ -29,7 +29,7 @@ use microlite_kernels::optimized::{self, Backend};
 /// Portable and, when this CPU has it, AVX2 (detected here: without the
 /// crate's `std` feature `Backend::detect` only sees compile-time features).
 fn fast_backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Portable];
+    let mut backends = vec![Backend::Portable, Backend::Compact];
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 was just detected.
@@ -315,6 +315,8 @@ fn depthwise_paths() {
         .unwrap();
         for backend in fast_backends() {
             let mut got = vec![0i8; want.len()];
+            let mut scratch =
+                vec![0i8; optimized::depthwise_conv::depthwise_scratch_len(in_c, out_c)];
             optimized::depthwise_conv::depthwise_conv_per_channel_i8(
                 backend,
                 &g,
@@ -327,6 +329,7 @@ fn depthwise_paths() {
                 Some(&bias),
                 output_shape,
                 &mut got,
+                &mut scratch,
             )
             .unwrap();
             assert_eq!(

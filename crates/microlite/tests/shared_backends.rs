@@ -29,7 +29,7 @@ const MODELS: [&str; 10] = [
 ];
 
 fn backends() -> Vec<Backend> {
-    let mut all = vec![Backend::Reference, Backend::Portable];
+    let mut all = vec![Backend::Reference, Backend::Portable, Backend::Compact];
     #[cfg(target_arch = "x86_64")]
     if let Some(token) = microlite::kernels::Avx2::detect() {
         all.push(Backend::Avx2(token));

@@ -15,6 +15,9 @@ pub enum Backend {
     Reference,
     /// Safe, portable Rust written for auto-vectorization.
     Portable,
+    /// Small, general kernels ([`crate::compact`]): the fixed choice on
+    /// bare-metal targets, where flash is scarce.
+    Compact,
     /// AVX2 intrinsics (x86-64 only); the token proves the CPU has AVX2.
     #[cfg(target_arch = "x86_64")]
     Avx2(Avx2),
@@ -27,6 +30,9 @@ impl Backend {
     pub fn detect() -> Self {
         if cfg!(feature = "reference-only") {
             return Self::Reference;
+        }
+        if cfg!(target_os = "none") {
+            return Self::Compact;
         }
         #[cfg(target_arch = "x86_64")]
         {
@@ -41,6 +47,7 @@ impl Backend {
         match self {
             Self::Reference => REFERENCE,
             Self::Portable => PORTABLE,
+            Self::Compact => COMPACT,
             #[cfg(target_arch = "x86_64")]
             Self::Avx2(_) => AVX2,
         }
@@ -52,6 +59,7 @@ const REFERENCE: u8 = 1;
 const PORTABLE: u8 = 2;
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 const AVX2: u8 = 3;
+const COMPACT: u8 = 4;
 
 /// The process-wide backend code; [`UNSET`] until first use.
 static ACTIVE: AtomicU8 = AtomicU8::new(UNSET);
@@ -59,13 +67,22 @@ static ACTIVE: AtomicU8 = AtomicU8::new(UNSET);
 /// The backend the ops crate runs. Chosen by [`Backend::detect`] on first use
 /// unless [`set_active_backend`] picked one; always [`Backend::Reference`]
 /// with the crate feature `reference-only`.
+///
+/// On bare-metal targets (`target_os = "none"`) the choice is fixed at
+/// compile time, [`Backend::Compact`] (or the reference kernels with
+/// `reference-only`), so that only one set of kernels is linked; the
+/// kernels' entry points ignore the `backend` argument there.
 pub fn active_backend() -> Backend {
     if cfg!(feature = "reference-only") {
         return Backend::Reference;
     }
+    if cfg!(target_os = "none") {
+        return Backend::Compact;
+    }
     match ACTIVE.load(Ordering::Relaxed) {
         REFERENCE => Backend::Reference,
         PORTABLE => Backend::Portable,
+        COMPACT => Backend::Compact,
         #[cfg(target_arch = "x86_64")]
         // Stored only by `set_active_backend(Backend::Avx2(token))`, so a
         // token has existed and `Avx2::proven` returns one.
@@ -83,4 +100,16 @@ pub fn active_backend() -> Backend {
 /// results, so changing it while kernels run elsewhere is harmless.
 pub fn set_active_backend(backend: Backend) {
     ACTIVE.store(backend.code(), Ordering::Relaxed);
+}
+
+/// The backend the entry points run given `requested`: on bare-metal
+/// targets always the compile-time choice of [`active_backend`] (a
+/// constant, so the other kernels are not linked), elsewhere `requested`.
+#[inline(always)]
+pub(crate) fn effective(requested: Backend) -> Backend {
+    if cfg!(target_os = "none") {
+        active_backend()
+    } else {
+        requested
+    }
 }

@@ -22,15 +22,24 @@ fn uses_im2col(filter_shape: &NhwcShape) -> bool {
 }
 
 /// Scratch bytes [`conv_per_channel_i8`] needs for a filter of shape
-/// `filter_shape` (`[C_out, KH, KW, C_in]`) to run on a fast backend: one
-/// im2col patch of `KH * KW * C_in` bytes when the filter has several taps
-/// and an input depth that is not a multiple of 16, else 0. With less scratch
-/// it runs the reference kernel. 0 with the crate feature `reference-only`.
+/// `filter_shape` (`[C_out, KH, KW, C_in]`) to run on a fast backend: the
+/// larger of one im2col patch of `KH * KW * C_in` bytes (when the filter has
+/// several taps and an input depth that is not a multiple of 16) and
+/// [`crate::compact::conv_scratch_len`]; on bare-metal targets only the
+/// latter. With less scratch, or an input offset the compact kernel does
+/// not take ([`crate::compact::supports_input_offset`]), it runs the
+/// reference kernel (on bare-metal targets: returns an error instead, so
+/// that the reference kernel is not linked). 0 with the crate feature
+/// `reference-only`.
 pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
     if cfg!(feature = "reference-only") {
         return 0;
     }
-    im2col_len(filter_shape)
+    let compact = crate::compact::conv_scratch_len(filter_shape);
+    if cfg!(target_os = "none") {
+        return compact;
+    }
+    im2col_len(filter_shape).max(compact)
 }
 
 /// Bytes of the im2col patch of a filter that [`uses_im2col`], else 0.
@@ -45,7 +54,8 @@ fn im2col_len(filter_shape: &NhwcShape) -> usize {
 }
 
 /// [`reference::conv_per_channel_i8`] on `backend`, with `scratch` of at least
-/// [`conv_scratch_len`] bytes: same arguments, same result bits, same errors.
+/// [`conv_scratch_len`] bytes:
+/// same arguments, same result bits, same errors.
 #[allow(clippy::too_many_arguments)]
 pub fn conv_per_channel_i8(
     backend: Backend,
@@ -60,6 +70,23 @@ pub fn conv_per_channel_i8(
     output: &mut [i8],
     scratch: &mut [i8],
 ) -> Result<(), KernelError> {
+    let backend = super::backend::effective(backend);
+    let compact_fits = scratch.len() >= crate::compact::conv_scratch_len(&filter_shape)
+        && crate::compact::supports_input_offset(quant.input_offset);
+    if backend == Backend::Compact && (compact_fits || cfg!(target_os = "none")) {
+        return crate::compact::conv_per_channel_i8(
+            geometry,
+            quant,
+            input_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            output_shape,
+            output,
+            bytemuck::cast_slice_mut(scratch),
+        );
+    }
     let problem = if backend == Backend::Reference {
         None
     } else {

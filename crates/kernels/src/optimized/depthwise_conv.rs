@@ -10,7 +10,21 @@ use crate::conv::{check_window_shapes, ConvGeometry, ConvQuantParamsI8, NhwcShap
 use crate::depthwise_conv as reference;
 use crate::KernelError;
 
-/// [`reference::depthwise_conv_per_channel_i8`] on `backend`: same
+/// Scratch bytes [`depthwise_conv_per_channel_i8`] needs (for
+/// [`Backend::Compact`]; the other backends need none). With less scratch
+/// or an input offset it does not take
+/// ([`crate::compact::supports_input_offset`]), the compact backend runs
+/// the reference kernel (on bare-metal targets: returns an error instead,
+/// so that the reference kernel is not linked).
+pub fn depthwise_scratch_len(input_depth: usize, output_depth: usize) -> usize {
+    if cfg!(feature = "reference-only") {
+        return 0;
+    }
+    crate::compact::depthwise_scratch_len(input_depth, output_depth)
+}
+
+/// [`reference::depthwise_conv_per_channel_i8`] on `backend`, with
+/// `scratch` of [`depthwise_scratch_len`] bytes: same
 /// arguments, same result bits, same errors. The fast kernels cover filters
 /// of up to 25 taps and one-channel inputs of any window size (a GEMM on
 /// AVX2); other cases run the reference kernel.
@@ -27,7 +41,27 @@ pub fn depthwise_conv_per_channel_i8(
     bias: Option<&[i32]>,
     output_shape: NhwcShape,
     output: &mut [i8],
+    scratch: &mut [i8],
 ) -> Result<(), KernelError> {
+    let backend = super::backend::effective(backend);
+    let compact_fits = scratch.len()
+        >= crate::compact::depthwise_scratch_len(input_shape.depth, output_shape.depth)
+        && crate::compact::supports_input_offset(quant.input_offset);
+    if backend == Backend::Compact && (compact_fits || cfg!(target_os = "none")) {
+        return crate::compact::depthwise_conv_per_channel_i8(
+            geometry,
+            depth_multiplier,
+            quant,
+            input_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            output_shape,
+            output,
+            bytemuck::cast_slice_mut(scratch),
+        );
+    }
     let problem = if backend == Backend::Reference {
         None
     } else {

@@ -62,7 +62,9 @@ pub fn fully_connected_i8(
     bias: Option<&[i32]>,
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    let fast = backend != Backend::Reference
+    // The reference kernel is already a plain loop: Compact runs it too.
+    let backend = super::backend::effective(backend);
+    let fast = !matches!(backend, Backend::Reference | Backend::Compact)
         && params.filter_offset == 0
         && fast_path_fits(shape, params.input_offset, input, filter, bias, output);
     if !fast {
@@ -92,7 +94,8 @@ pub fn fully_connected_per_channel_i8(
     bias: Option<&[i32]>,
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    let fast = backend != Backend::Reference
+    let backend = super::backend::effective(backend);
+    let fast = !matches!(backend, Backend::Reference | Backend::Compact)
         && params.output_multipliers.len() == shape.output_depth
         && params.output_shifts.len() == shape.output_depth
         && fast_path_fits(shape, params.input_offset, input, filter, bias, output);

@@ -5,10 +5,12 @@
 //! ([`super::row_streaming`]).
 
 use microlite_kernels::optimized::active_backend;
-use microlite_kernels::optimized::depthwise_conv::depthwise_conv_per_channel_i8;
+use microlite_kernels::optimized::depthwise_conv::{
+    depthwise_conv_per_channel_i8, depthwise_scratch_len,
+};
 use microlite_kernels::optimized::float_conv::depthwise_conv_f32;
 
-use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT};
+use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT8};
 use super::windowed_eval::{eval_f32, eval_i8};
 use crate::activation::clamping_activation;
 use crate::context::{EvalContext, PrepareContext};
@@ -61,11 +63,22 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
             });
         }
         params.depth_multiplier = multiplier;
+        // Scratch: the widened per-channel shifts, then the kernel's own
+        // (the compact kernel's accumulators; int8 only).
+        let kernel_scratch = if params.kind == INT8 {
+            depthwise_scratch_len(in_c as usize, out_c as usize)
+        } else {
+            0
+        };
+        let scratch_bytes = params
+            .shift_scratch_bytes()?
+            .checked_add(kernel_scratch)
+            .ok_or(OpError::SizeOverflow { what: "scratch" })?;
         Ok(Prepared {
             params,
             needs: Needs {
                 extra_bytes,
-                scratch_bytes: params.shift_scratch_bytes()?,
+                scratch_bytes,
                 in_place: params.in_place_offer(),
                 ..Needs::default()
             },
@@ -109,8 +122,7 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
         let backend = active_backend();
         let filter = ctx.input::<i8>(1)?;
         let bias = ctx.optional_input::<i32>(2)?;
-        // The depthwise kernels need no scratch of their own.
-        eval_i8(ctx, p, extra, |call, quant, _| {
+        eval_i8(ctx, p, extra, |call, quant, kernel_scratch| {
             depthwise_conv_per_channel_i8(
                 backend,
                 &call.geometry,
@@ -123,6 +135,7 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
                 bias,
                 call.output_shape,
                 call.output,
+                &mut *kernel_scratch,
             )
             .map_err(failed)
         })

@@ -365,6 +365,13 @@ pub(super) fn depthwise_int8(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     let s = &g.shapes;
     let params = kernel_quant(&q);
     let mut output = vec![0i8; g.len(3, &s.output)];
+    // Sometimes too little scratch: the fast path must then fall back.
+    let full_scratch = optimized_dw::depthwise_scratch_len(in_c, out_c);
+    let scratch_len = if d.one_in(8) {
+        full_scratch / 2
+    } else {
+        full_scratch
+    };
     let result = depthwise_conv_per_channel_i8(
         &g.kernel_geometry(),
         multiplier,
@@ -379,6 +386,7 @@ pub(super) fn depthwise_int8(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     );
     for backend in fast_backends() {
         let mut fast = vec![0i8; output.len()];
+        let mut scratch = vec![0i8; scratch_len];
         let fast_result = optimized_dw::depthwise_conv_per_channel_i8(
             backend,
             &g.kernel_geometry(),
@@ -391,6 +399,7 @@ pub(super) fn depthwise_int8(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
             data.bias.as_deref(),
             nhwc(&s.output),
             &mut fast,
+            &mut scratch,
         );
         same_as_reference(
             KERNEL,

@@ -93,10 +93,10 @@ pub fn kernel_diff(data: &[u8]) -> Result<(), Mismatch> {
     }
 }
 
-/// The optimised backends to compare with the reference: portable, and the
-/// fastest this CPU supports when that is another one.
+/// The optimised backends to compare with the reference: portable, compact,
+/// and the fastest this CPU supports when that is another one.
 fn fast_backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Portable];
+    let mut backends = vec![Backend::Portable, Backend::Compact];
     let detected = Backend::detect();
     if detected != Backend::Portable && detected != Backend::Reference {
         backends.push(detected);
