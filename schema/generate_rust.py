@@ -370,6 +370,8 @@ class Generator:
         out += "#[allow(non_upper_case_globals)]\n"
         out += f"impl {name} {{\n"
         out += "    /// No value.\n    pub const NONE: Self = Self(0);\n"
+        out += f"    /// Number of members: tags `1..=MEMBERS` name a table.\n"
+        out += f"    pub const MEMBERS: u8 = {len(u['members'])};\n"
         for k, m in enumerate(u["members"], start=1):
             out += f"    /// The value is a `{m['name']}` table.\n"
             out += f"    pub const {m['name']}: Self = Self({k});\n"

@@ -28,12 +28,12 @@ pub struct PaddingValues {
 }
 
 /// `(filter_size - 1) * dilation + 1` as i64, or `None` on invalid input.
-fn effective_filter_size(filter_size: usize, dilation: usize) -> Option<i64> {
+fn effective_filter_size(filter_size: usize, dilation: usize) -> Option<isize> {
     if filter_size == 0 || dilation == 0 {
         return None;
     }
     let size = (filter_size - 1).checked_mul(dilation)?.checked_add(1)?;
-    i64::try_from(size).ok()
+    isize::try_from(size).ok()
 }
 
 /// Output size along one axis, as TFLite's `ComputeOutSize`:
@@ -51,13 +51,14 @@ pub fn compute_output_size(
     dilation: usize,
 ) -> Option<usize> {
     let effective = effective_filter_size(filter_size, dilation)?;
-    let image = i64::try_from(image_size).ok()?;
-    let stride = i64::try_from(stride).ok().filter(|&s| s > 0)?;
+    let image = isize::try_from(image_size).ok()?;
+    let stride = isize::try_from(stride).ok().filter(|&s| s > 0)?;
     let numerator = match padding {
         Padding::Same => image.checked_add(stride)?.checked_sub(1)?,
         Padding::Valid => image.checked_add(stride)?.checked_sub(effective)?,
     };
-    // i64 `/` truncates toward zero like C.
+    // `/` truncates toward zero like C; isize keeps it one instruction on
+    // 32-bit cores.
     usize::try_from(numerator / stride).ok()
 }
 
@@ -74,9 +75,9 @@ pub fn compute_padding_with_offset(
     out_size: usize,
 ) -> Option<(usize, usize)> {
     let effective = effective_filter_size(filter_size, dilation)?;
-    let stride = i64::try_from(stride).ok()?;
-    let in_size = i64::try_from(in_size).ok()?;
-    let out_size = i64::try_from(out_size).ok()?;
+    let stride = isize::try_from(stride).ok()?;
+    let in_size = isize::try_from(in_size).ok()?;
+    let out_size = isize::try_from(out_size).ok()?;
     let total = out_size
         .checked_sub(1)?
         .checked_mul(stride)?

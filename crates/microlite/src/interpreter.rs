@@ -151,6 +151,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
     /// Fails with [`Error::UnsupportedOp`] for an op the resolver lacks,
     /// [`Error::Op`] for an operator an op rejects, and
     /// [`Error::ArenaTooSmall`] (stating the bytes needed) for a small arena.
+    #[inline(never)]
     pub fn new(
         model: &'a Model<'m>,
         lookup: &'a dyn OpLookup,

@@ -44,6 +44,7 @@ impl<'a> Model<'a> {
     /// `usize`), constant buffers large enough and aligned for their tensors,
     /// buffers stored after the flatbuffer lying inside the file, and
     /// quantization parameter counts.
+    #[inline(never)]
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, ModelError> {
         Self::with_root(bytes, verify(bytes)?)
     }

@@ -215,7 +215,7 @@ fn check_operator_unions(
     let present = |field| op.table().field_offset(field) != 0;
     let options = op.builtin_options_type();
     if present(schema::Operator::VT_BUILTIN_OPTIONS)
-        && (options == schema::BuiltinOptions::NONE || options.variant_name().is_none())
+        && !(1..=schema::BuiltinOptions::MEMBERS).contains(&options.0)
     {
         return Err(ModelError::UnverifiableUnion {
             subgraph,
@@ -225,7 +225,7 @@ fn check_operator_unions(
     }
     let options_2 = op.builtin_options_2_type();
     if present(schema::Operator::VT_BUILTIN_OPTIONS_2)
-        && (options_2 == schema::BuiltinOptions2::NONE || options_2.variant_name().is_none())
+        && !(1..=schema::BuiltinOptions2::MEMBERS).contains(&options_2.0)
     {
         return Err(ModelError::UnverifiableUnion {
             subgraph,
@@ -417,7 +417,7 @@ fn check_quantization(
     if q.table()
         .field_offset(schema::QuantizationParameters::VT_DETAILS)
         != 0
-        && (details == schema::QuantizationDetails::NONE || details.variant_name().is_none())
+        && !(1..=schema::QuantizationDetails::MEMBERS).contains(&details.0)
     {
         return Err(ModelError::UnverifiableUnion {
             subgraph,

@@ -357,30 +357,10 @@ impl<'a> Placement<'a> {
         let entries = self.entries;
         let e = |id: u32| entries.get(id as usize).unwrap_or(&EMPTY);
         let online = self.order.get_mut(self.offline_count..).unwrap_or_default();
-        match order {
-            Order::SizeDescending => {
-                sort_by_key(online, |id| {
-                    core::cmp::Reverse((u64::from(e(id).size) << 32) | u64::from(id))
-                });
-            }
-            Order::FirstUse => {
-                sort_by_key(online, |id| {
-                    (e(id).first, core::cmp::Reverse(e(id).size), id)
-                });
-            }
-            Order::LastUseDescending => sort_by_key(online, |id| {
-                core::cmp::Reverse((e(id).last, e(id).size, core::cmp::Reverse(id)))
-            }),
-            Order::LongestLife => sort_by_key(online, |id| {
-                let x = e(id);
-                core::cmp::Reverse((x.last - x.first.min(x.last), x.size, core::cmp::Reverse(id)))
-            }),
-            Order::LargestArea => sort_by_key(online, |id| {
-                let x = e(id);
-                let span = u64::from(x.last - x.first.min(x.last)) + 1;
-                core::cmp::Reverse((u64::from(x.size) * span, core::cmp::Reverse(id)))
-            }),
-        }
+        // One sort (one copy of its code) for every order: the key packs
+        // the order's fields into an integer that ascends.
+        let key = sort_key(order);
+        sort_by_key(online, |id| key(e(id), id));
         let mut list = OffsetList {
             first: NONE,
             next: &mut *self.next,
@@ -515,6 +495,40 @@ fn order_and_check(
         }
     }
     Ok(head)
+}
+
+/// The key function of `order`: the position of request `id` (entry `e`)
+/// in the order, smaller first. Ties end on the request index, so the order
+/// is total for graphs of up to 65,536 requests and operators (larger ones
+/// tie on the low 16 bits of the index and use, still deterministically).
+/// `u64` keys and one sort through a function pointer keep one copy of the
+/// sort and cheap comparisons on 32-bit cores.
+fn sort_key(order: Order) -> fn(&Entry, u32) -> u64 {
+    match order {
+        // Largest first, ties higher index first (TFLM's order).
+        Order::SizeDescending => |e, id| !(u64::from(e.size) << 16 | low16(id)),
+        // Earliest first use first, ties largest first, then lower index.
+        Order::FirstUse => |e, id| low16(e.first) << 48 | u64::from(!e.size) << 16 | low16(id),
+        // Latest last use first, ties largest first, then lower index.
+        Order::LastUseDescending => {
+            |e, id| !(low16(e.last) << 48 | u64::from(e.size) << 16 | (0xffff - low16(id)))
+        }
+        // Longest lifetime first, ties largest first, then lower index.
+        Order::LongestLife => |e, id| {
+            let span = low16(e.last - e.first.min(e.last));
+            !(span << 48 | u64::from(e.size) << 16 | (0xffff - low16(id)))
+        },
+        // Largest size x lifetime first, ties lower index first.
+        Order::LargestArea => |e, id| {
+            let span = low16(e.last - e.first.min(e.last));
+            let area = (u64::from(e.size) * (span + 1)).min((1 << 48) - 1);
+            !(area << 16 | (0xffff - low16(id)))
+        },
+    }
+}
+
+fn low16(x: u32) -> u64 {
+    u64::from(x & 0xffff)
 }
 
 /// One buffer looking for the lowest offset it fits at.

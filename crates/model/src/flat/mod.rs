@@ -112,8 +112,10 @@ impl<'a> Table<'a> {
             .unwrap_or(0)
     }
 
-    /// Position of the field at vtable offset `vt`, if present.
-    #[inline]
+    /// Position of the field at vtable offset `vt`, if present. (Not
+    /// inlined, like the other out-of-line readers below: every field read
+    /// of the model shares one copy, which keeps firmware small.)
+    #[inline(never)]
     fn field(&self, vt: u16) -> Option<usize> {
         match self.field_offset(vt) {
             0 => None,
@@ -129,23 +131,29 @@ impl<'a> Table<'a> {
             .unwrap_or(default)
     }
 
+    /// Position an offset field at vtable offset `vt` points to.
+    #[inline(never)]
+    fn target(&self, vt: u16) -> Option<usize> {
+        follow(self.buf, self.field(vt)?)
+    }
+
     /// Sub-table field.
     #[inline]
     pub fn table(&self, vt: u16) -> Option<Table<'a>> {
-        let pos = follow(self.buf, self.field(vt)?)?;
+        let pos = self.target(vt)?;
         Some(Table { buf: self.buf, pos })
     }
 
     /// Vector-of-scalars field.
     #[inline]
     pub fn vector<T: Scalar>(&self, vt: u16) -> Option<Vector<'a, T>> {
-        Vector::at(self.buf, follow(self.buf, self.field(vt)?)?)
+        Vector::at(self.buf, self.target(vt)?)
     }
 
     /// Vector-of-tables field.
     #[inline]
     pub fn table_vector<T: FromTable<'a>>(&self, vt: u16) -> Option<TableVector<'a, T>> {
-        let offsets = Vector::<u32>::at(self.buf, follow(self.buf, self.field(vt)?)?)?;
+        let offsets = Vector::<u32>::at(self.buf, self.target(vt)?)?;
         Some(TableVector {
             offsets,
             _type: PhantomData,
@@ -155,7 +163,7 @@ impl<'a> Table<'a> {
     /// String field; `None` when absent or not UTF-8.
     #[inline]
     pub fn string(&self, vt: u16) -> Option<&'a str> {
-        let bytes = Vector::<u8>::at(self.buf, follow(self.buf, self.field(vt)?)?)?;
+        let bytes = Vector::<u8>::at(self.buf, self.target(vt)?)?;
         core::str::from_utf8(bytes.bytes()).ok()
     }
 }
@@ -192,14 +200,23 @@ impl<T> Default for Vector<'_, T> {
     }
 }
 
+/// Start and length of the vector of `element_size`-byte elements whose
+/// length prefix is at `pos`; `None` if it does not fit in `buf`.
+#[inline(never)]
+fn vector_span(buf: &[u8], pos: usize, element_size: usize) -> Option<(usize, usize)> {
+    let len = usize::try_from(u32::read(buf, pos)?).ok()?;
+    let start = pos.checked_add(4)?;
+    let end = start.checked_add(len.checked_mul(element_size)?)?;
+    (end <= buf.len()).then_some((start, len))
+}
+
 impl<'a, T: Scalar> Vector<'a, T> {
     /// The vector whose length prefix is at `pos`; `None` if it does not
     /// fit in `buf`.
+    #[inline]
     fn at(buf: &'a [u8], pos: usize) -> Option<Self> {
-        let len = usize::try_from(u32::read(buf, pos)?).ok()?;
-        let start = pos.checked_add(4)?;
-        let end = start.checked_add(len.checked_mul(T::SIZE)?)?;
-        (end <= buf.len()).then_some(Self {
+        let (start, len) = vector_span(buf, pos, T::SIZE)?;
+        Some(Self {
             buf,
             start,
             len,

@@ -1697,6 +1697,8 @@ pub struct QuantizationDetails(pub u8);
 impl QuantizationDetails {
     /// No value.
     pub const NONE: Self = Self(0);
+    /// Number of members: tags `1..=MEMBERS` name a table.
+    pub const MEMBERS: u8 = 3;
     /// The value is a `CustomQuantization` table.
     pub const CustomQuantization: Self = Self(1);
     /// The value is a `BlockwiseQuantization` table.
@@ -1737,6 +1739,8 @@ pub struct SparseIndexVector(pub u8);
 impl SparseIndexVector {
     /// No value.
     pub const NONE: Self = Self(0);
+    /// Number of members: tags `1..=MEMBERS` name a table.
+    pub const MEMBERS: u8 = 3;
     /// The value is a `Int32Vector` table.
     pub const Int32Vector: Self = Self(1);
     /// The value is a `Uint16Vector` table.
@@ -1780,6 +1784,8 @@ pub struct BuiltinOptions(pub u8);
 impl BuiltinOptions {
     /// No value.
     pub const NONE: Self = Self(0);
+    /// Number of members: tags `1..=MEMBERS` name a table.
+    pub const MEMBERS: u8 = 126;
     /// The value is a `Conv2DOptions` table.
     pub const Conv2DOptions: Self = Self(1);
     /// The value is a `DepthwiseConv2DOptions` table.
@@ -2189,6 +2195,8 @@ pub struct BuiltinOptions2(pub u8);
 impl BuiltinOptions2 {
     /// No value.
     pub const NONE: Self = Self(0);
+    /// Number of members: tags `1..=MEMBERS` name a table.
+    pub const MEMBERS: u8 = 23;
     /// The value is a `StablehloConcatenateOptions` table.
     pub const StablehloConcatenateOptions: Self = Self(1);
     /// The value is a `StablehloBroadcastInDimOptions` table.

@@ -126,29 +126,44 @@ impl Rows {
 
     /// The least lead (see the module docs) for elements of `element_size`
     /// bytes, or `None` on overflow.
-    pub fn lead_bytes(&self, element_size: usize) -> Option<i128> {
-        let size = i128::try_from(element_size).ok()?;
-        let wide = |v: usize| i128::try_from(v).ok();
+    pub fn lead_bytes(&self, element_size: usize) -> Option<i64> {
+        let wide = |v: usize| i64::try_from(v).ok();
+        let size = wide(element_size)?;
         let in_row = wide(self.input_row)?.checked_mul(size)?;
         let out_row = wide(self.output_row)?.checked_mul(size)?;
         let in_height = wide(self.input_height)?;
-        let stride = wide(self.stride)?.max(1);
-        let pad = wide(self.padding)?;
+        let stride = self.stride.max(1);
         let floor = in_height.checked_mul(in_row)?.checked_neg()?;
-        let (first, last) = (1, wide(self.output_height)? - 1);
-        // All terms below stay far inside i128 for usize inputs.
-        let lo = |k: i128| (k * stride - pad).clamp(0, in_height);
-        let excess = |k: i128| k * out_row - lo(k) * in_row;
-        // Breakpoints of lo: the last k with k·s <= p, and with k·s - p <= IH.
-        let a = pad / stride;
-        let b = (pad + in_height) / stride;
-        let lead = [first, last, a, a + 1, b, b + 1]
-            .into_iter()
-            .filter(|k| (first..=last).contains(k))
-            .map(excess)
-            .max()
-            .unwrap_or(floor);
-        Some(lead.max(floor))
+        let Some(last) = self.output_height.checked_sub(1) else {
+            return Some(floor);
+        };
+        let first = 1;
+        let pad = wide(self.padding)?;
+        let wide_stride = wide(stride)?;
+        let lo = |k: usize| -> Option<i64> {
+            Some(
+                wide(k)?
+                    .checked_mul(wide_stride)?
+                    .checked_sub(pad)?
+                    .clamp(0, in_height),
+            )
+        };
+        let excess = |k: usize| -> Option<i64> {
+            wide(k)?
+                .checked_mul(out_row)?
+                .checked_sub(lo(k)?.checked_mul(in_row)?)
+        };
+        // Breakpoints of lo: the last k with k·s <= p, and with k·s - p <= IH
+        // (divisions in usize: one instruction on 32-bit cores).
+        let a = self.padding / stride;
+        let b = self.padding.checked_add(self.input_height)? / stride;
+        let mut lead = floor;
+        for k in [first, last, a, a.saturating_add(1), b, b.saturating_add(1)] {
+            if (first..=last).contains(&k) {
+                lead = lead.max(excess(k)?);
+            }
+        }
+        Some(lead)
     }
 
     /// Elements of the row buffer: one chunk of output rows.
@@ -314,7 +329,7 @@ mod tests {
         /// is safe, and it is safe for chunks of several rows too.
         #[test]
         fn lead_is_the_least_safe_displacement(rows in rows()) {
-            let lead = rows.lead_bytes(1).unwrap() as i64;
+            let lead = rows.lead_bytes(1).unwrap();
             let in_len = (rows.input_height * rows.input_row) as i64;
             let out_len = (rows.output_height * rows.output_row) as i64;
             prop_assert!(lead >= -in_len);
