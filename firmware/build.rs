@@ -44,6 +44,9 @@ fn main() {
         .join("memory")
         .join(format!("{board}.x"));
     fs::copy(&memory, out.join("memory.x")).expect("copy memory.x");
+    // cortex-m-rt's `device` feature includes device.x (interrupt handler
+    // names); the harness has no device interrupts.
+    fs::write(out.join("device.x"), "/* no device interrupts */\n").expect("write device.x");
     fs::write(
         out.join("board.rs"),
         format!(

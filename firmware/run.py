@@ -63,7 +63,7 @@ class Core:
 
 
 CORES = {
-    "m4": Core("m4", "thumbv7em-none-eabihf", "cortex-m4", "mps2-an386", "mps2-an386",
+    "m4": Core("m4", "thumbv7em-none-eabihf", "", "mps2-an386", "mps2-an386",
                4 << 20, 4 << 20),
     "m33": Core("m33", "thumbv8m.main-none-eabihf", "cortex-m33", "mps2-an505", "mps2-an505",
                 4 << 20, 2 << 20),
@@ -166,7 +166,11 @@ class Build:
 
 
 def rustflags(core: Core) -> str:
-    return f"-C link-arg=-Tlink.x -C target-cpu={core.cpu}"
+    """Link with cortex-m-rt's script; name the CPU where the target triple
+    alone would leave out its features (the M33's DSP extension, the M55's
+    Helium). thumbv7em already is the M4's instruction set."""
+    cpu = f" -C target-cpu={core.cpu}" if core.cpu else ""
+    return "-C link-arg=-Tlink.x" + cpu
 
 
 def build(core: Core, model: Path, profile: str, trusted: bool) -> Build:

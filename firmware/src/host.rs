@@ -31,8 +31,8 @@ impl Console {
     }
 
     /// Writes `n` in decimal.
-    pub fn dec(&mut self, mut n: u64) -> &mut Self {
-        let mut digits = [0u8; 20];
+    pub fn dec(&mut self, mut n: u32) -> &mut Self {
+        let mut digits = [0u8; 10];
         let mut at = digits.len();
         loop {
             at -= 1;

@@ -18,7 +18,9 @@
 //! ok
 //! ```
 //!
-//! `microlite_fw_mark` is called at every label in `marks`, in order; an
+//! `microlite_fw_mark` is called at every label in `marks`, in order (every
+//! invoke runs with the same profiler, which marks only in the profiled
+//! one, so invoke counts include two flag tests per operator); an
 //! instruction-counting QEMU plugin (`qemu-plugin/insn_count.c`) records
 //! the running count at each call, so the host gets instructions per phase.
 //! Labels: `load`/`/load` around model loading, `new`/`/new` around
@@ -46,6 +48,20 @@ mod board {
     include!(concat!(env!("OUT_DIR"), "/board.rs"));
 }
 
+/// The device interrupt vectors: the harness uses none, so one entry
+/// (cortex-m-rt's default table for a generic device has 240).
+#[link_section = ".vector_table.interrupts"]
+#[no_mangle]
+#[used]
+static __INTERRUPTS: [unsafe extern "C" fn(); 1] = [no_interrupt];
+
+/// Handler of the one interrupt vector: never enabled.
+unsafe extern "C" fn no_interrupt() {
+    loop {
+        cortex_m_rt_idle();
+    }
+}
+
 /// The arena, 16-byte aligned as `Interpreter::new` prefers.
 #[repr(C, align(16))]
 struct Arena([u8; board::ARENA_BYTES]);
@@ -68,16 +84,24 @@ fn load(bytes: &[u8]) -> Result<Model<'_>, ModelError> {
     Model::from_bytes_trusted(bytes)
 }
 
-/// Marks operator boundaries.
-struct MarkProfiler;
+/// Marks operator boundaries when `per_op` is set. Every invoke goes
+/// through it, so the firmware carries one copy of the invoke loop, as a
+/// user's would; an invoke with `per_op` unset counts a flag test per hook.
+struct MarkProfiler {
+    per_op: bool,
+}
 
 impl Profiler for MarkProfiler {
     fn begin_op(&mut self, index: usize, _op: BuiltinOperator) {
-        mark(Label::OpBegin(index));
+        if self.per_op {
+            mark(Label::OpBegin(index));
+        }
     }
 
     fn end_op(&mut self, index: usize, _op: BuiltinOperator) {
-        mark(Label::OpEnd(index));
+        if self.per_op {
+            mark(Label::OpEnd(index));
+        }
     }
 }
 
@@ -132,14 +156,14 @@ fn run(console: &mut Console) -> Result<(), &'static str> {
     let mut interpreter = match interpreter {
         Ok(interpreter) => interpreter,
         Err(microlite::Error::ArenaTooSmall { needed, .. }) => {
-            console.str("arena_needed ").dec(needed as u64).end();
+            console.str("arena_needed ").dec(needed as u32).end();
             return Err("the board's arena is too small for the model");
         }
         Err(_) => return Err("Interpreter::new failed"),
     };
     console
         .str("arena_used_bytes ")
-        .dec(interpreter.arena_used_bytes() as u64)
+        .dec(interpreter.arena_used_bytes() as u32)
         .end();
 
     let mut line = [0u8; 1024];
@@ -149,16 +173,16 @@ fn run(console: &mut Console) -> Result<(), &'static str> {
     for (n, set) in sets().enumerate() {
         fill_inputs(&mut interpreter, set)?;
         mark(Label::InvokeBegin);
-        let result = interpreter.invoke();
+        let result = interpreter.invoke_profiled(&mut MarkProfiler { per_op: false });
         mark(Label::InvokeEnd);
         result.map_err(|_| "invoke failed")?;
         for k in 0..interpreter.output_count() {
             let output = interpreter.output(k).map_err(|_| "model output")?;
             console
                 .str("output ")
-                .dec(n as u64)
+                .dec(n as u32)
                 .str(" ")
-                .dec(k as u64)
+                .dec(k as u32)
                 .str(" ")
                 .hex(output.bytes())
                 .end();
@@ -166,11 +190,11 @@ fn run(console: &mut Console) -> Result<(), &'static str> {
     }
     fill_inputs(&mut interpreter, first)?;
     interpreter
-        .invoke_profiled(&mut MarkProfiler)
+        .invoke_profiled(&mut MarkProfiler { per_op: true })
         .map_err(|_| "profiled invoke failed")?;
     console
         .str("stack_bytes ")
-        .dec(stack::high_water() as u64)
+        .dec(stack::high_water() as u32)
         .end();
     marks::report(console);
     Ok(())

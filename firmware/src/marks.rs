@@ -86,8 +86,8 @@ pub fn report(console: &mut Console) {
             4 => console.str("/new"),
             5 => console.str("invoke"),
             6 => console.str("/invoke"),
-            c if c & 0x4000 != 0 => console.str("op").dec(u64::from(c & 0x3fff)),
-            c => console.str("/op").dec(u64::from(c & 0x3fff)),
+            c if c & 0x4000 != 0 => console.str("op").dec(u32::from(c & 0x3fff)),
+            c => console.str("/op").dec(u32::from(c & 0x3fff)),
         };
     }
     console.end();
