@@ -23,12 +23,13 @@ pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
         return i32::MAX;
     }
     let ab = i64::from(a) * i64::from(b);
-    let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
-    // `/` truncates toward zero, as C++ integer division does. The quotient is
-    // in i32 range because |a * b| < 2^62 once MIN*MIN is excluded.
-    let high = (ab + nudge) / (1i64 << 31);
-    // Cannot fail (see above); falls back to saturation rather than panicking.
-    i32::try_from(high).unwrap_or(if high < 0 { i32::MIN } else { i32::MAX })
+    // gemmlowp computes `(ab + nudge) / 2^31` truncating toward zero, with
+    // nudge 2^30 for ab >= 0 and 1 - 2^30 for ab < 0. For ab < 0 the sum is
+    // negative, and truncating it equals flooring `sum + 2^31 - 1`, that is
+    // `ab + 2^30`: both signs come to `floor((ab + 2^30) / 2^31)`, an
+    // arithmetic shift (a handful of instructions on 32-bit cores). The
+    // result fits an i32 because |ab| <= 2^62 once MIN*MIN is excluded.
+    ((ab + (1 << 30)) >> 31) as i32
 }
 
 /// Returns `x / 2^exponent` rounded to nearest, ties away from zero.
@@ -39,6 +40,14 @@ pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
 /// result is then 0 or, for `i32::MIN` with exponent 32, -1).
 #[inline]
 pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
+    if let Ok(exponent @ 0..=31) = u32::try_from(exponent) {
+        // gemmlowp's own range, in 32-bit arithmetic (a few instructions on
+        // 32-bit cores): the mask 2^e - 1 fits an i32 for e <= 31.
+        let mask = 1u32.wrapping_shl(exponent).wrapping_sub(1) as i32;
+        let remainder = x & mask;
+        let threshold = (mask >> 1) + i32::from(x < 0);
+        return (x >> exponent) + i32::from(remainder > threshold);
+    }
     let exponent = exponent.clamp(0, 63);
     let x = i64::from(x);
     let mask: i64 = (1i64 << exponent).wrapping_sub(1);
