@@ -137,6 +137,12 @@ fn problem(case: &Case, rng: &mut Rng) -> Option<Problem> {
         activation_max: 127,
         activation_min_f32: f32::NEG_INFINITY,
         activation_max_f32: f32::INFINITY,
+        // Every chunking prepare can choose (float: rows one by one).
+        chunk_pixels: if case.float {
+            1
+        } else {
+            [1, 32, 128][rng.int(0, 2) as usize]
+        },
     };
     let filter_len: usize = filter.iter().product();
     let (filter, bias) = if case.float {

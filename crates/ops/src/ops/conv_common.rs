@@ -5,6 +5,7 @@
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activation::FusedActivation;
 use microlite_kernels::conv::{ConvGeometry, ConvParamsF32, ConvQuantParamsI8, NhwcShape};
+use microlite_kernels::optimized::active_backend;
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_kernels::quantization::{
     activation_range_f32, activation_range_i8, ChannelMultipliers,
@@ -12,7 +13,7 @@ use microlite_kernels::quantization::{
 use microlite_model::schema::Padding as SchemaPadding;
 use microlite_model::{Tensor, TensorType};
 
-use super::row_streaming::{RowWindow, Rows, CHUNK_PIXELS};
+use super::row_streaming::{chunk_pixels, RowWindow, Rows};
 use crate::context::{expect_type, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::InPlaceOffer;
@@ -72,6 +73,9 @@ pub struct ConvParams {
     pub activation_min_f32: f32,
     /// Float clamp.
     pub activation_max_f32: f32,
+    /// Output pixels per in-place streamed chunk, chosen at prepare for the
+    /// kernels then active ([`super::row_streaming::chunk_pixels`]).
+    pub chunk_pixels: u32,
 }
 
 fn nhwc(dims: [u32; 4]) -> NhwcShape {
@@ -140,9 +144,7 @@ impl ConvParams {
             output_height: dim(self.output[1]),
             output_row: self.output_row_len(),
             output_width: dim(self.output[2]),
-            // The optimized int8 kernels have a per-call setup; the float
-            // loops do not.
-            chunk_pixels: if self.kind == INT8 { CHUNK_PIXELS } else { 1 },
+            chunk_pixels: self.chunk_pixels as usize,
             stride: dim(self.geometry[0]),
             padding: dim(self.geometry[4]),
             filter_height: dim(self.filter[1]),
@@ -347,6 +349,8 @@ pub fn prepare_conv(
         activation_max: 0,
         activation_min_f32: 0.0,
         activation_max_f32: 0.0,
+        // The float loops have no per-call setup: one row at a time.
+        chunk_pixels: 1,
     };
     let mut extra_bytes = 0;
     match input.dtype() {
@@ -365,6 +369,7 @@ pub fn prepare_conv(
             if let Some(bias) = &bias {
                 expect_type(bias, TensorType::Int32)?;
             }
+            params.chunk_pixels = to_u32(chunk_pixels(active_backend()))?;
             let input_q = affine(&input)?;
             let output_q = affine(&output)?;
             filter_scales(&filter, out_channels as usize, filter_out_channels_dim)?;

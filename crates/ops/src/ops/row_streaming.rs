@@ -40,6 +40,7 @@
 use core::ops::Range;
 
 use bytemuck::Pod;
+use microlite_kernels::optimized::Backend;
 
 use crate::context::InPlaceRegion;
 use crate::error::OpError;
@@ -51,6 +52,20 @@ use crate::kernel::InPlaceOffer;
 /// about 7% faster for 2.7% more arena, and 256 buys 2% more speed for 4%
 /// more arena.
 pub const CHUNK_PIXELS: usize = 128;
+
+/// Output pixels a streamed chunk aims for with the compact kernels
+/// (bare metal): their per-call setup, a weight sum per output channel, costs
+/// about one output pixel, so 32 keeps it near 3% with a small row buffer.
+pub const COMPACT_CHUNK_PIXELS: usize = 32;
+
+/// Output pixels an int8 streamed chunk aims for with `backend`'s kernels.
+pub fn chunk_pixels(backend: Backend) -> usize {
+    if backend == Backend::Compact {
+        COMPACT_CHUNK_PIXELS
+    } else {
+        CHUNK_PIXELS
+    }
+}
 
 /// The vertical geometry of a batch-1 windowed op, rows measured in
 /// elements.
