@@ -1,8 +1,11 @@
 //! Prepares the harness for one model and one board, on the host:
 //!
 //! * `MICROLITE_FW_MODEL` (required): the `.tflite` file to embed. It is
-//!   verified here, and `resolver.rs` gets exactly its ops, int8-only
-//!   registrations where every use is int8 (microlite-build).
+//!   verified here, and `interpreter.rs` gets a resolver of exactly its ops,
+//!   int8-only registrations where every use is int8, and the interpreter
+//!   state prepared ahead of time with eval-only registrations (or, with
+//!   the `runtime-prepare` feature, full registrations and no state), all
+//!   written by microlite-build.
 //! * `MICROLITE_FW_BOARD`: `mps2-an386` (default), `mps2-an505`,
 //!   `mps3-an547` or `microbit`; picks `memory/<board>.x` and the arena size.
 
@@ -12,11 +15,13 @@ use std::path::PathBuf;
 
 /// Boards, with the static arena each gets (what its RAM leaves after the
 /// stack and the harness's own data).
-const BOARDS: [(&str, usize); 4] = [
+const BOARDS: [(&str, usize); 5] = [
     ("mps2-an386", 1024 * 1024),
     ("mps2-an505", 1024 * 1024),
     ("mps3-an547", 384 * 1024),
     ("microbit", 9 * 1024),
+    // A micro:bit with room for a model larger than its flash: build only.
+    ("microbit-large", 9 * 1024),
 ];
 
 fn main() {
@@ -30,10 +35,18 @@ fn main() {
     println!("cargo:rerun-if-changed={model}");
     let file = microlite_build::ModelFile::read(&model)
         .unwrap_or_else(|e| panic!("{model}: {e}"));
-    let resolver = file
-        .resolver_source("resolver")
-        .unwrap_or_else(|e| panic!("{model}: {e}"));
-    fs::write(out.join("resolver.rs"), resolver).expect("write resolver.rs");
+    let source = if env::var_os("CARGO_FEATURE_RUNTIME_PREPARE").is_some() {
+        file.resolver_source("resolver")
+    } else {
+        // Prepared ahead of time: eval-only registrations and the state
+        // (records, op data, head size) as a static in flash.
+        file.eval_only_resolver_source("resolver").and_then(|mut source| {
+            source += &file.prepared_source("PREPARED", microlite::Options::default())?;
+            Ok(source)
+        })
+    }
+    .unwrap_or_else(|e| panic!("{model}: {e}"));
+    fs::write(out.join("interpreter.rs"), source).expect("write interpreter.rs");
 
     let board = env::var("MICROLITE_FW_BOARD").unwrap_or_else(|_| "mps2-an386".into());
     let (_, arena) = BOARDS

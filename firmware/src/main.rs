@@ -37,12 +37,14 @@ use core::ptr::addr_of_mut;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
-use microlite::{BuiltinOperator, Interpreter, Model, ModelError, Options, Profiler};
+use microlite::{BuiltinOperator, Interpreter, Model, ModelError, Profiler};
 
 use host::Console;
 use marks::{mark, Label};
 
-include!(concat!(env!("OUT_DIR"), "/resolver.rs"));
+// `resolver()` and, unless the interpreter prepares at run time,
+// `PREPARED`: written by build.rs with microlite-build.
+include!(concat!(env!("OUT_DIR"), "/interpreter.rs"));
 
 mod board {
     include!(concat!(env!("OUT_DIR"), "/board.rs"));
@@ -82,6 +84,28 @@ fn load(bytes: &[u8]) -> Result<Model<'_>, ModelError> {
 fn load(bytes: &[u8]) -> Result<Model<'_>, ModelError> {
     // build.rs verified these bytes on the host.
     Model::from_bytes_trusted(bytes)
+}
+
+/// The interpreter, from the state build.rs prepared ahead of time (flash)
+/// with eval-only registrations: no prepare or planning code is linked.
+#[cfg(not(feature = "runtime-prepare"))]
+fn interpreter<'a>(
+    model: &'a Model<'_>,
+    resolver: &'a dyn microlite::OpLookup,
+    arena: &'a mut [u8],
+) -> Result<Interpreter<'a, 'a>, microlite::Error> {
+    Interpreter::from_prepared(model, resolver, PREPARED.prepared(), arena)
+}
+
+/// The interpreter, prepared and planned on the target, as TFLM's
+/// `AllocateTensors` does.
+#[cfg(feature = "runtime-prepare")]
+fn interpreter<'a>(
+    model: &'a Model<'_>,
+    resolver: &'a dyn microlite::OpLookup,
+    arena: &'a mut [u8],
+) -> Result<Interpreter<'a, 'a>, microlite::Error> {
+    Interpreter::new(model, resolver, arena, microlite::Options::default())
 }
 
 /// Marks operator boundaries when `per_op` is set. Every invoke goes
@@ -151,7 +175,7 @@ fn run(console: &mut Console) -> Result<(), &'static str> {
     // SAFETY: `main` runs once and this is the only reference to ARENA.
     let arena = unsafe { &mut (*addr_of_mut!(ARENA)).0 };
     mark(Label::NewBegin);
-    let interpreter = Interpreter::new(&model, &resolver, arena, Options::default());
+    let interpreter = interpreter(&model, &resolver, arena);
     mark(Label::NewEnd);
     let mut interpreter = match interpreter {
         Ok(interpreter) => interpreter,
@@ -159,7 +183,7 @@ fn run(console: &mut Console) -> Result<(), &'static str> {
             console.str("arena_needed ").dec(needed as u32).end();
             return Err("the board's arena is too small for the model");
         }
-        Err(_) => return Err("Interpreter::new failed"),
+        Err(_) => return Err("making the interpreter failed"),
     };
     console
         .str("arena_used_bytes ")

@@ -5,6 +5,27 @@
 //! model is int8 get their int8-only registration (`ops::conv_2d_int8()`),
 //! so no float kernel is linked for them.
 //!
+//! It also prepares the interpreter ahead of time
+//! ([`ModelFile::prepared_source`]): the records and prepared op data go to
+//! flash as a `static`, the resolver gets eval-only registrations
+//! ([`ModelFile::eval_only_resolver_source`]), and the firmware calls
+//! `Interpreter::from_prepared`: no prepare code, no planner, and an arena
+//! of only the activations and scratch.
+//!
+//! ```no_run
+//! // build.rs, ahead-of-time prepared
+//! let model = microlite_build::ModelFile::read("model.tflite").unwrap();
+//! let options = microlite::Options::default();
+//! let mut source = model.eval_only_resolver_source("resolver").unwrap();
+//! source += &model.prepared_source("PREPARED", options).unwrap();
+//! let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+//! std::fs::write(out.join("prepared.rs"), source).unwrap();
+//! // main.rs: include!(concat!(env!("OUT_DIR"), "/prepared.rs"));
+//! //   let resolver = resolver();
+//! //   let interpreter = Interpreter::from_prepared(
+//! //       &model, &resolver, PREPARED.prepared(), arena)?;
+//! ```
+//!
 //! ```no_run
 //! // build.rs
 //! let model = microlite_build::ModelFile::read("model.tflite").unwrap();
@@ -39,6 +60,8 @@ pub enum BuildError {
         /// The custom code, for custom ops.
         custom_code: Option<String>,
     },
+    /// Preparing the interpreter ahead of time failed.
+    Prepare(microlite::Error),
 }
 
 impl fmt::Display for BuildError {
@@ -54,6 +77,7 @@ impl fmt::Display for BuildError {
                 f,
                 "operator {operator}: custom op {code:?} ({op}) is not supported"
             ),
+            Self::Prepare(e) => write!(f, "preparing the interpreter failed: {e}"),
             Self::UnsupportedOp { operator, op, .. } => {
                 write!(
                     f,
@@ -65,6 +89,12 @@ impl fmt::Display for BuildError {
 }
 
 impl std::error::Error for BuildError {}
+
+impl From<microlite::Error> for BuildError {
+    fn from(e: microlite::Error) -> Self {
+        Self::Prepare(e)
+    }
+}
 
 impl From<ModelError> for BuildError {
     fn from(e: ModelError) -> Self {
@@ -174,11 +204,86 @@ impl ModelFile {
     /// Rust source defining `fn <fn_name>() -> microlite::OpResolver<N>`
     /// that registers exactly the model's ops (see [`op_choices`]).
     pub fn resolver_source(&self, fn_name: &str) -> Result<String, BuildError> {
+        self.resolver_in("microlite::ops", "", fn_name)
+    }
+
+    /// [`ModelFile::resolver_source`] with eval-only registrations
+    /// (`microlite::ops::eval_only`): no prepare code is linked; for an
+    /// interpreter made by `Interpreter::from_prepared` from
+    /// [`ModelFile::prepared_source`].
+    pub fn eval_only_resolver_source(&self, fn_name: &str) -> Result<String, BuildError> {
+        self.resolver_in("microlite::ops::eval_only", " eval-only", fn_name)
+    }
+
+    /// The resolver of the model's registrations, ahead-of-time preparation
+    /// uses it: the same ops in the same order as the resolvers written by
+    /// [`ModelFile::resolver_source`] and
+    /// [`ModelFile::eval_only_resolver_source`].
+    pub fn resolver(&self) -> Result<microlite::OpResolver<{ ops::ALL_COUNT }>, BuildError> {
+        let mut resolver = microlite::OpResolver::new();
+        // op_choices lists distinct ops it found registrations for, at most
+        // ALL_COUNT of them: neither error below can happen.
+        let impossible = || BuildError::Prepare(microlite::Error::Internal("op choices"));
+        for choice in op_choices(&self.model()?)? {
+            let registration = choice.registration().ok_or_else(impossible)?;
+            resolver.add(registration).map_err(|_| impossible())?;
+        }
+        Ok(resolver)
+    }
+
+    /// The interpreter state of this model prepared ahead of time (see
+    /// `microlite::Prepared`), sized for the bare-metal kernels: the
+    /// process-wide kernel backend is `Backend::Compact` while it prepares.
+    pub fn prepared(&self, options: microlite::Options) -> Result<Vec<u8>, BuildError> {
+        use microlite::kernels::{active_backend, set_active_backend, Backend};
+        let model = self.model()?;
+        let resolver = self.resolver()?;
+        let previous = active_backend();
+        set_active_backend(Backend::Compact);
+        let result = prepare_image(&model, &resolver, options);
+        set_active_backend(previous);
+        result
+    }
+
+    /// Rust source defining
+    /// `pub static <name>: microlite::PreparedBytes<N>`, this model's
+    /// [`ModelFile::prepared`] state, to pass as `<name>.prepared()` to
+    /// `Interpreter::from_prepared` with the resolver of
+    /// [`ModelFile::eval_only_resolver_source`].
+    pub fn prepared_source(
+        &self,
+        name: &str,
+        options: microlite::Options,
+    ) -> Result<String, BuildError> {
+        let image = self.prepared(options)?;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "/// The model's interpreter state prepared ahead of time by microlite-build \
+             ({} bytes).",
+            image.len()
+        );
+        let _ = write!(
+            out,
+            "pub static {name}: microlite::PreparedBytes<{}> = microlite::PreparedBytes([",
+            image.len()
+        );
+        for (k, byte) in image.iter().enumerate() {
+            if k % 16 == 0 {
+                out.push_str("\n   ");
+            }
+            let _ = write!(out, " {byte},");
+        }
+        out.push_str("\n]);\n");
+        Ok(out)
+    }
+
+    fn resolver_in(&self, module: &str, kind: &str, fn_name: &str) -> Result<String, BuildError> {
         let choices = op_choices(&self.model()?)?;
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "/// The model's ops, written by microlite-build: {} registrations.",
+            "/// The model's ops, written by microlite-build: {}{kind} registrations.",
             choices.len()
         );
         let _ = writeln!(
@@ -191,11 +296,36 @@ impl ModelFile {
             let _ = writeln!(
                 out,
                 "    // Distinct ops within the capacity: adding cannot fail.\n    \
-                 let _ = resolver.add(microlite::ops::{}());",
+                 let _ = resolver.add({module}::{}());",
                 choice.function_name()
             );
         }
         let _ = writeln!(out, "    resolver\n}}");
         Ok(out)
+    }
+}
+
+/// Runs `Interpreter::new` in an arena grown until it fits, and writes the
+/// prepared state.
+fn prepare_image(
+    model: &Model<'_>,
+    resolver: &dyn microlite::OpLookup,
+    options: microlite::Options,
+) -> Result<Vec<u8>, BuildError> {
+    let mut size = 64 * 1024;
+    loop {
+        let mut arena = vec![0u8; size];
+        match microlite::Interpreter::new(model, resolver, &mut arena, options) {
+            Ok(interpreter) => {
+                let mut image = vec![0u8; interpreter.prepared_len()?];
+                let len = interpreter.write_prepared(&mut image)?;
+                image.truncate(len);
+                return Ok(image);
+            }
+            Err(microlite::Error::ArenaTooSmall { needed, .. }) if needed > size => {
+                size = needed.saturating_add(64);
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }

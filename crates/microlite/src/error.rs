@@ -109,6 +109,25 @@ pub enum Error {
         /// What is too large.
         what: &'static str,
     },
+    /// Prepared state ([`crate::Prepared`]) that is not an image this
+    /// version of microlite wrote: wrong magic, version, byte order,
+    /// alignment or length.
+    BadPrepared {
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// Prepared state written for another model (its length or fingerprint
+    /// differs from the model given): prepare it again for this model.
+    PreparedForAnotherModel,
+    /// Prepared state whose operator `operator` does not match the
+    /// resolver: the registration it names is missing, is not for `op`, or
+    /// has params of another size (another microlite version or resolver).
+    PreparedOpMismatch {
+        /// Operator index.
+        operator: usize,
+        /// The operator's op in the model.
+        op: BuiltinOperator,
+    },
     /// A broken internal invariant: a bug in microlite, never a bad model.
     Internal(&'static str),
 }
@@ -204,6 +223,17 @@ impl fmt::Display for Error {
                 write!(f, "tensor {tensor} has {expected} elements, {found} given")
             }
             Self::TooLarge { what } => write!(f, "model too large: {what}"),
+            Self::BadPrepared { what } => write!(f, "bad prepared state: {what}"),
+            Self::PreparedForAnotherModel => write!(
+                f,
+                "the prepared state was made for another model (length or fingerprint differs)"
+            ),
+            Self::PreparedOpMismatch { operator, op } => write!(
+                f,
+                "operator {operator} ({op:?}): the prepared state names a registration the \
+                 resolver does not have at that position (or with other params); prepare again \
+                 with this resolver"
+            ),
             Self::Internal(what) => write!(f, "internal error (bug in microlite): {what}"),
         }
     }

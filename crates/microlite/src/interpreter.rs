@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::head_split::HeadSplit;
 use crate::layout::{align_up, OpSlot, TensorHome, TensorSlot, ALIGN, NO_INPUT};
 use crate::planning::{self, Commit, OpFacts, OpMemory, PlanInputs, PlanSearch};
+use crate::prepared::{self, Prepared};
 use crate::profiler::{NoProfiler, Profiler};
 use crate::tensor_view::{TensorInfo, TensorView, TensorViewMut};
 
@@ -305,6 +306,111 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 planning_work: plan.work_bytes + facts_bytes,
             },
         })
+    }
+
+    /// An interpreter from state prepared ahead of time (see
+    /// [`crate::Prepared`]): the records and prepared op data are read from
+    /// `prepared` (typically in flash), and `arena` holds only the head,
+    /// activations and scratch, whose size the image states. No op is
+    /// prepared and nothing is planned, so eval-only registrations
+    /// ([`crate::ops::eval_only`]) suffice and firmware links neither
+    /// prepare code nor the planner.
+    ///
+    /// Checks that the image is one this version wrote
+    /// ([`Error::BadPrepared`]), for this model
+    /// ([`Error::PreparedForAnotherModel`], by length and a fingerprint of
+    /// every byte), and that `lookup` holds, at each position the image
+    /// names, a registration for that operator's op with params of the same
+    /// size ([`Error::PreparedOpMismatch`]); then the head must fit
+    /// ([`Error::ArenaTooSmall`]). The image is otherwise trusted to be what
+    /// [`Interpreter::write_prepared`] wrote for the same options: altered
+    /// records give wrong outputs or errors, never a panic or unsafety.
+    #[inline(never)]
+    pub fn from_prepared(
+        model: &'a Model<'m>,
+        lookup: &'a dyn OpLookup,
+        prepared: Prepared<'a>,
+        arena: &'a mut [u8],
+    ) -> Result<Self, Error> {
+        let image = prepared::sections(prepared.bytes())?;
+        let subgraph = model.main_subgraph();
+        let model_bytes = model.bytes();
+        let same_model = image.header.model_len as usize == model_bytes.len()
+            && image.header.model_fingerprint == prepared::fingerprint(model_bytes)
+            && image.tensors.len() == subgraph.tensor_count()
+            && image.ops.len() == subgraph.operator_count();
+        if !same_model {
+            return Err(Error::PreparedForAnotherModel);
+        }
+        let per_op = image.ops.iter().zip(image.params_sizes);
+        for (i, (op, (slot, &params_size))) in subgraph.operators().zip(per_op).enumerate() {
+            let code = op.builtin();
+            let matches = lookup
+                .get(slot.registration as usize)
+                .is_some_and(|reg| reg.op() == code && reg.params_size() == params_size);
+            if !matches {
+                return Err(Error::PreparedOpMismatch {
+                    operator: i,
+                    op: code,
+                });
+            }
+        }
+        let head_bytes = image.header.head_bytes as usize;
+        let available = arena.len();
+        let pad = (ALIGN - (arena.as_ptr() as usize) % ALIGN) % ALIGN;
+        let needed = pad.saturating_add(head_bytes);
+        let head = arena.get_mut(pad..needed).ok_or(Error::ArenaTooSmall {
+            needed,
+            available,
+            exact: true,
+        })?;
+        Ok(Self {
+            model,
+            subgraph,
+            lookup,
+            head,
+            tensors: image.tensors,
+            ops: image.ops,
+            chunks: image.chunks,
+            used_bytes: needed,
+            usage: ArenaUsage {
+                alignment_padding: pad,
+                head: head_bytes,
+                activations: head_bytes,
+                ..ArenaUsage::default()
+            },
+        })
+    }
+
+    /// Bytes [`Interpreter::write_prepared`] writes.
+    pub fn prepared_len(&self) -> Result<usize, Error> {
+        prepared::image_len(self.tensors.len(), self.ops.len(), self.chunks.len())
+            .ok_or(Error::SizeOverflow)
+    }
+
+    /// Writes this interpreter's prepared state (records, prepared op data,
+    /// head size; see [`crate::Prepared`]) to the front of `out`, which
+    /// must hold [`Interpreter::prepared_len`] bytes, and returns the
+    /// length. [`Interpreter::from_prepared`] with the same model and a
+    /// resolver with the same ops in the same order (eval-only ones will
+    /// do) gives an interpreter with the same outputs and head.
+    pub fn write_prepared(&self, out: &mut [u8]) -> Result<usize, Error> {
+        let lookup = self.lookup;
+        let params_size = |slot: &OpSlot| {
+            lookup
+                .get(slot.registration as usize)
+                .map(Registration::params_size)
+                .ok_or(Error::Internal("registration"))
+        };
+        let contents = prepared::Contents {
+            model: self.model.bytes(),
+            tensors: self.tensors,
+            ops: self.ops,
+            params_size: &params_size,
+            chunks: self.chunks,
+            head_bytes: self.head.len(),
+        };
+        prepared::write(&contents, out)
     }
 
     /// The exact arena size [`Interpreter::new`] needs for `model`, for a

@@ -14,6 +14,13 @@ pub fn align_up(n: usize) -> Option<usize> {
     n.checked_add(ALIGN - 1).map(|v| v & !(ALIGN - 1))
 }
 
+/// `offset..offset + len`, saturating (records may come from prepared
+/// state made elsewhere; an impossible range then simply finds no bytes).
+fn span(offset: u32, len: u32) -> Range<usize> {
+    let start = offset as usize;
+    start..start.saturating_add(len as usize)
+}
+
 /// Where a tensor's bytes live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TensorHome {
@@ -60,7 +67,7 @@ impl TensorSlot {
     /// Byte range in the head ([`TensorHome::Head`]) or the model file
     /// ([`TensorHome::Constant`]).
     pub fn range(&self) -> Range<usize> {
-        self.offset as usize..self.offset as usize + self.len as usize
+        span(self.offset, self.len)
     }
 
     /// Where the bytes live.
@@ -100,11 +107,11 @@ pub struct OpSlot {
 impl OpSlot {
     /// Byte range of the prepared chunk in the chunk region.
     pub fn chunk_range(&self) -> Range<usize> {
-        self.chunk_offset as usize..self.chunk_offset as usize + self.chunk_len as usize
+        span(self.chunk_offset, self.chunk_len)
     }
 
     /// Byte range of the scratch buffer in the head.
     pub fn scratch_range(&self) -> Range<usize> {
-        self.scratch_offset as usize..self.scratch_offset as usize + self.scratch_len as usize
+        span(self.scratch_offset, self.scratch_len)
     }
 }

@@ -30,6 +30,7 @@ mod interpreter;
 mod layout;
 mod lifetimes;
 mod planning;
+mod prepared;
 mod profiler;
 pub mod smoke;
 mod tensor_view;
@@ -39,6 +40,7 @@ pub use interpreter::{ArenaUsage, Interpreter, Options};
 pub use microlite_model::{BuiltinOperator, Model, ModelError, TensorType};
 pub use microlite_ops::{ops, OpError, OpLookup, OpResolver, Registration, ResolverError};
 pub use planning::PlanSearch;
+pub use prepared::{Prepared, PreparedBytes};
 pub use profiler::{Clock, NoProfiler, OpTimer, Profiler};
 pub use tensor_view::{Element, TensorInfo, TensorView, TensorViewMut};
 

@@ -131,6 +131,9 @@ pub enum OpError {
     /// An internal invariant established by prepare did not hold at eval.
     /// This indicates a bug in microlite, never a bad model.
     Internal(&'static str),
+    /// The registration is eval-only (made for prepared state computed
+    /// ahead of time) and cannot prepare.
+    EvalOnly,
 }
 
 impl fmt::Display for OpError {
@@ -206,6 +209,11 @@ impl fmt::Display for OpError {
                 write!(f, "{found} inputs; at most {max} are supported")
             }
             Self::Internal(what) => write!(f, "internal error (bug in microlite): {what}"),
+            Self::EvalOnly => write!(
+                f,
+                "the registration is eval-only (ops::eval_only) and cannot prepare: use \
+                 Interpreter::from_prepared, or register the op with ops::<op>()"
+            ),
         }
     }
 }

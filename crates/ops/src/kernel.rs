@@ -155,11 +155,19 @@ type EvalFn = fn(&mut EvalContext<'_>, &[u8]) -> Result<(), OpError>;
 
 /// One op's entry in an [`crate::OpResolver`]: its builtin code and the
 /// type-erased steps of its [`Kernel`].
+///
+/// An eval-only registration ([`Registration::eval_only`], the functions
+/// of [`crate::ops::eval_only`]) has no prepare step, so none of the op's
+/// prepare code is linked: it serves interpreters whose prepared state was
+/// computed ahead of time (`Interpreter::from_prepared` in `microlite`).
 #[derive(Clone, Copy)]
 pub struct Registration {
     op: BuiltinOperator,
-    prepare: PrepareFn,
+    prepare: Option<PrepareFn>,
     eval: EvalFn,
+    /// `size_of` the kernel's params: prepared state made elsewhere is
+    /// checked against it.
+    params_size: u32,
 }
 
 impl core::fmt::Debug for Registration {
@@ -174,15 +182,47 @@ impl Registration {
     /// Registration of kernel `K` for builtin `op`.
     pub fn of<K: Kernel>(op: BuiltinOperator) -> Self {
         Self {
+            prepare: Some(prepare_erased::<K>),
+            ..Self::eval_only::<K>(op)
+        }
+    }
+
+    /// Registration of kernel `K` for builtin `op` without its prepare
+    /// step: [`Registration::prepare`] fails with [`OpError::EvalOnly`].
+    pub fn eval_only<K: Kernel>(op: BuiltinOperator) -> Self {
+        Self {
             op,
-            prepare: prepare_erased::<K>,
+            prepare: None,
             eval: eval_erased::<K>,
+            // Params are small records: their size fits easily.
+            params_size: u32::try_from(size_of::<K::Params>()).unwrap_or(u32::MAX),
         }
     }
 
     /// The builtin operator this registration implements.
     pub fn op(&self) -> BuiltinOperator {
         self.op
+    }
+
+    /// This registration without its prepare step (as
+    /// [`Registration::eval_only`]). Firmware should prefer the functions of
+    /// [`crate::ops::eval_only`], which never reference the prepare code.
+    pub fn without_prepare(self) -> Self {
+        Self {
+            prepare: None,
+            ..self
+        }
+    }
+
+    /// Whether this registration can prepare (it is not eval-only).
+    pub fn can_prepare(&self) -> bool {
+        self.prepare.is_some()
+    }
+
+    /// `size_of` the kernel's prepared params, the start of every chunk it
+    /// evaluates.
+    pub fn params_size(&self) -> u32 {
+        self.params_size
     }
 
     /// Run prepare once: compute the layout, ask `sink` for a chunk of
@@ -193,7 +233,10 @@ impl Registration {
         ctx: &PrepareContext<'_>,
         sink: &mut dyn ChunkSink,
     ) -> Result<ChunkLayout, OpError> {
-        (self.prepare)(ctx, sink)
+        match self.prepare {
+            Some(prepare) => prepare(ctx, sink),
+            None => Err(OpError::EvalOnly),
+        }
     }
 
     /// Run eval with the chunk that prepare filled.

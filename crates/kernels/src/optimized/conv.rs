@@ -25,8 +25,9 @@ fn uses_im2col(filter_shape: &NhwcShape) -> bool {
 /// `filter_shape` (`[C_out, KH, KW, C_in]`) to run on a fast backend: the
 /// larger of one im2col patch of `KH * KW * C_in` bytes (when the filter has
 /// several taps and an input depth that is not a multiple of 16) and
-/// [`crate::compact::conv_scratch_len`]; on bare-metal targets only the
-/// latter. With less scratch, or an input offset the compact kernel does
+/// [`crate::compact::conv_scratch_len`]; only the latter on bare-metal
+/// targets and while [`Backend::Compact`] is the active backend (prepared
+/// state written ahead of time for a microcontroller is sized so). With less scratch, or an input offset the compact kernel does
 /// not take ([`crate::compact::supports_input_offset`]), it runs the
 /// reference kernel (on bare-metal targets: returns an error instead, so
 /// that the reference kernel is not linked). 0 with the crate feature
@@ -36,7 +37,7 @@ pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
         return 0;
     }
     let compact = crate::compact::conv_scratch_len(filter_shape);
-    if cfg!(target_os = "none") {
+    if cfg!(target_os = "none") || super::active_backend() == Backend::Compact {
         return compact;
     }
     im2col_len(filter_shape).max(compact)

@@ -48,185 +48,108 @@ pub use squeeze::{ExpandDims, Squeeze};
 pub use strided_slice::{StridedSlice, StridedSliceParams};
 pub use transpose::{Transpose, TransposeParams};
 
-/// CONV_2D.
-pub fn conv_2d() -> Registration {
-    Registration::of::<Conv2d>(BuiltinOperator::CONV_2D)
+/// Declares each registration function once, and its eval-only twin of
+/// the same name in [`eval_only`].
+macro_rules! registrations {
+    ($($(#[$doc:meta])* $name:ident => $kernel:ty, $op:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name() -> Registration {
+                Registration::of::<$kernel>(BuiltinOperator::$op)
+            }
+        )*
+
+        /// Eval-only twins of every registration function, same names
+        /// ([`Registration::eval_only`]): no prepare code is linked, for
+        /// firmware whose interpreter state was prepared ahead of time
+        /// (`Interpreter::from_prepared`, written by `microlite-build`).
+        pub mod eval_only {
+            #[allow(clippy::wildcard_imports)]
+            use super::*;
+            $(
+                #[doc = concat!("[`super::", stringify!($name), "`] without its prepare code.")]
+                pub fn $name() -> Registration {
+                    Registration::eval_only::<$kernel>(BuiltinOperator::$op)
+                }
+            )*
+        }
+    };
 }
 
-/// DEPTHWISE_CONV_2D.
-pub fn depthwise_conv_2d() -> Registration {
-    Registration::of::<DepthwiseConv2d>(BuiltinOperator::DEPTHWISE_CONV_2D)
-}
-
-/// DEQUANTIZE.
-pub fn dequantize() -> Registration {
-    Registration::of::<Dequantize>(BuiltinOperator::DEQUANTIZE)
-}
-
-/// FULLY_CONNECTED.
-pub fn fully_connected() -> Registration {
-    Registration::of::<FullyConnected>(BuiltinOperator::FULLY_CONNECTED)
-}
-
-/// QUANTIZE.
-pub fn quantize() -> Registration {
-    Registration::of::<Quantize>(BuiltinOperator::QUANTIZE)
-}
-
-/// RESHAPE.
-pub fn reshape() -> Registration {
-    Registration::of::<Reshape>(BuiltinOperator::RESHAPE)
-}
-
-/// ADD.
-pub fn add() -> Registration {
-    Registration::of::<Add>(BuiltinOperator::ADD)
-}
-
-/// AVERAGE_POOL_2D.
-pub fn average_pool_2d() -> Registration {
-    Registration::of::<AveragePool2d>(BuiltinOperator::AVERAGE_POOL_2D)
-}
-
-/// MAX_POOL_2D.
-pub fn max_pool_2d() -> Registration {
-    Registration::of::<MaxPool2d>(BuiltinOperator::MAX_POOL_2D)
-}
-
-/// MEAN.
-pub fn mean() -> Registration {
-    Registration::of::<Mean>(BuiltinOperator::MEAN)
-}
-
-/// MUL.
-pub fn mul() -> Registration {
-    Registration::of::<Mul>(BuiltinOperator::MUL)
-}
-
-/// SOFTMAX.
-pub fn softmax() -> Registration {
-    Registration::of::<Softmax>(BuiltinOperator::SOFTMAX)
-}
-
-/// SUB.
-pub fn sub() -> Registration {
-    Registration::of::<Sub>(BuiltinOperator::SUB)
-}
-
-/// RELU.
-pub fn relu() -> Registration {
-    Registration::of::<Relu>(BuiltinOperator::RELU)
-}
-
-/// RELU6.
-pub fn relu6() -> Registration {
-    Registration::of::<Relu6>(BuiltinOperator::RELU6)
-}
-
-/// LEAKY_RELU.
-pub fn leaky_relu() -> Registration {
-    Registration::of::<LeakyRelu>(BuiltinOperator::LEAKY_RELU)
-}
-
-/// LOGISTIC.
-pub fn logistic() -> Registration {
-    Registration::of::<Logistic>(BuiltinOperator::LOGISTIC)
-}
-
-/// TANH.
-pub fn tanh() -> Registration {
-    Registration::of::<Tanh>(BuiltinOperator::TANH)
-}
-
-/// HARD_SWISH.
-pub fn hard_swish() -> Registration {
-    Registration::of::<HardSwish>(BuiltinOperator::HARD_SWISH)
-}
-
-/// ELU.
-pub fn elu() -> Registration {
-    Registration::of::<Elu>(BuiltinOperator::ELU)
-}
-
-/// CONCATENATION.
-pub fn concatenation() -> Registration {
-    Registration::of::<Concatenation>(BuiltinOperator::CONCATENATION)
-}
-
-/// PAD.
-pub fn pad() -> Registration {
-    Registration::of::<Pad>(BuiltinOperator::PAD)
-}
-
-/// PADV2 (same kernel as PAD, with the pad value as input 2).
-pub fn padv2() -> Registration {
-    Registration::of::<Pad>(BuiltinOperator::PADV2)
-}
-
-/// TRANSPOSE.
-pub fn transpose() -> Registration {
-    Registration::of::<Transpose>(BuiltinOperator::TRANSPOSE)
-}
-
-/// STRIDED_SLICE.
-pub fn strided_slice() -> Registration {
-    Registration::of::<StridedSlice>(BuiltinOperator::STRIDED_SLICE)
-}
-
-/// SQUEEZE.
-pub fn squeeze() -> Registration {
-    Registration::of::<Squeeze>(BuiltinOperator::SQUEEZE)
-}
-
-/// EXPAND_DIMS.
-pub fn expand_dims() -> Registration {
-    Registration::of::<ExpandDims>(BuiltinOperator::EXPAND_DIMS)
-}
-
-/// CONV_2D for int8 only: links no float code ([`crate::type_set`]), as
-/// TFLM's `Register_CONV_2D_INT8`.
-pub fn conv_2d_int8() -> Registration {
-    Registration::of::<Conv2d<INT8>>(BuiltinOperator::CONV_2D)
-}
-
-/// DEPTHWISE_CONV_2D for int8 only.
-pub fn depthwise_conv_2d_int8() -> Registration {
-    Registration::of::<DepthwiseConv2d<INT8>>(BuiltinOperator::DEPTHWISE_CONV_2D)
-}
-
-/// FULLY_CONNECTED for int8 only.
-pub fn fully_connected_int8() -> Registration {
-    Registration::of::<FullyConnected<INT8>>(BuiltinOperator::FULLY_CONNECTED)
-}
-
-/// AVERAGE_POOL_2D for int8 only.
-pub fn average_pool_2d_int8() -> Registration {
-    Registration::of::<AveragePool2d<INT8>>(BuiltinOperator::AVERAGE_POOL_2D)
-}
-
-/// MAX_POOL_2D for int8 only.
-pub fn max_pool_2d_int8() -> Registration {
-    Registration::of::<MaxPool2d<INT8>>(BuiltinOperator::MAX_POOL_2D)
-}
-
-/// SOFTMAX for int8 input only (int8 or int16 output).
-pub fn softmax_int8() -> Registration {
-    Registration::of::<Softmax<INT8>>(BuiltinOperator::SOFTMAX)
-}
-
-/// ADD for int8 only.
-pub fn add_int8() -> Registration {
-    Registration::of::<Add<INT8>>(BuiltinOperator::ADD)
-}
-
-/// SUB for int8 only.
-pub fn sub_int8() -> Registration {
-    Registration::of::<Sub<INT8>>(BuiltinOperator::SUB)
-}
-
-/// MUL for int8 only.
-pub fn mul_int8() -> Registration {
-    Registration::of::<Mul<INT8>>(BuiltinOperator::MUL)
+registrations! {
+    /// CONV_2D.
+    conv_2d => Conv2d, CONV_2D;
+    /// DEPTHWISE_CONV_2D.
+    depthwise_conv_2d => DepthwiseConv2d, DEPTHWISE_CONV_2D;
+    /// DEQUANTIZE.
+    dequantize => Dequantize, DEQUANTIZE;
+    /// FULLY_CONNECTED.
+    fully_connected => FullyConnected, FULLY_CONNECTED;
+    /// QUANTIZE.
+    quantize => Quantize, QUANTIZE;
+    /// RESHAPE.
+    reshape => Reshape, RESHAPE;
+    /// ADD.
+    add => Add, ADD;
+    /// AVERAGE_POOL_2D.
+    average_pool_2d => AveragePool2d, AVERAGE_POOL_2D;
+    /// MAX_POOL_2D.
+    max_pool_2d => MaxPool2d, MAX_POOL_2D;
+    /// MEAN.
+    mean => Mean, MEAN;
+    /// MUL.
+    mul => Mul, MUL;
+    /// SOFTMAX.
+    softmax => Softmax, SOFTMAX;
+    /// SUB.
+    sub => Sub, SUB;
+    /// RELU.
+    relu => Relu, RELU;
+    /// RELU6.
+    relu6 => Relu6, RELU6;
+    /// LEAKY_RELU.
+    leaky_relu => LeakyRelu, LEAKY_RELU;
+    /// LOGISTIC.
+    logistic => Logistic, LOGISTIC;
+    /// TANH.
+    tanh => Tanh, TANH;
+    /// HARD_SWISH.
+    hard_swish => HardSwish, HARD_SWISH;
+    /// ELU.
+    elu => Elu, ELU;
+    /// CONCATENATION.
+    concatenation => Concatenation, CONCATENATION;
+    /// PAD.
+    pad => Pad, PAD;
+    /// PADV2 (same kernel as PAD, with the pad value as input 2).
+    padv2 => Pad, PADV2;
+    /// TRANSPOSE.
+    transpose => Transpose, TRANSPOSE;
+    /// STRIDED_SLICE.
+    strided_slice => StridedSlice, STRIDED_SLICE;
+    /// SQUEEZE.
+    squeeze => Squeeze, SQUEEZE;
+    /// EXPAND_DIMS.
+    expand_dims => ExpandDims, EXPAND_DIMS;
+    /// CONV_2D for int8 only: links no float code ([`crate::type_set`]), as
+    /// TFLM's `Register_CONV_2D_INT8`.
+    conv_2d_int8 => Conv2d<INT8>, CONV_2D;
+    /// DEPTHWISE_CONV_2D for int8 only.
+    depthwise_conv_2d_int8 => DepthwiseConv2d<INT8>, DEPTHWISE_CONV_2D;
+    /// FULLY_CONNECTED for int8 only.
+    fully_connected_int8 => FullyConnected<INT8>, FULLY_CONNECTED;
+    /// AVERAGE_POOL_2D for int8 only.
+    average_pool_2d_int8 => AveragePool2d<INT8>, AVERAGE_POOL_2D;
+    /// MAX_POOL_2D for int8 only.
+    max_pool_2d_int8 => MaxPool2d<INT8>, MAX_POOL_2D;
+    /// SOFTMAX for int8 input only (int8 or int16 output).
+    softmax_int8 => Softmax<INT8>, SOFTMAX;
+    /// ADD for int8 only.
+    add_int8 => Add<INT8>, ADD;
+    /// SUB for int8 only.
+    sub_int8 => Sub<INT8>, SUB;
+    /// MUL for int8 only.
+    mul_int8 => Mul<INT8>, MUL;
 }
 
 /// The ops with an int8-only registration (`<op>_int8()`, the op's name in
