@@ -231,9 +231,15 @@ pub(crate) fn fingerprint(bytes: &[u8]) -> u32 {
     let (mut a, mut b) = (bytes.len() as u32, 0x811C_9DC5_u32);
     let (blocks, tail) = bytes.as_chunks::<16>();
     for block in blocks {
-        let (words, _) = block.as_chunks::<4>();
-        for w in words {
-            a = a.wrapping_add(u32::from_le_bytes(*w));
+        // Written out: opt-level "s" does not unroll the four steps.
+        if let ([w0, w1, w2, w3], []) = block.as_chunks::<4>() {
+            a = a.wrapping_add(u32::from_le_bytes(*w0));
+            b = b.wrapping_add(a);
+            a = a.wrapping_add(u32::from_le_bytes(*w1));
+            b = b.wrapping_add(a);
+            a = a.wrapping_add(u32::from_le_bytes(*w2));
+            b = b.wrapping_add(a);
+            a = a.wrapping_add(u32::from_le_bytes(*w3));
             b = b.wrapping_add(a);
         }
     }
