@@ -52,6 +52,8 @@ pub struct BenchArgs {
     pub per_op: bool,
     /// In-place execution (`Options::in_place`).
     pub in_place: bool,
+    /// Operator fusion (`Options::fuse`).
+    pub fuse: bool,
     /// Print JSON.
     pub json: bool,
 }
@@ -136,6 +138,8 @@ struct BenchReport {
     input_write: &'static str,
     /// Whether operators could run in place (`Options::in_place`).
     in_place: bool,
+    /// Whether windowed pairs could run fused (`Options::fuse`).
+    fuse: bool,
     min_ns: u64,
     median_ns: u64,
     max_ns: u64,
@@ -299,6 +303,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
     let resolver = OpResolver::with_all();
     let options = Options {
         in_place: args.in_place,
+        fuse: args.fuse,
         ..Options::default()
     };
     let needed = session::required_arena_bytes(&model, &resolver, options)
@@ -345,6 +350,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
         warmup: args.warmup,
         input_write: "before every invoke, outside the timed region",
         in_place: args.in_place,
+        fuse: args.fuse,
         min_ns: spread.min,
         median_ns: spread.median,
         max_ns: spread.max,
@@ -370,7 +376,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
 
 fn render_text(report: &BenchReport) -> String {
     let mut text = format!(
-        "{}: median {:.1} us, min {:.1} us, max {:.1} us over {} invokes ({} kernels{}); \
+        "{}: median {:.1} us, min {:.1} us, max {:.1} us over {} invokes ({} kernels{}{}); \
          {:.2} GMAC/s; arena {} bytes\n",
         report.model,
         report.median_us,
@@ -379,6 +385,7 @@ fn render_text(report: &BenchReport) -> String {
         report.iterations,
         report.kernels,
         if report.in_place { "" } else { ", no in-place" },
+        if report.fuse { "" } else { ", no fusion" },
         report.gmacs_per_s,
         report.arena_used_bytes
     );

@@ -76,6 +76,11 @@ enum Command {
         /// every operator writing a buffer of its own.
         #[arg(long)]
         no_in_place: bool,
+        /// Turn off operator fusion (`Options::fuse`): a windowed op and the
+        /// pool reading its output run one after the other, the tensor
+        /// between them stored whole.
+        #[arg(long)]
+        no_fuse: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -127,6 +132,7 @@ fn main() -> ExitCode {
             kernels,
             per_op,
             no_in_place,
+            no_fuse,
             json,
         } => bench::bench(&bench::BenchArgs {
             model,
@@ -137,6 +143,7 @@ fn main() -> ExitCode {
             kernels,
             per_op,
             in_place: !no_in_place,
+            fuse: !no_fuse,
             json,
         }),
     };

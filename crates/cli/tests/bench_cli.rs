@@ -105,29 +105,53 @@ fn wrong_input_file_is_one_error_line() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
+/// `microlite bench --json` on a reference block with `extra` flags.
+fn bench_block(block: &str, extra: &[&str]) -> Value {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../reference-models/blocks")
+        .join(block)
+        .join("model.tflite");
+    let out = Command::new(env!("CARGO_BIN_EXE_microlite"))
+        .arg("bench")
+        .arg(&model)
+        .args(["--iterations", "2", "--json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn arena_bytes(report: &Value) -> u64 {
+    report["arena_used_bytes"].as_u64().unwrap()
+}
+
 #[test]
 fn no_in_place_uses_a_larger_arena() {
     // A depthwise-separable CNN block, where in-place row streaming pays.
-    let model = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../reference-models/blocks/ds_cnn_int8/model.tflite");
-    let run = |extra: &[&str]| -> Value {
-        let out = Command::new(env!("CARGO_BIN_EXE_microlite"))
-            .arg("bench")
-            .arg(&model)
-            .args(["--iterations", "2", "--json"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
-    let (in_place, separate) = (run(&[]), run(&["--no-in-place"]));
+    let in_place = bench_block("ds_cnn_int8", &[]);
+    let separate = bench_block("ds_cnn_int8", &["--no-in-place"]);
     assert_eq!(in_place["in_place"], true);
     assert_eq!(separate["in_place"], false);
-    let bytes = |r: &Value| r["arena_used_bytes"].as_u64().unwrap();
-    assert!(bytes(&separate) > bytes(&in_place));
+    assert!(arena_bytes(&separate) > arena_bytes(&in_place));
+}
+
+#[test]
+fn no_fuse_uses_a_larger_arena() {
+    // Windowed ops each read only by a pool: fused, their outputs are
+    // never stored.
+    let fused = bench_block("cnn_pool_int8", &[]);
+    let unfused = bench_block("cnn_pool_int8", &["--no-fuse"]);
+    assert_eq!(fused["fuse"], true);
+    assert_eq!(unfused["fuse"], false);
+    assert!(
+        arena_bytes(&fused) < arena_bytes(&unfused),
+        "fused {} vs unfused {}",
+        arena_bytes(&fused),
+        arena_bytes(&unfused)
+    );
 }

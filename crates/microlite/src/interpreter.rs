@@ -1,14 +1,19 @@
 //! [`Interpreter`]: allocate (init, prepare, plan, commit) and invoke.
 
 use microlite_model::{Model, Subgraph};
+use microlite_ops::ops::Rows;
 use microlite_ops::{
     ChunkSink, EvalContext, LayoutOnly, OpLookup, PrepareContext, Registration, SharedBytes,
     MAX_OP_INPUTS,
 };
 
 use crate::error::Error;
+use crate::fusion::{self, FusedScratch};
 use crate::head_split::HeadSplit;
-use crate::layout::{align_up, OpSlot, TensorHome, TensorSlot, ALIGN, NO_INPUT};
+use crate::layout::{
+    align_up, OpSlot, TensorHome, TensorSlot, ALIASES_INPUT, ALIAS_OR_FUSED_CONSUMER, ALIGN,
+    FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS, NO_INPUT,
+};
 use crate::planning::{self, Commit, OpFacts, OpMemory, PlanInputs, PlanSearch};
 use crate::prepared::{self, Prepared};
 use crate::profiler::{NoProfiler, Profiler};
@@ -30,6 +35,14 @@ pub struct Options {
     /// the two buffers. Outputs are the same bits either way; off, every
     /// operator gets an output buffer of its own (more arena).
     pub in_place: bool,
+    /// Operator fusion (default on): a windowed op (CONV_2D,
+    /// DEPTHWISE_CONV_2D, the pools; batch 1) whose output only the next
+    /// windowed op reads, with disjoint windows (a pool with stride >=
+    /// filter), runs with it band by band, and the tensor between them is
+    /// never stored (see `crates/microlite/src/fusion.rs`). Same bits; the
+    /// fused tensor then reads as empty after an invoke, and a profiler sees
+    /// the pair as the first operator. Off with `preserve_all_tensors`.
+    pub fuse: bool,
     /// How hard `new` searches for a small arena: [`PlanSearch::QUICK`]
     /// (default) or [`PlanSearch::THOROUGH`].
     pub plan_search: PlanSearch,
@@ -41,6 +54,7 @@ impl Default for Options {
             preserve_all_tensors: false,
             ignore_offline_plan: false,
             in_place: true,
+            fuse: true,
             plan_search: PlanSearch::QUICK,
         }
     }
@@ -199,7 +213,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             let ops: &mut [OpSlot] = cast_region(op_region, n_ops)?;
             let (middle, facts_region) = rest.split_at_mut(facts_at - records);
             let facts: &mut [OpFacts] = cast_region(facts_region, n_ops)?;
-            let written = prepare_all(model, lookup, middle, ops, Some(facts))?;
+            let fuse = options.fuse && !options.preserve_all_tensors;
+            let written = prepare_all(model, lookup, middle, ops, Some(facts), fuse)?;
             let inputs = PlanInputs {
                 model,
                 subgraph: &subgraph,
@@ -278,7 +293,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         let ops: &mut [OpSlot] = cast_region(op_region, n_ops)?;
         if rewrite {
             // Planning used the data's room: prepare again, data only.
-            let written = prepare_all(model, lookup, rest, ops, None)?;
+            let written = prepare_all(model, lookup, rest, ops, None, false)?;
             if written != Written::All(chunk_bytes) {
                 return Err(Error::Internal("prepare is not deterministic"));
             }
@@ -557,13 +572,13 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         self.invoke_profiled(&mut NoProfiler)
     }
 
-    /// Run the model once, calling `profiler` around every operator.
+    /// Run the model once, calling `profiler` around every operator (a
+    /// fused pair counts as its first operator, see [`Options::fuse`]).
     pub fn invoke_profiled<P: Profiler>(&mut self, profiler: &mut P) -> Result<(), Error> {
         let subgraph = self.subgraph;
-        let model = self.model;
         for (i, op) in subgraph.operators().enumerate() {
             let slot = *self.ops.get(i).ok_or(Error::Internal("op slot"))?;
-            if slot.skip_eval != 0 {
+            if slot.flags & ALIAS_OR_FUSED_CONSUMER != 0 {
                 continue;
             }
             // The opcode lookup reads the model: only when someone listens.
@@ -575,54 +590,182 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             if P::LISTENS {
                 profiler.begin_op(i, code);
             }
-            let reg = self
-                .lookup
-                .get(slot.registration as usize)
-                .ok_or(Error::Internal("registration"))?;
-            let chunk = self
-                .chunks
-                .get(slot.chunk_range())
-                .ok_or(Error::Internal("chunk"))?;
-            let out_t = op.output(0).ok_or(Error::Internal("output"))?;
-            let out = *self
-                .tensors
-                .get(out_t)
-                .ok_or(Error::Internal("tensor slot"))?;
-            if out.home() != TensorHome::Head {
-                return Err(Error::Internal("operator output not planned in the head"));
+            if slot.flags & FUSED_WITH_NEXT != 0 {
+                self.eval_fused(i, &op, &slot)?;
+            } else {
+                self.eval_op(i, &op, &slot)?;
             }
-            let shared = self.shared_bytes(&op, &slot, &out)?;
-            let mutable = match &shared {
-                Some((region, _)) => region.clone(),
-                None => out.range(),
-            };
-            let (split, output, scratch) =
-                HeadSplit::new(&mut *self.head, mutable, slot.scratch_range())?;
-            let mut inputs: [Option<&[u8]>; MAX_OP_INPUTS] = [None; MAX_OP_INPUTS];
-            for (k, entry) in inputs.iter_mut().enumerate().take(op.inputs().len()) {
-                let Some(t) = op.input(k) else { continue };
-                if shared.as_ref().is_some_and(|(_, s)| s.input == k) {
-                    continue;
-                }
-                let s = self.tensors.get(t).ok_or(Error::Internal("tensor slot"))?;
-                *entry = Some(match s.home() {
-                    TensorHome::Head => split.get(s.range())?,
-                    TensorHome::Constant => constant_data(model, s)?,
-                    TensorHome::Unused => &[],
-                });
-            }
-            let mut ctx = match shared {
-                Some((_, bytes)) => EvalContext::new_in_place(inputs, output, bytes, scratch)
-                    .map_err(|e| op_error(i, &op, e))?,
-                None => EvalContext::new(inputs, output, scratch),
-            };
-            reg.eval(&mut ctx, chunk).map_err(|e| op_error(i, &op, e))?;
             if P::LISTENS {
                 profiler.end_op(i, code);
             }
         }
         Ok(())
     }
+
+    /// Evaluates operator `i` alone.
+    fn eval_op(
+        &mut self,
+        i: usize,
+        op: &microlite_model::Operator<'m>,
+        slot: &OpSlot,
+    ) -> Result<(), Error> {
+        let (reg, chunk) = self.registration_and_chunk(slot)?;
+        let out = self.head_slot(op.output(0))?;
+        let shared = self.shared_bytes(op, slot, &out)?;
+        let mutable = match &shared {
+            Some((region, _)) => region.clone(),
+            None => out.range(),
+        };
+        let (split, output, scratch) =
+            HeadSplit::new(&mut *self.head, mutable, slot.scratch_range())?;
+        let skip = shared.as_ref().map(|(_, s)| s.input);
+        let inputs = gather_inputs(op, self.tensors, self.model, &split, skip)?;
+        let mut ctx = match shared {
+            Some((_, bytes)) => EvalContext::new_in_place(inputs, output, bytes, scratch)
+                .map_err(|e| op_error(i, op, e))?,
+            None => EvalContext::new(inputs, output, scratch),
+        };
+        reg.eval(&mut ctx, chunk).map_err(|e| op_error(i, op, e))
+    }
+
+    /// Evaluates operators `i` (producer) and `i + 1` (consumer) as one
+    /// fused step, band by band ([`crate::fusion`]).
+    fn eval_fused(
+        &mut self,
+        i: usize,
+        producer: &microlite_model::Operator<'m>,
+        slot: &OpSlot,
+    ) -> Result<(), Error> {
+        let consumer = self
+            .subgraph
+            .operator(i + 1)
+            .ok_or(Error::Internal("fused consumer"))?;
+        let consumer_slot = *self.ops.get(i + 1).ok_or(Error::Internal("op slot"))?;
+        let (producer_reg, producer_chunk) = self.registration_and_chunk(slot)?;
+        let (consumer_reg, consumer_chunk) = self.registration_and_chunk(&consumer_slot)?;
+        let (Some(p_rows), Some(c_rows)) = (
+            producer_reg.rows(producer_chunk),
+            consumer_reg.rows(consumer_chunk),
+        ) else {
+            return Err(Error::Internal("fused ops without row geometry"));
+        };
+        let c_rows = fusion::steps(&p_rows, &c_rows);
+        let element_size = |t: Option<usize>| {
+            t.and_then(|t| self.subgraph.tensor(t))
+                .and_then(|tensor| tensor.dtype().element_size())
+                .ok_or(Error::Internal("fused tensor type"))
+        };
+        // The step's scratch: [band | consumer's | producer's]; the
+        // consumer's slot says where its part starts (FusedScratch).
+        let consumer_at = consumer_slot.scratch_offset as usize;
+        let producer_at = (consumer_slot.scratch_len as usize)
+            .checked_add(consumer_at)
+            .and_then(align_up)
+            .ok_or(Error::Internal("fused scratch"))?;
+        let band_element = element_size(producer.output(0))?;
+        let row_bytes = |elements: usize, size: usize| {
+            elements
+                .checked_mul(size)
+                .ok_or(Error::Internal("fused row size"))
+        };
+        let input_row = row_bytes(p_rows.input_row, element_size(producer.input(0))?)?;
+        let band_row = row_bytes(c_rows.input_row, band_element)?;
+        let output_row = row_bytes(c_rows.output_row, element_size(consumer.output(0))?)?;
+        let out = self.head_slot(consumer.output(0))?;
+        let (split, output, scratch) =
+            HeadSplit::new(&mut *self.head, out.range(), slot.scratch_range())?;
+        let mut producer_inputs = gather_inputs(producer, self.tensors, self.model, &split, None)?;
+        let consumer_inputs = gather_inputs(&consumer, self.tensors, self.model, &split, Some(0))?;
+        let whole_input = producer_inputs[0].ok_or(Error::Internal("fused input"))?;
+        let (band, rest) = scratch
+            .split_at_mut_checked(consumer_at)
+            .ok_or(Error::Internal("fused scratch"))?;
+        let (consumer_scratch, producer_scratch) = rest
+            .split_at_mut_checked(producer_at.saturating_sub(consumer_at))
+            .ok_or(Error::Internal("fused scratch"))?;
+        for rows in c_rows.chunks() {
+            // The intermediate rows this chunk reads, computed into the band.
+            let needed = c_rows.window(rows.clone()).rows;
+            let reads = p_rows.window(needed.clone()).rows;
+            producer_inputs[0] = bytes_of_rows(&reads, input_row).and_then(|r| whole_input.get(r));
+            let band_now = bytes_of_rows(&(0..needed.len()), band_row)
+                .and_then(|r| band.get_mut(r))
+                .ok_or(Error::Internal("fused band"))?;
+            let mut ctx = EvalContext::new_band(
+                producer_inputs,
+                &mut *band_now,
+                &mut *producer_scratch,
+                needed,
+            );
+            producer_reg
+                .eval(&mut ctx, producer_chunk)
+                .map_err(|e| op_error(i, producer, e))?;
+            // A copy per band: the band's borrow ends with the band.
+            let mut inputs: [Option<&[u8]>; MAX_OP_INPUTS] = consumer_inputs;
+            inputs[0] = Some(&*band_now);
+            let out_now = bytes_of_rows(&rows, output_row)
+                .and_then(|r| output.get_mut(r))
+                .ok_or(Error::Internal("fused output rows"))?;
+            let mut ctx = EvalContext::new_band(inputs, out_now, &mut *consumer_scratch, rows);
+            consumer_reg
+                .eval(&mut ctx, consumer_chunk)
+                .map_err(|e| op_error(i + 1, &consumer, e))?;
+        }
+        Ok(())
+    }
+
+    /// The registration and prepared chunk of the op in `slot`.
+    fn registration_and_chunk(&self, slot: &OpSlot) -> Result<(&'a Registration, &'a [u8]), Error> {
+        let reg = self
+            .lookup
+            .get(slot.registration as usize)
+            .ok_or(Error::Internal("registration"))?;
+        let chunk = self
+            .chunks
+            .get(slot.chunk_range())
+            .ok_or(Error::Internal("chunk"))?;
+        Ok((reg, chunk))
+    }
+
+    /// The slot of output tensor `t`, which must lie in the head.
+    fn head_slot(&self, t: Option<usize>) -> Result<TensorSlot, Error> {
+        let t = t.ok_or(Error::Internal("output"))?;
+        let out = *self.tensors.get(t).ok_or(Error::Internal("tensor slot"))?;
+        if out.home() != TensorHome::Head {
+            return Err(Error::Internal("operator output not planned in the head"));
+        }
+        Ok(out)
+    }
+}
+
+/// The byte range of `rows` rows of `row` bytes, or `None` on overflow.
+fn bytes_of_rows(rows: &core::ops::Range<usize>, row: usize) -> Option<core::ops::Range<usize>> {
+    Some(rows.start.checked_mul(row)?..rows.end.checked_mul(row)?)
+}
+
+/// The bytes of `op`'s inputs (`skip`: an input read another way, left
+/// `None`): head tensors from `split`, constants from the model.
+fn gather_inputs<'h>(
+    op: &microlite_model::Operator<'_>,
+    tensors: &[TensorSlot],
+    model: &Model<'h>,
+    split: &HeadSplit<'h>,
+    skip: Option<usize>,
+) -> Result<[Option<&'h [u8]>; MAX_OP_INPUTS], Error> {
+    let mut inputs: [Option<&[u8]>; MAX_OP_INPUTS] = [None; MAX_OP_INPUTS];
+    for (k, entry) in inputs.iter_mut().enumerate().take(op.inputs().len()) {
+        let Some(t) = op.input(k) else { continue };
+        if skip == Some(k) {
+            continue;
+        }
+        let s = tensors.get(t).ok_or(Error::Internal("tensor slot"))?;
+        *entry = Some(match s.home() {
+            TensorHome::Head => split.get(s.range())?,
+            TensorHome::Constant => constant_data(model, s)?,
+            TensorHome::Unused => &[],
+        });
+    }
+    Ok(inputs)
 }
 
 impl Interpreter<'_, '_> {
@@ -707,12 +850,16 @@ impl Written {
 /// (16-byte aligned, from the front) and, with `facts`, its record into
 /// `ops` and its memory facts into `facts`. Without `facts` (writing the
 /// data again after planning) only the records' data positions change.
+///
+/// With `fuse`, a windowed op whose output only the next op, also
+/// windowed, reads is marked to run fused with it ([`crate::fusion`]).
 fn prepare_all(
     model: &Model<'_>,
     lookup: &dyn OpLookup,
     region: &mut [u8],
     ops: &mut [OpSlot],
     mut facts: Option<&mut [OpFacts]>,
+    fuse: bool,
 ) -> Result<Written, Error> {
     let subgraph = model.main_subgraph();
     let mut sink = ChunkCursor {
@@ -720,6 +867,8 @@ fn prepare_all(
         used: 0,
         full: false,
     };
+    // The previous operator, when it may produce for a fused step.
+    let mut producer: Option<(microlite_model::Operator<'_>, Rows)> = None;
     for (i, op) in subgraph.operators().enumerate() {
         let (position, reg) = resolve(lookup, i, &op)?;
         let chunk_offset = sink.used;
@@ -737,13 +886,47 @@ fn prepare_all(
             aliases_input: layout.needs.output_aliases_input,
             scratch_bytes: to_u32(layout.needs.scratch_bytes)?,
             in_place: layout.needs.in_place,
+            fused: 0,
+            step_offset: 0,
         };
         *facts.get_mut(i).ok_or(Error::Internal("op facts"))? = OpFacts::of(&memory);
         slot.registration = to_u32(position)?;
-        slot.skip_eval = u16::from(memory.aliases_input);
+        slot.flags = if memory.aliases_input {
+            ALIASES_INPUT
+        } else {
+            0
+        };
         slot.in_place_input = NO_INPUT;
         slot.scratch_offset = 0;
         slot.scratch_len = memory.scratch_bytes;
+        let rows = layout.rows.filter(|_| fuse && !memory.aliases_input);
+        let band = match (&producer, &rows) {
+            (Some((before, p)), Some(c)) => fusion::fusable(&subgraph, before, p, &op, c),
+            _ => None,
+        };
+        producer = rows.map(|rows| (op, rows));
+        let Some(band) = band else {
+            continue;
+        };
+        // Operators i - 1 and i may run fused (planning decides): the
+        // step's scratch is the band, the consumer's and the producer's own.
+        let h = i - 1;
+        let own = facts
+            .get(h)
+            .ok_or(Error::Internal("op facts"))?
+            .scratch_bytes();
+        let step = FusedScratch::new(band, memory.scratch_bytes as usize, own as usize)
+            .ok_or(Error::SizeOverflow)?;
+        facts
+            .get_mut(h)
+            .ok_or(Error::Internal("op facts"))?
+            .may_fuse(FUSED_WITH_NEXT, to_u32(step.total)?);
+        facts
+            .get_mut(i)
+            .ok_or(Error::Internal("op facts"))?
+            .may_fuse(FUSED_WITH_PREVIOUS, to_u32(step.consumer_at)?);
+        // A consumer does not produce for another fused step.
+        producer = None;
     }
     Ok(if sink.full {
         Written::Partly(sink.used)

@@ -80,6 +80,17 @@ impl TensorSlot {
     }
 }
 
+/// [`OpSlot::flags`]: the output aliases input 0, eval is skipped.
+pub const ALIASES_INPUT: u16 = 1;
+/// [`OpSlot::flags`]: the op runs fused with the next one, band by band,
+/// and its output is never materialised ([`crate::fusion`]).
+pub const FUSED_WITH_NEXT: u16 = 2;
+/// [`OpSlot::flags`]: the op runs within the previous op's fused step.
+pub const FUSED_WITH_PREVIOUS: u16 = 4;
+
+/// [`OpSlot::flags`] of ops whose own eval step is skipped.
+pub const ALIAS_OR_FUSED_CONSUMER: u16 = ALIASES_INPUT | FUSED_WITH_PREVIOUS;
+
 /// [`OpSlot::in_place_input`] of an op not running in place.
 pub const NO_INPUT: u16 = u16::MAX;
 
@@ -89,8 +100,8 @@ pub const NO_INPUT: u16 = u16::MAX;
 pub struct OpSlot {
     /// Index of the registration in the resolver.
     pub registration: u32,
-    /// Nonzero when eval is skipped (the output aliases input 0).
-    pub skip_eval: u16,
+    /// [`ALIASES_INPUT`], [`FUSED_WITH_NEXT`], [`FUSED_WITH_PREVIOUS`].
+    pub flags: u16,
     /// The input whose memory the output may reuse (in-place grant), or
     /// [`NO_INPUT`].
     pub in_place_input: u16,

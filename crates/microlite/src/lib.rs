@@ -24,6 +24,7 @@
 #![deny(clippy::indexing_slicing)]
 
 mod error;
+mod fusion;
 mod head_split;
 mod in_place;
 mod interpreter;

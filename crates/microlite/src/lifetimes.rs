@@ -62,12 +62,15 @@ impl TensorLife {
 }
 
 /// Fill `lives` (one per tensor of `subgraph`). `aliases(i)` tells whether
-/// operator `i`'s output shares input 0's bytes. With `keep_all`, every
-/// used tensor lives until the end (for debugging dumps).
+/// operator `i`'s output shares input 0's bytes, `fused(i)` whether it runs
+/// fused with operator `i + 1` ([`crate::fusion`]): then its inputs live
+/// through `i + 1` and its output, read only by `i + 1`, gets no bytes. With
+/// `keep_all`, every used tensor lives until the end (for debugging dumps).
 pub fn compute(
     subgraph: &Subgraph<'_>,
     lives: &mut [TensorLife],
     aliases: impl Fn(usize) -> bool,
+    fused: impl Fn(usize) -> bool,
     keep_all: bool,
 ) -> Result<(), Error> {
     // Constness once per tensor (it reads the model's buffer table).
@@ -88,8 +91,12 @@ pub fn compute(
         life.flags |= WRITTEN;
         life.root = t as u32;
     }
+    let mut band_tensor = None;
     for (i, op) in subgraph.operators().enumerate() {
         let at = i as u32;
+        let fused_with_next = fused(i);
+        // The intermediate tensor of a fused pair, read by this operator.
+        let band = band_tensor.take();
         for t in op.inputs().iter() {
             let life = lives
                 .get_mut(t)
@@ -104,7 +111,13 @@ pub fn compute(
             if constant && life.root == NONE {
                 life.root = t as u32;
             }
+            if band == Some(t) {
+                continue;
+            }
             life.touch(at);
+            if fused_with_next {
+                life.touch(at + 1);
+            }
         }
         let alias_root = if aliases(i) {
             let input = op
@@ -131,6 +144,10 @@ pub fn compute(
             }
             life.flags |= WRITTEN;
             life.root = alias_root.unwrap_or(t as u32);
+            if fused_with_next {
+                band_tensor = Some(t);
+                continue;
+            }
             life.touch(at);
         }
     }

@@ -23,7 +23,9 @@ use microlite_ops::InPlaceOffer;
 use crate::error::Error;
 use crate::in_place;
 use crate::interpreter::Options;
-use crate::layout::{align_up, OpSlot, TensorSlot, NO_INPUT};
+use crate::layout::{
+    align_up, OpSlot, TensorSlot, ALIASES_INPUT, FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS, NO_INPUT,
+};
 use crate::lifetimes::{self, TensorLife, NONE};
 
 /// What planning needs to know about operator `i`.
@@ -35,6 +37,11 @@ pub struct OpMemory {
     pub scratch_bytes: u32,
     /// The op's offer to run in place.
     pub in_place: Option<InPlaceOffer>,
+    /// [`FUSED_WITH_NEXT`] or [`FUSED_WITH_PREVIOUS`] when the op runs in
+    /// a fused step ([`crate::fusion`]); 0 otherwise.
+    pub fused: u16,
+    /// For a fused consumer: where its scratch lies in the step's scratch.
+    pub step_offset: u32,
 }
 
 impl OpMemory {
@@ -59,9 +66,17 @@ pub struct OpFacts {
     offer_scratch_bytes: u32,
     lead_bytes: i32,
     offer_inputs: u16,
-    /// Bit 0: output aliases input 0; bit 1: an in-place offer is made.
+    /// Bit 0: output aliases input 0; bit 1: an in-place offer is made;
+    /// above them the fusion roles the op may take ([`FUSED_WITH_NEXT`],
+    /// [`FUSED_WITH_PREVIOUS`]), if planning fuses.
     flags: u16,
+    /// The scratch of the whole fused step, for a producer; the offset of
+    /// its own scratch in the step's, for a consumer.
+    fused_scratch_bytes: u32,
 }
+
+/// [`OpFacts::flags`] bits the fusion roles are shifted by.
+const FUSED_SHIFT: u16 = 2;
 
 impl OpFacts {
     /// The compact form of `memory`.
@@ -72,14 +87,47 @@ impl OpFacts {
             offer_scratch_bytes: offer.scratch_bytes,
             lead_bytes: offer.lead_bytes,
             offer_inputs: offer.inputs,
-            flags: u16::from(memory.aliases_input) | (u16::from(memory.in_place.is_some()) << 1),
+            flags: u16::from(memory.aliases_input)
+                | (u16::from(memory.in_place.is_some()) << 1)
+                | (memory.fused << FUSED_SHIFT),
+            fused_scratch_bytes: 0,
         }
     }
 
-    fn memory(&self) -> OpMemory {
+    /// Records that the op may take fusion role `role` (a layout flag):
+    /// `step` is the fused step's scratch bytes for a producer, the offset
+    /// of the consumer's own scratch in it for a consumer.
+    pub fn may_fuse(&mut self, role: u16, step: u32) {
+        self.flags |= role << FUSED_SHIFT;
+        self.fused_scratch_bytes = step;
+    }
+
+    /// The op's own scratch bytes.
+    pub fn scratch_bytes(&self) -> u32 {
+        self.scratch_bytes
+    }
+
+    /// The fusion roles the op may take.
+    fn fusion_roles(&self) -> u16 {
+        (self.flags >> FUSED_SHIFT) & (FUSED_WITH_NEXT | FUSED_WITH_PREVIOUS)
+    }
+
+    /// The op's memory facts, fused where it may be when `fuse`.
+    fn memory(&self, fuse: bool) -> OpMemory {
+        let fused = if fuse { self.fusion_roles() } else { 0 };
         OpMemory {
             aliases_input: self.flags & 1 != 0,
-            scratch_bytes: self.scratch_bytes,
+            fused,
+            scratch_bytes: if fused & FUSED_WITH_NEXT != 0 {
+                self.fused_scratch_bytes
+            } else {
+                self.scratch_bytes
+            },
+            step_offset: if fused & FUSED_WITH_PREVIOUS != 0 {
+                self.fused_scratch_bytes
+            } else {
+                0
+            },
             in_place: (self.flags & 2 != 0).then_some(InPlaceOffer {
                 inputs: self.offer_inputs,
                 lead_bytes: self.lead_bytes,
@@ -161,10 +209,70 @@ fn head_lower_bound(n_tensors: usize) -> usize {
 
 /// Plan the head of `inputs` using `work` as working memory, and write the
 /// result into `commit` when given.
+///
+/// When operators may fuse ([`crate::fusion`]), the head is planned with
+/// every fusion and without any, and the smaller kept (fusion gives up
+/// in-place execution of the pair and holds scratch over two steps, which
+/// can cost more than the tensor it saves).
 pub fn plan(
     inputs: &PlanInputs<'_, '_>,
     work: &mut [u8],
     commit: Option<Commit<'_>>,
+) -> Result<PlanOutcome, Error> {
+    let fusable = inputs.options.fuse
+        && !inputs.options.preserve_all_tensors
+        && inputs.facts.iter().any(|f| f.fusion_roles() != 0);
+    if !fusable {
+        return plan_with(inputs, work, commit, false);
+    }
+    // Unfused first, to size; then fused, committed at once (candidates
+    // are bulges, so it usually wins); the unfused plan again if not.
+    let unfused = plan_with(inputs, work, None, false)?;
+    if !unfused.exact {
+        return Ok(unfused);
+    }
+    let (fused, outcome) = match commit {
+        Some(Commit { tensors, ops }) => {
+            let fused = plan_with(
+                inputs,
+                work,
+                Some(Commit {
+                    tensors: &mut *tensors,
+                    ops: &mut *ops,
+                }),
+                true,
+            )?;
+            let outcome = if !fused.exact || fused.head_bytes < unfused.head_bytes {
+                fused
+            } else {
+                plan_with(inputs, work, Some(Commit { tensors, ops }), false)?
+            };
+            (fused, outcome)
+        }
+        None => {
+            let fused = plan_with(inputs, work, None, true)?;
+            let wins = !fused.exact || fused.head_bytes < unfused.head_bytes;
+            (fused, if wins { fused } else { unfused })
+        }
+    };
+    let mut outcome = outcome;
+    // Every run used the same work region: the arena must hold the largest.
+    outcome.work_bytes = outcome
+        .work_bytes
+        .max(fused.work_bytes)
+        .max(unfused.work_bytes);
+    outcome.head_bytes = outcome
+        .head_bytes
+        .max(align_up(outcome.work_bytes).unwrap_or(usize::MAX));
+    Ok(outcome)
+}
+
+/// [`plan`] with fusions applied or not.
+fn plan_with(
+    inputs: &PlanInputs<'_, '_>,
+    work: &mut [u8],
+    commit: Option<Commit<'_>>,
+    fuse: bool,
 ) -> Result<PlanOutcome, Error> {
     let PlanInputs {
         model,
@@ -186,7 +294,7 @@ pub fn plan(
     let cached = |i: usize| -> Result<OpMemory, Error> {
         facts
             .get(i)
-            .map(OpFacts::memory)
+            .map(|f| f.memory(fuse))
             .ok_or(Error::Internal("op facts"))
     };
     let op_memory: &dyn Fn(usize) -> Result<OpMemory, Error> = &cached;
@@ -194,7 +302,14 @@ pub fn plan(
         return Ok(lower_bound);
     };
     let aliases = |i: usize| op_memory(i).is_ok_and(|m| m.aliases_input);
-    lifetimes::compute(subgraph, lives, aliases, options.preserve_all_tensors)?;
+    let fused = |i: usize| op_memory(i).is_ok_and(|m| m.fused & FUSED_WITH_NEXT != 0);
+    lifetimes::compute(
+        subgraph,
+        lives,
+        aliases,
+        fused,
+        options.preserve_all_tensors,
+    )?;
 
     let offline = if options.ignore_offline_plan || options.preserve_all_tensors {
         None
@@ -461,11 +576,12 @@ impl Planning<'_, '_> {
         let (mut scratch_requests, mut any) = (0, false);
         for (i, grant) in grants.iter_mut().enumerate() {
             let memory = (self.op_memory)(i)?;
-            let offer = memory.in_place.filter(|_| allowed);
+            // Fused ops read and write bands, never in place.
+            let offer = memory.in_place.filter(|_| allowed && memory.fused == 0);
             let granted = in_place::grant(self.subgraph, self.lives, i, offer, self.offline)?;
             any |= granted.is_some();
             *grant = granted.map_or(Ok(NONE), to_u32)?;
-            if memory.scratch_with(granted)? > 0 {
+            if memory.fused & FUSED_WITH_PREVIOUS == 0 && memory.scratch_with(granted)? > 0 {
                 scratch_requests += 1;
             }
         }
@@ -509,10 +625,18 @@ impl Planning<'_, '_> {
         }
         let n_ops = self.subgraph.operator_count();
         for i in 0..n_ops {
-            let scratch = (self.op_memory)(i)?.scratch_with(granted(i))?;
+            let memory = (self.op_memory)(i)?;
+            if memory.fused & FUSED_WITH_PREVIOUS != 0 {
+                // Inside the producer's scratch.
+                continue;
+            }
+            let scratch = memory.scratch_with(granted(i))?;
             if scratch > 0 {
                 let at = to_u32(i)?;
-                push(PlanRequest::new(scratch, at, at))?;
+                // A fused step runs at the producer's and the consumer's
+                // positions both.
+                let last = at + u32::from(memory.fused & FUSED_WITH_NEXT != 0);
+                push(PlanRequest::new(scratch, at, last))?;
             }
         }
         for i in 0..n_ops {
@@ -632,8 +756,16 @@ fn write_plan(
     for (i, op) in ops.iter_mut().enumerate() {
         let grant = placed.grants.get(i).copied().unwrap_or(NONE);
         let granted = (grant != NONE).then_some(grant as usize);
-        op.scratch_len = op_memory(i)?.scratch_with(granted)?;
-        op.scratch_offset = if op.scratch_len > 0 {
+        let memory = op_memory(i)?;
+        op.flags = (op.flags & ALIASES_INPUT) | memory.fused;
+        op.scratch_len = memory.scratch_with(granted)?;
+        // A fused consumer's scratch lies in the producer's: its length is
+        // kept for the step's layout, it has no request of its own.
+        let own_request = memory.fused & FUSED_WITH_PREVIOUS == 0;
+        op.scratch_offset = if !own_request {
+            // Relative to the producer's scratch, where the step keeps it.
+            memory.step_offset
+        } else if op.scratch_len > 0 {
             let offset = scratch_offsets.next().ok_or(Error::Internal("offsets"))?;
             to_u32(*offset)?
         } else {

@@ -154,6 +154,7 @@ const OFF: Options = Options {
     preserve_all_tensors: false,
     ignore_offline_plan: false,
     in_place: false,
+    fuse: false,
     plan_search: microlite::PlanSearch::QUICK,
 };
 

@@ -141,6 +141,8 @@ pub struct EvalContext<'h> {
     output: &'h mut [u8],
     scratch: &'h mut [u8],
     shared: Option<SharedBytes>,
+    /// Output rows of a band evaluation ([`EvalContext::new_band`]).
+    band: Option<Range<usize>>,
 }
 
 /// Elements per stack chunk when an elementwise op streams in place.
@@ -159,7 +161,29 @@ impl<'h> EvalContext<'h> {
             output,
             scratch,
             shared: None,
+            band: None,
         }
+    }
+
+    /// Context for one band of a windowed op ([`crate::Kernel::rows`]):
+    /// compute only output rows `rows`. Input 0 holds exactly the input
+    /// rows their windows read (`Rows::window(rows)`), the output exactly
+    /// those output rows; the other inputs are whole.
+    pub fn new_band(
+        inputs: [Option<&'h [u8]>; MAX_OP_INPUTS],
+        output: &'h mut [u8],
+        scratch: &'h mut [u8],
+        rows: Range<usize>,
+    ) -> Self {
+        Self {
+            band: Some(rows),
+            ..Self::new(inputs, output, scratch)
+        }
+    }
+
+    /// The output rows to compute, for a band evaluation.
+    pub fn band(&self) -> Option<Range<usize>> {
+        self.band.clone()
     }
 
     /// Context for an in-place grant: input `shared.input` and the output
@@ -187,6 +211,7 @@ impl<'h> EvalContext<'h> {
             output: region,
             scratch,
             shared: Some(shared),
+            band: None,
         })
     }
 

@@ -19,6 +19,7 @@ use microlite_model::BuiltinOperator;
 
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
+use crate::ops::Rows;
 
 /// What prepare decided, besides the params themselves.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -111,6 +112,15 @@ pub trait Kernel {
 
     /// Compute the output from the inputs.
     fn eval(ctx: &mut EvalContext<'_>, params: &Self::Params, extra: &[u8]) -> Result<(), OpError>;
+
+    /// The op's vertical geometry when it can evaluate bands of output
+    /// rows ([`EvalContext::band`]): windowed ops with batch 1. The
+    /// interpreter then may run it fused with its neighbour, band by band,
+    /// without materialising the tensor between them. `None` (the default):
+    /// whole evaluations only.
+    fn rows(_params: &Self::Params) -> Option<Rows> {
+        None
+    }
 }
 
 /// Largest alignment a params struct may need.
@@ -123,6 +133,8 @@ pub struct ChunkLayout {
     pub params_bytes: usize,
     /// Everything else prepare asked for.
     pub needs: Needs,
+    /// [`Kernel::rows`] of the prepared params.
+    pub rows: Option<Rows>,
 }
 
 impl ChunkLayout {
@@ -152,6 +164,7 @@ impl ChunkSink for LayoutOnly {
 
 type PrepareFn = fn(&PrepareContext<'_>, &mut dyn ChunkSink) -> Result<ChunkLayout, OpError>;
 type EvalFn = fn(&mut EvalContext<'_>, &[u8]) -> Result<(), OpError>;
+type RowsFn = fn(&[u8]) -> Option<Rows>;
 
 /// One op's entry in an [`crate::OpResolver`]: its builtin code and the
 /// type-erased steps of its [`Kernel`].
@@ -165,6 +178,7 @@ pub struct Registration {
     op: BuiltinOperator,
     prepare: Option<PrepareFn>,
     eval: EvalFn,
+    rows: RowsFn,
     /// `size_of` the kernel's params: prepared state made elsewhere is
     /// checked against it.
     params_size: u32,
@@ -194,6 +208,7 @@ impl Registration {
             op,
             prepare: None,
             eval: eval_erased::<K>,
+            rows: rows_erased::<K>,
             // Params are small records: their size fits easily.
             params_size: u32::try_from(size_of::<K::Params>()).unwrap_or(u32::MAX),
         }
@@ -239,6 +254,11 @@ impl Registration {
         }
     }
 
+    /// [`Kernel::rows`] of the params in `chunk` (what prepare filled).
+    pub fn rows(&self, chunk: &[u8]) -> Option<Rows> {
+        (self.rows)(chunk)
+    }
+
     /// Run eval with the chunk that prepare filled.
     pub fn eval(&self, ctx: &mut EvalContext<'_>, chunk: &[u8]) -> Result<(), OpError> {
         (self.eval)(ctx, chunk)
@@ -257,6 +277,7 @@ fn prepare_erased<K: Kernel>(
     let layout = ChunkLayout {
         params_bytes: params_bytes::<K::Params>(),
         needs: prepared.needs,
+        rows: K::rows(&prepared.params),
     };
     let total = layout
         .chunk_bytes()
@@ -273,6 +294,11 @@ fn prepare_erased<K: Kernel>(
         K::fill(ctx, &prepared.params, extra)?;
     }
     Ok(layout)
+}
+
+fn rows_erased<K: Kernel>(chunk: &[u8]) -> Option<Rows> {
+    let params = bytemuck::try_from_bytes(chunk.get(..size_of::<K::Params>())?).ok()?;
+    K::rows(params)
 }
 
 fn eval_erased<K: Kernel>(ctx: &mut EvalContext<'_>, chunk: &[u8]) -> Result<(), OpError> {

@@ -52,6 +52,16 @@ def _resnet(x):
     return L.Softmax()(L.Dense(4)(L.Flatten()(x)))
 
 
+def _cnn_pool(x):
+    # Magic-wand style: each windowed op is read only by a pool with
+    # stride = window, so microlite may run the pair fused.
+    x = L.DepthwiseConv2D((4, 1), depth_multiplier=8, padding="same", activation="relu")(x)
+    x = L.MaxPooling2D((3, 3))(x)
+    x = L.Conv2D(8, (4, 1), padding="same", activation="relu")(x)
+    x = L.AveragePooling2D((2, 1))(x)
+    return L.Softmax()(L.Dense(4)(L.Flatten()(x)))
+
+
 BLOCKS = (
     (
         "ds_cnn",
@@ -71,11 +81,17 @@ BLOCKS = (
         _resnet,
         "ResNet-8 style: residual ADDs, strided shortcut, FC, softmax",
     ),
+    (
+        "cnn_pool",
+        (1, 48, 3, 1),
+        _cnn_pool,
+        "Magic-wand style: depthwise x8 -> max pool, conv -> avg pool (fusable pairs), FC, softmax",
+    ),
 )
 
 
 def cases() -> list[CaseSpec]:
-    """3 blocks × 3 flavours."""
+    """4 blocks × 3 flavours."""
     return [
         CaseSpec(
             name,

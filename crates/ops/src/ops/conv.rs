@@ -10,6 +10,7 @@ use microlite_kernels::optimized::conv::{conv_per_channel_i8, conv_scratch_len};
 use microlite_kernels::optimized::float_conv::conv_f32;
 
 use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT8};
+use super::row_streaming::Rows;
 use super::windowed_eval::{eval_f32, eval_i8};
 use crate::activation::clamping_activation;
 use crate::context::{EvalContext, PrepareContext};
@@ -81,6 +82,10 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
         extra: &mut [u8],
     ) -> Result<(), OpError> {
         fill_conv(ctx, params, extra)
+    }
+
+    fn rows(p: &ConvParams) -> Option<Rows> {
+        p.band_rows()
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &ConvParams, extra: &[u8]) -> Result<(), OpError> {

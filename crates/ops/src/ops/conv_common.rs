@@ -151,6 +151,10 @@ impl ConvParams {
             dilation: dim(self.geometry[2]),
         }
     }
+    /// The geometry for band evaluation (batch 1 only).
+    pub fn band_rows(&self) -> Option<Rows> {
+        (self.input[0] == 1 && self.output[0] == 1).then(|| self.rows())
+    }
     /// The in-place offer (batch 1 only): row streaming.
     pub fn in_place_offer(&self) -> Option<InPlaceOffer> {
         let single = self.input[0] == 1 && self.output[0] == 1;

@@ -43,6 +43,7 @@ pub use pad::{Pad, PadParams};
 pub use pooling::{AveragePool2d, MaxPool2d, PoolingParams};
 pub use quantize::{Quantize, QuantizeParams};
 pub use reshape::{same_bytes_view, Reshape};
+pub use row_streaming::{RowWindow, Rows};
 pub use softmax::{Softmax, SoftmaxParams};
 pub use squeeze::{ExpandDims, Squeeze};
 pub use strided_slice::{StridedSlice, StridedSliceParams};

@@ -59,10 +59,14 @@ impl<const TYPES: TypeSet> Kernel for AveragePool2d<TYPES> {
         prepare_pool(ctx, TYPES).map(with_row_offer)
     }
 
+    fn rows(p: &PoolingParams) -> Option<Rows> {
+        pool_rows(&p.pool)
+    }
+
     fn eval(ctx: &mut EvalContext<'_>, p: &PoolingParams, _: &[u8]) -> Result<(), OpError> {
-        if ctx.in_place_input().is_some() {
+        if ctx.in_place_input().is_some() || ctx.band().is_some() {
             let float = float_kernel::<TYPES>(average_pool_f32);
-            return pool_in_place(ctx, p, float, average_pool_int8);
+            return pool_rows_eval(ctx, p, float, average_pool_int8);
         }
         let result = if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             average_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
@@ -80,10 +84,14 @@ impl<const TYPES: TypeSet> Kernel for MaxPool2d<TYPES> {
         prepare_pool(ctx, TYPES).map(with_row_offer)
     }
 
+    fn rows(p: &PoolingParams) -> Option<Rows> {
+        pool_rows(&p.pool)
+    }
+
     fn eval(ctx: &mut EvalContext<'_>, p: &PoolingParams, _: &[u8]) -> Result<(), OpError> {
-        if ctx.in_place_input().is_some() {
+        if ctx.in_place_input().is_some() || ctx.band().is_some() {
             let float = float_kernel::<TYPES>(max_pool_f32);
-            return pool_in_place(ctx, p, float, max_pool_int8);
+            return pool_rows_eval(ctx, p, float, max_pool_int8);
         }
         let result = if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             max_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
@@ -125,16 +133,17 @@ fn with_row_offer(params: PoolingParams) -> Prepared<PoolingParams> {
 
 type PoolFn<T> = fn(&PoolParams, &[T], &mut [T]) -> Result<(), PoolError>;
 
-/// Pooling with the output over the input, row by row
-/// ([`super::row_streaming`]). `float` is `None` when the registration
+/// Pooling by rows: with the output over the input, row by row
+/// ([`super::row_streaming`]), or the one band asked for
+/// ([`EvalContext::band`]). `float` is `None` when the registration
 /// covers no float32 (prepare then accepted no float model).
-fn pool_in_place(
+fn pool_rows_eval(
     ctx: &mut EvalContext<'_>,
     p: &PoolingParams,
     float: Option<PoolFn<f32>>,
     int8: PoolFn<i8>,
 ) -> Result<(), OpError> {
-    let rows = pool_rows(&p.pool).ok_or(OpError::Internal("in-place pooling batches"))?;
+    let rows = pool_rows(&p.pool).ok_or(OpError::Internal("pooling by rows with batches"))?;
     let failed = |_| OpError::Internal("pooling kernel rejected prepared shapes");
     let row_params = |window: &RowWindow, output_rows: usize| PoolParams {
         input_shape: [
@@ -152,6 +161,18 @@ fn pool_in_place(
         padding_top: window.padding as u32,
         ..p.pool
     };
+    if let Some(band) = ctx.band() {
+        let window = rows.window(band.clone());
+        let params = row_params(&window, band.len());
+        return if p.kind == FLOAT {
+            let float = float.ok_or(OpError::Internal("float pooling not registered"))?;
+            let input = ctx.input::<f32>(0)?;
+            float(&params, input, ctx.output::<f32>()?).map_err(failed)
+        } else {
+            let input = ctx.input::<i8>(0)?;
+            int8(&params, input, ctx.output::<i8>()?).map_err(failed)
+        };
+    }
     let missing = OpError::Internal("in-place pooling without a shared region");
     if p.kind == FLOAT {
         let float = float.ok_or(OpError::Internal("float pooling not registered"))?;

@@ -139,6 +139,35 @@ impl Rows {
             .max(1)
     }
 
+    /// The chunks of output rows, in order: `0..g`, `g..2g`, ... (the last
+    /// shorter), with `g` = [`Rows::chunk_rows`].
+    pub fn chunks(&self) -> impl Iterator<Item = Range<usize>> {
+        let (height, step) = (self.output_height, self.chunk_rows());
+        (0..height)
+            .step_by(step)
+            .map(move |start| start..start.saturating_add(step).min(height))
+    }
+
+    /// The most input rows one chunk's window reads.
+    pub fn max_window_rows(&self) -> usize {
+        self.chunks()
+            .map(|chunk| self.window(chunk).rows.len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Whether windows of consecutive output rows never share input rows
+    /// (the stride covers the dilated filter): chunks then read disjoint
+    /// input rows, and an input computed band by band is computed once.
+    pub fn windows_disjoint(&self) -> bool {
+        let reach = self
+            .filter_height
+            .saturating_sub(1)
+            .saturating_mul(self.dilation)
+            .saturating_add(1);
+        self.stride >= reach
+    }
+
     /// The least lead (see the module docs) for elements of `element_size`
     /// bytes, or `None` on overflow.
     pub fn lead_bytes(&self, element_size: usize) -> Option<i64> {

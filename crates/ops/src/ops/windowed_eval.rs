@@ -49,12 +49,37 @@ impl<'a, T> WindowCall<'a, T> {
     }
 }
 
-/// Runs a float32 `kernel` over the output: once, or band by band in place.
+/// The sub-problem of a band evaluation ([`EvalContext::band`]): the
+/// output rows asked for, from the input rows their windows read.
+fn band_call<'a, T: bytemuck::Pod>(
+    p: &ConvParams,
+    rows: core::ops::Range<usize>,
+    input: &'a [T],
+    output: &'a mut [T],
+) -> WindowCall<'a, T> {
+    let window = p.rows().window(rows.clone());
+    WindowCall::band(
+        p,
+        RowProblem {
+            window,
+            input,
+            output_rows: rows.len(),
+            output,
+        },
+    )
+}
+
+/// Runs a float32 `kernel` over the output: once, band by band in place, or
+/// on the one band asked for.
 pub fn eval_f32(
     ctx: &mut EvalContext<'_>,
     p: &ConvParams,
     mut kernel: impl FnMut(WindowCall<'_, f32>) -> Result<(), OpError>,
 ) -> Result<(), OpError> {
+    if let Some(rows) = ctx.band() {
+        let input = ctx.input::<f32>(0)?;
+        return kernel(band_call(p, rows, input, ctx.output::<f32>()?));
+    }
     if let Some((region, row)) = ctx.in_place::<f32, f32>()? {
         return stream_rows(&p.rows(), region, row, |band| {
             kernel(WindowCall::band(p, band))
@@ -64,8 +89,8 @@ pub fn eval_f32(
     kernel(WindowCall::whole(p, input, ctx.output::<f32>()?))
 }
 
-/// Runs an int8 `kernel` over the output: once, or band by band in place.
-/// The kernel also gets the quantization (per-channel tables from `extra`,
+/// Runs an int8 `kernel` over the output: once, band by band in place, or
+/// on the one band asked for. The kernel also gets the quantization (per-channel tables from `extra`,
 /// shifts widened into scratch) and the rest of the scratch.
 pub fn eval_i8(
     ctx: &mut EvalContext<'_>,
@@ -83,8 +108,13 @@ pub fn eval_i8(
         });
     }
     let input = ctx.input::<i8>(0)?;
+    let band = ctx.band();
     let (output, scratch) = ctx.output_and_scratch::<i8, u8>()?;
     let (shifts, rest) = tables.widen_shifts(scratch)?;
     let quant = p.quant(tables.multipliers, shifts);
-    kernel(WindowCall::whole(p, input, output), &quant, as_i8(rest)?)
+    let call = match band {
+        Some(rows) => band_call(p, rows, input, output),
+        None => WindowCall::whole(p, input, output),
+    };
+    kernel(call, &quant, as_i8(rest)?)
 }
