@@ -190,7 +190,8 @@ proptest! {
         let mut want = vec![0i8; n];
         let want_result = conv_per_channel_i8(&geometry, &quant, input_shape, &input,
             filter_shape, &filter, bias.as_deref(), output_shape, &mut want);
-        let scratch_len = optimized::conv_scratch_len(&filter_shape);
+        let scratch_len = optimized::conv_scratch_len(&filter_shape)
+            .max(microlite_kernels::compact::conv_scratch_len(&filter_shape));
         let mut scratch = vec![0x11i8; if c.short_scratch { scratch_len / 2 } else { scratch_len }];
         for backend in fast_backends() {
             let mut got = vec![0x55i8; n];
@@ -204,39 +205,49 @@ proptest! {
 }
 
 #[test]
-fn scratch_is_the_larger_of_im2col_and_compact() {
-    // Nothing with the `reference-only` feature; else the larger of the
-    // im2col patch and the compact kernel's weight sums (4 bytes per output
-    // channel, + 3 to align) and window (KH * KW * C_in bytes when KH*KW > 1).
-    let expect = |im2col: usize, compact: usize| {
+fn scratch_follows_the_active_backend() {
+    // Nothing with the `reference-only` feature. The fast backends: an
+    // im2col patch (KH * KW * C_in bytes) for filters with several taps and
+    // an input depth that is not a multiple of 16. The compact one: a
+    // weight sum per output channel (4 bytes, + 3 to align) and one window
+    // (KH * KW * C_in bytes when KH * KW > 1).
+    let only = |bytes: usize| {
         if cfg!(feature = "reference-only") {
             0
         } else {
-            im2col.max(compact)
+            bytes
         }
     };
-    // No im2col: 1x1 filters and input depths that are multiples of 16.
     let cases = [
+        // No im2col: 1x1 filters and input depths that are multiples of 16.
         ((16, 1, 1, 8), 0, 16 * 4 + 3),
         ((8, 3, 3, 32), 0, 8 * 4 + 9 * 32 + 3),
         ((8, 6, 5, 16), 0, 8 * 4 + 30 * 16 + 3),
-        // im2col: one patch of KH * KW * C_in bytes.
         ((8, 3, 3, 3), 27, 8 * 4 + 27 + 3),
         ((64, 10, 4, 1), 40, 64 * 4 + 40 + 3),
         ((8, 3, 3, 24), 216, 8 * 4 + 216 + 3),
         ((1, 3, 3, 24), 216, 4 + 216 + 3),
     ];
-    for ((o, h, w, i), im2col, compact) in cases {
-        let filter = NhwcShape::new(o, h, w, i);
-        assert_eq!(
-            microlite_kernels::compact::conv_scratch_len(&filter),
-            compact,
-            "{filter:?}"
-        );
-        assert_eq!(
-            optimized::conv_scratch_len(&filter),
-            expect(im2col, compact),
-            "{filter:?}"
-        );
+    let before = microlite_kernels::optimized::active_backend();
+    for backend in [Backend::Portable, Backend::Compact] {
+        microlite_kernels::optimized::set_active_backend(backend);
+        for ((o, h, w, i), im2col, compact) in cases {
+            let filter = NhwcShape::new(o, h, w, i);
+            assert_eq!(
+                microlite_kernels::compact::conv_scratch_len(&filter),
+                compact
+            );
+            let want = if backend == Backend::Compact {
+                compact
+            } else {
+                im2col
+            };
+            assert_eq!(
+                optimized::conv_scratch_len(&filter),
+                only(want),
+                "{filter:?} {backend:?}"
+            );
+        }
     }
+    microlite_kernels::optimized::set_active_backend(before);
 }

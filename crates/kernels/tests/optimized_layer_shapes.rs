@@ -157,7 +157,11 @@ fn check_conv(l: Layer, input_offset: i32, seed: u64) {
         &mut want,
     )
     .unwrap();
-    let mut scratch = vec![0i8; conv::conv_scratch_len(&filter_shape)];
+    let mut scratch = vec![
+        0i8;
+        conv::conv_scratch_len(&filter_shape)
+            .max(microlite_kernels::compact::conv_scratch_len(&filter_shape))
+    ];
     for backend in fast_backends() {
         let mut got = vec![0x55i8; want.len()];
         conv::conv_per_channel_i8(
@@ -255,7 +259,8 @@ fn check_depthwise(l: Layer, multiplier: usize, input_offset: i32, seed: u64) {
     .unwrap();
     for backend in fast_backends() {
         let mut got = vec![0x55i8; want.len()];
-        let mut scratch = vec![0x55i8; depthwise_conv::depthwise_scratch_len(cin, cout)];
+        let mut scratch =
+            vec![0x55i8; microlite_kernels::compact::depthwise_scratch_len(cin, cout)];
         depthwise_conv::depthwise_conv_per_channel_i8(
             backend,
             &g,

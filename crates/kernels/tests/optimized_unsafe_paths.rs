@@ -239,7 +239,12 @@ fn conv_paths() {
             &mut want,
         )
         .unwrap();
-        let mut scratch = vec![0i8; optimized::conv::conv_scratch_len(&filter_shape)];
+        // Enough for every backend (the compact one's differs).
+        let mut scratch = vec![
+            0i8;
+            optimized::conv::conv_scratch_len(&filter_shape)
+                .max(microlite_kernels::compact::conv_scratch_len(&filter_shape))
+        ];
         for backend in fast_backends() {
             let mut got = vec![0i8; want.len()];
             optimized::conv::conv_per_channel_i8(
@@ -316,7 +321,7 @@ fn depthwise_paths() {
         for backend in fast_backends() {
             let mut got = vec![0i8; want.len()];
             let mut scratch =
-                vec![0i8; optimized::depthwise_conv::depthwise_scratch_len(in_c, out_c)];
+                vec![0i8; microlite_kernels::compact::depthwise_scratch_len(in_c, out_c)];
             optimized::depthwise_conv::depthwise_conv_per_channel_i8(
                 backend,
                 &g,

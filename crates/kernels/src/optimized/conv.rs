@@ -22,25 +22,25 @@ fn uses_im2col(filter_shape: &NhwcShape) -> bool {
 }
 
 /// Scratch bytes [`conv_per_channel_i8`] needs for a filter of shape
-/// `filter_shape` (`[C_out, KH, KW, C_in]`) to run on a fast backend: the
-/// larger of one im2col patch of `KH * KW * C_in` bytes (when the filter has
-/// several taps and an input depth that is not a multiple of 16) and
-/// [`crate::compact::conv_scratch_len`]; only the latter on bare-metal
-/// targets and while [`Backend::Compact`] is the active backend (prepared
-/// state written ahead of time for a microcontroller is sized so). With less scratch, or an input offset the compact kernel does
-/// not take ([`crate::compact::supports_input_offset`]), it runs the
-/// reference kernel (on bare-metal targets: returns an error instead, so
-/// that the reference kernel is not linked). 0 with the crate feature
+/// `filter_shape` (`[C_out, KH, KW, C_in]`) to run on the active backend:
+/// [`crate::compact::conv_scratch_len`] for [`Backend::Compact`] (always on
+/// bare-metal targets; prepared state written ahead of time for a
+/// microcontroller is sized so), else one im2col patch of `KH * KW * C_in`
+/// bytes when the filter has several taps and an input depth that is not a
+/// multiple of 16, else 0. With less scratch (another backend active at
+/// eval), or an input offset the compact kernel does not take
+/// ([`crate::compact::supports_input_offset`]), it runs the reference
+/// kernel (on bare-metal targets: returns an error instead, so that the
+/// reference kernel is not linked). 0 with the crate feature
 /// `reference-only`.
 pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
     if cfg!(feature = "reference-only") {
         return 0;
     }
-    let compact = crate::compact::conv_scratch_len(filter_shape);
-    if cfg!(target_os = "none") || super::active_backend() == Backend::Compact {
-        return compact;
+    if super::backend::effective(super::active_backend()) == Backend::Compact {
+        return crate::compact::conv_scratch_len(filter_shape);
     }
-    im2col_len(filter_shape).max(compact)
+    im2col_len(filter_shape)
 }
 
 /// Bytes of the im2col patch of a filter that [`uses_im2col`], else 0.

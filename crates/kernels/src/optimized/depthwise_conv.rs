@@ -10,17 +10,21 @@ use crate::conv::{check_window_shapes, ConvGeometry, ConvQuantParamsI8, NhwcShap
 use crate::depthwise_conv as reference;
 use crate::KernelError;
 
-/// Scratch bytes [`depthwise_conv_per_channel_i8`] needs (for
-/// [`Backend::Compact`]; the other backends need none). With less scratch
-/// or an input offset it does not take
-/// ([`crate::compact::supports_input_offset`]), the compact backend runs
-/// the reference kernel (on bare-metal targets: returns an error instead,
-/// so that the reference kernel is not linked).
+/// Scratch bytes [`depthwise_conv_per_channel_i8`] needs on the active
+/// backend: [`crate::compact::depthwise_scratch_len`] for
+/// [`Backend::Compact`] (always on bare-metal targets), none for the
+/// others. With less scratch (another backend active at prepare) or an
+/// input offset it does not take ([`crate::compact::supports_input_offset`]),
+/// the compact backend runs the reference kernel (on bare-metal targets:
+/// returns an error instead, so that the reference kernel is not linked).
 pub fn depthwise_scratch_len(input_depth: usize, output_depth: usize) -> usize {
     if cfg!(feature = "reference-only") {
         return 0;
     }
-    crate::compact::depthwise_scratch_len(input_depth, output_depth)
+    if super::backend::effective(super::active_backend()) == Backend::Compact {
+        return crate::compact::depthwise_scratch_len(input_depth, output_depth);
+    }
+    0
 }
 
 /// [`reference::depthwise_conv_per_channel_i8`] on `backend`, with

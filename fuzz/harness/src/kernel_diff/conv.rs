@@ -291,7 +291,10 @@ pub(super) fn conv_int8(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
         nhwc(&s.output),
         &mut output,
     );
-    let scratch_len = optimized_conv::conv_scratch_len(&nhwc(&s.filter));
+    // Enough for every backend (the compact one's differs).
+    let scratch_len = optimized_conv::conv_scratch_len(&nhwc(&s.filter)).max(
+        microlite_kernels::compact::conv_scratch_len(&nhwc(&s.filter)),
+    );
     let short_scratch = d.one_in(8);
     for backend in fast_backends() {
         let mut fast = vec![0i8; output.len()];
@@ -366,7 +369,7 @@ pub(super) fn depthwise_int8(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     let params = kernel_quant(&q);
     let mut output = vec![0i8; g.len(3, &s.output)];
     // Sometimes too little scratch: the fast path must then fall back.
-    let full_scratch = optimized_dw::depthwise_scratch_len(in_c, out_c);
+    let full_scratch = microlite_kernels::compact::depthwise_scratch_len(in_c, out_c);
     let scratch_len = if d.one_in(8) {
         full_scratch / 2
     } else {
