@@ -33,17 +33,22 @@ fn main() {
     let model = env::var("MICROLITE_FW_MODEL")
         .expect("set MICROLITE_FW_MODEL to the absolute path of the .tflite to embed");
     println!("cargo:rerun-if-changed={model}");
-    let file = microlite_build::ModelFile::read(&model)
-        .unwrap_or_else(|e| panic!("{model}: {e}"));
+    let file = microlite_build::ModelFile::read(&model).unwrap_or_else(|e| panic!("{model}: {e}"));
     let source = if env::var_os("CARGO_FEATURE_RUNTIME_PREPARE").is_some() {
         file.resolver_source("resolver")
     } else {
         // Prepared ahead of time: eval-only registrations and the state
         // (records, op data, head size) as a static in flash.
-        file.eval_only_resolver_source("resolver").and_then(|mut source| {
-            source += &file.prepared_source("PREPARED", microlite::Options::default())?;
-            Ok(source)
-        })
+        file.eval_only_resolver_source("resolver")
+            .and_then(|mut source| {
+                // Planned on the host, so the full search costs no start-up.
+                let options = microlite::Options {
+                    plan_search: microlite::PlanSearch::THOROUGH,
+                    ..microlite::Options::default()
+                };
+                source += &file.prepared_source("PREPARED", options)?;
+                Ok(source)
+            })
     }
     .unwrap_or_else(|e| panic!("{model}: {e}"));
     fs::write(out.join("interpreter.rs"), source).expect("write interpreter.rs");

@@ -231,6 +231,8 @@ PARTS = [
     ("model", ("microlite_model::",)),
     ("arena", ("microlite_arena::",)),
     ("interpreter", ("microlite::",)),
+    # The interpreter state build.rs prepared (records, per-channel tables).
+    ("prepared state", ("microlite_firmware::PREPARED",)),
     ("harness", ("microlite_firmware::",)),
 ]
 

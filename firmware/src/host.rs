@@ -86,7 +86,9 @@ pub fn command_line(buf: &mut [u8]) -> Option<&[u8]> {
 pub fn read_exact(path: &[u8], buf: &mut [u8]) -> Result<(), &'static str> {
     // The path must be NUL-terminated for the host.
     let mut name = [0u8; 256];
-    let name = name.get_mut(..path.len() + 1).ok_or("input path too long")?;
+    let name = name
+        .get_mut(..path.len() + 1)
+        .ok_or("input path too long")?;
     name[..path.len()].copy_from_slice(path);
     name[path.len()] = 0;
     let mut open = [name.as_ptr() as usize, nr::open::R_BINARY, path.len()];

@@ -15,7 +15,11 @@
 //! ```no_run
 //! // build.rs, ahead-of-time prepared
 //! let model = microlite_build::ModelFile::read("model.tflite").unwrap();
-//! let options = microlite::Options::default();
+//! // Planned here, so the full planner search costs the target nothing.
+//! let options = microlite::Options {
+//!     plan_search: microlite::PlanSearch::THOROUGH,
+//!     ..microlite::Options::default()
+//! };
 //! let mut source = model.eval_only_resolver_source("resolver").unwrap();
 //! source += &model.prepared_source("PREPARED", options).unwrap();
 //! let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
