@@ -6,6 +6,8 @@
 //!   state prepared ahead of time with eval-only registrations (or, with
 //!   the `runtime-prepare` feature, full registrations and no state), all
 //!   written by microlite-build.
+//! * With the `small-kernels` feature the state is sized for the small
+//!   kernels (`Backend::Compact`) the firmware then links.
 //! * `MICROLITE_FW_BOARD`: `mps2-an386` (default), `mps2-an505`,
 //!   `mps3-an547` or `microbit`; picks `memory/<board>.x` and the arena size.
 
@@ -46,7 +48,13 @@ fn main() {
                     plan_search: microlite::PlanSearch::THOROUGH,
                     ..microlite::Options::default()
                 };
-                source += &file.prepared_source("PREPARED", options)?;
+                // Scratch sized for the kernels this firmware links.
+                let kernels = if env::var_os("CARGO_FEATURE_SMALL_KERNELS").is_some() {
+                    microlite::kernels::Backend::Compact
+                } else {
+                    microlite::kernels::Backend::CortexM
+                };
+                source += &file.prepared_source_for("PREPARED", options, kernels)?;
                 Ok(source)
             })
     }

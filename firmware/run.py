@@ -15,14 +15,15 @@ every output with TFLM's: integers bit for bit, float32 within
 
 Variants (report keys): `<core>` is the default firmware, interpreter state
 prepared ahead of time by build.rs (Interpreter::from_prepared, model
-verified on the target); on M4 also `m4-runtime` (prepared and planned on
-the target by Interpreter::new, as TFLM does), and for kws01 and
-person_detect `m4-trusted` (Model::from_bytes_trusted) and, with --speed,
-`m4-speed` (opt-level 3).
+verified on the target, the fast kernels, opt-level "s"); on M4 also
+`m4-runtime` (prepared and planned on the target by Interpreter::new, as
+TFLM does), and for kws01 and person_detect the size build `m4-small` (the
+small kernels, feature `small-kernels`), `m4-trusted` (the size build with
+Model::from_bytes_trusted) and, with --speed, `m4-speed` (opt-level 3).
 
 --check exits 1 if any output differs, any run fails, or a budget is
-exceeded; the budgets are those of the Cortex-M issue: flash of the default
-and trusted firmware, start-up instructions of both the prepared-ahead and
+exceeded; the budgets are those of the Cortex-M issue: flash of the size
+build with both loaders, start-up instructions of both the prepared-ahead and
 the runtime-prepare firmware against TFLM's, the default firmware's arena
 against TFLM's 32-bit arena, invoke instructions against the earlier
 microlite build.
@@ -118,7 +119,8 @@ EARLIER_INVOKE = {
     "ic01_resnet8_int8": 96_500_000,
     "person_detect": 72_300_000,
 }
-# Flash budgets, bytes (everything but the model), Cortex-M4, opt-level "s".
+# Flash budgets, bytes (everything but the model), Cortex-M4, opt-level "s",
+# the small kernels (the size build: `m4-small`, `m4-trusted`).
 FLASH_BUDGET = {
     ("kws01_dscnn_int8", "verify"): 48_000,
     ("kws01_dscnn_int8", "trusted"): 40_000,
@@ -191,10 +193,13 @@ class Variant:
 
 
 # The default firmware: interpreter state prepared ahead of time by build.rs
-# (Interpreter::from_prepared), model verified on the target.
+# (Interpreter::from_prepared), model verified on the target, the fast
+# kernels (Backend::CortexM).
 AHEAD = Variant("", "release", ())
-# The same with the model loaded by Model::from_bytes_trusted.
-TRUSTED = Variant("-trusted", "release", ("trusted",))
+# The size build: the same with the small kernels (Backend::Compact).
+SMALL = Variant("-small", "release", ("small-kernels",))
+# The size build with the model loaded by Model::from_bytes_trusted.
+TRUSTED = Variant("-trusted", "release", ("trusted", "small-kernels"))
 # Prepared and planned on the target (Interpreter::new, as TFLM's
 # AllocateTensors).
 RUNTIME = Variant("-runtime", "release", ("runtime-prepare",))
@@ -446,7 +451,7 @@ def check_model(name: str, args, cores: list[Core], report: dict, failures: list
         if core.name == "m4":
             variants.append(RUNTIME)
             if name in ("kws01_dscnn_int8", "person_detect"):
-                variants.append(TRUSTED)
+                variants += [SMALL, TRUSTED]
                 if args.speed:
                     variants.append(SPEED)
         for variant in variants:
@@ -525,7 +530,7 @@ def check_budgets(report: dict, failures: list[str]) -> list[str]:
             failures.append("budget: " + text)
 
     for (name, loader), budget in FLASH_BUDGET.items():
-        key = "m4" if loader == "verify" else "m4-trusted"
+        key = "m4-small" if loader == "verify" else "m4-trusted"
         got = report.get(name, {}).get("cores", {}).get(key, {}).get("flash_without_model")
         if got is not None:
             check(got <= budget, f"{name} flash ({loader} loader) {got} B <= {budget} B")
@@ -581,7 +586,7 @@ def profile_phase(args) -> int:
             np.ascontiguousarray(array).tofile(p)
             paths.append(p)
         files.append(paths)
-    b = build(core, path, RUNTIME if args.runtime else AHEAD)
+    b = build(core, path, SPEED if args.speed else RUNTIME if args.runtime else AHEAD)
     first = run_qemu(core, b.elf, files, work)
     if not first.ok:
         print(first.error)
@@ -593,6 +598,15 @@ def profile_phase(args) -> int:
     print(f"{name} on {core.name}: {args.profile} = {total:,} instructions")
     for n, f in flat_profile(b.elf, work / "counts.txt", 40):
         print(f"{n:>12,}  {100 * n / total:5.1f}%  {f[:110]}")
+    if args.blocks:
+        print(f"hottest basic blocks of {b.elf}:")
+        blocks = []
+        for line in (work / "counts.txt").read_text().splitlines():
+            if line.startswith("block "):
+                _, pc, n = line.split()
+                blocks.append((int(n), pc))
+        for n, pc in sorted(blocks, reverse=True)[:args.blocks]:
+            print(f"{n:>12,}  {100 * n / total:5.1f}%  {pc}")
     return 0
 
 
@@ -608,6 +622,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 on any failure or budget")
     parser.add_argument("--runtime", action="store_true",
                         help="with --profile: the runtime-prepare build")
+    parser.add_argument("--blocks", type=int, default=0, metavar="N",
+                        help="with --profile: also list the N hottest basic blocks by address")
     parser.add_argument("--profile", metavar="PHASE",
                         help="print a flat per-function instruction profile of PHASE "
                              "(load, new, invoke, op<i>) of the first model on the first core")

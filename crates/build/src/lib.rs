@@ -236,14 +236,27 @@ impl ModelFile {
     }
 
     /// The interpreter state of this model prepared ahead of time (see
-    /// `microlite::Prepared`), sized for the bare-metal kernels: the
-    /// process-wide kernel backend is `Backend::Compact` while it prepares.
+    /// `microlite::Prepared`), sized for the kernels bare-metal targets run
+    /// by default (`Backend::CortexM`); [`ModelFile::prepared_for`] names
+    /// them.
     pub fn prepared(&self, options: microlite::Options) -> Result<Vec<u8>, BuildError> {
-        use microlite::kernels::{active_backend, set_active_backend, Backend};
+        self.prepared_for(options, microlite::kernels::Backend::CortexM)
+    }
+
+    /// [`ModelFile::prepared`] for a target that runs `kernels`:
+    /// `Backend::Compact` for firmware built with microlite's
+    /// `small-kernels` feature, `Backend::CortexM` otherwise. The
+    /// process-wide kernel backend is `kernels` while it prepares.
+    pub fn prepared_for(
+        &self,
+        options: microlite::Options,
+        kernels: microlite::kernels::Backend,
+    ) -> Result<Vec<u8>, BuildError> {
+        use microlite::kernels::{active_backend, set_active_backend};
         let model = self.model()?;
         let resolver = self.resolver()?;
         let previous = active_backend();
-        set_active_backend(Backend::Compact);
+        set_active_backend(kernels);
         let result = prepare_image(&model, &resolver, options);
         set_active_backend(previous);
         result
@@ -259,7 +272,18 @@ impl ModelFile {
         name: &str,
         options: microlite::Options,
     ) -> Result<String, BuildError> {
-        let image = self.prepared(options)?;
+        self.prepared_source_for(name, options, microlite::kernels::Backend::CortexM)
+    }
+
+    /// [`ModelFile::prepared_source`] for a target that runs `kernels` (see
+    /// [`ModelFile::prepared_for`]).
+    pub fn prepared_source_for(
+        &self,
+        name: &str,
+        options: microlite::Options,
+        kernels: microlite::kernels::Backend,
+    ) -> Result<String, BuildError> {
+        let image = self.prepared_for(options, kernels)?;
         let mut out = String::new();
         let _ = writeln!(
             out,

@@ -28,8 +28,12 @@ pub enum KernelChoice {
     Reference,
     /// The portable optimised kernels.
     Portable,
-    /// The small general kernels bare-metal targets run.
+    /// The small general kernels bare-metal targets run with
+    /// `small-kernels`.
     Compact,
+    /// The microcontroller kernels bare-metal targets run by default
+    /// (portable inner loops on the host).
+    CortexM,
     /// The AVX2 kernels (an error when the CPU lacks AVX2).
     Avx2,
 }
@@ -175,12 +179,14 @@ fn select_kernels(choice: KernelChoice) -> Result<&'static str, String> {
         KernelChoice::Reference => set_active_backend(Backend::Reference),
         KernelChoice::Portable => set_active_backend(Backend::Portable),
         KernelChoice::Compact => set_active_backend(Backend::Compact),
+        KernelChoice::CortexM => set_active_backend(Backend::CortexM),
         KernelChoice::Avx2 => set_active_backend(avx2_backend()?),
     }
     Ok(match active_backend() {
         Backend::Reference => "reference",
         Backend::Portable => "portable",
         Backend::Compact => "compact",
+        Backend::CortexM => "cortex-m",
         #[cfg(target_arch = "x86_64")]
         Backend::Avx2(_) => "avx2",
         #[allow(unreachable_patterns)]

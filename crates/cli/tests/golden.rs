@@ -173,6 +173,7 @@ fn backends() -> Vec<(&'static str, Backend)> {
         ("reference", Backend::Reference),
         ("portable", Backend::Portable),
         ("compact", Backend::Compact),
+        ("cortex-m", Backend::CortexM),
     ];
     #[cfg(target_arch = "x86_64")]
     if let Some(token) = microlite_kernels::optimized::Avx2::detect() {

@@ -38,7 +38,7 @@ pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
 }
 
 /// Bytes a scratch buffer may need to skip to reach a 4-byte boundary.
-const ALIGN_SLACK: usize = 3;
+pub(crate) const ALIGN_SLACK: usize = 3;
 
 /// Scratch bytes [`depthwise_conv_per_channel_i8`] needs: an int32
 /// accumulator and an int32 start value per output channel, and one
@@ -52,7 +52,10 @@ pub fn depthwise_scratch_len(input_depth: usize, output_depth: usize) -> usize {
 
 /// `words` int32 values from the first 4-byte boundary of `scratch`, and
 /// the bytes after them.
-fn split_words(scratch: &mut [u8], words: usize) -> Result<(&mut [i32], &mut [u8]), KernelError> {
+pub(crate) fn split_words(
+    scratch: &mut [u8],
+    words: usize,
+) -> Result<(&mut [i32], &mut [u8]), KernelError> {
     let short = KernelError::SizeOverflow { what: "scratch" };
     let skip = scratch.as_ptr().align_offset(4);
     let bytes = words.checked_mul(4).ok_or(short)?;
@@ -69,7 +72,7 @@ pub fn supports_input_offset(input_offset: i32) -> bool {
 }
 
 /// The input offset as the int8 value it cancels (see the module docs).
-fn padding_value(input_offset: i32) -> Result<i8, KernelError> {
+pub(crate) fn padding_value(input_offset: i32) -> Result<i8, KernelError> {
     i8::try_from(input_offset.wrapping_neg()).map_err(|_| KernelError::InvalidParameter {
         what: "input offset (must be minus an int8 zero point)",
         value: input_offset.unsigned_abs() as usize,
@@ -87,7 +90,8 @@ fn dot(x: &[i8], w: &[i8]) -> i32 {
 }
 
 /// `range` of `slice`, or a [`KernelError`] naming `what`.
-fn part<'a, T>(
+#[inline(always)]
+pub(crate) fn part<'a, T>(
     slice: &'a [T],
     start: usize,
     len: usize,
@@ -101,7 +105,8 @@ fn part<'a, T>(
 
 /// The input row and column of filter tap (`fy`, `fx`) of output pixel
 /// (`out_y`, `out_x`), or `None` when the tap lies in the padding.
-fn tap_position(
+#[inline(always)]
+pub(crate) fn tap_position(
     geometry: &ConvGeometry,
     input_shape: &NhwcShape,
     (out_y, out_x): (usize, usize),
@@ -238,6 +243,69 @@ pub fn conv_per_channel_i8(
     Ok(())
 }
 
+/// A depthwise kernel's scratch, laid out by [`depthwise_setup`]: an
+/// accumulator and a start value (bias + offset * sum of the channel's
+/// weights) per output channel, then one pixel of padding values.
+pub(crate) struct DepthwiseScratch<'s> {
+    pub(crate) acc: &'s mut [i32],
+    pub(crate) start: &'s mut [i32],
+    pub(crate) padding: &'s [i8],
+}
+
+/// Checks a depthwise conv's shapes and parameters (the reference kernel's
+/// errors) and lays out its [`DepthwiseScratch`] in `scratch` (at least
+/// [`depthwise_scratch_len`] bytes).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) fn depthwise_setup<'s>(
+    geometry: &ConvGeometry,
+    depth_multiplier: usize,
+    quant: &ConvQuantParamsI8<'_>,
+    (input_shape, input_len): (NhwcShape, usize),
+    (filter_shape, filter): (NhwcShape, &[i8]),
+    bias: Option<&[i32]>,
+    (output_shape, output_len): (NhwcShape, usize),
+    scratch: &'s mut [u8],
+) -> Result<DepthwiseScratch<'s>, KernelError> {
+    check_window_shapes(
+        geometry,
+        &input_shape,
+        input_len,
+        &filter_shape,
+        filter.len(),
+        &output_shape,
+        output_len,
+        bias.map(<[i32]>::len),
+    )?;
+    check_depthwise_shapes(depth_multiplier, &input_shape, &filter_shape, &output_shape)?;
+    quant.check(output_shape.depth)?;
+    let pad = padding_value(quant.input_offset)?;
+    let (channels, out_depth) = (input_shape.depth, output_shape.depth);
+    let short = KernelError::SizeOverflow { what: "scratch" };
+    let (words, rest) = split_words(scratch, out_depth.checked_mul(2).ok_or(short)?)?;
+    let (acc, start) = words.split_at_mut(out_depth);
+    let padding: &mut [i8] = bytemuck::cast_slice_mut(rest.get_mut(..channels).ok_or(short)?);
+    padding.fill(pad);
+    let taps = filter_shape.height * filter_shape.width;
+    for (out_c, s) in start.iter_mut().enumerate() {
+        let mut sum = 0i32;
+        for tap in 0..taps {
+            sum = sum.wrapping_add(i32::from(*filter.get(tap * out_depth + out_c).ok_or(
+                KernelError::SizeOverflow {
+                    what: "filter index",
+                },
+            )?));
+        }
+        let b = bias.and_then(|b| b.get(out_c)).copied().unwrap_or(0);
+        *s = b.wrapping_add(quant.input_offset.wrapping_mul(sum));
+    }
+    Ok(DepthwiseScratch {
+        acc,
+        start,
+        padding,
+    })
+}
+
 /// Int8 DEPTHWISE_CONV_2D with per-channel output scales, any depth
 /// multiplier, stride, dilation and padding: the result bits of
 /// [`crate::depthwise_conv::depthwise_conv_per_channel_i8`]. `scratch`
@@ -256,41 +324,22 @@ pub fn depthwise_conv_per_channel_i8(
     output: &mut [i8],
     scratch: &mut [u8],
 ) -> Result<(), KernelError> {
-    check_window_shapes(
-        geometry,
-        &input_shape,
-        input.len(),
-        &filter_shape,
-        filter.len(),
-        &output_shape,
-        output.len(),
-        bias.map(<[i32]>::len),
-    )?;
-    check_depthwise_shapes(depth_multiplier, &input_shape, &filter_shape, &output_shape)?;
-    quant.check(output_shape.depth)?;
-    let pad = padding_value(quant.input_offset)?;
     let (channels, out_depth) = (input_shape.depth, output_shape.depth);
     let multiplier = depth_multiplier.max(1);
-    let short = KernelError::SizeOverflow { what: "scratch" };
-    // Scratch: accumulators, then initial values (bias + offset * sum of
-    // the channel's weights), then one pixel of padding.
-    let (words, rest) = split_words(scratch, out_depth.checked_mul(2).ok_or(short)?)?;
-    let (acc, start) = words.split_at_mut(out_depth);
-    let padding: &mut [i8] = bytemuck::cast_slice_mut(rest.get_mut(..channels).ok_or(short)?);
-    padding.fill(pad);
-    let taps = filter_shape.height * filter_shape.width;
-    for (out_c, s) in start.iter_mut().enumerate() {
-        let mut sum = 0i32;
-        for tap in 0..taps {
-            sum = sum.wrapping_add(i32::from(*filter.get(tap * out_depth + out_c).ok_or(
-                KernelError::SizeOverflow {
-                    what: "filter index",
-                },
-            )?));
-        }
-        let b = bias.and_then(|b| b.get(out_c)).copied().unwrap_or(0);
-        *s = b.wrapping_add(quant.input_offset.wrapping_mul(sum));
-    }
+    let DepthwiseScratch {
+        acc,
+        start,
+        padding,
+    } = depthwise_setup(
+        geometry,
+        depth_multiplier,
+        quant,
+        (input_shape, input.len()),
+        (filter_shape, filter),
+        bias,
+        (output_shape, output.len()),
+        scratch,
+    )?;
     let mut pixels = output.chunks_exact_mut(out_depth.max(1));
     for b in 0..output_shape.batches {
         for out_y in 0..output_shape.height {
@@ -309,7 +358,7 @@ pub fn depthwise_conv_per_channel_i8(
                                 channels,
                                 "input index",
                             )?,
-                            None => &*padding,
+                            None => padding,
                         };
                         let tap = fy * filter_shape.width + fx;
                         let w = part(filter, tap * out_depth, out_depth, "filter index")?;

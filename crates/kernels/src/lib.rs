@@ -30,6 +30,7 @@ pub mod broadcast;
 pub mod compact;
 pub mod concatenation;
 pub mod conv;
+pub mod cortex_m;
 pub mod depthwise_conv;
 pub mod dequantize;
 pub mod elementwise;

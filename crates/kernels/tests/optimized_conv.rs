@@ -11,7 +11,7 @@ use proptest::prelude::*;
 
 /// Every fast backend this machine can run.
 fn fast_backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Portable, Backend::Compact];
+    let mut backends = vec![Backend::Portable, Backend::Compact, Backend::CortexM];
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 was just detected.
@@ -210,7 +210,8 @@ fn scratch_follows_the_active_backend() {
     // im2col patch (KH * KW * C_in bytes) for filters with several taps and
     // an input depth that is not a multiple of 16. The compact one: a
     // weight sum per output channel (4 bytes, + 3 to align) and one window
-    // (KH * KW * C_in bytes when KH * KW > 1).
+    // (KH * KW * C_in bytes when KH * KW > 1). The Cortex-M one: the int16
+    // columns of two pixels (4 bytes per window position, + 3 to align).
     let only = |bytes: usize| {
         if cfg!(feature = "reference-only") {
             0
@@ -229,7 +230,7 @@ fn scratch_follows_the_active_backend() {
         ((1, 3, 3, 24), 216, 4 + 216 + 3),
     ];
     let before = microlite_kernels::optimized::active_backend();
-    for backend in [Backend::Portable, Backend::Compact] {
+    for backend in [Backend::Portable, Backend::Compact, Backend::CortexM] {
         microlite_kernels::optimized::set_active_backend(backend);
         for ((o, h, w, i), im2col, compact) in cases {
             let filter = NhwcShape::new(o, h, w, i);
@@ -237,10 +238,15 @@ fn scratch_follows_the_active_backend() {
                 microlite_kernels::compact::conv_scratch_len(&filter),
                 compact
             );
-            let want = if backend == Backend::Compact {
-                compact
-            } else {
-                im2col
+            let cortex_m = 4 * h * w * i + 3;
+            assert_eq!(
+                microlite_kernels::cortex_m::conv_scratch_len(&filter),
+                cortex_m
+            );
+            let want = match backend {
+                Backend::Compact => compact,
+                Backend::CortexM => cortex_m,
+                _ => im2col,
             };
             assert_eq!(
                 optimized::conv_scratch_len(&filter),

@@ -15,7 +15,12 @@ use proptest::prelude::*;
 
 /// Every backend this machine can run.
 fn backends() -> Vec<Backend> {
-    let mut all = vec![Backend::Reference, Backend::Portable, Backend::Compact];
+    let mut all = vec![
+        Backend::Reference,
+        Backend::Portable,
+        Backend::Compact,
+        Backend::CortexM,
+    ];
     #[cfg(target_arch = "x86_64")]
     if let Some(token) = microlite_kernels::optimized::Avx2::detect() {
         all.push(Backend::Avx2(token));

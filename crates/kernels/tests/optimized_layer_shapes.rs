@@ -14,7 +14,7 @@ use microlite_kernels::padding::{compute_padding_height_width, Padding};
 
 /// Every fast backend this machine can run.
 fn fast_backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Portable, Backend::Compact];
+    let mut backends = vec![Backend::Portable, Backend::Compact, Backend::CortexM];
     #[cfg(target_arch = "x86_64")]
     if let Some(token) = microlite_kernels::optimized::Avx2::detect() {
         backends.push(Backend::Avx2(token));

@@ -29,7 +29,7 @@ use microlite_kernels::optimized::{self, Backend};
 /// Portable and, when this CPU has it, AVX2 (detected here: without the
 /// crate's `std` feature `Backend::detect` only sees compile-time features).
 fn fast_backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Portable, Backend::Compact];
+    let mut backends = vec![Backend::Portable, Backend::Compact, Backend::CortexM];
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 was just detected.

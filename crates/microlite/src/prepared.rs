@@ -19,8 +19,10 @@
 //! fields (their size is stored and checked per operator), so an image
 //! written on a 64-bit host serves a 32-bit core. Scratch sizes are those of
 //! the kernels active when it was written: prepare with the backend the
-//! target runs (`Backend::Compact` on bare metal, what `microlite-build`
-//! sets).
+//! target runs (`Backend::BARE_METAL` on bare metal: `Backend::CortexM`, or
+//! `Backend::Compact` with the `small-kernels` feature; `microlite-build`'s
+//! `prepared_for` takes it). A kernel given less scratch than it needs
+//! returns an error, never reads out of bounds.
 //!
 //! [`Interpreter::new`]: crate::Interpreter::new
 //! [`Interpreter::write_prepared`]: crate::Interpreter::write_prepared

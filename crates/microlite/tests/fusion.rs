@@ -129,7 +129,12 @@ fn run(model: &Model<'_>, fuse: bool) -> Option<Run> {
 fn fusion_keeps_the_bits_and_never_grows_the_arena() {
     let _lock = BACKEND.lock().unwrap_or_else(|e| e.into_inner());
     let before = active_backend();
-    let mut backends = vec![Backend::Reference, Backend::Compact, Backend::Portable];
+    let mut backends = vec![
+        Backend::Reference,
+        Backend::Compact,
+        Backend::CortexM,
+        Backend::Portable,
+    ];
     if before != Backend::Portable && before != Backend::Reference {
         backends.push(before);
     }

@@ -29,7 +29,12 @@ const MODELS: [&str; 10] = [
 ];
 
 fn backends() -> Vec<Backend> {
-    let mut all = vec![Backend::Reference, Backend::Portable, Backend::Compact];
+    let mut all = vec![
+        Backend::Reference,
+        Backend::Portable,
+        Backend::Compact,
+        Backend::CortexM,
+    ];
     #[cfg(target_arch = "x86_64")]
     if let Some(token) = microlite::kernels::Avx2::detect() {
         all.push(Backend::Avx2(token));

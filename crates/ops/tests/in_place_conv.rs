@@ -265,7 +265,12 @@ fn both_ways(case: &Case) -> Option<(Vec<u8>, Vec<u8>)> {
 }
 
 fn backends() -> Vec<Backend> {
-    let mut all = vec![Backend::Reference, Backend::Portable, Backend::Compact];
+    let mut all = vec![
+        Backend::Reference,
+        Backend::Portable,
+        Backend::Compact,
+        Backend::CortexM,
+    ];
     #[cfg(target_arch = "x86_64")]
     if let Some(token) = microlite_kernels::optimized::Avx2::detect() {
         all.push(Backend::Avx2(token));

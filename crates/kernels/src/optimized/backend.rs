@@ -16,8 +16,13 @@ pub enum Backend {
     /// Safe, portable Rust written for auto-vectorization.
     Portable,
     /// Small, general kernels ([`crate::compact`]): the fixed choice on
-    /// bare-metal targets, where flash is scarce.
+    /// bare-metal targets built with the crate feature `small-kernels`,
+    /// where flash is scarcest.
     Compact,
+    /// The microcontroller kernels ([`crate::cortex_m`]: int16 im2col pairs
+    /// and, on cores with the Arm DSP extension, `SMLAD`): the fixed choice
+    /// on bare-metal targets; portable Rust elsewhere.
+    CortexM,
     /// AVX2 intrinsics (x86-64 only); the token proves the CPU has AVX2.
     #[cfg(target_arch = "x86_64")]
     Avx2(Avx2),
@@ -32,7 +37,7 @@ impl Backend {
             return Self::Reference;
         }
         if cfg!(target_os = "none") {
-            return Self::Compact;
+            return Self::BARE_METAL;
         }
         #[cfg(target_arch = "x86_64")]
         {
@@ -43,11 +48,20 @@ impl Backend {
         Self::Portable
     }
 
+    /// The kernels bare-metal targets run: [`Backend::CortexM`], or
+    /// [`Backend::Compact`] with the crate feature `small-kernels`.
+    pub const BARE_METAL: Self = if cfg!(feature = "small-kernels") {
+        Self::Compact
+    } else {
+        Self::CortexM
+    };
+
     fn code(self) -> u8 {
         match self {
             Self::Reference => REFERENCE,
             Self::Portable => PORTABLE,
             Self::Compact => COMPACT,
+            Self::CortexM => CORTEX_M,
             #[cfg(target_arch = "x86_64")]
             Self::Avx2(_) => AVX2,
         }
@@ -60,6 +74,7 @@ const PORTABLE: u8 = 2;
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 const AVX2: u8 = 3;
 const COMPACT: u8 = 4;
+const CORTEX_M: u8 = 5;
 
 /// The process-wide backend code; [`UNSET`] until first use.
 static ACTIVE: AtomicU8 = AtomicU8::new(UNSET);
@@ -69,7 +84,7 @@ static ACTIVE: AtomicU8 = AtomicU8::new(UNSET);
 /// with the crate feature `reference-only`.
 ///
 /// On bare-metal targets (`target_os = "none"`) the choice is fixed at
-/// compile time, [`Backend::Compact`] (or the reference kernels with
+/// compile time, [`Backend::BARE_METAL`] (or the reference kernels with
 /// `reference-only`), so that only one set of kernels is linked; the
 /// kernels' entry points ignore the `backend` argument there.
 pub fn active_backend() -> Backend {
@@ -77,12 +92,13 @@ pub fn active_backend() -> Backend {
         return Backend::Reference;
     }
     if cfg!(target_os = "none") {
-        return Backend::Compact;
+        return Backend::BARE_METAL;
     }
     match ACTIVE.load(Ordering::Relaxed) {
         REFERENCE => Backend::Reference,
         PORTABLE => Backend::Portable,
         COMPACT => Backend::Compact,
+        CORTEX_M => Backend::CortexM,
         #[cfg(target_arch = "x86_64")]
         // Stored only by `set_active_backend(Backend::Avx2(token))`, so a
         // token has existed and `Avx2::proven` returns one.

@@ -23,24 +23,26 @@ fn uses_im2col(filter_shape: &NhwcShape) -> bool {
 
 /// Scratch bytes [`conv_per_channel_i8`] needs for a filter of shape
 /// `filter_shape` (`[C_out, KH, KW, C_in]`) to run on the active backend:
-/// [`crate::compact::conv_scratch_len`] for [`Backend::Compact`] (always on
-/// bare-metal targets; prepared state written ahead of time for a
-/// microcontroller is sized so), else one im2col patch of `KH * KW * C_in`
+/// [`crate::compact::conv_scratch_len`] for [`Backend::Compact`],
+/// [`crate::cortex_m::conv_scratch_len`] for [`Backend::CortexM`] (one of
+/// the two always runs on bare-metal targets; prepared state written ahead
+/// of time for a microcontroller is sized for it), else one im2col patch of `KH * KW * C_in`
 /// bytes when the filter has several taps and an input depth that is not a
 /// multiple of 16, else 0. With less scratch (another backend active at
-/// eval), or an input offset the compact kernel does not take
-/// ([`crate::compact::supports_input_offset`]), it runs the reference
-/// kernel (on bare-metal targets: returns an error instead, so that the
+/// eval), or an input offset the microcontroller kernels do not take
+/// ([`crate::compact::supports_input_offset`]), they run the reference
+/// kernel (on bare-metal targets: return an error instead, so that the
 /// reference kernel is not linked). 0 with the crate feature
 /// `reference-only`.
 pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
     if cfg!(feature = "reference-only") {
         return 0;
     }
-    if super::backend::effective(super::active_backend()) == Backend::Compact {
-        return crate::compact::conv_scratch_len(filter_shape);
+    match super::backend::effective(super::active_backend()) {
+        Backend::Compact => crate::compact::conv_scratch_len(filter_shape),
+        Backend::CortexM => crate::cortex_m::conv_scratch_len(filter_shape),
+        _ => im2col_len(filter_shape),
     }
-    im2col_len(filter_shape)
 }
 
 /// Bytes of the im2col patch of a filter that [`uses_im2col`], else 0.
@@ -72,10 +74,30 @@ pub fn conv_per_channel_i8(
     scratch: &mut [i8],
 ) -> Result<(), KernelError> {
     let backend = super::backend::effective(backend);
-    let compact_fits = scratch.len() >= crate::compact::conv_scratch_len(&filter_shape)
-        && crate::compact::supports_input_offset(quant.input_offset);
-    if backend == Backend::Compact && (compact_fits || cfg!(target_os = "none")) {
+    let bare_metal = cfg!(target_os = "none");
+    let offset_fits = crate::compact::supports_input_offset(quant.input_offset);
+    if backend == Backend::Compact
+        && (bare_metal
+            || offset_fits && scratch.len() >= crate::compact::conv_scratch_len(&filter_shape))
+    {
         return crate::compact::conv_per_channel_i8(
+            geometry,
+            quant,
+            input_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            output_shape,
+            output,
+            bytemuck::cast_slice_mut(scratch),
+        );
+    }
+    if backend == Backend::CortexM
+        && (bare_metal
+            || offset_fits && scratch.len() >= crate::cortex_m::conv_scratch_len(&filter_shape))
+    {
+        return crate::cortex_m::conv_per_channel_i8(
             geometry,
             quant,
             input_shape,

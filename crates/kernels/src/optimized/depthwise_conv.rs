@@ -12,8 +12,9 @@ use crate::KernelError;
 
 /// Scratch bytes [`depthwise_conv_per_channel_i8`] needs on the active
 /// backend: [`crate::compact::depthwise_scratch_len`] for
-/// [`Backend::Compact`] (always on bare-metal targets), none for the
-/// others. With less scratch (another backend active at prepare) or an
+/// [`Backend::Compact`], [`crate::cortex_m::depthwise_scratch_len`] for
+/// [`Backend::CortexM`] (one of the two always runs on bare-metal targets),
+/// none for the others. With less scratch (another backend active at prepare) or an
 /// input offset it does not take ([`crate::compact::supports_input_offset`]),
 /// the compact backend runs the reference kernel (on bare-metal targets:
 /// returns an error instead, so that the reference kernel is not linked).
@@ -21,10 +22,11 @@ pub fn depthwise_scratch_len(input_depth: usize, output_depth: usize) -> usize {
     if cfg!(feature = "reference-only") {
         return 0;
     }
-    if super::backend::effective(super::active_backend()) == Backend::Compact {
-        return crate::compact::depthwise_scratch_len(input_depth, output_depth);
+    match super::backend::effective(super::active_backend()) {
+        Backend::Compact => crate::compact::depthwise_scratch_len(input_depth, output_depth),
+        Backend::CortexM => crate::cortex_m::depthwise_scratch_len(input_depth, output_depth),
+        _ => 0,
     }
-    0
 }
 
 /// [`reference::depthwise_conv_per_channel_i8`] on `backend`, with
@@ -48,11 +50,34 @@ pub fn depthwise_conv_per_channel_i8(
     scratch: &mut [i8],
 ) -> Result<(), KernelError> {
     let backend = super::backend::effective(backend);
-    let compact_fits = scratch.len()
-        >= crate::compact::depthwise_scratch_len(input_shape.depth, output_shape.depth)
-        && crate::compact::supports_input_offset(quant.input_offset);
-    if backend == Backend::Compact && (compact_fits || cfg!(target_os = "none")) {
+    let bare_metal = cfg!(target_os = "none");
+    let offset_fits = crate::compact::supports_input_offset(quant.input_offset);
+    let (channels, out_depth) = (input_shape.depth, output_shape.depth);
+    if backend == Backend::Compact
+        && (bare_metal
+            || offset_fits
+                && scratch.len() >= crate::compact::depthwise_scratch_len(channels, out_depth))
+    {
         return crate::compact::depthwise_conv_per_channel_i8(
+            geometry,
+            depth_multiplier,
+            quant,
+            input_shape,
+            input,
+            filter_shape,
+            filter,
+            bias,
+            output_shape,
+            output,
+            bytemuck::cast_slice_mut(scratch),
+        );
+    }
+    if backend == Backend::CortexM
+        && (bare_metal
+            || offset_fits
+                && scratch.len() >= crate::cortex_m::depthwise_scratch_len(channels, out_depth))
+    {
+        return crate::cortex_m::depthwise_conv_per_channel_i8(
             geometry,
             depth_multiplier,
             quant,

@@ -62,10 +62,13 @@ pub fn fully_connected_i8(
     bias: Option<&[i32]>,
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    // The reference kernel is already a plain loop: Compact runs it too.
+    // The reference kernel is already a plain loop: the microcontroller
+    // backends run it too.
     let backend = super::backend::effective(backend);
-    let fast = !matches!(backend, Backend::Reference | Backend::Compact)
-        && params.filter_offset == 0
+    let fast = !matches!(
+        backend,
+        Backend::Reference | Backend::Compact | Backend::CortexM
+    ) && params.filter_offset == 0
         && fast_path_fits(shape, params.input_offset, input, filter, bias, output);
     if !fast {
         return reference::fully_connected_i8(params, shape, input, filter, bias, output);
@@ -95,8 +98,10 @@ pub fn fully_connected_per_channel_i8(
     output: &mut [i8],
 ) -> Result<(), KernelError> {
     let backend = super::backend::effective(backend);
-    let fast = !matches!(backend, Backend::Reference | Backend::Compact)
-        && params.output_multipliers.len() == shape.output_depth
+    let fast = !matches!(
+        backend,
+        Backend::Reference | Backend::Compact | Backend::CortexM
+    ) && params.output_multipliers.len() == shape.output_depth
         && params.output_shifts.len() == shape.output_depth
         && fast_path_fits(shape, params.input_offset, input, filter, bias, output);
     if !fast {

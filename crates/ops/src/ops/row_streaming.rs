@@ -53,14 +53,15 @@ use crate::kernel::InPlaceOffer;
 /// more arena.
 pub const CHUNK_PIXELS: usize = 128;
 
-/// Output pixels a streamed chunk aims for with the compact kernels
-/// (bare metal): their per-call setup, a weight sum per output channel, costs
-/// about one output pixel, so 32 keeps it near 3% with a small row buffer.
+/// Output pixels a streamed chunk aims for with the microcontroller kernels
+/// (`Compact`, `CortexM`): their per-call setup (weight sums per output
+/// channel for the compact conv and both depthwise kernels) costs about one
+/// output pixel, so 32 keeps it near 3% with a small row buffer.
 pub const COMPACT_CHUNK_PIXELS: usize = 32;
 
 /// Output pixels an int8 streamed chunk aims for with `backend`'s kernels.
 pub fn chunk_pixels(backend: Backend) -> usize {
-    if backend == Backend::Compact {
+    if matches!(backend, Backend::Compact | Backend::CortexM) {
         COMPACT_CHUNK_PIXELS
     } else {
         CHUNK_PIXELS

@@ -1,0 +1,248 @@
+//! The Arm DSP extension (ARMv7E-M: Cortex-M4, M7; ARMv8-M Mainline with
+//! DSP: Cortex-M33, M55): the few instructions the Cortex-M kernels' inner
+//! loops use: single instructions as safe functions (`SXTB16`, `SADD16`),
+//! and the two hot loops as `asm!` blocks ([`dot_2x2_blocks`] with
+//! `SMLAD`, [`depthwise_mac_4`] with `SMLABB`/`SMLATT`). Compiled only
+//! where the build script found the extension (`cfg(microlite_arm_dsp)`);
+//! stable Rust offers no intrinsics for them.
+//!
+//! The single instructions touch registers only (`SADD16` sets the GE
+//! flags, so it is not `preserves_flags`); the loops read memory within
+//! the bounds their callers' slices give, and every sum wraps modulo 2^32
+//! (`SMLAD` and friends only set the sticky Q flag on overflow), exactly
+//! as `wrapping_add` does. The portable definitions in
+//! `crate::cortex_m::lanes` compute the same values; the firmware harness
+//! runs every shared model through these under QEMU and compares the
+//! outputs with TFLM's (`firmware/run.py`).
+
+use core::arch::asm;
+
+/// `SXTB16 x`: bytes 0 and 2 of `x`, sign-extended to the two 16-bit lanes.
+#[inline(always)]
+pub fn sxtb16(x: u32) -> u32 {
+    let out: u32;
+    // SAFETY: one DSP instruction (present: cfg(microlite_arm_dsp)) on
+    // registers only; no memory, stack or flags are touched.
+    unsafe {
+        asm!("sxtb16 {out}, {x}", out = lateout(reg) out, x = in(reg) x,
+             options(pure, nomem, nostack, preserves_flags));
+    }
+    out
+}
+
+/// `SXTB16 x, ROR #8`: bytes 1 and 3 of `x`, sign-extended to the two
+/// 16-bit lanes.
+#[inline(always)]
+pub fn sxtb16_ror8(x: u32) -> u32 {
+    let out: u32;
+    // SAFETY: as `sxtb16`.
+    unsafe {
+        asm!("sxtb16 {out}, {x}, ror #8", out = lateout(reg) out, x = in(reg) x,
+             options(pure, nomem, nostack, preserves_flags));
+    }
+    out
+}
+
+/// `SADD16`: lane-wise `a + b` over 16-bit lanes, each modulo 2^16.
+#[inline(always)]
+pub fn sadd16(a: u32, b: u32) -> u32 {
+    let out: u32;
+    // SAFETY: as `sxtb16`, except that it sets the GE flags (declared: no
+    // `preserves_flags`).
+    unsafe {
+        asm!("sadd16 {out}, {a}, {b}", out = lateout(reg) out, a = in(reg) a, b = in(reg) b,
+             options(pure, nomem, nostack));
+    }
+    out
+}
+
+/// The 2x2 block of dot products of the Cortex-M conv: for each block of
+/// four window positions, `columns` holds four words (pixel A's positions
+/// 0/2 and 1/3 as int16 pairs, then pixel B's, see
+/// `crate::cortex_m::lanes`) and `row_a`, `row_b` four int8 filter values
+/// each. Returns `[A·a, A·b, B·a, B·b]` added to `acc`, over
+/// `min(columns.len() / 4, row_a.len() / 4, row_b.len() / 4)` blocks.
+///
+/// One loop in assembly, so that the four sums, three pointers, the count
+/// and six temporaries stay in registers: per block, two weight loads, two
+/// double-word column loads, four `SXTB16` and eight `SMLAD` (16
+/// multiply-adds in 18 instructions).
+#[inline(always)]
+pub fn dot_2x2_blocks(columns: &[u32], row_a: &[u8], row_b: &[u8], acc: [i32; 4]) -> [i32; 4] {
+    let blocks = (columns.len() / 4)
+        .min(row_a.len() / 4)
+        .min(row_b.len() / 4);
+    if blocks == 0 {
+        return acc;
+    }
+    let [mut s0, mut s1, mut s2, mut s3] = acc;
+    let mut x = columns.as_ptr();
+    let mut a = row_a.as_ptr();
+    let mut b = row_b.as_ptr();
+    let mut n = blocks;
+    // SAFETY: the loop runs `blocks` times and reads, per iteration, 16
+    // bytes at `x` (a `u32` slice: 4-byte aligned, as LDRD requires) and 4
+    // bytes at `a` and at `b` (LDR allows unaligned addresses on ARMv7E-M
+    // and ARMv8-M Mainline), advancing each pointer past what it read; so
+    // it reads `blocks * 16` bytes of `columns` and `blocks * 4` bytes of
+    // each row, all in bounds by the `min` above. Every operand has a
+    // fixed register, so the register allocator keeps nothing else in
+    // them; r6 and r7 (which Rust does not let operands name, and may
+    // hold the caller's values) serve as two more temporaries: they are
+    // pushed first and popped last, so the stack is balanced and both are
+    // restored; nothing in between uses the stack pointer. It writes no
+    // memory but the stack slots of that push, and changes flags (SUBS,
+    // and SMLAD's Q flag), so it is declared with no options.
+    unsafe {
+        asm!(
+            // r0-r3: sums A·a, A·b, B·a, B·b; r4: columns; r5, r8: rows
+            // a, b; r9: blocks left; r10-r12, lr, r6, r7: temporaries.
+            "push {{r6, r7}}",
+            "2:",
+            "ldr r10, [r5], #4",
+            "ldrd r6, r7, [r4, #8]",
+            "ldrd r12, lr, [r4], #16",
+            "sxtb16 r11, r10",
+            "sxtb16 r10, r10, ror #8",
+            "smlad r0, r12, r11, r0",
+            "smlad r0, lr, r10, r0",
+            "smlad r2, r6, r11, r2",
+            "smlad r2, r7, r10, r2",
+            "ldr r10, [r8], #4",
+            "sxtb16 r11, r10",
+            "sxtb16 r10, r10, ror #8",
+            "smlad r1, r12, r11, r1",
+            "smlad r1, lr, r10, r1",
+            "smlad r3, r6, r11, r3",
+            "smlad r3, r7, r10, r3",
+            "subs r9, r9, #1",
+            "bne 2b",
+            "pop {{r6, r7}}",
+            inout("r0") s0,
+            inout("r1") s1,
+            inout("r2") s2,
+            inout("r3") s3,
+            inout("r4") x,
+            inout("r5") a,
+            inout("r8") b,
+            inout("r9") n,
+            out("r10") _,
+            out("r11") _,
+            out("r12") _,
+            out("lr") _,
+        );
+    }
+    let _ = (x, a, b, n);
+    [s0, s1, s2, s3]
+}
+
+/// The input pixels of up to [`TapPointers::MAX`] depthwise filter taps,
+/// as addresses, with the length every one of them has at least: what
+/// [`depthwise_mac_4`] needs to read four channels of each in bounds.
+pub struct TapPointers<'a> {
+    pointers: [*const i8; TapPointers::MAX],
+    count: usize,
+    min_len: usize,
+    _rows: core::marker::PhantomData<&'a [i8]>,
+}
+
+impl<'a> TapPointers<'a> {
+    /// Taps one pointer set holds.
+    pub const MAX: usize = 16;
+
+    /// The first [`Self::MAX`] of `rows`.
+    #[inline(always)]
+    pub fn new(rows: &[&'a [i8]]) -> Self {
+        let mut pointers = [core::ptr::null(); Self::MAX];
+        let mut min_len = usize::MAX;
+        let mut count = 0;
+        for (pointer, row) in pointers.iter_mut().zip(rows) {
+            *pointer = row.as_ptr();
+            min_len = min_len.min(row.len());
+            count += 1;
+        }
+        Self {
+            pointers,
+            count,
+            min_len,
+            _rows: core::marker::PhantomData,
+        }
+    }
+}
+
+/// Adds `sum over taps t of input_t[c + k] * weights[t * stride + k]` to
+/// `acc[k]` for `k < 4` (four channels of one depthwise output pixel).
+/// Does nothing unless every tap has channels `c..c + 4` and `weights`
+/// holds every tap's four values.
+///
+/// One loop in assembly: per tap, three loads, four `SXTB16` and four
+/// halfword multiply-adds (`SMLABB`/`SMLATT`).
+#[inline(always)]
+pub fn depthwise_mac_4(
+    acc: [i32; 4],
+    taps: &TapPointers<'_>,
+    c: usize,
+    weights: &[i8],
+    stride: usize,
+) -> [i32; 4] {
+    let count = taps.count;
+    let in_bounds = c.checked_add(4).is_some_and(|end| end <= taps.min_len)
+        && count
+            .checked_sub(1)
+            .and_then(|last| last.checked_mul(stride))
+            .and_then(|start| start.checked_add(4))
+            .is_some_and(|end| end <= weights.len());
+    if !in_bounds || count == 0 {
+        return acc;
+    }
+    let [mut a0, mut a1, mut a2, mut a3] = acc;
+    let mut rows = taps.pointers.as_ptr();
+    let mut w = weights.as_ptr();
+    let mut n = count;
+    // SAFETY: the loop runs `count` (>= 1) times; iteration t reads the
+    // pointer `taps.pointers[t]` (t < count <= MAX), four bytes at that
+    // pointer plus `c` (each tap's slice is at least `min_len >= c + 4`
+    // bytes long and borrowed for 'a, outliving this call) and four bytes
+    // of `weights` at `t * stride` (checked above to end within it). LDR
+    // allows unaligned addresses on ARMv7E-M and ARMv8-M Mainline. Every
+    // operand has a fixed register; r6 is a temporary, pushed first and
+    // popped last (nothing in between uses the stack pointer). Flags
+    // change (SUBS, Q), so no `preserves_flags`.
+    unsafe {
+        asm!(
+            // r0-r3: channel sums; r4: tap pointers; r5: c; r8: weights;
+            // r9: stride; r10: taps left; r11, r12, lr, r6: temporaries.
+            "push {{r6, r7}}",
+            "2:",
+            "ldr r11, [r4], #4",
+            "ldr r11, [r11, r5]",
+            "ldr r12, [r8]",
+            "add r8, r8, r9",
+            "sxtb16 lr, r11",
+            "sxtb16 r6, r12",
+            "smlabb r0, lr, r6, r0",
+            "smlatt r2, lr, r6, r2",
+            "sxtb16 r11, r11, ror #8",
+            "sxtb16 r12, r12, ror #8",
+            "smlabb r1, r11, r12, r1",
+            "smlatt r3, r11, r12, r3",
+            "subs r10, r10, #1",
+            "bne 2b",
+            "pop {{r6, r7}}",
+            inout("r0") a0,
+            inout("r1") a1,
+            inout("r2") a2,
+            inout("r3") a3,
+            inout("r4") rows,
+            in("r5") c,
+            inout("r8") w,
+            in("r9") stride,
+            inout("r10") n,
+            out("r11") _,
+            out("r12") _,
+            out("lr") _,
+        );
+    }
+    let _ = (rows, w, n);
+    [a0, a1, a2, a3]
+}

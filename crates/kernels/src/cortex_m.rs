@@ -1,0 +1,434 @@
+//! Int8 CONV_2D and DEPTHWISE_CONV_2D kernels for microcontrollers, the
+//! fast set ([`Backend::CortexM`](crate::optimized::Backend::CortexM), the
+//! default on bare-metal targets; [`crate::compact`] is the small set):
+//! bit-exact with the reference kernels ([`crate::conv`],
+//! [`crate::depthwise_conv`]), any stride, dilation, padding, groups and
+//! depth multiplier.
+//!
+//! * CONV_2D: the window of two output pixels at a time is gathered as
+//!   int16 (input plus input offset) im2col *columns* ([`lanes`]), and each
+//!   pair of output channels is a 2x2 block of dot products: on cores with
+//!   the Arm DSP extension, `SXTB16` widens four filter values and `SMLAD`
+//!   does two multiply-adds ([`crate::arch`]), elsewhere plain Rust.
+//! * DEPTHWISE_CONV_2D: per output pixel, four channels at a time in
+//!   registers over every filter tap. A tap outside the image reads the
+//!   value `-input_offset` (an int8: the offset is minus an int8 zero
+//!   point), which contributes `(-input_offset + input_offset) * w = 0`; so
+//!   every tap is summed, and since `(x + o) * w = x * w + o * w` in
+//!   wrapping int32 arithmetic (a ring), the offset term is added once per
+//!   channel as `o * sum(w)`. Integer addition is associative, so the order
+//!   of the sums does not change the bits either.
+//! * The output stage keeps TFLM's double rounding ([`output_stage`]).
+//!
+//! The same code (with portable inner loops) runs on hosts as a backend
+//! like any other, so the golden suites test its layout and loops there.
+
+use crate::compact::{
+    depthwise_setup, padding_value, part, tap_position, DepthwiseScratch, ALIGN_SLACK,
+};
+use crate::conv::{
+    check_conv_shapes, check_window_shapes, ConvGeometry, ConvQuantParamsI8, NhwcShape,
+};
+use crate::KernelError;
+
+mod lanes;
+mod output_stage;
+
+use output_stage::{requantize, requantize_lanes};
+
+/// Scratch bytes [`conv_per_channel_i8`] needs for `filter_shape`: the
+/// int16 im2col columns of two output pixels (`4 * KH * KW * C` bytes, see
+/// [`lanes`]), plus 3 bytes to align them.
+pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
+    let window = filter_shape
+        .height
+        .saturating_mul(filter_shape.width)
+        .saturating_mul(filter_shape.depth);
+    lanes::columns_len(window)
+        .saturating_mul(2)
+        .saturating_add(ALIGN_SLACK)
+}
+
+/// Scratch bytes [`depthwise_conv_per_channel_i8`] needs: an int32
+/// accumulator and an int32 start value per output channel, and one
+/// padding pixel of input channels, plus 3 bytes to align the words.
+pub fn depthwise_scratch_len(input_depth: usize, output_depth: usize) -> usize {
+    output_depth
+        .saturating_mul(8)
+        .saturating_add(input_depth)
+        .saturating_add(ALIGN_SLACK)
+}
+
+/// Whether these kernels take `input_offset`: minus an int8 zero point, as
+/// every int8 model's (the ops check zero points at prepare); the same
+/// condition as [`crate::compact`]'s.
+pub fn supports_input_offset(input_offset: i32) -> bool {
+    crate::compact::supports_input_offset(input_offset)
+}
+
+/// Int8 CONV_2D with per-channel output scales, grouped or not, any
+/// stride, dilation and padding: the result bits of
+/// [`crate::conv::conv_per_channel_i8`]. `scratch` holds
+/// [`conv_scratch_len`] bytes.
+#[allow(clippy::too_many_arguments)]
+pub fn conv_per_channel_i8(
+    geometry: &ConvGeometry,
+    quant: &ConvQuantParamsI8<'_>,
+    input_shape: NhwcShape,
+    input: &[i8],
+    filter_shape: NhwcShape,
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    output_shape: NhwcShape,
+    output: &mut [i8],
+    scratch: &mut [u8],
+) -> Result<(), KernelError> {
+    check_window_shapes(
+        geometry,
+        &input_shape,
+        input.len(),
+        &filter_shape,
+        filter.len(),
+        &output_shape,
+        output.len(),
+        bias.map(<[i32]>::len),
+    )?;
+    let groups = check_conv_shapes(&input_shape, &filter_shape, &output_shape)?;
+    quant.check(output_shape.depth)?;
+    // Checked: minus an int8 zero point, so x + offset fits an i16.
+    let offset = i16::from(padding_value(quant.input_offset)?).wrapping_neg();
+    let depth = groups.filter_input_depth;
+    let (kh, kw) = (filter_shape.height, filter_shape.width);
+    // Validated by check_window_shapes (the filter's element count fits).
+    let window = kh * kw * depth;
+    let short = KernelError::SizeOverflow { what: "scratch" };
+    let skip = scratch.as_ptr().align_offset(4);
+    let column_bytes = lanes::columns_len(window).checked_mul(2).ok_or(short)?;
+    let columns: &mut [i16] = bytemuck::try_cast_slice_mut(
+        skip.checked_add(column_bytes)
+            .and_then(|end| scratch.get_mut(skip..end))
+            .ok_or(short)?,
+    )
+    .map_err(|_| short)?;
+    let out_depth = output_shape.depth;
+    let per_group = groups.filters_per_group.max(1);
+    let plane = output_shape.height * output_shape.width;
+    let pixel_count = output_shape.batches * plane;
+    // Output pixels two at a time (an odd last one pairs with itself), each
+    // group's output channels two at a time (likewise).
+    for first in (0..pixel_count).step_by(2) {
+        let second = (first + 1).min(pixel_count - 1);
+        for group_start in (0..out_depth).step_by(per_group) {
+            let input_start = (group_start / per_group) * depth;
+            for (lane, pixel) in [first, second].into_iter().enumerate() {
+                let (b, rest) = (pixel / plane.max(1), pixel % plane.max(1));
+                let position = (
+                    rest / output_shape.width.max(1),
+                    rest % output_shape.width.max(1),
+                );
+                for fy in 0..kh {
+                    for fx in 0..kw {
+                        let values = match tap_position(geometry, &input_shape, position, (fy, fx))
+                        {
+                            Some((y, x)) => Some(part(
+                                input,
+                                input_shape.offset(b, y, x, input_start),
+                                depth,
+                                "input index",
+                            )?),
+                            None => None,
+                        };
+                        let tap = (fy * kw + fx) * depth;
+                        lanes::write_columns(columns, window, lane, tap, depth, values, offset);
+                    }
+                }
+            }
+            let group_end = (group_start + per_group).min(out_depth);
+            let channels = group_end - group_start;
+            let rows = part(
+                filter,
+                group_start * window,
+                channels * window,
+                "filter index",
+            )?;
+            let bias = match bias {
+                Some(bias) => Some(part(bias, group_start, channels, "bias index")?),
+                None => None,
+            };
+            let scales = (
+                part(
+                    quant.output_multipliers,
+                    group_start,
+                    channels,
+                    "output multipliers",
+                )?,
+                part(quant.output_shifts, group_start, channels, "output shifts")?,
+            );
+            let out_a = first * out_depth + group_start;
+            let out_b = second * out_depth + group_start;
+            let short = KernelError::SizeOverflow {
+                what: "output index",
+            };
+            if second == first {
+                let a = output.get_mut(out_a..out_a + channels).ok_or(short)?;
+                channel_pairs(columns, rows, window, bias, scales, quant, a, None);
+            } else {
+                // Pixels in order: the second's outputs lie after the first's.
+                let (head, tail) = output.split_at_mut_checked(out_b).ok_or(short)?;
+                let a = head.get_mut(out_a..out_a + channels).ok_or(short)?;
+                let b = tail.get_mut(..channels).ok_or(short)?;
+                channel_pairs(columns, rows, window, bias, scales, quant, a, Some(b));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The outputs of one group's channels for pixels A and B (`out_b`; `None`
+/// when A is the last, odd, pixel) from their `columns`: channels two at a
+/// time ([`lanes::dot_2x2`]), an odd last channel paired with itself.
+/// `rows` holds the group's filter rows of `window` values, `bias` and
+/// `scales` (multipliers, shifts) one value per channel.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn channel_pairs(
+    columns: &[i16],
+    rows: &[i8],
+    window: usize,
+    bias: Option<&[i32]>,
+    (multipliers, shifts): (&[i32], &[i32]),
+    quant: &ConvQuantParamsI8<'_>,
+    out_a: &mut [i8],
+    mut out_b: Option<&mut [i8]>,
+) {
+    let channels = out_a.len();
+    for c in (0..channels).step_by(2) {
+        let d = (c + 1).min(channels - 1);
+        let (Some(row_a), Some(row_b)) = (
+            rows.get(c * window..(c + 1) * window),
+            rows.get(d * window..(d + 1) * window),
+        ) else {
+            return;
+        };
+        let (bias_c, bias_d) = match bias {
+            Some(bias) => (
+                bias.get(c).copied().unwrap_or(0),
+                bias.get(d).copied().unwrap_or(0),
+            ),
+            None => (0, 0),
+        };
+        let acc = lanes::dot_2x2(columns, row_a, row_b, [bias_c, bias_d, bias_c, bias_d]);
+        let (Some(&m_c), Some(&m_d), Some(&s_c), Some(&s_d)) = (
+            multipliers.get(c),
+            multipliers.get(d),
+            shifts.get(c),
+            shifts.get(d),
+        ) else {
+            return;
+        };
+        let [a_c, b_c] = requantize_lanes([acc[0], acc[2]], m_c, s_c, quant);
+        let [a_d, b_d] = requantize_lanes([acc[1], acc[3]], m_d, s_d, quant);
+        store(out_a, c, a_c);
+        store(out_a, d, a_d);
+        if let Some(out_b) = out_b.as_deref_mut() {
+            store(out_b, c, b_c);
+            store(out_b, d, b_d);
+        }
+    }
+}
+
+/// Writes `value` at `index` of `output` (kept in bounds by the shape
+/// checks; an index past the end is skipped, not a panic).
+#[inline(always)]
+fn store(output: &mut [i8], index: usize, value: i8) {
+    if let Some(out) = output.get_mut(index) {
+        *out = value;
+    }
+}
+
+/// Filter taps a depthwise conv takes in one pass over the channels.
+const TAP_GROUP: usize = lanes::Taps::MAX;
+
+/// One group of taps of one output pixel of a depthwise conv with depth
+/// multiplier 1 (`rows[t]`: tap `t`'s input channels; `weights`:
+/// `[tap][channel]`): for each channel, the sum so far (`start` for the
+/// first group, else `sums`) plus the group's products, four channels at a
+/// time in registers ([`lanes::depthwise_mac_4`]). After the last group
+/// (`pixel` given) the sums are requantized into `pixel`; before it they
+/// are kept in `sums`.
+fn depthwise_group(
+    sums: &mut [i32],
+    start: &[i32],
+    first: bool,
+    rows: &[&[i8]],
+    weights: &[i8],
+    quant: &ConvQuantParamsI8<'_>,
+    mut pixel: Option<&mut [i8]>,
+) {
+    let depth = sums.len();
+    let taps = lanes::Taps::new(rows);
+    for c in (0..depth).step_by(4) {
+        let from = if first { start } else { &*sums };
+        let sum_at = |k: usize| from.get(c + k).copied().unwrap_or(0);
+        let mut a = [sum_at(0), sum_at(1), sum_at(2), sum_at(3)];
+        if c + 4 <= depth {
+            a = lanes::depthwise_mac_4(a, &taps, c, weights.get(c..).unwrap_or(&[]), depth);
+        } else {
+            // The last one to three channels.
+            for (k, a) in a.iter_mut().enumerate().take(depth - c) {
+                for (row, w) in rows.iter().zip(weights.chunks_exact(depth)) {
+                    if let (Some(&x), Some(&w)) = (row.get(c + k), w.get(c + k)) {
+                        *a = a.wrapping_add(i32::from(x) * i32::from(w));
+                    }
+                }
+            }
+        }
+        match pixel.as_deref_mut() {
+            Some(pixel) if c + 4 <= depth => {
+                let m = quant.output_multipliers.get(c..c + 4).unwrap_or(&[0; 4]);
+                let s = quant.output_shifts.get(c..c + 4).unwrap_or(&[0; 4]);
+                for (k, ((&a, &m), &s)) in a.iter().zip(m).zip(s).enumerate() {
+                    let [o] = requantize_lanes([a], m, s, quant);
+                    store(pixel, c + k, o);
+                }
+            }
+            Some(pixel) => {
+                for (k, &a) in a.iter().enumerate().take(depth - c) {
+                    store(pixel, c + k, requantize(quant, c + k, a));
+                }
+            }
+            None => {
+                for (k, &a) in a.iter().enumerate().take(depth - c) {
+                    if let Some(sum) = sums.get_mut(c + k) {
+                        *sum = a;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds the products of `rows.len()` taps to the accumulators of every
+/// output channel of a depthwise conv with depth multiplier `multiplier`:
+/// `rows[t]` holds tap `t`'s input channels, `weights` the taps' filter
+/// values (`[tap][out_depth]`).
+fn depthwise_taps(acc: &mut [i32], rows: &[&[i8]], weights: &[i8], multiplier: usize) {
+    let out_depth = acc.len();
+    if out_depth == 0 {
+        return;
+    }
+    for (row, w) in rows.iter().zip(weights.chunks_exact(out_depth)) {
+        for ((a, w), &x) in acc
+            .chunks_exact_mut(multiplier)
+            .zip(w.chunks_exact(multiplier))
+            .zip(row.iter())
+        {
+            for (a, &w) in a.iter_mut().zip(w) {
+                *a = a.wrapping_add(i32::from(x) * i32::from(w));
+            }
+        }
+    }
+}
+
+/// Int8 DEPTHWISE_CONV_2D with per-channel output scales, any depth
+/// multiplier, stride, dilation and padding: the result bits of
+/// [`crate::depthwise_conv::depthwise_conv_per_channel_i8`]. `scratch`
+/// holds [`depthwise_scratch_len`] bytes.
+#[allow(clippy::too_many_arguments)]
+pub fn depthwise_conv_per_channel_i8(
+    geometry: &ConvGeometry,
+    depth_multiplier: usize,
+    quant: &ConvQuantParamsI8<'_>,
+    input_shape: NhwcShape,
+    input: &[i8],
+    filter_shape: NhwcShape,
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    output_shape: NhwcShape,
+    output: &mut [i8],
+    scratch: &mut [u8],
+) -> Result<(), KernelError> {
+    let (channels, out_depth) = (input_shape.depth, output_shape.depth);
+    let multiplier = depth_multiplier.max(1);
+    let taps = filter_shape.height * filter_shape.width;
+    let DepthwiseScratch {
+        acc,
+        start,
+        padding,
+    } = depthwise_setup(
+        geometry,
+        depth_multiplier,
+        quant,
+        (input_shape, input.len()),
+        (filter_shape, filter),
+        bias,
+        (output_shape, output.len()),
+        scratch,
+    )?;
+    let mut pixels = output.chunks_exact_mut(out_depth.max(1));
+    for b in 0..output_shape.batches {
+        for out_y in 0..output_shape.height {
+            for out_x in 0..output_shape.width {
+                let Some(pixel) = pixels.next() else {
+                    return Ok(());
+                };
+                // The taps in groups of up to TAP_GROUP: each tap's input
+                // pixel (or the padding pixel), then every channel's
+                // multiply-adds over the group.
+                let mut rows: [&[i8]; TAP_GROUP] = [&[]; TAP_GROUP];
+                for first_tap in (0..taps).step_by(TAP_GROUP) {
+                    let count = (taps - first_tap).min(TAP_GROUP);
+                    for (k, row) in rows.iter_mut().enumerate().take(count) {
+                        let tap = first_tap + k;
+                        let (fy, fx) = (tap / filter_shape.width, tap % filter_shape.width);
+                        *row = match tap_position(geometry, &input_shape, (out_y, out_x), (fy, fx))
+                        {
+                            Some((y, x)) => part(
+                                input,
+                                input_shape.offset(b, y, x, 0),
+                                channels,
+                                "input index",
+                            )?,
+                            None => padding,
+                        };
+                    }
+                    let weights = part(
+                        filter,
+                        first_tap * out_depth,
+                        count * out_depth,
+                        "filter index",
+                    )?;
+                    let last = first_tap + count == taps;
+                    if multiplier == 1 {
+                        let pixel = if last { Some(&mut *pixel) } else { None };
+                        depthwise_group(
+                            acc,
+                            start,
+                            first_tap == 0,
+                            &rows[..count],
+                            weights,
+                            quant,
+                            pixel,
+                        );
+                        continue;
+                    }
+                    if first_tap == 0 {
+                        acc.copy_from_slice(start);
+                    }
+                    depthwise_taps(acc, &rows[..count], weights, multiplier);
+                    if last {
+                        for (out_c, (out, &a)) in pixel.iter_mut().zip(acc.iter()).enumerate() {
+                            *out = requantize(quant, out_c, a);
+                        }
+                    }
+                }
+                if taps == 0 {
+                    for (out_c, (out, &a)) in pixel.iter_mut().zip(start.iter()).enumerate() {
+                        *out = requantize(quant, out_c, a);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,326 @@
+//! The inner loops of the Cortex-M kernels, over packed lanes: on cores with
+//! the Arm DSP extension they run `SXTB16`/`SMLAD`-class instructions
+//! ([`crate::arch::arm_dsp`]); elsewhere the portable definitions below,
+//! which compute the same integers (every sum wraps modulo 2^32 in both).
+//!
+//! # The column layout
+//!
+//! A conv's im2col *columns* hold, for two output pixels A and B, the
+//! window's input values plus the input offset as int16 (exact: an int8
+//! plus minus an int8 zero point lies in [-255, 255]), interleaved in
+//! blocks of four window positions: `A0 A2 A1 A3 B0 B2 B1 B3`, then the
+//! next four. That is the order in which `SXTB16` and `SXTB16 ROR #8` widen
+//! four int8 filter values (even lanes, then odd lanes), so one `SMLAD`
+//! multiplies two of them with no repacking. The last `window % 4`
+//! positions follow as `A B` pairs.
+
+/// Where window position `j` of pixel `pixel` (0 = A, 1 = B) lies in the
+/// columns of a window of `window` positions (see the module docs).
+#[inline(always)]
+pub(super) fn column_index(j: usize, pixel: usize, window: usize) -> usize {
+    let blocked = window & !3;
+    if j < blocked {
+        (j & !3) * 2 + pixel * 4 + [0, 2, 1, 3][j & 3]
+    } else {
+        blocked * 2 + (j - blocked) * 2 + pixel
+    }
+}
+
+/// Int16 elements in the columns of a window of `window` positions.
+pub(super) fn columns_len(window: usize) -> usize {
+    window.saturating_mul(2)
+}
+
+/// Writes `values[k] + offset` for window positions `start + k` of
+/// `pixel` into `columns`, or zeros when `values` is `None` (a tap in the
+/// padding: there the reference adds nothing, and `x + offset` with the
+/// padding value is 0). `count` positions in all.
+#[inline(always)]
+pub(super) fn write_columns(
+    columns: &mut [i16],
+    window: usize,
+    pixel: usize,
+    start: usize,
+    count: usize,
+    values: Option<&[i8]>,
+    offset: i16,
+) {
+    let mut j = start;
+    let end = start.saturating_add(count).min(window);
+    // Whole blocks at a block boundary: widened four at a time.
+    if let Some(values) = values {
+        let mut values = values.iter();
+        while j < end {
+            if j & 3 == 0 && j + 4 <= end && j + 4 <= window & !3 {
+                let at = column_index(j, pixel, window);
+                let bytes = [
+                    values.next().copied().unwrap_or(0),
+                    values.next().copied().unwrap_or(0),
+                    values.next().copied().unwrap_or(0),
+                    values.next().copied().unwrap_or(0),
+                ];
+                if let Some(dst) = columns.get_mut(at..at + 4) {
+                    widen_block(dst, bytes, offset);
+                }
+                j += 4;
+            } else {
+                let v = values.next().copied().unwrap_or(0);
+                if let Some(dst) = columns.get_mut(column_index(j, pixel, window)) {
+                    *dst = i16::from(v) + offset;
+                }
+                j += 1;
+            }
+        }
+    } else {
+        while j < end {
+            if let Some(dst) = columns.get_mut(column_index(j, pixel, window)) {
+                *dst = 0;
+            }
+            j += 1;
+        }
+    }
+}
+
+/// Four int8 values plus `offset`, in the block order `x0 x2 x1 x3`.
+#[cfg(not(microlite_arm_dsp))]
+#[inline(always)]
+fn widen_block(dst: &mut [i16], x: [i8; 4], offset: i16) {
+    for (d, v) in dst.iter_mut().zip([x[0], x[2], x[1], x[3]]) {
+        *d = i16::from(v) + offset;
+    }
+}
+
+/// Four int8 values plus `offset`, in the block order `x0 x2 x1 x3`:
+/// `SXTB16`, `SXTB16 ROR #8` and two lane-wise adds.
+#[cfg(microlite_arm_dsp)]
+#[inline(always)]
+fn widen_block(dst: &mut [i16], x: [i8; 4], offset: i16) {
+    use crate::arch::arm_dsp::{sadd16, sxtb16, sxtb16_ror8};
+    let word = u32::from_le_bytes(x.map(|v| v as u8));
+    let offsets = u32::from(offset as u16) * 0x1_0001;
+    let even = sadd16(sxtb16(word), offsets);
+    let odd = sadd16(sxtb16_ror8(word), offsets);
+    for (d, v) in dst.iter_mut().zip([
+        even as i16,
+        (even >> 16) as i16,
+        odd as i16,
+        (odd >> 16) as i16,
+    ]) {
+        *d = v;
+    }
+}
+
+/// The four dot products of pixels A, B (in `columns`, laid out as in the
+/// module docs for a window of `row_a.len()` positions) with filter rows
+/// `row_a`, `row_b`: `[A·a, A·b, B·a, B·b]`, each added to its `start`.
+#[inline(always)]
+pub(super) fn dot_2x2(columns: &[i16], row_a: &[i8], row_b: &[i8], start: [i32; 4]) -> [i32; 4] {
+    let window = row_a.len().min(row_b.len());
+    let blocked = window & !3;
+    let (blocks, tail) = columns.split_at(columns.len().min(blocked * 2));
+    let mut acc = dot_blocks(blocks, &row_a[..blocked], &row_b[..blocked], start);
+    for ((pair, &a), &b) in tail
+        .chunks_exact(2)
+        .zip(&row_a[blocked..])
+        .zip(&row_b[blocked..])
+    {
+        let (xa, xb) = (i32::from(pair[0]), i32::from(pair[1]));
+        let (a, b) = (i32::from(a), i32::from(b));
+        acc[0] = acc[0].wrapping_add(xa * a);
+        acc[1] = acc[1].wrapping_add(xa * b);
+        acc[2] = acc[2].wrapping_add(xb * a);
+        acc[3] = acc[3].wrapping_add(xb * b);
+    }
+    acc
+}
+
+/// [`dot_2x2`] over whole blocks (the portable definition).
+#[cfg(not(microlite_arm_dsp))]
+#[inline(always)]
+fn dot_blocks(blocks: &[i16], row_a: &[i8], row_b: &[i8], acc: [i32; 4]) -> [i32; 4] {
+    dot_blocks_portable(blocks, row_a, row_b, acc)
+}
+
+/// [`dot_2x2`] over whole blocks, in plain Rust.
+#[inline(always)]
+fn dot_blocks_portable(blocks: &[i16], row_a: &[i8], row_b: &[i8], mut acc: [i32; 4]) -> [i32; 4] {
+    for ((x, a), b) in blocks
+        .chunks_exact(8)
+        .zip(row_a.chunks_exact(4))
+        .zip(row_b.chunks_exact(4))
+    {
+        // Block order: x[0..4] = A0 A2 A1 A3, x[4..8] = B0 B2 B1 B3.
+        for (lane, k) in [0usize, 2, 1, 3].into_iter().enumerate() {
+            let (xa, xb) = (i32::from(x[lane]), i32::from(x[4 + lane]));
+            let (wa, wb) = (i32::from(a[k]), i32::from(b[k]));
+            acc[0] = acc[0].wrapping_add(xa * wa);
+            acc[1] = acc[1].wrapping_add(xa * wb);
+            acc[2] = acc[2].wrapping_add(xb * wa);
+            acc[3] = acc[3].wrapping_add(xb * wb);
+        }
+    }
+    acc
+}
+
+/// [`dot_2x2`] over whole blocks, in one DSP loop
+/// ([`crate::arch::arm_dsp::dot_2x2_blocks`]).
+#[cfg(microlite_arm_dsp)]
+#[inline(always)]
+fn dot_blocks(blocks: &[i16], row_a: &[i8], row_b: &[i8], acc: [i32; 4]) -> [i32; 4] {
+    let Ok(words) = bytemuck::try_cast_slice::<i16, u32>(blocks) else {
+        // Columns are 4-byte aligned by construction.
+        return dot_blocks_portable(blocks, row_a, row_b, acc);
+    };
+    crate::arch::arm_dsp::dot_2x2_blocks(
+        words,
+        bytemuck::cast_slice(row_a),
+        bytemuck::cast_slice(row_b),
+        acc,
+    )
+}
+
+/// Adds `x[k] * w[k]` to `acc[k]` for four channels, `x` and `w` being four
+/// int8 values each (one depthwise tap of four channels).
+#[cfg(not(microlite_arm_dsp))]
+#[inline(always)]
+fn mac_4(acc: &mut [i32; 4], x: [i8; 4], w: [i8; 4]) {
+    for ((a, x), w) in acc.iter_mut().zip(x).zip(w) {
+        *a = a.wrapping_add(i32::from(x) * i32::from(w));
+    }
+}
+
+/// The input pixels of up to `Taps::MAX` depthwise filter taps.
+#[cfg(microlite_arm_dsp)]
+pub(super) use crate::arch::arm_dsp::TapPointers as Taps;
+
+/// Taps one [`Taps`] holds.
+#[cfg(not(microlite_arm_dsp))]
+const TAPS_MAX: usize = 16;
+
+/// The input pixels of up to [`Taps::MAX`] depthwise filter taps.
+#[cfg(not(microlite_arm_dsp))]
+pub(super) struct Taps<'a> {
+    rows: [&'a [i8]; TAPS_MAX],
+    count: usize,
+}
+
+#[cfg(not(microlite_arm_dsp))]
+impl<'a> Taps<'a> {
+    /// Taps one set holds.
+    pub(super) const MAX: usize = TAPS_MAX;
+
+    /// The first [`Self::MAX`] of `rows`.
+    #[inline(always)]
+    pub(super) fn new(rows: &[&'a [i8]]) -> Self {
+        let mut all: [&'a [i8]; TAPS_MAX] = [&[]; TAPS_MAX];
+        let mut count = 0;
+        for (slot, row) in all.iter_mut().zip(rows) {
+            *slot = row;
+            count += 1;
+        }
+        Self { rows: all, count }
+    }
+}
+
+/// Adds `sum over taps t of input_t[c + k] * weights[t * stride + k]` to
+/// `acc[k]` for `k < 4`; does nothing unless every tap has channels
+/// `c..c + 4` and `weights` holds every tap's four values (the
+/// definition of `crate::arch::arm_dsp::depthwise_mac_4`).
+#[cfg(not(microlite_arm_dsp))]
+#[inline(always)]
+pub(super) fn depthwise_mac_4(
+    mut acc: [i32; 4],
+    taps: &Taps<'_>,
+    c: usize,
+    weights: &[i8],
+    stride: usize,
+) -> [i32; 4] {
+    let rows = &taps.rows[..taps.count];
+    let in_bounds = rows.iter().enumerate().all(|(t, row)| {
+        row.len() >= c.saturating_add(4)
+            && t.saturating_mul(stride).saturating_add(4) <= weights.len()
+    });
+    if !in_bounds {
+        return acc;
+    }
+    for (t, row) in rows.iter().enumerate() {
+        let x = &row[c..c + 4];
+        let w = &weights[t * stride..t * stride + 4];
+        mac_4(&mut acc, [x[0], x[1], x[2], x[3]], [w[0], w[1], w[2], w[3]]);
+    }
+    acc
+}
+
+#[cfg(microlite_arm_dsp)]
+pub(super) use crate::arch::arm_dsp::depthwise_mac_4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_index_is_a_bijection_onto_the_columns() {
+        for window in 0..13 {
+            let mut seen = [false; 26];
+            for pixel in 0..2 {
+                for j in 0..window {
+                    let at = column_index(j, pixel, window);
+                    assert!(at < columns_len(window));
+                    assert!(!seen[at], "window {window}: {j}/{pixel} collides");
+                    seen[at] = true;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dot_2x2_is_four_plain_dot_products() {
+        for window in 0..11usize {
+            let xa: [i8; 10] =
+                core::array::from_fn(|k| (k as i8).wrapping_mul(37).wrapping_sub(100));
+            let xb: [i8; 10] = core::array::from_fn(|k| (k as i8).wrapping_mul(91).wrapping_add(5));
+            let ra: [i8; 10] = core::array::from_fn(|k| (k as i8).wrapping_mul(53).wrapping_sub(7));
+            let rb: [i8; 10] =
+                core::array::from_fn(|k| 127i8.wrapping_sub((k as i8).wrapping_mul(29)));
+            let offset = 128i16;
+            let mut columns = [0i16; 20];
+            write_columns(
+                &mut columns,
+                window,
+                0,
+                0,
+                window,
+                Some(&xa[..window]),
+                offset,
+            );
+            write_columns(
+                &mut columns,
+                window,
+                1,
+                0,
+                window,
+                Some(&xb[..window]),
+                offset,
+            );
+            let plain = |x: &[i8], w: &[i8]| -> i32 {
+                x.iter()
+                    .zip(w)
+                    .map(|(&x, &w)| (i32::from(x) + 128) * i32::from(w))
+                    .sum()
+            };
+            let got = dot_2x2(
+                &columns[..columns_len(window)],
+                &ra[..window],
+                &rb[..window],
+                [1, 2, 3, 4],
+            );
+            let want = [
+                1 + plain(&xa[..window], &ra[..window]),
+                2 + plain(&xa[..window], &rb[..window]),
+                3 + plain(&xb[..window], &ra[..window]),
+                4 + plain(&xb[..window], &rb[..window]),
+            ];
+            assert_eq!(got, want, "window {window}");
+        }
+    }
+}
