@@ -126,7 +126,32 @@ pub fn conv_per_channel_i8(
                     rest / output_shape.width.max(1),
                     rest % output_shape.width.max(1),
                 );
+                // A filter row whose taps all lie in the image, undilated,
+                // without groups, reads `KW * C` contiguous inputs: one run.
+                let whole_rows = geometry.dilation_width == 1 && depth == input_shape.depth;
                 for fy in 0..kh {
+                    let first_tap = tap_position(geometry, &input_shape, position, (fy, 0));
+                    let last_tap =
+                        tap_position(geometry, &input_shape, position, (fy, kw.saturating_sub(1)));
+                    if let (true, Some((y, x)), Some(_)) = (whole_rows, first_tap, last_tap) {
+                        let run = part(
+                            input,
+                            input_shape.offset(b, y, x, input_start),
+                            kw * depth,
+                            "input index",
+                        )?;
+                        let at = fy * kw * depth;
+                        lanes::write_columns(
+                            columns,
+                            window,
+                            lane,
+                            at,
+                            kw * depth,
+                            Some(run),
+                            offset,
+                        );
+                        continue;
+                    }
                     for fx in 0..kw {
                         let values = match tap_position(geometry, &input_shape, position, (fy, fx))
                         {

@@ -45,69 +45,65 @@ pub(super) fn write_columns(
     values: Option<&[i8]>,
     offset: i16,
 ) {
-    let mut j = start;
     let end = start.saturating_add(count).min(window);
-    // Whole blocks at a block boundary: widened four at a time.
-    if let Some(values) = values {
-        let mut values = values.iter();
-        while j < end {
-            if j & 3 == 0 && j + 4 <= end && j + 4 <= window & !3 {
-                let at = column_index(j, pixel, window);
-                let bytes = [
-                    values.next().copied().unwrap_or(0),
-                    values.next().copied().unwrap_or(0),
-                    values.next().copied().unwrap_or(0),
-                    values.next().copied().unwrap_or(0),
-                ];
-                if let Some(dst) = columns.get_mut(at..at + 4) {
-                    widen_block(dst, bytes, offset);
+    let whole_blocks = start & 3 == 0 && end & 3 == 0;
+    if whole_blocks && values.is_none_or(|v| v.len() >= end - start) {
+        // Block-aligned runs (every tap when the depth is a multiple of
+        // 4): two words per block of four, at word `4 * block + 2 * pixel`.
+        if let Ok(words) = bytemuck::try_cast_slice_mut::<i16, u32>(columns) {
+            let blocks = words
+                .chunks_exact_mut(4)
+                .take(end / 4)
+                .skip(start / 4)
+                .filter_map(|block| block.get_mut(2 * pixel..2 * pixel + 2));
+            match values {
+                Some(values) => {
+                    for (dst, x) in blocks.zip(values.chunks_exact(4)) {
+                        let (even, odd) = widen_block(
+                            u32::from_le_bytes([x[0] as u8, x[1] as u8, x[2] as u8, x[3] as u8]),
+                            offset,
+                        );
+                        dst[0] = even;
+                        dst[1] = odd;
+                    }
                 }
-                j += 4;
-            } else {
-                let v = values.next().copied().unwrap_or(0);
-                if let Some(dst) = columns.get_mut(column_index(j, pixel, window)) {
-                    *dst = i16::from(v) + offset;
-                }
-                j += 1;
+                None => blocks.for_each(|dst| dst.fill(0)),
             }
+            return;
         }
-    } else {
-        while j < end {
-            if let Some(dst) = columns.get_mut(column_index(j, pixel, window)) {
-                *dst = 0;
-            }
-            j += 1;
+    }
+    for j in start..end {
+        let value = match values {
+            Some(values) => i16::from(values.get(j - start).copied().unwrap_or(0)) + offset,
+            None => 0,
+        };
+        if let Some(dst) = columns.get_mut(column_index(j, pixel, window)) {
+            *dst = value;
         }
     }
 }
 
-/// Four int8 values plus `offset`, in the block order `x0 x2 x1 x3`.
+/// Four int8 values (a little-endian word) plus `offset`, as the two
+/// column words of a block: `x0 | x2 << 16` and `x1 | x3 << 16`.
 #[cfg(not(microlite_arm_dsp))]
 #[inline(always)]
-fn widen_block(dst: &mut [i16], x: [i8; 4], offset: i16) {
-    for (d, v) in dst.iter_mut().zip([x[0], x[2], x[1], x[3]]) {
-        *d = i16::from(v) + offset;
-    }
+fn widen_block(word: u32, offset: i16) -> (u32, u32) {
+    let lane = |k: u32| (i16::from((word >> (8 * k)) as u8 as i8) + offset) as u16 as u32;
+    (lane(0) | lane(2) << 16, lane(1) | lane(3) << 16)
 }
 
-/// Four int8 values plus `offset`, in the block order `x0 x2 x1 x3`:
-/// `SXTB16`, `SXTB16 ROR #8` and two lane-wise adds.
+/// Four int8 values (a little-endian word) plus `offset`, as the two
+/// column words of a block: `SXTB16`, `SXTB16 ROR #8` and two lane-wise
+/// adds.
 #[cfg(microlite_arm_dsp)]
 #[inline(always)]
-fn widen_block(dst: &mut [i16], x: [i8; 4], offset: i16) {
+fn widen_block(word: u32, offset: i16) -> (u32, u32) {
     use crate::arch::arm_dsp::{sadd16, sxtb16, sxtb16_ror8};
-    let word = u32::from_le_bytes(x.map(|v| v as u8));
     let offsets = u32::from(offset as u16) * 0x1_0001;
-    let even = sadd16(sxtb16(word), offsets);
-    let odd = sadd16(sxtb16_ror8(word), offsets);
-    for (d, v) in dst.iter_mut().zip([
-        even as i16,
-        (even >> 16) as i16,
-        odd as i16,
-        (odd >> 16) as i16,
-    ]) {
-        *d = v;
-    }
+    (
+        sadd16(sxtb16(word), offsets),
+        sadd16(sxtb16_ror8(word), offsets),
+    )
 }
 
 /// The four dot products of pixels A, B (in `columns`, laid out as in the
