@@ -17,6 +17,7 @@
 
 use core::arch::asm;
 
+#[cfg(not(microlite_arm_mve))]
 /// `SXTB16 x`: bytes 0 and 2 of `x`, sign-extended to the two 16-bit lanes.
 #[inline(always)]
 pub fn sxtb16(x: u32) -> u32 {
@@ -30,6 +31,7 @@ pub fn sxtb16(x: u32) -> u32 {
     out
 }
 
+#[cfg(not(microlite_arm_mve))]
 /// `SXTB16 x, ROR #8`: bytes 1 and 3 of `x`, sign-extended to the two
 /// 16-bit lanes.
 #[inline(always)]
@@ -43,6 +45,7 @@ pub fn sxtb16_ror8(x: u32) -> u32 {
     out
 }
 
+#[cfg(not(microlite_arm_mve))]
 /// `SADD16`: lane-wise `a + b` over 16-bit lanes, each modulo 2^16.
 #[inline(always)]
 pub fn sadd16(a: u32, b: u32) -> u32 {
@@ -56,6 +59,7 @@ pub fn sadd16(a: u32, b: u32) -> u32 {
     out
 }
 
+#[cfg(not(microlite_arm_mve))]
 /// The 2x2 block of dot products of the Cortex-M conv: for each block of
 /// four window positions, `columns` holds four words (pixel A's positions
 /// 0/2 and 1/3 as int16 pairs, then pixel B's, see

@@ -10,3 +10,6 @@ pub mod x86_64;
 
 #[cfg(microlite_arm_dsp)]
 pub mod arm_dsp;
+
+#[cfg(microlite_arm_mve)]
+pub mod arm_mve;

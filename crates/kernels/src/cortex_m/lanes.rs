@@ -13,9 +13,15 @@
 //! four int8 filter values (even lanes, then odd lanes), so one `SMLAD`
 //! multiplies two of them with no repacking. The last `window % 4`
 //! positions follow as `A B` pairs.
+//!
+//! On cores with Helium (MVE, [`crate::arch::arm_mve`]) the columns are
+//! instead A's window then B's, in window order: `VLDRB.S16` widens the
+//! filter values in that order. The size is the same (two int16 per window
+//! position), so state prepared for one layout serves the other.
 
 /// Where window position `j` of pixel `pixel` (0 = A, 1 = B) lies in the
 /// columns of a window of `window` positions (see the module docs).
+#[cfg(not(microlite_arm_mve))]
 #[inline(always)]
 pub(super) fn column_index(j: usize, pixel: usize, window: usize) -> usize {
     let blocked = window & !3;
@@ -35,6 +41,7 @@ pub(super) fn columns_len(window: usize) -> usize {
 /// `pixel` into `columns`, or zeros when `values` is `None` (a tap in the
 /// padding: there the reference adds nothing, and `x + offset` with the
 /// padding value is 0). `count` positions in all.
+#[cfg(not(microlite_arm_mve))]
 #[inline(always)]
 pub(super) fn write_columns(
     columns: &mut [i16],
@@ -83,6 +90,36 @@ pub(super) fn write_columns(
     }
 }
 
+/// [`write_columns`] in the Helium layout: a vector loop per run.
+#[cfg(microlite_arm_mve)]
+#[inline(always)]
+pub(super) fn write_columns(
+    columns: &mut [i16],
+    window: usize,
+    pixel: usize,
+    start: usize,
+    count: usize,
+    values: Option<&[i8]>,
+    offset: i16,
+) {
+    let end = start.saturating_add(count).min(window);
+    let base = pixel.saturating_mul(window);
+    let Some(dst) = columns.get_mut(base + start..base + end.max(start)) else {
+        return;
+    };
+    match values {
+        Some(values) if values.len() >= dst.len() => {
+            crate::arch::arm_mve::widen_run(dst, values, offset);
+        }
+        Some(values) => {
+            for (k, d) in dst.iter_mut().enumerate() {
+                *d = i16::from(values.get(k).copied().unwrap_or(0)) + offset;
+            }
+        }
+        None => dst.fill(0),
+    }
+}
+
 /// Four int8 values (a little-endian word) plus `offset`, as the two
 /// column words of a block: `x0 | x2 << 16` and `x1 | x3 << 16`.
 #[cfg(not(microlite_arm_dsp))]
@@ -95,7 +132,7 @@ fn widen_block(word: u32, offset: i16) -> (u32, u32) {
 /// Four int8 values (a little-endian word) plus `offset`, as the two
 /// column words of a block: `SXTB16`, `SXTB16 ROR #8` and two lane-wise
 /// adds.
-#[cfg(microlite_arm_dsp)]
+#[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
 #[inline(always)]
 fn widen_block(word: u32, offset: i16) -> (u32, u32) {
     use crate::arch::arm_dsp::{sadd16, sxtb16, sxtb16_ror8};
@@ -109,6 +146,7 @@ fn widen_block(word: u32, offset: i16) -> (u32, u32) {
 /// The four dot products of pixels A, B (in `columns`, laid out as in the
 /// module docs for a window of `row_a.len()` positions) with filter rows
 /// `row_a`, `row_b`: `[A·a, A·b, B·a, B·b]`, each added to its `start`.
+#[cfg(not(microlite_arm_mve))]
 #[inline(always)]
 pub(super) fn dot_2x2(columns: &[i16], row_a: &[i8], row_b: &[i8], start: [i32; 4]) -> [i32; 4] {
     let window = row_a.len().min(row_b.len());
@@ -130,6 +168,16 @@ pub(super) fn dot_2x2(columns: &[i16], row_a: &[i8], row_b: &[i8], start: [i32; 
     acc
 }
 
+/// [`dot_2x2`] in the Helium layout: one tail-predicated vector loop.
+#[cfg(microlite_arm_mve)]
+#[inline(always)]
+pub(super) fn dot_2x2(columns: &[i16], row_a: &[i8], row_b: &[i8], start: [i32; 4]) -> [i32; 4] {
+    let window = row_a.len().min(row_b.len());
+    let (column_a, rest) = columns.split_at(columns.len().min(window));
+    let column_b = rest.get(..window).unwrap_or(rest);
+    crate::arch::arm_mve::dot_2x2(column_a, column_b, row_a, row_b, start)
+}
+
 /// [`dot_2x2`] over whole blocks (the portable definition).
 #[cfg(not(microlite_arm_dsp))]
 #[inline(always)]
@@ -138,6 +186,7 @@ fn dot_blocks(blocks: &[i16], row_a: &[i8], row_b: &[i8], acc: [i32; 4]) -> [i32
 }
 
 /// [`dot_2x2`] over whole blocks, in plain Rust.
+#[cfg(not(microlite_arm_mve))]
 #[inline(always)]
 fn dot_blocks_portable(blocks: &[i16], row_a: &[i8], row_b: &[i8], mut acc: [i32; 4]) -> [i32; 4] {
     for ((x, a), b) in blocks
@@ -160,7 +209,7 @@ fn dot_blocks_portable(blocks: &[i16], row_a: &[i8], row_b: &[i8], mut acc: [i32
 
 /// [`dot_2x2`] over whole blocks, in one DSP loop
 /// ([`crate::arch::arm_dsp::dot_2x2_blocks`]).
-#[cfg(microlite_arm_dsp)]
+#[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
 #[inline(always)]
 fn dot_blocks(blocks: &[i16], row_a: &[i8], row_b: &[i8], acc: [i32; 4]) -> [i32; 4] {
     let Ok(words) = bytemuck::try_cast_slice::<i16, u32>(blocks) else {

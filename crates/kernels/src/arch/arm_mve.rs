@@ -1,0 +1,116 @@
+//! The M-profile Vector Extension (Helium; Cortex-M55, M85): the Cortex-M
+//! kernels' conv loops as tail-predicated vector loops. Compiled only where
+//! the build script found MVE (`cfg(microlite_arm_mve)`); stable Rust has no
+//! MVE intrinsics, so each loop is one `asm!` block.
+//!
+//! Both loops use `DLSTP`/`LETP` (low-overhead loops with tail
+//! predication): the last iteration's lanes past the element count are
+//! neither loaded, stored nor summed, so there is no scalar tail and no
+//! access outside the slices. Every sum wraps modulo 2^32, as
+//! `wrapping_add` does. The portable definitions in
+//! `crate::cortex_m::lanes` compute the same values; the firmware harness
+//! runs every shared model on Cortex-M55 under QEMU and compares the
+//! outputs with TFLM's (`firmware/run.py`).
+
+use core::arch::asm;
+
+/// Writes `src[k] + offset` (as int16) to `dst[k]` for
+/// `k < min(dst.len(), src.len())`: eight values per iteration
+/// (`VLDRB.S16`, `VADD.I16`, `VSTRH.16`).
+#[inline(always)]
+pub fn widen_run(dst: &mut [i16], src: &[i8], offset: i16) {
+    let n = dst.len().min(src.len());
+    if n == 0 {
+        return;
+    }
+    let mut d = dst.as_mut_ptr();
+    let mut s = src.as_ptr();
+    // SAFETY: the tail-predicated loop touches exactly `n` elements: it
+    // reads `n` bytes from `src` and writes `n` halfwords (2-byte aligned:
+    // an i16 slice) to `dst`, both at least `n` long. Operands have fixed
+    // registers; q0 (s0-s3) and lr are declared clobbered. It writes no
+    // other memory and no stack.
+    unsafe {
+        asm!(
+            "dlstp.16 lr, r2",
+            "2:",
+            "vldrb.s16 q0, [r1], #8",
+            "vadd.i16 q0, q0, r3",
+            "vstrh.16 q0, [r0], #16",
+            "letp lr, 2b",
+            inout("r0") d,
+            inout("r1") s,
+            in("r2") n,
+            in("r3") i32::from(offset),
+            out("lr") _,
+            out("s0") _, out("s1") _, out("s2") _, out("s3") _,
+            options(nostack),
+        );
+    }
+    let _ = (d, s);
+}
+
+/// The 2x2 block of dot products of the Cortex-M conv over
+/// `n = min(column_a.len(), column_b.len(), row_a.len(), row_b.len())`
+/// window positions: `[A·a, A·b, B·a, B·b]` added to `acc`, where
+/// `column_a`, `column_b` hold two pixels' int16 values and `row_a`,
+/// `row_b` two channels' int8 filter values, all in window order. Eight
+/// positions per iteration: two `VLDRB.S16`, two `VLDRH` and four
+/// `VMLADAVA.S16` (32 multiply-adds in 9 instructions with the loop end).
+#[inline(always)]
+pub fn dot_2x2(
+    column_a: &[i16],
+    column_b: &[i16],
+    row_a: &[i8],
+    row_b: &[i8],
+    acc: [i32; 4],
+) -> [i32; 4] {
+    let n = column_a
+        .len()
+        .min(column_b.len())
+        .min(row_a.len())
+        .min(row_b.len());
+    if n == 0 {
+        return acc;
+    }
+    let [mut s0, mut s1, mut s2, mut s3] = acc;
+    let (mut xa, mut xb) = (column_a.as_ptr(), column_b.as_ptr());
+    let (mut wa, mut wb) = (row_a.as_ptr(), row_b.as_ptr());
+    // SAFETY: the tail-predicated loop reads exactly `n` elements of each
+    // slice (each at least `n` long; the columns 2-byte aligned as i16
+    // slices, as VLDRH needs). VMLADAVA needs even accumulator registers
+    // (r0, r2, r4, r8), widening loads a low base register (r1, r3). Operands have fixed registers; q0-q3 (s0-s15) and lr
+    // are declared clobbered. No memory is written, no stack used.
+    unsafe {
+        asm!(
+            "dlstp.16 lr, r10",
+            "2:",
+            "vldrb.s16 q0, [r1], #8",
+            "vldrb.s16 q1, [r3], #8",
+            "vldrh.u16 q2, [r5], #16",
+            "vldrh.u16 q3, [r9], #16",
+            "vmladava.s16 r0, q2, q0",
+            "vmladava.s16 r2, q2, q1",
+            "vmladava.s16 r4, q3, q0",
+            "vmladava.s16 r8, q3, q1",
+            "letp lr, 2b",
+            inout("r0") s0,
+            inout("r2") s1,
+            inout("r4") s2,
+            inout("r8") s3,
+            inout("r5") xa,
+            inout("r9") xb,
+            inout("r1") wa,
+            inout("r3") wb,
+            in("r10") n,
+            out("lr") _,
+            out("s0") _, out("s1") _, out("s2") _, out("s3") _,
+            out("s4") _, out("s5") _, out("s6") _, out("s7") _,
+            out("s8") _, out("s9") _, out("s10") _, out("s11") _,
+            out("s12") _, out("s13") _, out("s14") _, out("s15") _,
+            options(readonly, nostack),
+        );
+    }
+    let _ = (xa, xb, wa, wb);
+    [s0, s1, s2, s3]
+}
