@@ -277,8 +277,9 @@ const TAP_GROUP: usize = lanes::Taps::MAX;
 /// One group of taps of one output pixel of a depthwise conv with depth
 /// multiplier 1 (`rows[t]`: tap `t`'s input channels; `weights`:
 /// `[tap][channel]`): for each channel, the sum so far (`start` for the
-/// first group, else `sums`) plus the group's products, four channels at a
-/// time in registers ([`lanes::depthwise_mac_4`]). After the last group
+/// first group, else `sums`) plus the group's products,
+/// [`lanes::DEPTHWISE_LANES`] channels at a time in registers
+/// ([`lanes::depthwise_mac`]). After the last group
 /// (`pixel` given) the sums are requantized into `pixel`; before it they
 /// are kept in `sums`.
 fn depthwise_group(
@@ -290,16 +291,16 @@ fn depthwise_group(
     quant: &ConvQuantParamsI8<'_>,
     mut pixel: Option<&mut [i8]>,
 ) {
+    const LANES: usize = lanes::DEPTHWISE_LANES;
     let depth = sums.len();
     let taps = lanes::Taps::new(rows);
-    for c in (0..depth).step_by(4) {
+    for c in (0..depth).step_by(LANES) {
         let from = if first { start } else { &*sums };
-        let sum_at = |k: usize| from.get(c + k).copied().unwrap_or(0);
-        let mut a = [sum_at(0), sum_at(1), sum_at(2), sum_at(3)];
-        if c + 4 <= depth {
-            a = lanes::depthwise_mac_4(a, &taps, c, weights.get(c..).unwrap_or(&[]), depth);
+        let mut a: [i32; LANES] = core::array::from_fn(|k| from.get(c + k).copied().unwrap_or(0));
+        if c + LANES <= depth {
+            a = lanes::depthwise_mac(a, &taps, c, weights.get(c..).unwrap_or(&[]), depth);
         } else {
-            // The last one to three channels.
+            // The last channels, fewer than LANES.
             for (k, a) in a.iter_mut().enumerate().take(depth - c) {
                 for (row, w) in rows.iter().zip(weights.chunks_exact(depth)) {
                     if let (Some(&x), Some(&w)) = (row.get(c + k), w.get(c + k)) {
@@ -309,9 +310,12 @@ fn depthwise_group(
             }
         }
         match pixel.as_deref_mut() {
-            Some(pixel) if c + 4 <= depth => {
-                let m = quant.output_multipliers.get(c..c + 4).unwrap_or(&[0; 4]);
-                let s = quant.output_shifts.get(c..c + 4).unwrap_or(&[0; 4]);
+            Some(pixel) if c + LANES <= depth => {
+                let m = quant
+                    .output_multipliers
+                    .get(c..c + LANES)
+                    .unwrap_or(&[0; LANES]);
+                let s = quant.output_shifts.get(c..c + LANES).unwrap_or(&[0; LANES]);
                 for (k, ((&a, &m), &s)) in a.iter().zip(m).zip(s).enumerate() {
                     let [o] = requantize_lanes([a], m, s, quant);
                     store(pixel, c + k, o);

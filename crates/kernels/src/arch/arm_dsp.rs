@@ -15,6 +15,7 @@
 //! runs every shared model through these under QEMU and compares the
 //! outputs with TFLM's (`firmware/run.py`).
 
+#[cfg(not(microlite_arm_mve))]
 use core::arch::asm;
 
 #[cfg(not(microlite_arm_mve))]
@@ -172,8 +173,35 @@ impl<'a> TapPointers<'a> {
             _rows: core::marker::PhantomData,
         }
     }
+
+    /// Whether at least one tap is held, every tap has channels
+    /// `c..c + width`, and `weights_len` covers every tap's `width` values
+    /// at `tap * stride`: what a loop over these taps may read.
+    #[inline(always)]
+    pub fn covers(&self, c: usize, width: usize, weights_len: usize, stride: usize) -> bool {
+        c.checked_add(width).is_some_and(|end| end <= self.min_len)
+            && self
+                .count
+                .checked_sub(1)
+                .and_then(|last| last.checked_mul(stride))
+                .and_then(|start| start.checked_add(width))
+                .is_some_and(|end| end <= weights_len)
+    }
+
+    /// The taps held.
+    #[inline(always)]
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The first tap's pointer; the others follow.
+    #[inline(always)]
+    pub fn as_ptr(&self) -> *const *const i8 {
+        self.pointers.as_ptr()
+    }
 }
 
+#[cfg(not(microlite_arm_mve))]
 /// Adds `sum over taps t of input_t[c + k] * weights[t * stride + k]` to
 /// `acc[k]` for `k < 4` (four channels of one depthwise output pixel).
 /// Does nothing unless every tap has channels `c..c + 4` and `weights`
@@ -189,18 +217,12 @@ pub fn depthwise_mac_4(
     weights: &[i8],
     stride: usize,
 ) -> [i32; 4] {
-    let count = taps.count;
-    let in_bounds = c.checked_add(4).is_some_and(|end| end <= taps.min_len)
-        && count
-            .checked_sub(1)
-            .and_then(|last| last.checked_mul(stride))
-            .and_then(|start| start.checked_add(4))
-            .is_some_and(|end| end <= weights.len());
-    if !in_bounds || count == 0 {
+    let count = taps.count();
+    if !taps.covers(c, 4, weights.len(), stride) {
         return acc;
     }
     let [mut a0, mut a1, mut a2, mut a3] = acc;
-    let mut rows = taps.pointers.as_ptr();
+    let mut rows = taps.as_ptr();
     let mut w = weights.as_ptr();
     let mut n = count;
     // SAFETY: the loop runs `count` (>= 1) times; iteration t reads the

@@ -1,5 +1,6 @@
 //! The M-profile Vector Extension (Helium; Cortex-M55, M85): the Cortex-M
-//! kernels' conv loops as tail-predicated vector loops. Compiled only where
+//! kernels' conv loops as tail-predicated vector loops, and eight channels
+//! at a time of their depthwise loop. Compiled only where
 //! the build script found MVE (`cfg(microlite_arm_mve)`); stable Rust has no
 //! MVE intrinsics, so each loop is one `asm!` block.
 //!
@@ -13,6 +14,8 @@
 //! outputs with TFLM's (`firmware/run.py`).
 
 use core::arch::asm;
+
+use super::arm_dsp::TapPointers;
 
 /// Writes `src[k] + offset` (as int16) to `dst[k]` for
 /// `k < min(dst.len(), src.len())`: eight values per iteration
@@ -113,4 +116,77 @@ pub fn dot_2x2(
     }
     let _ = (xa, xb, wa, wb);
     [s0, s1, s2, s3]
+}
+
+/// Adds `sum over taps t of input_t[c + k] * weights[t * stride + k]` to
+/// `acc[k]` for `k < 8` (eight channels of one depthwise output pixel).
+/// Does nothing unless `taps` covers channels `c..c + 8` and `weights`
+/// every tap's eight values ([`TapPointers::covers`]).
+///
+/// Per tap: one `VLDRB.S16` each of inputs and weights, `VMULLB.S16` and
+/// `VMULLT.S16` (even and odd channels' 32-bit products) and two
+/// `VADD.I32`.
+#[inline(always)]
+pub fn depthwise_mac_8(
+    acc: [i32; 8],
+    taps: &TapPointers<'_>,
+    c: usize,
+    weights: &[i8],
+    stride: usize,
+) -> [i32; 8] {
+    if !taps.covers(c, 8, weights.len(), stride) {
+        return acc;
+    }
+    let mut even = [acc[0], acc[2], acc[4], acc[6]];
+    let mut odd = [acc[1], acc[3], acc[5], acc[7]];
+    let mut rows = taps.as_ptr();
+    let mut w = weights.as_ptr();
+    // SAFETY: `covers` holds, so the loop runs `taps.count()` >= 1 times
+    // and iteration t reads pointer t of the set, eight bytes at that
+    // pointer plus `c` (within the tap's slice, borrowed for the set's
+    // lifetime) and eight bytes of `weights` at `t * stride` (within it).
+    // `even` and `odd` are 4-byte aligned i32 arrays, read and written
+    // whole (VLDRW/VSTRW). Widening loads use low base registers (r1, r2).
+    // Operands have fixed registers; q0-q5 (s0-s23) and lr are declared
+    // clobbered; no stack is used.
+    unsafe {
+        asm!(
+            "vldrw.u32 q4, [r5]",
+            "vldrw.u32 q5, [r8]",
+            "dls lr, r9",
+            "2:",
+            "ldr r1, [r0], #4",
+            "add r1, r1, r3",
+            "vldrb.s16 q0, [r1]",
+            "vldrb.s16 q1, [r2]",
+            "add r2, r2, r4",
+            "vmullb.s16 q2, q0, q1",
+            "vmullt.s16 q3, q0, q1",
+            "vadd.i32 q4, q4, q2",
+            "vadd.i32 q5, q5, q3",
+            "le lr, 2b",
+            "vstrw.32 q4, [r5]",
+            "vstrw.32 q5, [r8]",
+            inout("r0") rows,
+            out("r1") _,
+            inout("r2") w,
+            in("r3") c,
+            in("r4") stride,
+            in("r5") even.as_mut_ptr(),
+            in("r8") odd.as_mut_ptr(),
+            in("r9") taps.count(),
+            out("lr") _,
+            out("s0") _, out("s1") _, out("s2") _, out("s3") _,
+            out("s4") _, out("s5") _, out("s6") _, out("s7") _,
+            out("s8") _, out("s9") _, out("s10") _, out("s11") _,
+            out("s12") _, out("s13") _, out("s14") _, out("s15") _,
+            out("s16") _, out("s17") _, out("s18") _, out("s19") _,
+            out("s20") _, out("s21") _, out("s22") _, out("s23") _,
+            options(nostack),
+        );
+    }
+    let _ = (rows, w);
+    [
+        even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
+    ]
 }

@@ -224,16 +224,6 @@ fn dot_blocks(blocks: &[i16], row_a: &[i8], row_b: &[i8], acc: [i32; 4]) -> [i32
     )
 }
 
-/// Adds `x[k] * w[k]` to `acc[k]` for four channels, `x` and `w` being four
-/// int8 values each (one depthwise tap of four channels).
-#[cfg(not(microlite_arm_dsp))]
-#[inline(always)]
-fn mac_4(acc: &mut [i32; 4], x: [i8; 4], w: [i8; 4]) {
-    for ((a, x), w) in acc.iter_mut().zip(x).zip(w) {
-        *a = a.wrapping_add(i32::from(x) * i32::from(w));
-    }
-}
-
 /// The input pixels of up to `Taps::MAX` depthwise filter taps.
 #[cfg(microlite_arm_dsp)]
 pub(super) use crate::arch::arm_dsp::TapPointers as Taps;
@@ -267,37 +257,48 @@ impl<'a> Taps<'a> {
     }
 }
 
+/// Channels the depthwise loop takes at a time: eight with Helium, else
+/// four.
+pub(super) const DEPTHWISE_LANES: usize = if cfg!(microlite_arm_mve) { 8 } else { 4 };
+
 /// Adds `sum over taps t of input_t[c + k] * weights[t * stride + k]` to
-/// `acc[k]` for `k < 4`; does nothing unless every tap has channels
-/// `c..c + 4` and `weights` holds every tap's four values (the
-/// definition of `crate::arch::arm_dsp::depthwise_mac_4`).
+/// `acc[k]` for `k < DEPTHWISE_LANES`; does nothing unless every tap has
+/// channels `c..c + DEPTHWISE_LANES` and `weights` holds every tap's
+/// values (the definition of `crate::arch::arm_dsp::depthwise_mac_4` and
+/// `crate::arch::arm_mve::depthwise_mac_8`).
 #[cfg(not(microlite_arm_dsp))]
 #[inline(always)]
-pub(super) fn depthwise_mac_4(
-    mut acc: [i32; 4],
+pub(super) fn depthwise_mac(
+    mut acc: [i32; DEPTHWISE_LANES],
     taps: &Taps<'_>,
     c: usize,
     weights: &[i8],
     stride: usize,
-) -> [i32; 4] {
+) -> [i32; DEPTHWISE_LANES] {
     let rows = &taps.rows[..taps.count];
+    let width = DEPTHWISE_LANES;
     let in_bounds = rows.iter().enumerate().all(|(t, row)| {
-        row.len() >= c.saturating_add(4)
-            && t.saturating_mul(stride).saturating_add(4) <= weights.len()
+        row.len() >= c.saturating_add(width)
+            && t.saturating_mul(stride).saturating_add(width) <= weights.len()
     });
     if !in_bounds {
         return acc;
     }
     for (t, row) in rows.iter().enumerate() {
-        let x = &row[c..c + 4];
-        let w = &weights[t * stride..t * stride + 4];
-        mac_4(&mut acc, [x[0], x[1], x[2], x[3]], [w[0], w[1], w[2], w[3]]);
+        let x = &row[c..c + width];
+        let w = &weights[t * stride..t * stride + width];
+        for ((a, &x), &w) in acc.iter_mut().zip(x).zip(w) {
+            *a = a.wrapping_add(i32::from(x) * i32::from(w));
+        }
     }
     acc
 }
 
-#[cfg(microlite_arm_dsp)]
-pub(super) use crate::arch::arm_dsp::depthwise_mac_4;
+#[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
+pub(super) use crate::arch::arm_dsp::depthwise_mac_4 as depthwise_mac;
+
+#[cfg(microlite_arm_mve)]
+pub(super) use crate::arch::arm_mve::depthwise_mac_8 as depthwise_mac;
 
 #[cfg(test)]
 mod tests {
