@@ -19,7 +19,13 @@ verified on the target, the fast kernels, opt-level "s"); on M4 also
 `m4-runtime` (prepared and planned on the target by Interpreter::new, as
 TFLM does), and for kws01 and person_detect the size build `m4-small` (the
 small kernels, feature `small-kernels`), `m4-trusted` (the size build with
-Model::from_bytes_trusted) and, with --speed, `m4-speed` (opt-level 3).
+Model::from_bytes_trusted) and, with --speed, `<core>-speed` (opt-level 3)
+of the MLPerf Tiny models and person_detect on M4, M33 and M55.
+
+Before the models, on M4, M33 and M55, the kernel self-test
+(src/bin/kernel_check.rs) runs seeded random conv and depthwise cases
+through the Cortex-M kernels (DSP, Helium) and the reference kernels on
+the target and compares them bit for bit.
 
 --check exits 1 if any output differs, any run fails, or a budget is
 exceeded; the budgets are those of the Cortex-M issue: flash of the size
@@ -204,6 +210,9 @@ TRUSTED = Variant("-trusted", "release", ("trusted", "small-kernels"))
 # AllocateTensors).
 RUNTIME = Variant("-runtime", "release", ("runtime-prepare",))
 SPEED = Variant("-speed", "speed", ())
+# The models --speed builds at opt-level 3 (the MLPerf Tiny ones).
+SPEED_MODELS = ("kws01_dscnn_int8", "ic01_resnet8_int8", "vww01_mobilenet_96_int8",
+                "ad01_fc_autoencoder_int8", "person_detect")
 
 
 def build(core: Core, model: Path, variant: Variant, board: Optional[str] = None) -> Build:
@@ -217,7 +226,8 @@ def build(core: Core, model: Path, variant: Variant, board: Optional[str] = None
         "CARGO_TARGET_DIR": str(target_dir),
     })
     env.pop("CARGO_ENCODED_RUSTFLAGS", None)
-    command = ["cargo", "build", "--quiet", "--profile", profile, "--target", core.target]
+    command = ["cargo", "build", "--quiet", "--profile", profile, "--target", core.target,
+               "--bin", "microlite-firmware"]
     if variant.features:
         command += ["--features", ",".join(variant.features)]
     started = time.monotonic()
@@ -225,6 +235,45 @@ def build(core: Core, model: Path, variant: Variant, board: Optional[str] = None
     profile_dir = "release" if profile == "release" else profile
     elf = target_dir / core.target / profile_dir / "microlite-firmware"
     return Build(elf, time.monotonic() - started)
+
+
+# Cores whose Cortex-M kernels run target-specific code (DSP, Helium).
+KERNEL_CHECK_CORES = ("m4", "m33", "m55")
+
+
+def kernel_check(core: Core, failures: list[str]) -> dict:
+    """Builds and runs src/bin/kernel_check.rs on `core`: seeded random conv
+    and depthwise cases, the Cortex-M kernels against the reference."""
+    target_dir = FIRMWARE / "target" / f"{core.name}-kernel-check"
+    env = dict(os.environ)
+    env.update({
+        # build.rs wants a model; the self-test does not use it.
+        "MICROLITE_FW_MODEL": str(ROOT / "reference-models/models/mlp_int8/model.tflite"),
+        "MICROLITE_FW_BOARD": core.board,
+        "RUSTFLAGS": rustflags(core),
+        "CARGO_TARGET_DIR": str(target_dir),
+    })
+    env.pop("CARGO_ENCODED_RUSTFLAGS", None)
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--target", core.target,
+                    "--bin", "kernel_check"], cwd=FIRMWARE, env=env, check=True)
+    elf = target_dir / core.target / "release" / "kernel_check"
+    command = ["qemu-system-arm", "-M", core.machine, "-nographic", "-monitor", "none",
+               "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        lines = proc.stdout.splitlines()
+    except subprocess.TimeoutExpired:
+        proc, lines = None, ["error QEMU timed out after 600 s"]
+    counts = next((l.split() for l in lines if l.startswith("kernel_check ")), None)
+    if proc is None or proc.returncode != 0 or "ok" not in lines or counts is None:
+        detail = "; ".join(l for l in lines if l.startswith(("error", "panic"))) or "no result"
+        failures.append(f"kernel check on {core.name}: {detail}")
+        log(f"kernel check {core.name}: FAILED: {detail}")
+        return {"ok": False, "detail": detail}
+    result = {"ok": True, "conv_cases": int(counts[2]), "depthwise_cases": int(counts[4])}
+    log(f"kernel check {core.name}: Cortex-M kernels = reference on {result['conv_cases']} conv "
+        f"and {result['depthwise_cases']} depthwise cases")
+    return result
 
 
 # ---------------------------------------------------------------- sizes
@@ -452,8 +501,8 @@ def check_model(name: str, args, cores: list[Core], report: dict, failures: list
             variants.append(RUNTIME)
             if name in ("kws01_dscnn_int8", "person_detect"):
                 variants += [SMALL, TRUSTED]
-                if args.speed:
-                    variants.append(SPEED)
+        if args.speed and core.name in ("m4", "m33", "m55") and name in SPEED_MODELS:
+            variants.append(SPEED)
         for variant in variants:
             key = core.name + variant.suffix
             if len(model_bytes) + FLASH_HEADROOM > core.flash:
@@ -618,7 +667,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--speed", action="store_true",
-                        help="also build kws01 and person_detect at opt-level 3 on M4")
+                        help="also build the MLPerf Tiny models and person_detect at opt-level 3 "
+                        "on M4, M33 and M55")
     parser.add_argument("--check", action="store_true", help="exit 1 on any failure or budget")
     parser.add_argument("--runtime", action="store_true",
                         help="with --profile: the runtime-prepare build")
@@ -636,13 +686,14 @@ def main() -> int:
     cores = [CORES[c] for c in args.cores.split(",") if c]
     report: dict = {}
     failures: list[str] = []
+    checks = {c.name: kernel_check(c, failures) for c in cores if c.name in KERNEL_CHECK_CORES}
     for name in [m for m in args.models.split(",") if m]:
         check_model(name, args, cores, report, failures)
     budget_lines = check_budgets(report, failures)
     for line in budget_lines:
         print(line)
     if args.json:
-        args.json.write_text(json.dumps(report, indent=1) + "\n")
+        args.json.write_text(json.dumps({**report, "kernel_check": checks}, indent=1) + "\n")
     if args.markdown:
         args.markdown.write_text(markdown(report))
     print(markdown(report))
