@@ -242,8 +242,9 @@ KERNEL_CHECK_CORES = ("m4", "m33", "m55")
 
 
 def kernel_check(core: Core, failures: list[str]) -> dict:
-    """Builds and runs src/bin/kernel_check.rs on `core`: seeded random conv
-    and depthwise cases, the Cortex-M kernels against the reference."""
+    """Builds and runs src/bin/kernel_check.rs on `core`: seeded random conv,
+    depthwise and fully connected cases, the Cortex-M kernels against the
+    reference."""
     target_dir = FIRMWARE / "target" / f"{core.name}-kernel-check"
     env = dict(os.environ)
     env.update({
@@ -270,9 +271,11 @@ def kernel_check(core: Core, failures: list[str]) -> dict:
         failures.append(f"kernel check on {core.name}: {detail}")
         log(f"kernel check {core.name}: FAILED: {detail}")
         return {"ok": False, "detail": detail}
-    result = {"ok": True, "conv_cases": int(counts[2]), "depthwise_cases": int(counts[4])}
-    log(f"kernel check {core.name}: Cortex-M kernels = reference on {result['conv_cases']} conv "
-        f"and {result['depthwise_cases']} depthwise cases")
+    result = {"ok": True, "conv_cases": int(counts[2]), "depthwise_cases": int(counts[4]),
+              "fully_connected_cases": int(counts[6])}
+    log(f"kernel check {core.name}: Cortex-M kernels = reference on {result['conv_cases']} conv, "
+        f"{result['depthwise_cases']} depthwise and {result['fully_connected_cases']} "
+        "fully connected cases")
     return result
 
 

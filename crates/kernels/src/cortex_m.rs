@@ -461,3 +461,68 @@ pub fn depthwise_conv_per_channel_i8(
     }
     Ok(())
 }
+
+/// Int8 FULLY_CONNECTED with a filter zero point of 0 (every int8 model's),
+/// per-tensor (`multipliers`, `shifts` of length 1) or per-output-unit
+/// scales: the result bits of [`crate::fully_connected::fully_connected_i8`]
+/// and [`crate::fully_connected::fully_connected_per_channel_i8`]. Two
+/// output units at a time ([`lanes::fc_dot_2`]: on DSP cores each input
+/// word is widened once for both). Returns `false`, touching nothing, when
+/// the slices do not match `shape` or the input offset is not minus an
+/// int8 zero point (the caller then runs the reference kernel).
+#[allow(clippy::too_many_arguments)]
+pub fn fully_connected_i8(
+    shape: crate::fully_connected::FullyConnectedShape,
+    quant: &ConvQuantParamsI8<'_>,
+    input: &[i8],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    output: &mut [i8],
+) -> bool {
+    let (depth, units) = (shape.input_depth, shape.output_depth);
+    let per_tensor = quant.output_multipliers.len() == 1 && quant.output_shifts.len() == 1;
+    let fits = depth > 0
+        && units > 0
+        && shape.batches.checked_mul(depth) == Some(input.len())
+        && units.checked_mul(depth) == Some(filter.len())
+        && shape.batches.checked_mul(units) == Some(output.len())
+        && bias.is_none_or(|b| b.len() == units)
+        && (per_tensor
+            || quant.output_multipliers.len() == units && quant.output_shifts.len() == units);
+    let Ok(offset) = padding_value(quant.input_offset) else {
+        return false;
+    };
+    if !fits {
+        return false;
+    }
+    let offset = i16::from(offset).wrapping_neg();
+    let scale = |unit: usize| {
+        let k = if per_tensor { 0 } else { unit };
+        (
+            quant.output_multipliers.get(k).copied().unwrap_or(0),
+            quant.output_shifts.get(k).copied().unwrap_or(0),
+        )
+    };
+    for (x, out) in input
+        .chunks_exact(depth)
+        .zip(output.chunks_exact_mut(units))
+    {
+        for a in (0..units).step_by(2) {
+            let b = (a + 1).min(units - 1);
+            let (Some(row_a), Some(row_b)) = (
+                filter.get(a * depth..(a + 1) * depth),
+                filter.get(b * depth..(b + 1) * depth),
+            ) else {
+                return false;
+            };
+            let bias_of = |u: usize| bias.and_then(|bias| bias.get(u)).copied().unwrap_or(0);
+            let acc = lanes::fc_dot_2(x, offset, row_a, row_b, [bias_of(a), bias_of(b)]);
+            let ((m_a, s_a), (m_b, s_b)) = (scale(a), scale(b));
+            let [o_a] = requantize_lanes([acc[0]], m_a, s_a, quant);
+            let [o_b] = requantize_lanes([acc[1]], m_b, s_b, quant);
+            store(out, a, o_a);
+            store(out, b, o_b);
+        }
+    }
+    true
+}

@@ -1,9 +1,10 @@
-//! Kernel self-test on the target: seeded random int8 CONV_2D and
-//! DEPTHWISE_CONV_2D cases (any size, groups, stride, dilation, padding,
+//! Kernel self-test on the target: seeded random int8 CONV_2D,
+//! DEPTHWISE_CONV_2D and FULLY_CONNECTED cases (any size, groups, stride, dilation, padding,
 //! depth multiplier, quantization) through the Cortex-M kernels, with the
 //! DSP or Helium code this core was built with, and through the reference
 //! kernels, compared bit for bit. Prints `kernel_check conv <n> depthwise
-//! <n>` and `ok`, or the first differing case and `error`.
+//! <n> fully_connected <n>` and `ok`, or the first differing case and
+//! `error`.
 //!
 //! `firmware/run.py` builds and runs it on M4, M33 and M55 (CI too); the
 //! host runs the same kernels with portable inner loops in `cargo test`.
@@ -20,6 +21,10 @@ use cortex_m_semihosting::debug;
 use microlite_kernels::conv::{conv_per_channel_i8, ConvGeometry, ConvQuantParamsI8, NhwcShape};
 use microlite_kernels::cortex_m;
 use microlite_kernels::depthwise_conv::depthwise_conv_per_channel_i8;
+use microlite_kernels::fully_connected::{
+    fully_connected_i8, fully_connected_per_channel_i8, FullyConnectedParamsI8,
+    FullyConnectedPerChannelParamsI8, FullyConnectedShape,
+};
 
 use host::Console;
 
@@ -272,15 +277,107 @@ fn depthwise_case(rng: &mut Rng, b: &mut Buffers) -> Result<bool, &'static str> 
     }
 }
 
-/// Runs every case; the numbers of cases run.
-fn run(b: &mut Buffers) -> Result<(u32, u32), &'static str> {
-    let mut rng = Rng(0x6d69_6372_6f6c_6974);
-    let (mut convs, mut depthwises) = (0, 0);
-    for _ in 0..CASES {
-        convs += u32::from(conv_case(&mut rng, b)?);
-        depthwises += u32::from(depthwise_case(&mut rng, b)?);
+/// One random fully connected case (per-tensor or per-unit scales); `Err`
+/// names the first difference.
+fn fully_connected_case(rng: &mut Rng, b: &mut Buffers) -> Result<bool, &'static str> {
+    let batches = rng.range(1, 3);
+    let depth = rng.range(1, 64);
+    let units = rng.range(1, MAX_CHANNELS);
+    let shape = FullyConnectedShape {
+        batches,
+        input_depth: depth,
+        output_depth: units,
+    };
+    let (n_in, n_filter, n_out) = (batches * depth, units * depth, batches * units);
+    if n_in > MAX_INPUT || n_filter > MAX_FILTER || n_out > MAX_OUTPUT {
+        return Ok(false);
     }
-    Ok((convs, depthwises))
+    rng.fill(&mut b.input[..n_in]);
+    rng.fill(&mut b.filter[..n_filter]);
+    for v in b.bias.iter_mut().take(units) {
+        *v = (rng.next() % 200_001) as i32 - 100_000;
+    }
+    let per_unit = rng.next().is_multiple_of(2);
+    let Buffers {
+        input,
+        filter,
+        bias,
+        multipliers,
+        shifts,
+        reference,
+        fast,
+        ..
+    } = b;
+    let q = quant(rng, multipliers, shifts, units);
+    let scales = if per_unit { units } else { 1 };
+    let q = ConvQuantParamsI8 {
+        output_multipliers: &q.output_multipliers[..scales],
+        output_shifts: &q.output_shifts[..scales],
+        ..q
+    };
+    let bias = Some(&bias[..units]);
+    let want = if per_unit {
+        let params = FullyConnectedPerChannelParamsI8 {
+            input_offset: q.input_offset,
+            output_offset: q.output_offset,
+            output_multipliers: q.output_multipliers,
+            output_shifts: q.output_shifts,
+            activation_min: q.activation_min,
+            activation_max: q.activation_max,
+        };
+        fully_connected_per_channel_i8(
+            &params,
+            shape,
+            &input[..n_in],
+            &filter[..n_filter],
+            bias,
+            &mut reference[..n_out],
+        )
+    } else {
+        let params = FullyConnectedParamsI8 {
+            input_offset: q.input_offset,
+            filter_offset: 0,
+            output_offset: q.output_offset,
+            output_multiplier: q.output_multipliers[0],
+            output_shift: q.output_shifts[0],
+            activation_min: q.activation_min,
+            activation_max: q.activation_max,
+        };
+        fully_connected_i8(
+            &params,
+            shape,
+            &input[..n_in],
+            &filter[..n_filter],
+            bias,
+            &mut reference[..n_out],
+        )
+    };
+    let ran = cortex_m::fully_connected_i8(
+        shape,
+        &q,
+        &input[..n_in],
+        &filter[..n_filter],
+        bias,
+        &mut fast[..n_out],
+    );
+    match (want, ran) {
+        (Ok(()), true) if reference[..n_out] == fast[..n_out] => Ok(true),
+        (Ok(()), true) => Err("fully connected: outputs differ"),
+        _ => Err("fully connected: one kernel failed"),
+    }
+}
+
+/// Runs every case; the numbers of conv, depthwise and fully connected
+/// cases run.
+fn run(b: &mut Buffers) -> Result<[u32; 3], &'static str> {
+    let mut rng = Rng(0x6d69_6372_6f6c_6974);
+    let mut counts = [0; 3];
+    for _ in 0..CASES {
+        counts[0] += u32::from(conv_case(&mut rng, b)?);
+        counts[1] += u32::from(depthwise_case(&mut rng, b)?);
+        counts[2] += u32::from(fully_connected_case(&mut rng, b)?);
+    }
+    Ok(counts)
 }
 
 #[entry]
@@ -297,12 +394,14 @@ fn main() -> ! {
         scratch: [0; MAX_SCRATCH],
     };
     let status = match run(&mut buffers) {
-        Ok((convs, depthwises)) => {
+        Ok([convs, depthwises, fully_connected]) => {
             console
                 .str("kernel_check conv ")
                 .dec(convs)
                 .str(" depthwise ")
                 .dec(depthwises)
+                .str(" fully_connected ")
+                .dec(fully_connected)
                 .end();
             console.str("ok").end();
             debug::EXIT_SUCCESS

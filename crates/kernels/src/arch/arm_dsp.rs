@@ -272,3 +272,70 @@ pub fn depthwise_mac_4(
     let _ = (rows, w, n);
     [a0, a1, a2, a3]
 }
+
+/// `[x·a, x·b] + acc` over `min(x.len(), row_a.len(), row_b.len()) / 4`
+/// blocks of four, each `x` value plus `offset` (an int16 that keeps
+/// `x + offset` within int16: minus an int8 zero point): per block, the
+/// input word is widened once (`SXTB16`, `SADD16`) for both rows, each row
+/// word widened and multiplied by two `SMLAD`s (8 multiply-adds in 17
+/// instructions).
+#[cfg(not(microlite_arm_mve))]
+#[inline(always)]
+pub fn fc_dot_2_blocks(
+    x: &[i8],
+    offset: i16,
+    row_a: &[i8],
+    row_b: &[i8],
+    acc: [i32; 2],
+) -> [i32; 2] {
+    let blocks = (x.len() / 4).min(row_a.len() / 4).min(row_b.len() / 4);
+    if blocks == 0 {
+        return acc;
+    }
+    let [mut s0, mut s1] = acc;
+    let (mut xp, mut ap, mut bp) = (x.as_ptr(), row_a.as_ptr(), row_b.as_ptr());
+    let offsets = u32::from(offset as u16) * 0x1_0001;
+    let mut n = blocks;
+    // SAFETY: the loop runs `blocks` (>= 1) times and reads 4 bytes at each
+    // of `xp`, `ap`, `bp` per iteration, advancing each past them: `blocks *
+    // 4` bytes of each slice, in bounds by the `min` above (LDR allows
+    // unaligned addresses on these cores). Every operand has a fixed
+    // register; r9-r12 are temporaries; nothing else is read or written,
+    // no stack is used. Flags change (SUBS, SADD16's GE, SMLAD's Q).
+    unsafe {
+        asm!(
+            "2:",
+            "ldr r9, [r2], #4",
+            "sxtb16 r10, r9",
+            "sxtb16 r9, r9, ror #8",
+            "sadd16 r10, r10, r5",
+            "sadd16 r9, r9, r5",
+            "ldr r11, [r3], #4",
+            "sxtb16 r12, r11",
+            "sxtb16 r11, r11, ror #8",
+            "smlad r0, r10, r12, r0",
+            "smlad r0, r9, r11, r0",
+            "ldr r11, [r4], #4",
+            "sxtb16 r12, r11",
+            "sxtb16 r11, r11, ror #8",
+            "smlad r1, r10, r12, r1",
+            "smlad r1, r9, r11, r1",
+            "subs r8, r8, #1",
+            "bne 2b",
+            inout("r0") s0,
+            inout("r1") s1,
+            inout("r2") xp,
+            inout("r3") ap,
+            inout("r4") bp,
+            in("r5") offsets,
+            inout("r8") n,
+            out("r9") _,
+            out("r10") _,
+            out("r11") _,
+            out("r12") _,
+            options(nostack, readonly),
+        );
+    }
+    let _ = (xp, ap, bp, n);
+    [s0, s1]
+}

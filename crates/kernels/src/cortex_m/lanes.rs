@@ -300,6 +300,63 @@ pub(super) use crate::arch::arm_dsp::depthwise_mac_4 as depthwise_mac;
 #[cfg(microlite_arm_mve)]
 pub(super) use crate::arch::arm_mve::depthwise_mac_8 as depthwise_mac;
 
+/// The dot products of one input row `x` (plus `offset`, as int16) with
+/// two filter rows, added to `acc`: `[x·a, x·b]` (a FULLY_CONNECTED pair of
+/// output units), over `min` of the three lengths.
+#[inline(always)]
+pub(super) fn fc_dot_2(
+    x: &[i8],
+    offset: i16,
+    row_a: &[i8],
+    row_b: &[i8],
+    acc: [i32; 2],
+) -> [i32; 2] {
+    let n = x.len().min(row_a.len()).min(row_b.len());
+    let blocked = fc_blocked(n);
+    let mut acc = fc_dot_2_blocks(
+        &x[..blocked],
+        offset,
+        &row_a[..blocked],
+        &row_b[..blocked],
+        acc,
+    );
+    for ((&x, &a), &b) in x[blocked..n]
+        .iter()
+        .zip(&row_a[blocked..n])
+        .zip(&row_b[blocked..n])
+    {
+        let x = i32::from(x) + i32::from(offset);
+        acc[0] = acc[0].wrapping_add(x * i32::from(a));
+        acc[1] = acc[1].wrapping_add(x * i32::from(b));
+    }
+    acc
+}
+
+/// The positions [`fc_dot_2_blocks`] takes of `n`: whole blocks of four on
+/// DSP cores, none elsewhere (the plain loop does them all).
+#[inline(always)]
+fn fc_blocked(n: usize) -> usize {
+    if cfg!(all(microlite_arm_dsp, not(microlite_arm_mve))) {
+        n & !3
+    } else {
+        0
+    }
+}
+
+/// [`fc_dot_2`] over whole blocks of four, in one DSP loop.
+#[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
+#[inline(always)]
+fn fc_dot_2_blocks(x: &[i8], offset: i16, row_a: &[i8], row_b: &[i8], acc: [i32; 2]) -> [i32; 2] {
+    crate::arch::arm_dsp::fc_dot_2_blocks(x, offset, row_a, row_b, acc)
+}
+
+/// Nothing: without the DSP extension the plain loop covers every position.
+#[cfg(not(all(microlite_arm_dsp, not(microlite_arm_mve))))]
+#[inline(always)]
+fn fc_dot_2_blocks(_: &[i8], _: i16, _: &[i8], _: &[i8], acc: [i32; 2]) -> [i32; 2] {
+    acc
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,9 +62,24 @@ pub fn fully_connected_i8(
     bias: Option<&[i32]>,
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    // The reference kernel is already a plain loop: the microcontroller
-    // backends run it too.
+    // The reference kernel is already a plain loop: the compact backend
+    // runs it; the Cortex-M one has its own for spec-conformant weights.
     let backend = super::backend::effective(backend);
+    if backend == Backend::CortexM && params.filter_offset == 0 {
+        let multipliers = [params.output_multiplier];
+        let shifts = [params.output_shift];
+        let quant = crate::conv::ConvQuantParamsI8 {
+            input_offset: params.input_offset,
+            output_offset: params.output_offset,
+            output_multipliers: &multipliers,
+            output_shifts: &shifts,
+            activation_min: params.activation_min,
+            activation_max: params.activation_max,
+        };
+        if crate::cortex_m::fully_connected_i8(shape, &quant, input, filter, bias, output) {
+            return Ok(());
+        }
+    }
     let fast = !matches!(
         backend,
         Backend::Reference | Backend::Compact | Backend::CortexM
@@ -98,6 +113,21 @@ pub fn fully_connected_per_channel_i8(
     output: &mut [i8],
 ) -> Result<(), KernelError> {
     let backend = super::backend::effective(backend);
+    if backend == Backend::CortexM {
+        let quant = crate::conv::ConvQuantParamsI8 {
+            input_offset: params.input_offset,
+            output_offset: params.output_offset,
+            output_multipliers: params.output_multipliers,
+            output_shifts: params.output_shifts,
+            activation_min: params.activation_min,
+            activation_max: params.activation_max,
+        };
+        if params.output_multipliers.len() == shape.output_depth
+            && crate::cortex_m::fully_connected_i8(shape, &quant, input, filter, bias, output)
+        {
+            return Ok(());
+        }
+    }
     let fast = !matches!(
         backend,
         Backend::Reference | Backend::Compact | Backend::CortexM
