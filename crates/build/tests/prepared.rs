@@ -184,6 +184,20 @@ fn reference(case: &str) -> PathBuf {
 }
 
 #[test]
+fn images_record_the_kernel_set_they_were_sized_for() {
+    use microlite::kernels::Backend;
+    let file = ModelFile::read(reference("models/mlp_int8_float_io")).unwrap();
+    let cortex_m = file.prepared(Options::default()).unwrap();
+    let compact = file
+        .prepared_for(Options::default(), Backend::Compact)
+        .unwrap();
+    // Header: magic (4 bytes), version (2), kernel set (2).
+    let kernels = |image: &[u8]| u16::from_le_bytes([image[6], image[7]]);
+    assert_eq!(kernels(&cortex_m), Backend::CortexM.scratch_layout());
+    assert_eq!(kernels(&compact), Backend::Compact.scratch_layout());
+}
+
+#[test]
 fn state_for_another_model_or_resolver_is_refused() {
     let a = ModelFile::read(reference("models/mlp_int8_float_io")).unwrap();
     let b = ModelFile::read(reference("models/mlp_float32")).unwrap();

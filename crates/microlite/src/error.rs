@@ -119,6 +119,16 @@ pub enum Error {
     /// Prepared state written for another model (its length or fingerprint
     /// differs from the model given): prepare it again for this model.
     PreparedForAnotherModel,
+    /// Prepared state sized for another kernel set than the firmware links
+    /// (for example prepared for the Cortex-M kernels, linked with the
+    /// `small-kernels` feature): prepare it again for the linked kernels
+    /// (`microlite-build`'s `prepared_source_for`).
+    PreparedForOtherKernels {
+        /// The kernels the state was prepared for.
+        prepared: &'static str,
+        /// The kernels this firmware links.
+        linked: &'static str,
+    },
     /// Prepared state whose operator `operator` does not match the
     /// resolver: the registration it names is missing, is not for `op`, or
     /// has params of another size (another microlite version or resolver).
@@ -224,6 +234,11 @@ impl fmt::Display for Error {
             }
             Self::TooLarge { what } => write!(f, "model too large: {what}"),
             Self::BadPrepared { what } => write!(f, "bad prepared state: {what}"),
+            Self::PreparedForOtherKernels { prepared, linked } => write!(
+                f,
+                "the prepared state was sized for {prepared}, but this build links {linked}: \
+                 prepare it again for the linked kernels"
+            ),
             Self::PreparedForAnotherModel => write!(
                 f,
                 "the prepared state was made for another model (length or fingerprint differs)"

@@ -348,6 +348,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         arena: &'a mut [u8],
     ) -> Result<Self, Error> {
         let image = prepared::sections(prepared.bytes())?;
+        prepared::check_kernels(image.header.kernels, cfg!(target_os = "none"))?;
         let subgraph = model.main_subgraph();
         let model_bytes = model.bytes();
         let same_model = image.header.model_len as usize == model_bytes.len()

@@ -69,14 +69,16 @@ impl<const N: usize> PreparedBytes<N> {
 /// `"MLPI"` read as a native `u32`: a big-endian reader sees another value.
 const MAGIC: u32 = u32::from_le_bytes(*b"MLPI");
 /// Bumped whenever the records, params or this layout change.
-const VERSION: u32 = 1;
+const VERSION: u16 = 2;
 
 /// The image's first 32 bytes.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
 pub(crate) struct Header {
     magic: u32,
-    version: u32,
+    version: u16,
+    /// `Backend::scratch_layout` of the kernels active when it was written.
+    pub kernels: u16,
     pub model_len: u32,
     pub model_fingerprint: u32,
     pub tensors: u32,
@@ -125,6 +127,24 @@ pub(crate) fn image_len(tensors: usize, ops: usize, chunk_bytes: usize) -> Optio
 
 fn bad(what: &'static str) -> Error {
     Error::BadPrepared { what }
+}
+
+/// On bare-metal targets, whether an image written with kernel set
+/// `prepared` (a `Backend::scratch_layout`) serves the linked kernels
+/// (`Backend::BARE_METAL`): its scratch sizes are theirs. Hosts take any
+/// image (their kernels fall back to the reference kernel on short
+/// scratch).
+pub(crate) fn check_kernels(prepared: u16, bare_metal: bool) -> Result<(), Error> {
+    use microlite_kernels::optimized::Backend;
+    let linked = Backend::BARE_METAL.scratch_layout();
+    // With `reference-only` no kernel takes scratch: any image serves.
+    if bare_metal && !cfg!(feature = "reference-only") && prepared != linked {
+        return Err(Error::PreparedForOtherKernels {
+            prepared: Backend::scratch_layout_name(prepared),
+            linked: Backend::scratch_layout_name(linked),
+        });
+    }
+    Ok(())
 }
 
 /// Splits `bytes` into its sections, checking magic, version, alignment
@@ -200,6 +220,7 @@ pub(crate) fn write(contents: &Contents<'_>, out: &mut [u8]) -> Result<usize, Er
     let header = Header {
         magic: MAGIC,
         version: VERSION,
+        kernels: microlite_kernels::optimized::active_backend().scratch_layout(),
         model_len: to_u32(contents.model.len())?,
         model_fingerprint: fingerprint(contents.model),
         tensors: to_u32(tensors)?,
@@ -255,4 +276,25 @@ pub(crate) fn fingerprint(bytes: &[u8]) -> u32 {
         b = b.wrapping_add(a);
     }
     a ^ b.rotate_left(16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use microlite_kernels::optimized::Backend;
+
+    #[test]
+    fn images_for_other_kernels_are_refused_on_bare_metal_only() {
+        let linked = Backend::BARE_METAL.scratch_layout();
+        let other = if linked == 1 { 2 } else { 1 };
+        assert_eq!(check_kernels(linked, true), Ok(()));
+        assert_eq!(check_kernels(other, false), Ok(()));
+        assert_eq!(check_kernels(0, false), Ok(()));
+        if !cfg!(feature = "reference-only") {
+            assert!(matches!(
+                check_kernels(other, true),
+                Err(Error::PreparedForOtherKernels { .. })
+            ));
+        }
+    }
 }

@@ -56,6 +56,27 @@ impl Backend {
         Self::CortexM
     };
 
+    /// Which scratch sizes state prepared with this backend active holds,
+    /// as a prepared image records it: 1 for [`Backend::Compact`], 2 for
+    /// [`Backend::CortexM`], 0 for the host kernels (which fall back to the
+    /// reference kernel when given less scratch than they want).
+    pub const fn scratch_layout(self) -> u16 {
+        match self {
+            Self::Compact => 1,
+            Self::CortexM => 2,
+            _ => 0,
+        }
+    }
+
+    /// The kernel set [`Backend::scratch_layout`] value `layout` names.
+    pub const fn scratch_layout_name(layout: u16) -> &'static str {
+        match layout {
+            1 => "the small kernels (Backend::Compact, feature small-kernels)",
+            2 => "the Cortex-M kernels (Backend::CortexM)",
+            _ => "the host kernels",
+        }
+    }
+
     fn code(self) -> u8 {
         match self {
             Self::Reference => REFERENCE,
