@@ -140,6 +140,51 @@ pub fn multiply_by_quantized_multiplier_smaller_than_one_exp(
     )
 }
 
+/// A multiplier and a right shift of 0 to 31 with the shift's rounding
+/// mask worked out once, for loops that apply one scale to many values:
+/// [`RightShiftScale::apply`] gives the bits of both
+/// [`multiply_by_quantized_multiplier`] (shift `<= 0`) and
+/// [`multiply_by_quantized_multiplier_smaller_than_one_exp`], which agree
+/// there. Other scales (a multiplier of `i32::MIN`, whose doubling high
+/// multiply saturates, or a right shift above 31) are left to those
+/// functions: [`RightShiftScale::new`] returns `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RightShiftScale {
+    multiplier: i32,
+    right: u32,
+    mask: i32,
+    half: i32,
+}
+
+impl RightShiftScale {
+    /// The scale `multiplier * 2^(shift - 31)`, if `-31 <= shift <= 0` and
+    /// the multiplier is not `i32::MIN`.
+    #[inline(always)]
+    pub(crate) fn new(multiplier: i32, shift: i32) -> Option<Self> {
+        if !(-31..=0).contains(&shift) || multiplier == i32::MIN {
+            return None;
+        }
+        let right = shift.unsigned_abs();
+        let mask = 1u32.wrapping_shl(right).wrapping_sub(1) as i32;
+        Some(Self {
+            multiplier,
+            right,
+            mask,
+            half: mask >> 1,
+        })
+    }
+
+    /// `x` times the scale: saturating rounding doubling high multiply (no
+    /// saturation case with this multiplier), then rounding divide by
+    /// `2^right`, ties away from zero.
+    #[inline(always)]
+    pub(crate) fn apply(self, x: i32) -> i32 {
+        let high = ((i64::from(x) * i64::from(self.multiplier) + (1 << 30)) >> 31) as i32;
+        let threshold = self.half + i32::from(high < 0);
+        (high >> self.right) + i32::from((high & self.mask) > threshold)
+    }
+}
+
 /// Multiplies `x` by `quantized_multiplier * 2^(left_shift - 31)` for a
 /// multiplier greater than one (`left_shift >= 0`).
 ///

@@ -8,6 +8,7 @@
 //! function out of line.
 
 use crate::conv::ConvQuantParamsI8;
+use crate::fixed_point::RightShiftScale;
 
 /// The int8 output of accumulator `acc` in output channel `channel` of
 /// `quant` (a zero scale if `quant` has no such channel, as the general
@@ -35,20 +36,12 @@ pub(super) fn requantize_lanes<const N: usize>(
         quant.activation_min,
         quant.activation_max,
     );
-    if !(-31..=0).contains(&shift) || multiplier == i32::MIN {
+    let Some(scale) = RightShiftScale::new(multiplier, shift) else {
         return acc.map(|acc| general(acc, multiplier, shift, offset, min, max));
-    }
-    let right = shift.unsigned_abs();
-    let mask = 1u32.wrapping_shl(right).wrapping_sub(1) as i32;
-    let half = mask >> 1;
+    };
     let mut out = [0i8; N];
     for (out, acc) in out.iter_mut().zip(acc) {
-        // Saturating rounding doubling high multiply (no saturation case
-        // here), then a rounding divide by 2^right, ties away from zero.
-        let high = ((i64::from(acc) * i64::from(multiplier) + (1 << 30)) >> 31) as i32;
-        let threshold = half + i32::from(high < 0);
-        let scaled = (high >> right) + i32::from((high & mask) > threshold);
-        *out = scaled.wrapping_add(offset).max(min).min(max) as i8;
+        *out = scale.apply(acc).wrapping_add(offset).max(min).min(max) as i8;
     }
     out
 }

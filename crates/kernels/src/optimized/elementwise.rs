@@ -9,6 +9,7 @@
 use super::Backend;
 use crate::broadcast::BroadcastError;
 use crate::elementwise::{add_sub_element, AddSubQuantParams, ElementwiseError};
+use crate::fixed_point::RightShiftScale;
 
 /// Checks that `a`, `b` and `out` have the same length.
 fn check_lengths(a: &[i8], b: &[i8], out: &[i8]) -> Result<(), ElementwiseError> {
@@ -80,54 +81,12 @@ fn add_sub<const SUBTRACT: bool>(
     Ok(())
 }
 
-/// TFLM's `MultiplyByQuantizedMultiplierSmallerThanOneExp` for one
-/// multiplier and shift, with the shift's rounding mask worked out once:
-/// the bits of
-/// [`crate::fixed_point::multiply_by_quantized_multiplier_smaller_than_one_exp`]
-/// in the common case (a multiplier other than `i32::MIN`, a right shift of
-/// 0 to 31).
-#[derive(Clone, Copy)]
-struct Rescale {
-    multiplier: i32,
-    right: u32,
-    mask: i32,
-    half: i32,
-}
-
-impl Rescale {
-    fn new(multiplier: i32, shift: i32) -> Option<Self> {
-        let right = u32::try_from(shift.checked_neg()?)
-            .ok()
-            .filter(|&r| r <= 31)?;
-        if multiplier == i32::MIN {
-            return None;
-        }
-        let mask = 1u32.wrapping_shl(right).wrapping_sub(1) as i32;
-        Some(Self {
-            multiplier,
-            right,
-            mask,
-            half: mask >> 1,
-        })
-    }
-
-    #[inline(always)]
-    fn apply(self, x: i32) -> i32 {
-        // Saturating rounding doubling high multiply (no saturation case
-        // with this multiplier), then rounding divide by 2^right, ties
-        // away from zero.
-        let high = ((i64::from(x) * i64::from(self.multiplier) + (1 << 30)) >> 31) as i32;
-        let threshold = self.half + i32::from(high < 0);
-        (high >> self.right) + i32::from((high & self.mask) > threshold)
-    }
-}
-
 /// The per-call parts of an int8 ADD / SUB element: both inputs' and the
-/// output's [`Rescale`], and the inputs' left-shift factor.
+/// output's [`RightShiftScale`], and the inputs' left-shift factor.
 struct Hoisted {
-    input1: Rescale,
-    input2: Rescale,
-    output: Rescale,
+    input1: RightShiftScale,
+    input2: RightShiftScale,
+    output: RightShiftScale,
     /// `1 << left_shift` as TFLM's `x * (1 << left_shift)` uses it.
     factor: i32,
 }
@@ -135,9 +94,9 @@ struct Hoisted {
 impl Hoisted {
     fn new(q: &AddSubQuantParams) -> Option<Self> {
         Some(Self {
-            input1: Rescale::new(q.input1_multiplier, q.input1_shift)?,
-            input2: Rescale::new(q.input2_multiplier, q.input2_shift)?,
-            output: Rescale::new(q.output_multiplier, q.output_shift)?,
+            input1: RightShiftScale::new(q.input1_multiplier, q.input1_shift)?,
+            input2: RightShiftScale::new(q.input2_multiplier, q.input2_shift)?,
+            output: RightShiftScale::new(q.output_multiplier, q.output_shift)?,
             factor: 1i32.wrapping_shl(u32::try_from(q.left_shift).unwrap_or(0)),
         })
     }
