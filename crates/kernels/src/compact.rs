@@ -13,9 +13,7 @@
 //! `o * sum(w)`. Integer addition is associative, so the order of the sums
 //! does not change the bits either.
 
-use crate::conv::{
-    check_conv_shapes, check_window_shapes, ConvGeometry, ConvQuantParamsI8, NhwcShape,
-};
+use crate::conv::{check_conv, check_window_shapes, ConvGeometry, ConvQuantParamsI8, NhwcShape};
 use crate::depthwise_conv::check_depthwise_shapes;
 use crate::KernelError;
 
@@ -137,17 +135,13 @@ pub fn conv_per_channel_i8(
     output: &mut [i8],
     scratch: &mut [u8],
 ) -> Result<(), KernelError> {
-    check_window_shapes(
+    let groups = check_conv(
         geometry,
-        &input_shape,
-        input.len(),
-        &filter_shape,
-        filter.len(),
-        &output_shape,
-        output.len(),
+        (&input_shape, input.len()),
+        (&filter_shape, filter.len()),
         bias.map(<[i32]>::len),
+        (&output_shape, output.len()),
     )?;
-    let groups = check_conv_shapes(&input_shape, &filter_shape, &output_shape)?;
     quant.check(output_shape.depth)?;
     let pad = padding_value(quant.input_offset)?;
     let depth = groups.filter_input_depth;

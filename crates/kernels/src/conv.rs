@@ -221,6 +221,30 @@ pub(crate) struct ConvGroups {
     pub(crate) filters_per_group: usize,
 }
 
+/// The shape checks every conv kernel (reference, float, compact,
+/// Cortex-M) makes before computing, in this order: element counts and
+/// window coordinates ([`check_window_shapes`]), then the groups
+/// ([`check_conv_shapes`]), whose layout it returns.
+pub(crate) fn check_conv(
+    geometry: &ConvGeometry,
+    (input_shape, input_len): (&NhwcShape, usize),
+    (filter_shape, filter_len): (&NhwcShape, usize),
+    bias_len: Option<usize>,
+    (output_shape, output_len): (&NhwcShape, usize),
+) -> Result<ConvGroups, KernelError> {
+    check_window_shapes(
+        geometry,
+        input_shape,
+        input_len,
+        filter_shape,
+        filter_len,
+        output_shape,
+        output_len,
+        bias_len,
+    )?;
+    check_conv_shapes(input_shape, filter_shape, output_shape)
+}
+
 pub(crate) fn check_conv_shapes(
     input_shape: &NhwcShape,
     filter_shape: &NhwcShape,
@@ -300,17 +324,13 @@ pub fn conv_per_channel_i8(
     output_shape: NhwcShape,
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    check_window_shapes(
+    let groups = check_conv(
         geometry,
-        &input_shape,
-        input.len(),
-        &filter_shape,
-        filter.len(),
-        &output_shape,
-        output.len(),
+        (&input_shape, input.len()),
+        (&filter_shape, filter.len()),
         bias.map(<[i32]>::len),
+        (&output_shape, output.len()),
     )?;
-    let groups = check_conv_shapes(&input_shape, &filter_shape, &output_shape)?;
     quant.check(output_shape.depth)?;
     if output.is_empty() {
         return Ok(());
@@ -376,17 +396,13 @@ pub fn conv_f32(
     output_shape: NhwcShape,
     output: &mut [f32],
 ) -> Result<(), KernelError> {
-    check_window_shapes(
+    let groups = check_conv(
         geometry,
-        &input_shape,
-        input.len(),
-        &filter_shape,
-        filter.len(),
-        &output_shape,
-        output.len(),
+        (&input_shape, input.len()),
+        (&filter_shape, filter.len()),
         bias.map(<[f32]>::len),
+        (&output_shape, output.len()),
     )?;
-    let groups = check_conv_shapes(&input_shape, &filter_shape, &output_shape)?;
     if output.is_empty() {
         return Ok(());
     }

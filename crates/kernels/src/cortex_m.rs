@@ -26,9 +26,7 @@
 use crate::compact::{
     depthwise_setup, padding_value, part, tap_position, DepthwiseScratch, ALIGN_SLACK,
 };
-use crate::conv::{
-    check_conv_shapes, check_window_shapes, ConvGeometry, ConvQuantParamsI8, NhwcShape,
-};
+use crate::conv::{check_conv, ConvGeometry, ConvQuantParamsI8, NhwcShape};
 use crate::KernelError;
 
 mod lanes;
@@ -83,17 +81,13 @@ pub fn conv_per_channel_i8(
     output: &mut [i8],
     scratch: &mut [u8],
 ) -> Result<(), KernelError> {
-    check_window_shapes(
+    let groups = check_conv(
         geometry,
-        &input_shape,
-        input.len(),
-        &filter_shape,
-        filter.len(),
-        &output_shape,
-        output.len(),
+        (&input_shape, input.len()),
+        (&filter_shape, filter.len()),
         bias.map(<[i32]>::len),
+        (&output_shape, output.len()),
     )?;
-    let groups = check_conv_shapes(&input_shape, &filter_shape, &output_shape)?;
     quant.check(output_shape.depth)?;
     // Checked: minus an int8 zero point, so x + offset fits an i16.
     let offset = i16::from(padding_value(quant.input_offset)?).wrapping_neg();
