@@ -87,6 +87,18 @@ struct Buffers {
     scratch: [u8; MAX_SCRATCH],
 }
 
+impl Buffers {
+    /// Random inputs (`n_in`), filter values (`n_filter`) and biases
+    /// (`channels`, in -100,000..=100,000), in that order.
+    fn randomize(&mut self, rng: &mut Rng, n_in: usize, n_filter: usize, channels: usize) {
+        rng.fill(&mut self.input[..n_in]);
+        rng.fill(&mut self.filter[..n_filter]);
+        for v in self.bias.iter_mut().take(channels) {
+            *v = (rng.next() % 200_001) as i32 - 100_000;
+        }
+    }
+}
+
 /// A random window geometry and the output size it gives, if any.
 fn geometry(rng: &mut Rng, in_hw: usize, k: usize) -> Option<(ConvGeometry, usize)> {
     let stride = rng.range(1, 3);
@@ -155,11 +167,7 @@ fn conv_case(rng: &mut Rng, b: &mut Buffers) -> Result<bool, &'static str> {
         out_c * k * k * depth,
         out_hw * out_hw * out_c,
     );
-    rng.fill(&mut b.input[..n_in]);
-    rng.fill(&mut b.filter[..n_filter]);
-    for v in b.bias.iter_mut().take(out_c) {
-        *v = (rng.next() % 200_001) as i32 - 100_000;
-    }
+    b.randomize(rng, n_in, n_filter, out_c);
     let with_bias = !rng.next().is_multiple_of(4);
     let scratch_len = cortex_m::conv_scratch_len(&filter_shape);
     if scratch_len > MAX_SCRATCH {
@@ -228,11 +236,7 @@ fn depthwise_case(rng: &mut Rng, b: &mut Buffers) -> Result<bool, &'static str> 
     let filter_shape = NhwcShape::new(1, k, k, out_c);
     let output_shape = NhwcShape::new(1, out_hw, out_hw, out_c);
     let (n_in, n_filter, n_out) = (in_hw * in_hw * in_c, k * k * out_c, out_hw * out_hw * out_c);
-    rng.fill(&mut b.input[..n_in]);
-    rng.fill(&mut b.filter[..n_filter]);
-    for v in b.bias.iter_mut().take(out_c) {
-        *v = (rng.next() % 200_001) as i32 - 100_000;
-    }
+    b.randomize(rng, n_in, n_filter, out_c);
     let scratch_len = cortex_m::depthwise_scratch_len(in_c, out_c);
     let Buffers {
         input,
@@ -292,11 +296,7 @@ fn fully_connected_case(rng: &mut Rng, b: &mut Buffers) -> Result<bool, &'static
     if n_in > MAX_INPUT || n_filter > MAX_FILTER || n_out > MAX_OUTPUT {
         return Ok(false);
     }
-    rng.fill(&mut b.input[..n_in]);
-    rng.fill(&mut b.filter[..n_filter]);
-    for v in b.bias.iter_mut().take(units) {
-        *v = (rng.next() % 200_001) as i32 - 100_000;
-    }
+    b.randomize(rng, n_in, n_filter, units);
     let per_unit = rng.next().is_multiple_of(2);
     let Buffers {
         input,
