@@ -32,7 +32,7 @@ use crate::KernelError;
 mod lanes;
 mod output_stage;
 
-use output_stage::{requantize, requantize_lanes};
+use output_stage::{requantize, requantize_lanes, ShortStage};
 
 /// Scratch bytes [`conv_per_channel_i8`] needs for `filter_shape`: the
 /// int16 im2col columns of two output pixels (`4 * KH * KW * C` bytes, see
@@ -331,6 +331,125 @@ fn depthwise_group(
     }
 }
 
+/// Where the taps of a depthwise conv's output pixels read their input:
+/// for a pixel whose taps all lie in the image, at fixed offsets from the
+/// first tap's input pixel (worked out once); elsewhere tap by tap.
+struct DepthwiseWindow<'g> {
+    geometry: &'g ConvGeometry,
+    input_shape: NhwcShape,
+    filter_width: usize,
+    taps: usize,
+    /// Input elements from the first tap's pixel to each tap's.
+    offsets: [usize; TAP_GROUP],
+    /// The last tap's row and column from the first's.
+    reach: (usize, usize),
+}
+
+impl<'g> DepthwiseWindow<'g> {
+    /// The window of a filter of up to [`TAP_GROUP`] taps (shapes checked
+    /// by the caller, so no product overflows).
+    fn new(geometry: &'g ConvGeometry, input_shape: &NhwcShape, filter_shape: &NhwcShape) -> Self {
+        let (kh, kw) = (filter_shape.height, filter_shape.width);
+        let taps = (kh * kw).min(TAP_GROUP);
+        let mut offsets = [0; TAP_GROUP];
+        for (tap, offset) in offsets.iter_mut().enumerate().take(taps) {
+            let (fy, fx) = (tap / kw.max(1), tap % kw.max(1));
+            *offset = (fy * geometry.dilation_height * input_shape.width
+                + fx * geometry.dilation_width)
+                * input_shape.depth;
+        }
+        Self {
+            geometry,
+            input_shape: *input_shape,
+            filter_width: kw,
+            taps,
+            offsets,
+            reach: (
+                kh.saturating_sub(1) * geometry.dilation_height,
+                kw.saturating_sub(1) * geometry.dilation_width,
+            ),
+        }
+    }
+
+    /// Each tap's input channels for output pixel (`out_y`, `out_x`) of
+    /// batch `b`; `padding` for a tap outside the image.
+    #[inline(always)]
+    fn rows<'a>(
+        &self,
+        input: &'a [i8],
+        padding: &'a [i8],
+        b: usize,
+        (out_y, out_x): (usize, usize),
+    ) -> Result<[&'a [i8]; TAP_GROUP], KernelError> {
+        let (g, shape) = (self.geometry, &self.input_shape);
+        let channels = shape.depth;
+        let mut rows: [&[i8]; TAP_GROUP] = [&[]; TAP_GROUP];
+        let top = (out_y * g.stride_height).checked_sub(g.padding_height);
+        let left = (out_x * g.stride_width).checked_sub(g.padding_width);
+        if let (Some(y), Some(x)) = (top, left) {
+            if y + self.reach.0 < shape.height && x + self.reach.1 < shape.width {
+                let base = shape.offset(b, y, x, 0);
+                for (row, &offset) in rows.iter_mut().zip(&self.offsets).take(self.taps) {
+                    *row = part(input, base + offset, channels, "input index")?;
+                }
+                return Ok(rows);
+            }
+        }
+        for (tap, row) in rows.iter_mut().enumerate().take(self.taps) {
+            let (fy, fx) = (tap / self.filter_width, tap % self.filter_width);
+            *row = match tap_position(g, shape, (out_y, out_x), (fy, fx)) {
+                Some((y, x)) => part(input, shape.offset(b, y, x, 0), channels, "input index")?,
+                None => padding,
+            };
+        }
+        Ok(rows)
+    }
+}
+
+/// One output pixel of a depthwise conv with depth multiplier 1 whose
+/// output stage is the [`ShortStage`]: each channel's `start` plus the
+/// products of every tap (`rows[t]`: tap `t`'s input channels; `weights`:
+/// `[tap][channel]`), [`lanes::DEPTHWISE_LANES`] channels at a time in
+/// registers, requantized into `pixel`.
+#[inline(always)]
+fn depthwise_pixel_short<const FULL_RANGE: bool>(
+    rows: &[&[i8]],
+    weights: &[i8],
+    start: &[i32],
+    quant: &ConvQuantParamsI8<'_>,
+    stage: ShortStage,
+    pixel: &mut [i8],
+) {
+    const LANES: usize = lanes::DEPTHWISE_LANES;
+    let depth = pixel.len();
+    let taps = lanes::Taps::new(rows);
+    let groups = start
+        .chunks_exact(LANES)
+        .zip(pixel.chunks_exact_mut(LANES))
+        .zip(quant.output_multipliers.chunks_exact(LANES))
+        .zip(quant.output_shifts.chunks_exact(LANES));
+    let mut c = 0;
+    for (((start, out), multipliers), shifts) in groups {
+        let mut a = [0; LANES];
+        a.copy_from_slice(start);
+        let a = lanes::depthwise_mac(a, &taps, c, weights.get(c..).unwrap_or(&[]), depth);
+        for (((out, a), &m), &s) in out.iter_mut().zip(a).zip(multipliers).zip(shifts) {
+            *out = stage.apply::<FULL_RANGE>(a, m, s);
+        }
+        c += LANES;
+    }
+    // The last channels, fewer than LANES.
+    for c in c..depth {
+        let mut a = start.get(c).copied().unwrap_or(0);
+        for (row, w) in rows.iter().zip(weights.chunks_exact(depth)) {
+            if let (Some(&x), Some(&w)) = (row.get(c), w.get(c)) {
+                a = a.wrapping_add(i32::from(x) * i32::from(w));
+            }
+        }
+        store(pixel, c, requantize(quant, c, a));
+    }
+}
+
 /// Adds the products of `rows.len()` taps to the accumulators of every
 /// output channel of a depthwise conv with depth multiplier `multiplier`:
 /// `rows[t]` holds tap `t`'s input channels, `weights` the taps' filter
@@ -388,6 +507,34 @@ pub fn depthwise_conv_per_channel_i8(
         (output_shape, output.len()),
         scratch,
     )?;
+    if multiplier == 1 && taps <= TAP_GROUP {
+        if let Some(stage) = ShortStage::new(quant, bias, taps) {
+            let window = DepthwiseWindow::new(geometry, &input_shape, &filter_shape);
+            let weights = part(filter, 0, taps * out_depth, "filter index")?;
+            let mut pixels = output.chunks_exact_mut(out_depth.max(1));
+            for b in 0..output_shape.batches {
+                for out_y in 0..output_shape.height {
+                    for out_x in 0..output_shape.width {
+                        let Some(pixel) = pixels.next() else {
+                            return Ok(());
+                        };
+                        let rows = window.rows(input, padding, b, (out_y, out_x))?;
+                        let rows = &rows[..taps];
+                        if stage.full_range() {
+                            depthwise_pixel_short::<true>(
+                                rows, weights, start, quant, stage, pixel,
+                            );
+                        } else {
+                            depthwise_pixel_short::<false>(
+                                rows, weights, start, quant, stage, pixel,
+                            );
+                        }
+                    }
+                }
+            }
+            return Ok(());
+        }
+    }
     let mut pixels = output.chunks_exact_mut(out_depth.max(1));
     for b in 0..output_shape.batches {
         for out_y in 0..output_shape.height {

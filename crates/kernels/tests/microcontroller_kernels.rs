@@ -37,7 +37,14 @@ impl Quant {
             multipliers: (0..channels)
                 .map(|_| (1 << 30) + (rng.next() % (1 << 30)) as i32)
                 .collect(),
-            shifts: (0..channels).map(|_| -((rng.next() % 9) as i32)).collect(),
+            // Half the cases shift every channel right (the kernels' short
+            // output stage), half sometimes by zero (the general one).
+            shifts: {
+                let least_right = (rng.next() % 2) as i32;
+                (0..channels)
+                    .map(|_| -((rng.next() % 9) as i32) - least_right)
+                    .collect()
+            },
             input_offset,
         }
     }

@@ -124,10 +124,16 @@ fn quant<'a>(
     shifts: &'a mut [i32],
     channels: usize,
 ) -> ConvQuantParamsI8<'a> {
+    // Half the cases shift every channel right (the short output stage
+    // applies); the others sometimes by zero or left (the general stage).
+    let right_only = rng.next().is_multiple_of(2);
     for (m, s) in multipliers.iter_mut().zip(shifts.iter_mut()).take(channels) {
         *m = (1 << 30) + (rng.next() % (1 << 30)) as i32;
-        // Mostly right shifts; sometimes a left shift (the general path).
-        *s = rng.range(0, 12) as i32 - 11;
+        *s = if right_only {
+            -(rng.range(1, 11) as i32)
+        } else {
+            rng.range(0, 13) as i32 - 11
+        };
     }
     let min = -(rng.range(0, 128) as i32);
     let max = rng.range(0, 127) as i32;

@@ -18,6 +18,48 @@
 #[cfg(not(microlite_arm_mve))]
 use core::arch::asm;
 
+/// `SMMULR a, b`: the high word of `a * b` rounded, `(a * b + 2^31) >> 32`
+/// (64-bit product, arithmetic shift).
+#[inline(always)]
+pub fn smmulr(a: i32, b: i32) -> i32 {
+    let out: i32;
+    // SAFETY: one DSP instruction (present: cfg(microlite_arm_dsp)) on
+    // registers only; no memory, stack or flags are touched.
+    unsafe {
+        core::arch::asm!("smmulr {out}, {a}, {b}", out = lateout(reg) out, a = in(reg) a,
+                         b = in(reg) b, options(pure, nomem, nostack, preserves_flags));
+    }
+    out
+}
+
+/// `ASR x, n` with `n` in a register: `x >> min(n, 31)` for `n < 256`
+/// (no masking of the count, unlike Rust's shifts).
+#[inline(always)]
+pub fn asr(x: i32, n: u32) -> i32 {
+    let out: i32;
+    // SAFETY: one base instruction on registers only; no memory, stack or
+    // flags are touched.
+    unsafe {
+        core::arch::asm!("asr {out}, {x}, {n}", out = lateout(reg) out, x = in(reg) x,
+                         n = in(reg) n, options(pure, nomem, nostack, preserves_flags));
+    }
+    out
+}
+
+/// `SSAT x, #8, x, ASR #1`: `x >> 1` clamped to `[-128, 127]`.
+#[inline(always)]
+pub fn ssat8_asr1(x: i32) -> i32 {
+    let out: i32;
+    // SAFETY: one base instruction on registers only; no memory or stack
+    // is touched (it may set the sticky Q flag, which nothing here reads,
+    // so flags are not declared preserved).
+    unsafe {
+        core::arch::asm!("ssat {out}, #8, {x}, asr #1", out = lateout(reg) out, x = in(reg) x,
+                         options(pure, nomem, nostack));
+    }
+    out
+}
+
 #[cfg(not(microlite_arm_mve))]
 /// `SXTB16 x`: bytes 0 and 2 of `x`, sign-extended to the two 16-bit lanes.
 #[inline(always)]
