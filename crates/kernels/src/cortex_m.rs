@@ -36,7 +36,9 @@ use output_stage::{requantize, requantize_lanes, ShortStage};
 
 /// Scratch bytes [`conv_per_channel_i8`] needs for `filter_shape`: the
 /// int16 im2col columns of two output pixels (`4 * KH * KW * C` bytes, see
-/// [`lanes`]), plus 3 bytes to align them.
+/// [`lanes`]) and one window of int8 inputs (`KH * KW * C` bytes, where
+/// rows of a length other than a multiple of four are gathered before
+/// they are widened), plus 3 bytes to align them.
 pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
     let window = filter_shape
         .height
@@ -44,6 +46,7 @@ pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
         .saturating_mul(filter_shape.depth);
     lanes::columns_len(window)
         .saturating_mul(2)
+        .saturating_add(window)
         .saturating_add(ALIGN_SLACK)
 }
 
@@ -98,16 +101,18 @@ pub fn conv_per_channel_i8(
     let short = KernelError::SizeOverflow { what: "scratch" };
     let skip = scratch.as_ptr().align_offset(4);
     let column_bytes = lanes::columns_len(window).checked_mul(2).ok_or(short)?;
-    let columns: &mut [i16] = bytemuck::try_cast_slice_mut(
-        skip.checked_add(column_bytes)
-            .and_then(|end| scratch.get_mut(skip..end))
-            .ok_or(short)?,
-    )
-    .map_err(|_| short)?;
+    let (columns, staging) = scratch
+        .get_mut(skip..)
+        .ok_or(short)?
+        .split_at_mut_checked(column_bytes)
+        .ok_or(short)?;
+    let columns: &mut [i16] = bytemuck::try_cast_slice_mut(columns).map_err(|_| short)?;
+    let staging: &mut [i8] = bytemuck::cast_slice_mut(staging.get_mut(..window).ok_or(short)?);
     let out_depth = output_shape.depth;
     let per_group = groups.filters_per_group.max(1);
     let plane = output_shape.height * output_shape.width;
     let pixel_count = output_shape.batches * plane;
+    let short_stage = ShortStage::new(quant, bias, window);
     // Output pixels two at a time (an odd last one pairs with itself), each
     // group's output channels two at a time (likewise).
     for first in (0..pixel_count).step_by(2) {
@@ -123,6 +128,19 @@ pub fn conv_per_channel_i8(
                 // A filter row whose taps all lie in the image, undilated,
                 // without groups, reads `KW * C` contiguous inputs: one run.
                 let whole_rows = geometry.dilation_width == 1 && depth == input_shape.depth;
+                if whole_rows
+                    && lanes::write_interior_columns(
+                        columns,
+                        window,
+                        lane,
+                        staging,
+                        input,
+                        interior_window(geometry, &input_shape, (kh, kw), b, position),
+                        offset,
+                    )
+                {
+                    continue;
+                }
                 for fy in 0..kh {
                     let first_tap = tap_position(geometry, &input_shape, position, (fy, 0));
                     let last_tap =
@@ -196,11 +214,58 @@ pub fn conv_per_channel_i8(
                 let (head, tail) = output.split_at_mut_checked(out_b).ok_or(short)?;
                 let a = head.get_mut(out_a..out_a + channels).ok_or(short)?;
                 let b = tail.get_mut(..channels).ok_or(short)?;
-                channel_pairs(columns, rows, window, bias, scales, quant, a, Some(b));
+                // Whole channel pairs with the short output stage, the
+                // rest (an odd last channel, or every channel when the
+                // short stage does not apply) with the general one.
+                let done = match short_stage {
+                    Some(stage) if stage.full_range() => channel_pairs_short::<true>(
+                        columns, rows, window, bias, scales, stage, a, b,
+                    ),
+                    Some(stage) => channel_pairs_short::<false>(
+                        columns, rows, window, bias, scales, stage, a, b,
+                    ),
+                    None => 0,
+                };
+                if done < channels {
+                    let (rows, bias) = (
+                        rows.get(done * window..).unwrap_or(&[]),
+                        bias.map(|bias| bias.get(done..).unwrap_or(&[])),
+                    );
+                    let scales = (
+                        scales.0.get(done..).unwrap_or(&[]),
+                        scales.1.get(done..).unwrap_or(&[]),
+                    );
+                    let (a, b) = (&mut a[done..], &mut b[done..]);
+                    channel_pairs(columns, rows, window, bias, scales, quant, a, Some(b));
+                }
             }
         }
     }
     Ok(())
+}
+
+/// Where the window of output pixel `position` of batch `b` lies in the
+/// input when every tap is inside the image: the first tap's input index,
+/// the index step between filter rows, and the filter rows' count and
+/// length (`KW * C`); `None` when a tap falls in the padding.
+#[inline(always)]
+fn interior_window(
+    geometry: &ConvGeometry,
+    input_shape: &NhwcShape,
+    (kh, kw): (usize, usize),
+    b: usize,
+    (out_y, out_x): (usize, usize),
+) -> Option<lanes::InteriorWindow> {
+    let y = (out_y * geometry.stride_height).checked_sub(geometry.padding_height)?;
+    let x = (out_x * geometry.stride_width).checked_sub(geometry.padding_width)?;
+    let inside = y + kh.saturating_sub(1) * geometry.dilation_height < input_shape.height
+        && x + kw.saturating_sub(1) * geometry.dilation_width < input_shape.width;
+    inside.then(|| lanes::InteriorWindow {
+        start: input_shape.offset(b, y, x, 0),
+        row_step: geometry.dilation_height * input_shape.width * input_shape.depth,
+        rows: kh,
+        row_len: kw * input_shape.depth,
+    })
 }
 
 /// The outputs of one group's channels for pixels A and B (`out_b`; `None`
@@ -254,6 +319,50 @@ fn channel_pairs(
             store(out_b, d, b_d);
         }
     }
+}
+
+/// [`channel_pairs`] for two pixels with the [`ShortStage`] (`FULL_RANGE`
+/// as [`ShortStage::full_range`]), over whole channel pairs: returns the
+/// channels done (an odd last one is left to the caller).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn channel_pairs_short<const FULL_RANGE: bool>(
+    columns: &[i16],
+    rows: &[i8],
+    window: usize,
+    bias: Option<&[i32]>,
+    (multipliers, shifts): (&[i32], &[i32]),
+    stage: ShortStage,
+    out_a: &mut [i8],
+    out_b: &mut [i8],
+) -> usize {
+    if window == 0 {
+        return 0;
+    }
+    let pairs = rows
+        .chunks_exact(2 * window)
+        .zip(multipliers.chunks_exact(2))
+        .zip(shifts.chunks_exact(2))
+        .zip(out_a.chunks_exact_mut(2))
+        .zip(out_b.chunks_exact_mut(2));
+    let mut done = 0;
+    for ((((rows, m), s), a), b) in pairs {
+        let (row_c, row_d) = rows.split_at(window);
+        let (bias_c, bias_d) = match bias {
+            Some(bias) => (
+                bias.get(done).copied().unwrap_or(0),
+                bias.get(done + 1).copied().unwrap_or(0),
+            ),
+            None => (0, 0),
+        };
+        let acc = lanes::dot_2x2(columns, row_c, row_d, [bias_c, bias_d, bias_c, bias_d]);
+        a[0] = stage.apply::<FULL_RANGE>(acc[0], m[0], s[0]);
+        a[1] = stage.apply::<FULL_RANGE>(acc[1], m[1], s[1]);
+        b[0] = stage.apply::<FULL_RANGE>(acc[2], m[0], s[0]);
+        b[1] = stage.apply::<FULL_RANGE>(acc[3], m[1], s[1]);
+        done += 2;
+    }
+    done
 }
 
 /// Writes `value` at `index` of `output` (kept in bounds by the shape
@@ -371,19 +480,20 @@ impl<'g> DepthwiseWindow<'g> {
         }
     }
 
-    /// Each tap's input channels for output pixel (`out_y`, `out_x`) of
-    /// batch `b`; `padding` for a tap outside the image.
+    /// Sets `rows` to each tap's input channels for output pixel
+    /// (`out_y`, `out_x`) of batch `b`; `padding` for a tap outside the
+    /// image.
     #[inline(always)]
     fn rows<'a>(
         &self,
+        rows: &mut [&'a [i8]; TAP_GROUP],
         input: &'a [i8],
         padding: &'a [i8],
         b: usize,
         (out_y, out_x): (usize, usize),
-    ) -> Result<[&'a [i8]; TAP_GROUP], KernelError> {
+    ) -> Result<(), KernelError> {
         let (g, shape) = (self.geometry, &self.input_shape);
         let channels = shape.depth;
-        let mut rows: [&[i8]; TAP_GROUP] = [&[]; TAP_GROUP];
         let top = (out_y * g.stride_height).checked_sub(g.padding_height);
         let left = (out_x * g.stride_width).checked_sub(g.padding_width);
         if let (Some(y), Some(x)) = (top, left) {
@@ -392,7 +502,7 @@ impl<'g> DepthwiseWindow<'g> {
                 for (row, &offset) in rows.iter_mut().zip(&self.offsets).take(self.taps) {
                     *row = part(input, base + offset, channels, "input index")?;
                 }
-                return Ok(rows);
+                return Ok(());
             }
         }
         for (tap, row) in rows.iter_mut().enumerate().take(self.taps) {
@@ -402,7 +512,7 @@ impl<'g> DepthwiseWindow<'g> {
                 None => padding,
             };
         }
-        Ok(rows)
+        Ok(())
     }
 }
 
@@ -447,6 +557,62 @@ fn depthwise_pixel_short<const FULL_RANGE: bool>(
             }
         }
         store(pixel, c, requantize(quant, c, a));
+    }
+}
+
+/// [`depthwise_pixel_short`] for a depth multiplier above one: each input
+/// channel's value times the filter values of its `multiplier` output
+/// channels, four output channels at a time in registers
+/// ([`lanes::depthwise_broadcast_mac_4`]).
+#[inline(always)]
+fn depthwise_pixel_multiplied<const FULL_RANGE: bool>(
+    rows: &[&[i8]],
+    weights: &[i8],
+    start: &[i32],
+    quant: &ConvQuantParamsI8<'_>,
+    stage: ShortStage,
+    pixel: &mut [i8],
+    multiplier: usize,
+) {
+    let depth = pixel.len();
+    let taps = lanes::Taps::new(rows);
+    let channels = start
+        .chunks_exact(multiplier)
+        .zip(pixel.chunks_exact_mut(multiplier))
+        .zip(quant.output_multipliers.chunks_exact(multiplier))
+        .zip(quant.output_shifts.chunks_exact(multiplier));
+    for (c, (((start, out), multipliers), shifts)) in channels.enumerate() {
+        let first = c * multiplier;
+        let mut j = 0;
+        let groups = start
+            .chunks_exact(4)
+            .zip(out.chunks_exact_mut(4))
+            .zip(multipliers.chunks_exact(4))
+            .zip(shifts.chunks_exact(4));
+        for (((start, out), multipliers), shifts) in groups {
+            let mut a = [0; 4];
+            a.copy_from_slice(start);
+            let w = weights.get(first + j..).unwrap_or(&[]);
+            let a = lanes::depthwise_broadcast_mac_4(a, &taps, c, w, depth);
+            for (((out, a), &m), &s) in out.iter_mut().zip(a).zip(multipliers).zip(shifts) {
+                *out = stage.apply::<FULL_RANGE>(a, m, s);
+            }
+            j += 4;
+        }
+        // The last output channels of this input channel, fewer than 4.
+        for j in j..multiplier {
+            let mut a = start.get(j).copied().unwrap_or(0);
+            for (row, w) in rows.iter().zip(weights.chunks_exact(depth)) {
+                if let (Some(&x), Some(&w)) = (row.get(c), w.get(first + j)) {
+                    a = a.wrapping_add(i32::from(x) * i32::from(w));
+                }
+            }
+            let (m, s) = (
+                multipliers.get(j).copied().unwrap_or(0),
+                shifts.get(j).copied().unwrap_or(-1),
+            );
+            store(out, j, stage.apply::<FULL_RANGE>(a, m, s));
+        }
     }
 }
 
@@ -507,27 +673,33 @@ pub fn depthwise_conv_per_channel_i8(
         (output_shape, output.len()),
         scratch,
     )?;
-    if multiplier == 1 && taps <= TAP_GROUP {
+    if taps <= TAP_GROUP {
         if let Some(stage) = ShortStage::new(quant, bias, taps) {
             let window = DepthwiseWindow::new(geometry, &input_shape, &filter_shape);
             let weights = part(filter, 0, taps * out_depth, "filter index")?;
             let mut pixels = output.chunks_exact_mut(out_depth.max(1));
+            let mut rows: [&[i8]; TAP_GROUP] = [&[]; TAP_GROUP];
             for b in 0..output_shape.batches {
                 for out_y in 0..output_shape.height {
                     for out_x in 0..output_shape.width {
                         let Some(pixel) = pixels.next() else {
                             return Ok(());
                         };
-                        let rows = window.rows(input, padding, b, (out_y, out_x))?;
+                        window.rows(&mut rows, input, padding, b, (out_y, out_x))?;
                         let rows = &rows[..taps];
-                        if stage.full_range() {
-                            depthwise_pixel_short::<true>(
+                        match (multiplier, stage.full_range()) {
+                            (1, true) => depthwise_pixel_short::<true>(
                                 rows, weights, start, quant, stage, pixel,
-                            );
-                        } else {
-                            depthwise_pixel_short::<false>(
+                            ),
+                            (1, false) => depthwise_pixel_short::<false>(
                                 rows, weights, start, quant, stage, pixel,
-                            );
+                            ),
+                            (_, true) => depthwise_pixel_multiplied::<true>(
+                                rows, weights, start, quant, stage, pixel, multiplier,
+                            ),
+                            (_, false) => depthwise_pixel_multiplied::<false>(
+                                rows, weights, start, quant, stage, pixel, multiplier,
+                            ),
                         }
                     }
                 }

@@ -185,6 +185,84 @@ impl RightShiftScale {
     }
 }
 
+/// [`RightShiftScale`] in fewer instructions, for values provably below
+/// 2^30 in magnitude: [`SmallInputScale::apply_doubled`] takes `2x` and
+/// gives [`RightShiftScale::apply`]`(x)`.
+///
+/// The saturating rounding doubling high multiply of TFLM is
+/// `h = floor((x * m + 2^30) / 2^31)` for either sign of the product (the
+/// negative nudge `1 - 2^30` with division truncating towards zero is the
+/// same floor); with `|x| < 2^30` that is the rounded high word
+/// `floor((2x * m + 2^31) / 2^32)`: one `SMMULR` on DSP cores. The
+/// rounding divide by `2^e` (halves away from zero) is
+/// `(h + 2^(e-1) - [h < 0]) >> e` for `e >= 1` and `h` for `e = 0`: the
+/// half and the sign mask are worked out once. `|h| < 2^30`, so nothing
+/// overflows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SmallInputScale {
+    multiplier: i32,
+    right: u32,
+    half: i32,
+    sign_mask: i32,
+}
+
+impl SmallInputScale {
+    /// The scale `multiplier * 2^(shift - 31)`, if `-31 <= shift <= 0`.
+    #[inline(always)]
+    pub(crate) fn new(multiplier: i32, shift: i32) -> Option<Self> {
+        if !(-31..=0).contains(&shift) {
+            return None;
+        }
+        let right = shift.unsigned_abs();
+        Some(Self {
+            multiplier,
+            right,
+            half: if right == 0 { 0 } else { 1 << (right - 1) },
+            sign_mask: if right == 0 { 0 } else { -1 },
+        })
+    }
+
+    /// `x` times the scale, from `doubled = 2x` with `|x| < 2^30` (the
+    /// caller's proof): the bits of [`RightShiftScale::apply`]`(x)`.
+    #[inline(always)]
+    pub(crate) fn apply_doubled(self, doubled: i32) -> i32 {
+        let high = rounded_high_multiply(doubled, self.multiplier);
+        shift_right(
+            high.wrapping_add(self.half)
+                .wrapping_add((high >> 31) & self.sign_mask),
+            self.right,
+        )
+    }
+}
+
+/// `(a * b + 2^31) >> 32` over 64 bits: `SMMULR` on DSP cores.
+#[cfg(microlite_arm_dsp)]
+#[inline(always)]
+pub(crate) fn rounded_high_multiply(a: i32, b: i32) -> i32 {
+    crate::arch::arm_dsp::smmulr(a, b)
+}
+
+/// `(a * b + 2^31) >> 32` over 64 bits: `SMMULR` on DSP cores.
+#[cfg(not(microlite_arm_dsp))]
+#[inline(always)]
+pub(crate) fn rounded_high_multiply(a: i32, b: i32) -> i32 {
+    ((i64::from(a) * i64::from(b) + (1 << 31)) >> 32) as i32
+}
+
+/// `x >> n` for `n < 32`: one `ASR` on DSP cores (no count masking).
+#[cfg(microlite_arm_dsp)]
+#[inline(always)]
+pub(crate) fn shift_right(x: i32, n: u32) -> i32 {
+    crate::arch::arm_dsp::asr(x, n)
+}
+
+/// `x >> n` for `n < 32`: one `ASR` on DSP cores (no count masking).
+#[cfg(not(microlite_arm_dsp))]
+#[inline(always)]
+pub(crate) fn shift_right(x: i32, n: u32) -> i32 {
+    x >> n.min(31)
+}
+
 /// Multiplies `x` by `quantized_multiplier * 2^(left_shift - 31)` for a
 /// multiplier greater than one (`left_shift >= 0`).
 ///
@@ -201,4 +279,47 @@ pub fn multiply_by_quantized_multiplier_greater_than_one(
         wrapping_left_shift_mul(x, left_shift),
         quantized_multiplier,
     )
+}
+
+#[cfg(test)]
+mod small_input_scale_tests {
+    use super::*;
+
+    #[test]
+    fn small_input_scale_matches_the_general_multiply_below_2_pow_30() {
+        let multipliers = [
+            0,
+            1,
+            -1,
+            1 << 30,
+            0x5555_5555,
+            i32::MAX,
+            i32::MIN,
+            -7,
+            1_518_500_250,
+        ];
+        let limit = (1i32 << 30) - 1;
+        let mut xs = std::vec![0, 1, -1, 2, -2, 3, -3, limit, -limit, 1 << 20, -(1 << 20)];
+        let mut state = 0x9e37_79b9_u32;
+        for _ in 0..3000 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            xs.push((state as i32) >> (state % 24 + 2));
+        }
+        for &m in &multipliers {
+            for shift in -31..=0 {
+                let scale = SmallInputScale::new(m, shift).expect("in range");
+                for &x in &xs {
+                    assert_eq!(
+                        scale.apply_doubled(2 * x),
+                        multiply_by_quantized_multiplier_smaller_than_one_exp(x, m, shift),
+                        "x {x} m {m} shift {shift}"
+                    );
+                }
+            }
+        }
+        assert!(SmallInputScale::new(1 << 30, 1).is_none());
+        assert!(SmallInputScale::new(1 << 30, -32).is_none());
+    }
 }

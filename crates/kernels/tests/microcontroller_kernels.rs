@@ -155,6 +155,7 @@ macro_rules! kernel_set_suite {
                     (5, 3, 1, 3, 1, 1, 1),
                     (6, 4, 2, 3, 2, 1, 1),
                     (7, 1, 8, 5, 1, 1, 2),
+                    (6, 2, 6, 3, 2, 1, 1), // four output channels at a time, a tail
                     (8, 5, 1, 3, 1, 2, 2),
                     (3, 2, 3, 1, 1, 1, 0),
                     (6, 8, 1, 3, 1, 1, 1), // four channels at a time

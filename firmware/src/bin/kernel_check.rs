@@ -49,7 +49,7 @@ const MAX_INPUT: usize = 9 * 9 * 24;
 const MAX_FILTER: usize = 32 * 5 * 5 * 24;
 const MAX_OUTPUT: usize = 9 * 9 * 72;
 const MAX_CHANNELS: usize = 72;
-const MAX_SCRATCH: usize = 4 * 5 * 5 * 24 + 8 * MAX_CHANNELS + 24 + 3;
+const MAX_SCRATCH: usize = 5 * 5 * 5 * 24 + 8 * MAX_CHANNELS + 24 + 3;
 
 /// SplitMix64.
 struct Rng(u64);
@@ -226,11 +226,14 @@ fn depthwise_case(rng: &mut Rng, b: &mut Buffers) -> Result<bool, &'static str> 
     let in_hw = rng.range(1, 9);
     let in_c = rng.range(1, 24);
     let multiplier = if rng.next().is_multiple_of(3) {
-        rng.range(2, 3)
+        [2, 3, 4, 6, 8][rng.range(0, 4)]
     } else {
         1
     };
     let out_c = in_c * multiplier;
+    if out_c > MAX_CHANNELS {
+        return Ok(false);
+    }
     let k = rng.range(1, 5);
     let Some((geometry, out_hw)) = geometry(rng, in_hw, k) else {
         return Ok(false);

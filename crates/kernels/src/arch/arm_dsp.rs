@@ -103,6 +103,37 @@ pub fn sadd16(a: u32, b: u32) -> u32 {
 }
 
 #[cfg(not(microlite_arm_mve))]
+/// Writes the int8 `values` plus `offset` into the im2col column words of
+/// pixel `pixel` (0 or 1) of consecutive blocks (see
+/// `crate::cortex_m::lanes`): block `k`'s four values become words
+/// `4k + 2 * pixel` (values 0 and 2 as int16) and `4k + 2 * pixel + 1`
+/// (values 1 and 3). Covers `min(values.len() / 4, blocks in words)`
+/// blocks; returns how many.
+#[inline(always)]
+pub fn widen_blocks(words: &mut [u32], pixel: usize, values: &[i8], offset: i16) -> usize {
+    let pixel = pixel.min(1);
+    let blocks = (values.len() / 4).min(words.len() / 4);
+    let offsets = u32::from(offset as u16) * 0x1_0001;
+    let mut from = values.as_ptr();
+    let mut to = words.as_mut_ptr().wrapping_add(2 * pixel);
+    for _ in 0..blocks {
+        // SAFETY: iteration k reads the four bytes of `values` at 4k
+        // (4k + 4 <= values.len() by `blocks`; an unaligned LDR is allowed
+        // on ARMv7E-M and ARMv8-M Mainline) and writes words 4k + 2 * pixel
+        // and 4k + 2 * pixel + 1 of `words` (< 4k + 4 <= words.len()); the
+        // pointers advance by exactly those strides.
+        unsafe {
+            let word = core::ptr::read_unaligned(from.cast::<u32>());
+            to.write(sadd16(sxtb16(word), offsets));
+            to.add(1).write(sadd16(sxtb16_ror8(word), offsets));
+            from = from.add(4);
+            to = to.add(4);
+        }
+    }
+    blocks
+}
+
+#[cfg(not(microlite_arm_mve))]
 /// The 2x2 block of dot products of the Cortex-M conv: for each block of
 /// four window positions, `columns` holds four words (pixel A's positions
 /// 0/2 and 1/3 as int16 pairs, then pixel B's, see
@@ -111,9 +142,10 @@ pub fn sadd16(a: u32, b: u32) -> u32 {
 /// `min(columns.len() / 4, row_a.len() / 4, row_b.len() / 4)` blocks.
 ///
 /// One loop in assembly, so that the four sums, three pointers, the count
-/// and six temporaries stay in registers: per block, two weight loads, two
-/// double-word column loads, four `SXTB16` and eight `SMLAD` (16
-/// multiply-adds in 18 instructions).
+/// and six temporaries stay in registers: per block, one `LDM` of the four
+/// column words, two weight loads, four `SXTB16` and eight `SMLAD`, two
+/// blocks per iteration (16 multiply-adds in 15 instructions, plus the
+/// loop's two per 32); an odd count enters at the second block.
 #[inline(always)]
 pub fn dot_2x2_blocks(columns: &[u32], row_a: &[u8], row_b: &[u8], acc: [i32; 4]) -> [i32; 4] {
     let blocks = (columns.len() / 4)
@@ -127,41 +159,62 @@ pub fn dot_2x2_blocks(columns: &[u32], row_a: &[u8], row_b: &[u8], acc: [i32; 4]
     let mut a = row_a.as_ptr();
     let mut b = row_b.as_ptr();
     let mut n = blocks;
-    // SAFETY: the loop runs `blocks` times and reads, per iteration, 16
-    // bytes at `x` (a `u32` slice: 4-byte aligned, as LDRD requires) and 4
-    // bytes at `a` and at `b` (LDR allows unaligned addresses on ARMv7E-M
-    // and ARMv8-M Mainline), advancing each pointer past what it read; so
-    // it reads `blocks * 16` bytes of `columns` and `blocks * 4` bytes of
-    // each row, all in bounds by the `min` above. Every operand has a
-    // fixed register, so the register allocator keeps nothing else in
-    // them; r6 and r7 (which Rust does not let operands name, and may
-    // hold the caller's values) serve as two more temporaries: they are
-    // pushed first and popped last, so the stack is balanced and both are
-    // restored; nothing in between uses the stack pointer. It writes no
-    // memory but the stack slots of that push, and changes flags (SUBS,
-    // and SMLAD's Q flag), so it is declared with no options.
+    // SAFETY: the loop body runs `blocks` times in all (an odd count
+    // skips the first half of the first iteration; `(blocks + 1) / 2`
+    // iterations) and reads, per block, 16 bytes at `x` (a `u32` slice:
+    // 4-byte aligned, as LDM requires) and 4 bytes at `a` and at `b` (LDR
+    // allows unaligned addresses on ARMv7E-M and ARMv8-M Mainline),
+    // advancing each pointer past what it read; so it reads `blocks * 16`
+    // bytes of `columns` and `blocks * 4` bytes of each row, all in bounds
+    // by the `min` above. Every operand has a fixed register, so the
+    // register allocator keeps nothing else in them; r6 and r7 (which Rust
+    // does not let operands name, and may hold the caller's values) serve
+    // as two more temporaries: they are pushed first and popped last, so
+    // the stack is balanced and both are restored; nothing in between uses
+    // the stack pointer. It writes no memory but the stack slots of that
+    // push, and changes flags (TST, SUBS, and SMLAD's Q flag), so it is
+    // declared with no options.
     unsafe {
         asm!(
             // r0-r3: sums A·a, A·b, B·a, B·b; r4: columns; r5, r8: rows
-            // a, b; r9: blocks left; r10-r12, lr, r6, r7: temporaries.
+            // a, b; r9: iterations left; r10-r12, lr, r6, r7: temporaries.
             "push {{r6, r7}}",
+            "tst r9, #1",
+            "add r9, r9, #1",
+            "lsr r9, r9, #1",
+            "bne 3f",
             "2:",
+            "ldm r4!, {{r6, r7, r12, lr}}",
             "ldr r10, [r5], #4",
-            "ldrd r6, r7, [r4, #8]",
-            "ldrd r12, lr, [r4], #16",
             "sxtb16 r11, r10",
             "sxtb16 r10, r10, ror #8",
-            "smlad r0, r12, r11, r0",
-            "smlad r0, lr, r10, r0",
-            "smlad r2, r6, r11, r2",
-            "smlad r2, r7, r10, r2",
+            "smlad r0, r6, r11, r0",
+            "smlad r0, r7, r10, r0",
+            "smlad r2, r12, r11, r2",
+            "smlad r2, lr, r10, r2",
             "ldr r10, [r8], #4",
             "sxtb16 r11, r10",
             "sxtb16 r10, r10, ror #8",
-            "smlad r1, r12, r11, r1",
-            "smlad r1, lr, r10, r1",
-            "smlad r3, r6, r11, r3",
-            "smlad r3, r7, r10, r3",
+            "smlad r1, r6, r11, r1",
+            "smlad r1, r7, r10, r1",
+            "smlad r3, r12, r11, r3",
+            "smlad r3, lr, r10, r3",
+            "3:",
+            "ldm r4!, {{r6, r7, r12, lr}}",
+            "ldr r10, [r5], #4",
+            "sxtb16 r11, r10",
+            "sxtb16 r10, r10, ror #8",
+            "smlad r0, r6, r11, r0",
+            "smlad r0, r7, r10, r0",
+            "smlad r2, r12, r11, r2",
+            "smlad r2, lr, r10, r2",
+            "ldr r10, [r8], #4",
+            "sxtb16 r11, r10",
+            "sxtb16 r10, r10, ror #8",
+            "smlad r1, r6, r11, r1",
+            "smlad r1, r7, r10, r1",
+            "smlad r3, r12, r11, r3",
+            "smlad r3, lr, r10, r3",
             "subs r9, r9, #1",
             "bne 2b",
             "pop {{r6, r7}}",
@@ -222,12 +275,18 @@ impl<'a> TapPointers<'a> {
     #[inline(always)]
     pub fn covers(&self, c: usize, width: usize, weights_len: usize, stride: usize) -> bool {
         c.checked_add(width).is_some_and(|end| end <= self.min_len)
-            && self
-                .count
-                .checked_sub(1)
-                .and_then(|last| last.checked_mul(stride))
-                .and_then(|start| start.checked_add(width))
-                .is_some_and(|end| end <= weights_len)
+            && self.weights_cover(width, weights_len, stride)
+    }
+
+    /// Whether at least one tap is held and `weights_len` covers every
+    /// tap's `width` values at `tap * stride`.
+    #[inline(always)]
+    pub fn weights_cover(&self, width: usize, weights_len: usize, stride: usize) -> bool {
+        self.count
+            .checked_sub(1)
+            .and_then(|last| last.checked_mul(stride))
+            .and_then(|start| start.checked_add(width))
+            .is_some_and(|end| end <= weights_len)
     }
 
     /// The taps held.
@@ -241,6 +300,74 @@ impl<'a> TapPointers<'a> {
     pub fn as_ptr(&self) -> *const *const i8 {
         self.pointers.as_ptr()
     }
+}
+
+/// Adds `sum over taps t of input_t[c] * weights[t * stride + k]` to
+/// `acc[k]` for `k < 4`: four output channels of one input channel `c` of
+/// a depthwise conv with a depth multiplier (one input value times four
+/// filter values per tap). Does nothing unless every tap has channel `c`
+/// and `weights` holds every tap's four values.
+///
+/// One loop in assembly: per tap, three loads, two `SXTB16` and four
+/// halfword multiply-adds (`SMLABB`/`SMLABT`).
+#[inline(always)]
+pub fn depthwise_broadcast_mac_4(
+    acc: [i32; 4],
+    taps: &TapPointers<'_>,
+    c: usize,
+    weights: &[i8],
+    stride: usize,
+) -> [i32; 4] {
+    let count = taps.count();
+    if !(c < taps.min_len && taps.weights_cover(4, weights.len(), stride)) {
+        return acc;
+    }
+    let [mut a0, mut a1, mut a2, mut a3] = acc;
+    let mut rows = taps.as_ptr();
+    let mut w = weights.as_ptr();
+    let mut n = count;
+    // SAFETY: the loop runs `count` (>= 1: `covers`) times; iteration t
+    // reads the pointer `taps.pointers[t]` (t < count <= MAX), one byte at
+    // that pointer plus `c` (each tap's slice is at least `min_len > c`
+    // bytes long and borrowed for 'a, outliving this call) and four bytes
+    // of `weights` at `t * stride` (checked above to end within it). LDR
+    // allows unaligned addresses on ARMv7E-M and ARMv8-M Mainline. Every
+    // operand has a fixed register, so nothing else lives in them. Flags
+    // change (SUBS, Q), so no `preserves_flags`; no stack is used.
+    unsafe {
+        core::arch::asm!(
+            // r0-r3: channel sums; r4: tap pointers; r5: c; r8: weights;
+            // r9: stride; r10: taps left; r11, r12, lr: temporaries.
+            "2:",
+            "ldr r11, [r4], #4",
+            "ldrsb r11, [r11, r5]",
+            "ldr r12, [r8]",
+            "add r8, r8, r9",
+            "sxtb16 lr, r12",
+            "sxtb16 r12, r12, ror #8",
+            "smlabb r0, r11, lr, r0",
+            "smlabt r2, r11, lr, r2",
+            "smlabb r1, r11, r12, r1",
+            "smlabt r3, r11, r12, r3",
+            "subs r10, r10, #1",
+            "bne 2b",
+            inout("r0") a0,
+            inout("r1") a1,
+            inout("r2") a2,
+            inout("r3") a3,
+            inout("r4") rows,
+            in("r5") c,
+            inout("r8") w,
+            in("r9") stride,
+            inout("r10") n,
+            out("r11") _,
+            out("r12") _,
+            out("lr") _,
+            options(nostack),
+        );
+    }
+    let _ = (rows, w, n);
+    [a0, a1, a2, a3]
 }
 
 #[cfg(not(microlite_arm_mve))]

@@ -40,7 +40,9 @@ pub(super) fn columns_len(window: usize) -> usize {
 /// Writes `values[k] + offset` for window positions `start + k` of
 /// `pixel` into `columns`, or zeros when `values` is `None` (a tap in the
 /// padding: there the reference adds nothing, and `x + offset` with the
-/// padding value is 0). `count` positions in all.
+/// padding value is 0). `count` positions in all: whole blocks of four a
+/// word pair at a time, positions before the first and after the last
+/// whole block one by one.
 #[cfg(not(microlite_arm_mve))]
 #[inline(always)]
 pub(super) fn write_columns(
@@ -53,41 +55,135 @@ pub(super) fn write_columns(
     offset: i16,
 ) {
     let end = start.saturating_add(count).min(window);
-    let whole_blocks = start & 3 == 0 && end & 3 == 0;
-    if whole_blocks && values.is_none_or(|v| v.len() >= end - start) {
-        // Block-aligned runs (every tap when the depth is a multiple of
-        // 4): two words per block of four, at word `4 * block + 2 * pixel`.
+    let blocked = window & !3;
+    // Whole blocks: positions first..last, both multiples of 4.
+    let first = start.next_multiple_of(4).min(end);
+    let last = first.max(end.min(blocked) & !3);
+    let one_by_one = |columns: &mut [i16], from: usize, to: usize| {
+        for j in from..to {
+            let value = match values {
+                Some(values) => i16::from(values.get(j - start).copied().unwrap_or(0)) + offset,
+                None => 0,
+            };
+            if let Some(dst) = columns.get_mut(column_index(j, pixel, window)) {
+                *dst = value;
+            }
+        }
+    };
+    one_by_one(columns, start, first);
+    if last > first {
         if let Ok(words) = bytemuck::try_cast_slice_mut::<i16, u32>(columns) {
-            let blocks = words
-                .chunks_exact_mut(4)
-                .take(end / 4)
-                .skip(start / 4)
-                .filter_map(|block| block.get_mut(2 * pixel..2 * pixel + 2));
-            match values {
-                Some(values) => {
-                    for (dst, x) in blocks.zip(values.chunks_exact(4)) {
-                        let (even, odd) = widen_block(
-                            u32::from_le_bytes([x[0] as u8, x[1] as u8, x[2] as u8, x[3] as u8]),
-                            offset,
-                        );
-                        dst[0] = even;
-                        dst[1] = odd;
+            // Block b's four words start at word 4b: positions first..last
+            // are words first..last.
+            let words = words.get_mut(first..last).unwrap_or(&mut []);
+            match values.and_then(|v| v.get(first - start..last - start)) {
+                Some(run) => widen_blocks(words, pixel, run, offset),
+                None => {
+                    for block in words.chunks_exact_mut(4) {
+                        if let Some(pair) = block.get_mut(2 * pixel..2 * pixel + 2) {
+                            pair.fill(0);
+                        }
                     }
                 }
-                None => blocks.for_each(|dst| dst.fill(0)),
             }
-            return;
+        } else {
+            // Columns are 4-byte aligned by construction.
+            one_by_one(columns, first, last);
         }
     }
-    for j in start..end {
-        let value = match values {
-            Some(values) => i16::from(values.get(j - start).copied().unwrap_or(0)) + offset,
-            None => 0,
-        };
-        if let Some(dst) = columns.get_mut(column_index(j, pixel, window)) {
-            *dst = value;
+    one_by_one(columns, last, end);
+}
+
+/// A conv window whose taps all lie in the image, without groups or
+/// horizontal dilation: `rows` runs of `row_len` contiguous input values,
+/// the first at input index `start`, each `row_step` after the last.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct InteriorWindow {
+    pub(super) start: usize,
+    pub(super) row_step: usize,
+    pub(super) rows: usize,
+    pub(super) row_len: usize,
+}
+
+/// The columns of `pixel` for an interior window (`None`: nothing is
+/// written, `false` returned, and the caller gathers tap by tap): each row
+/// run widened whole blocks at a time when the runs are (a row length
+/// that is a multiple of four), else the rows gathered into `staging`
+/// (one window of int8) and widened from there. Returns whether it wrote
+/// the window: `false` also when `input` or `staging` is too short.
+#[inline(never)]
+pub(super) fn write_interior_columns(
+    columns: &mut [i16],
+    window: usize,
+    pixel: usize,
+    staging: &mut [i8],
+    input: &[i8],
+    interior: Option<InteriorWindow>,
+    offset: i16,
+) -> bool {
+    let Some(w) = interior else {
+        return false;
+    };
+    let last = w
+        .rows
+        .checked_sub(1)
+        .and_then(|r| r.checked_mul(w.row_step))
+        .and_then(|r| r.checked_add(w.start))
+        .and_then(|r| r.checked_add(w.row_len));
+    if last.is_none_or(|last| last > input.len()) || w.rows * w.row_len != window {
+        return false;
+    }
+    let runs = (0..w.rows).filter_map(|r| {
+        input
+            .get(w.start + r * w.row_step..)
+            .map(|x| &x[..w.row_len.min(x.len())])
+    });
+    #[cfg(not(microlite_arm_mve))]
+    if w.row_len % 4 == 0 {
+        if let Ok(words) = bytemuck::try_cast_slice_mut::<i16, u32>(columns) {
+            // Positions j..j + row_len are words j..j + row_len (blocks of
+            // four positions, four words each).
+            for (words, run) in words.chunks_exact_mut(w.row_len).zip(runs) {
+                widen_blocks(words, pixel, run, offset);
+            }
+            return true;
         }
     }
+    let Some(staging) = staging.get_mut(..window) else {
+        return false;
+    };
+    for (to, run) in staging.chunks_exact_mut(w.row_len.max(1)).zip(runs) {
+        if to.len() == run.len() {
+            to.copy_from_slice(run);
+        }
+    }
+    write_columns(columns, window, pixel, 0, window, Some(staging), offset);
+    true
+}
+
+/// Whole blocks of `values` plus `offset` into the column words of
+/// `pixel` (the definition of `crate::arch::arm_dsp::widen_blocks`).
+#[cfg(not(microlite_arm_dsp))]
+#[inline(always)]
+fn widen_blocks(words: &mut [u32], pixel: usize, values: &[i8], offset: i16) {
+    for (block, x) in words.chunks_exact_mut(4).zip(values.chunks_exact(4)) {
+        let (even, odd) = widen_block(
+            u32::from_le_bytes([x[0] as u8, x[1] as u8, x[2] as u8, x[3] as u8]),
+            offset,
+        );
+        if let Some(pair) = block.get_mut(2 * pixel..2 * pixel + 2) {
+            pair[0] = even;
+            pair[1] = odd;
+        }
+    }
+}
+
+/// Whole blocks of `values` plus `offset` into the column words of
+/// `pixel`: [`crate::arch::arm_dsp::widen_blocks`].
+#[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
+#[inline(always)]
+fn widen_blocks(words: &mut [u32], pixel: usize, values: &[i8], offset: i16) {
+    crate::arch::arm_dsp::widen_blocks(words, pixel, values, offset);
 }
 
 /// [`write_columns`] in the Helium layout: a vector loop per run.
@@ -127,20 +223,6 @@ pub(super) fn write_columns(
 fn widen_block(word: u32, offset: i16) -> (u32, u32) {
     let lane = |k: u32| (i16::from((word >> (8 * k)) as u8 as i8) + offset) as u16 as u32;
     (lane(0) | lane(2) << 16, lane(1) | lane(3) << 16)
-}
-
-/// Four int8 values (a little-endian word) plus `offset`, as the two
-/// column words of a block: `SXTB16`, `SXTB16 ROR #8` and two lane-wise
-/// adds.
-#[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
-#[inline(always)]
-fn widen_block(word: u32, offset: i16) -> (u32, u32) {
-    use crate::arch::arm_dsp::{sadd16, sxtb16, sxtb16_ror8};
-    let offsets = u32::from(offset as u16) * 0x1_0001;
-    (
-        sadd16(sxtb16(word), offsets),
-        sadd16(sxtb16_ror8(word), offsets),
-    )
 }
 
 /// The four dot products of pixels A, B (in `columns`, laid out as in the
@@ -293,6 +375,40 @@ pub(super) fn depthwise_mac(
     }
     acc
 }
+
+/// Adds `sum over taps t of input_t[c] * weights[t * stride + k]` to
+/// `acc[k]` for `k < 4` (four output channels of input channel `c` of a
+/// depthwise conv with a depth multiplier); does nothing unless every tap
+/// has channel `c` and `weights` holds every tap's four values (the
+/// definition of `crate::arch::arm_dsp::depthwise_broadcast_mac_4`).
+#[cfg(not(microlite_arm_dsp))]
+#[inline(always)]
+pub(super) fn depthwise_broadcast_mac_4(
+    mut acc: [i32; 4],
+    taps: &Taps<'_>,
+    c: usize,
+    weights: &[i8],
+    stride: usize,
+) -> [i32; 4] {
+    let rows = &taps.rows[..taps.count];
+    let in_bounds = !rows.is_empty()
+        && rows.iter().enumerate().all(|(t, row)| {
+            row.len() > c && t.saturating_mul(stride).saturating_add(4) <= weights.len()
+        });
+    if !in_bounds {
+        return acc;
+    }
+    for (t, row) in rows.iter().enumerate() {
+        let x = i32::from(row[c]);
+        for (a, &w) in acc.iter_mut().zip(&weights[t * stride..t * stride + 4]) {
+            *a = a.wrapping_add(x * i32::from(w));
+        }
+    }
+    acc
+}
+
+#[cfg(microlite_arm_dsp)]
+pub(super) use crate::arch::arm_dsp::depthwise_broadcast_mac_4;
 
 #[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
 pub(super) use crate::arch::arm_dsp::depthwise_mac_4 as depthwise_mac;

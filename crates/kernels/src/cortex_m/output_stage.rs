@@ -8,7 +8,7 @@
 //! function out of line.
 
 use crate::conv::ConvQuantParamsI8;
-use crate::fixed_point::RightShiftScale;
+use crate::fixed_point::{rounded_high_multiply, shift_right, RightShiftScale};
 
 /// The int8 output of accumulator `acc` in output channel `channel` of
 /// `quant` (a zero scale if `quant` has no such channel, as the general
@@ -128,34 +128,6 @@ impl ShortStage {
             (doubled >> 1).max(self.min).min(self.max) as i8
         }
     }
-}
-
-/// `(a * b + 2^31) >> 32` over 64 bits: `SMMULR` on DSP cores.
-#[cfg(microlite_arm_dsp)]
-#[inline(always)]
-fn rounded_high_multiply(a: i32, b: i32) -> i32 {
-    crate::arch::arm_dsp::smmulr(a, b)
-}
-
-/// `(a * b + 2^31) >> 32` over 64 bits: `SMMULR` on DSP cores.
-#[cfg(not(microlite_arm_dsp))]
-#[inline(always)]
-fn rounded_high_multiply(a: i32, b: i32) -> i32 {
-    ((i64::from(a) * i64::from(b) + (1 << 31)) >> 32) as i32
-}
-
-/// `x >> n` for `n < 32`: one `ASR` on DSP cores (no count masking).
-#[cfg(microlite_arm_dsp)]
-#[inline(always)]
-fn shift_right(x: i32, n: u32) -> i32 {
-    crate::arch::arm_dsp::asr(x, n)
-}
-
-/// `x >> n` for `n < 32`: one `ASR` on DSP cores (no count masking).
-#[cfg(not(microlite_arm_dsp))]
-#[inline(always)]
-fn shift_right(x: i32, n: u32) -> i32 {
-    x >> n.min(31)
 }
 
 /// `x >> 1` clamped to int8: one `SSAT` on DSP cores.

@@ -9,7 +9,7 @@
 use super::Backend;
 use crate::broadcast::BroadcastError;
 use crate::elementwise::{add_sub_element, AddSubQuantParams, ElementwiseError};
-use crate::fixed_point::RightShiftScale;
+use crate::fixed_point::{RightShiftScale, SmallInputScale};
 
 /// Checks that `a`, `b` and `out` have the same length.
 fn check_lengths(a: &[i8], b: &[i8], out: &[i8]) -> Result<(), ElementwiseError> {
@@ -69,6 +69,12 @@ fn add_sub<const SUBTRACT: bool>(
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = backend;
+    if let Some(short) = SmallInputs::new(q) {
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            *o = short.element::<SUBTRACT>(x, y);
+        }
+        return Ok(());
+    }
     if let Some(hoisted) = Hoisted::new(q) {
         for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
             *o = hoisted.element::<SUBTRACT>(q, x, y);
@@ -79,6 +85,67 @@ fn add_sub<const SUBTRACT: bool>(
         *o = add_sub_element(q, x, y, SUBTRACT);
     }
     Ok(())
+}
+
+/// [`Hoisted`] for calls whose every intermediate value provably stays
+/// below 2^29 in magnitude (int8 inputs plus offsets, shifted left by at
+/// most 21: TFLM's int8 ADD shifts by 20), so that each scale is a
+/// [`SmallInputScale`]: the same bits in fewer instructions.
+struct SmallInputs {
+    input1: SmallInputScale,
+    input2: SmallInputScale,
+    output: SmallInputScale,
+    input1_offset: i32,
+    input2_offset: i32,
+    output_offset: i32,
+    /// The left shift plus one (the doubling the scales take).
+    doubling_shift: u32,
+    min: i32,
+    max: i32,
+}
+
+impl SmallInputs {
+    fn new(q: &AddSubQuantParams) -> Option<Self> {
+        let left = u32::try_from(q.left_shift).ok()?;
+        let widest = |offset: i32| u64::from(offset.unsigned_abs()) + 128;
+        let bound = widest(q.input1_offset).max(widest(q.input2_offset));
+        // |x + offset| << left < 2^29: each scaled input is at most that
+        // (the multipliers are below one), their sum or difference below
+        // 2^30, so every scale sees values below 2^30.
+        if left > 21 || bound << left >= 1 << 29 {
+            return None;
+        }
+        Some(Self {
+            input1: SmallInputScale::new(q.input1_multiplier, q.input1_shift)?,
+            input2: SmallInputScale::new(q.input2_multiplier, q.input2_shift)?,
+            output: SmallInputScale::new(q.output_multiplier, q.output_shift)?,
+            input1_offset: q.input1_offset,
+            input2_offset: q.input2_offset,
+            output_offset: q.output_offset,
+            doubling_shift: left + 1,
+            min: q.activation_min,
+            max: q.activation_max,
+        })
+    }
+
+    /// [`add_sub_element`] of `x` and `y`.
+    #[inline(always)]
+    fn element<const SUBTRACT: bool>(&self, x: i8, y: i8) -> i8 {
+        let a = self
+            .input1
+            .apply_doubled((self.input1_offset + i32::from(x)) << self.doubling_shift);
+        let b = self
+            .input2
+            .apply_doubled((self.input2_offset + i32::from(y)) << self.doubling_shift);
+        let raw = if SUBTRACT { a - b } else { a + b };
+        let out = self
+            .output
+            .apply_doubled(raw << 1)
+            .wrapping_add(self.output_offset);
+        out.max(self.min)
+            .min(self.max)
+            .clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
+    }
 }
 
 /// The per-call parts of an int8 ADD / SUB element: both inputs' and the
