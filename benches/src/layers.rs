@@ -170,7 +170,11 @@ impl Fixture {
                     .max(microlite_kernels::compact::conv_scratch_len(&filter_shape))
                     .max(microlite_kernels::compact::depthwise_scratch_len(
                         input_shape.depth,
-                        output_shape.depth
+                        &filter_shape
+                    ))
+                    .max(microlite_kernels::cortex_m::depthwise_scratch_len(
+                        input_shape.depth,
+                        &filter_shape
                     ))
             ],
         }

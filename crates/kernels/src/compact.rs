@@ -38,11 +38,13 @@ pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
 /// Bytes a scratch buffer may need to skip to reach a 4-byte boundary.
 pub(crate) const ALIGN_SLACK: usize = 3;
 
-/// Scratch bytes [`depthwise_conv_per_channel_i8`] needs: an int32
-/// accumulator and an int32 start value per output channel, and one
-/// padding pixel of input channels, plus 3 bytes to align the words.
-pub fn depthwise_scratch_len(input_depth: usize, output_depth: usize) -> usize {
-    output_depth
+/// Scratch bytes [`depthwise_conv_per_channel_i8`] needs for
+/// `input_depth` input channels and `filter_shape` (`[1, KH, KW, out]`):
+/// an int32 accumulator and an int32 start value per output channel, and
+/// one padding pixel of input channels, plus 3 bytes to align the words.
+pub fn depthwise_scratch_len(input_depth: usize, filter_shape: &NhwcShape) -> usize {
+    filter_shape
+        .depth
         .saturating_mul(8)
         .saturating_add(input_depth)
         .saturating_add(ALIGN_SLACK)

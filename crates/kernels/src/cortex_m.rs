@@ -50,14 +50,24 @@ pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
         .saturating_add(ALIGN_SLACK)
 }
 
-/// Scratch bytes [`depthwise_conv_per_channel_i8`] needs: an int32
-/// accumulator and an int32 start value per output channel, and one
-/// padding pixel of input channels, plus 3 bytes to align the words.
-pub fn depthwise_scratch_len(input_depth: usize, output_depth: usize) -> usize {
+/// Scratch bytes [`depthwise_conv_per_channel_i8`] needs for
+/// `input_depth` input channels and `filter_shape` (`[1, KH, KW, out]`):
+/// an int32 accumulator and an int32 start value per output channel, one
+/// padding pixel of input channels, and the filter widened to int16 pairs
+/// (`2 * KH * KW` bytes per output channel, see [`lanes`]), plus 3 bytes
+/// to align each set of words.
+pub fn depthwise_scratch_len(input_depth: usize, filter_shape: &NhwcShape) -> usize {
+    let output_depth = filter_shape.depth;
+    let taps = filter_shape.height.saturating_mul(filter_shape.width);
     output_depth
         .saturating_mul(8)
         .saturating_add(input_depth)
         .saturating_add(ALIGN_SLACK)
+        .saturating_add(
+            lanes::widened_depthwise_filter_len(output_depth, taps)
+                .saturating_mul(4)
+                .saturating_add(ALIGN_SLACK),
+        )
 }
 
 /// Whether these kernels take `input_offset`: minus an int8 zero point, as
@@ -480,6 +490,41 @@ impl<'g> DepthwiseWindow<'g> {
         }
     }
 
+    /// Sets `taps` to each tap's input channels for output pixel
+    /// (`out_y`, `out_x`) of batch `b` when every tap lies in the image
+    /// (at the window's fixed offsets), else `rows` as [`Self::rows`] and
+    /// `taps` to them.
+    #[cfg(not(microlite_arm_mve))]
+    #[inline(always)]
+    fn taps<'a>(
+        &self,
+        taps: &mut lanes::Taps<'a>,
+        rows: &mut [&'a [i8]; TAP_GROUP],
+        input: &'a [i8],
+        padding: &'a [i8],
+        b: usize,
+        (out_y, out_x): (usize, usize),
+    ) -> Result<(), KernelError> {
+        let (g, shape) = (self.geometry, &self.input_shape);
+        let top = (out_y * g.stride_height).checked_sub(g.padding_height);
+        let left = (out_x * g.stride_width).checked_sub(g.padding_width);
+        if let (Some(y), Some(x)) = (top, left) {
+            if y + self.reach.0 < shape.height && x + self.reach.1 < shape.width {
+                let base = shape.offset(b, y, x, 0);
+                let offsets = &self.offsets[..self.taps];
+                if taps.set_interior(input, base, offsets, shape.depth) {
+                    return Ok(());
+                }
+                return Err(KernelError::SizeOverflow {
+                    what: "input index",
+                });
+            }
+        }
+        self.rows(rows, input, padding, b, (out_y, out_x))?;
+        taps.set_rows(&rows[..self.taps]);
+        Ok(())
+    }
+
     /// Sets `rows` to each tap's input channels for output pixel
     /// (`out_y`, `out_x`) of batch `b`; `padding` for a tap outside the
     /// image.
@@ -549,7 +594,67 @@ fn depthwise_pixel_short<const FULL_RANGE: bool>(
         c += LANES;
     }
     // The last channels, fewer than LANES.
-    for c in c..depth {
+    depthwise_tail(rows, weights, start, quant, pixel, c);
+}
+
+/// The whole groups of four channels of one output pixel of a depthwise
+/// conv with depth multiplier 1 and the [`ShortStage`]: their sums from
+/// [`lanes::depthwise_sums`] (the filter widened once per call into
+/// `wide`) into `acc`, then requantized into `pixel`. Returns the channels
+/// done; the caller finishes the rest ([`depthwise_tail`]).
+#[cfg(not(microlite_arm_mve))]
+#[inline(always)]
+fn depthwise_pixel_wide<const FULL_RANGE: bool>(
+    taps: &lanes::Taps<'_>,
+    wide: &[u32],
+    start: &[i32],
+    acc: &mut [i32],
+    quant: &ConvQuantParamsI8<'_>,
+    stage: ShortStage,
+    pixel: &mut [i8],
+) -> usize {
+    let done = lanes::depthwise_sums(taps, wide, start, acc) * 4;
+    requantize_run::<FULL_RANGE>(
+        acc.get(..done).unwrap_or(&[]),
+        quant.output_multipliers,
+        quant.output_shifts,
+        stage,
+        pixel,
+    );
+    done
+}
+
+/// `out[c]` from `acc[c]` with the [`ShortStage`] and channel `c`'s
+/// multiplier and shift, over the shortest of the slices; out of line, so
+/// that the loop keeps its pointers and the stage in registers.
+#[cfg(not(microlite_arm_mve))]
+#[inline(never)]
+fn requantize_run<const FULL_RANGE: bool>(
+    acc: &[i32],
+    multipliers: &[i32],
+    shifts: &[i32],
+    stage: ShortStage,
+    out: &mut [i8],
+) {
+    for (((out, &a), &m), &s) in out.iter_mut().zip(acc).zip(multipliers).zip(shifts) {
+        *out = stage.apply::<FULL_RANGE>(a, m, s);
+    }
+}
+
+/// Channels `from..` of one output pixel of a depthwise conv with depth
+/// multiplier 1 (`rows[t]`: tap `t`'s input channels; `weights`:
+/// `[tap][channel]`): each channel's `start` plus its products, with the
+/// general output stage.
+fn depthwise_tail(
+    rows: &[&[i8]],
+    weights: &[i8],
+    start: &[i32],
+    quant: &ConvQuantParamsI8<'_>,
+    pixel: &mut [i8],
+    from: usize,
+) {
+    let depth = pixel.len();
+    for c in from..depth {
         let mut a = start.get(c).copied().unwrap_or(0);
         for (row, w) in rows.iter().zip(weights.chunks_exact(depth)) {
             if let (Some(&x), Some(&w)) = (row.get(c), w.get(c)) {
@@ -659,6 +764,19 @@ pub fn depthwise_conv_per_channel_i8(
     let (channels, out_depth) = (input_shape.depth, output_shape.depth);
     let multiplier = depth_multiplier.max(1);
     let taps = filter_shape.height * filter_shape.width;
+    // The widened filter's words at the end of the scratch, the rest for
+    // the accumulators, start values and padding pixel.
+    let short = KernelError::SizeOverflow { what: "scratch" };
+    let wide_words = lanes::widened_depthwise_filter_len(out_depth, taps.min(TAP_GROUP));
+    let rest = scratch
+        .len()
+        .checked_sub(wide_words * 4 + ALIGN_SLACK)
+        .ok_or(short)?;
+    let (scratch, wide) = scratch.split_at_mut(rest);
+    let skip = wide.as_ptr().align_offset(4);
+    let wide: &mut [u32] =
+        bytemuck::try_cast_slice_mut(wide.get_mut(skip..skip + wide_words * 4).ok_or(short)?)
+            .map_err(|_| short)?;
     let DepthwiseScratch {
         acc,
         start,
@@ -677,15 +795,41 @@ pub fn depthwise_conv_per_channel_i8(
         if let Some(stage) = ShortStage::new(quant, bias, taps) {
             let window = DepthwiseWindow::new(geometry, &input_shape, &filter_shape);
             let weights = part(filter, 0, taps * out_depth, "filter index")?;
+            if multiplier == 1 && cfg!(not(microlite_arm_mve)) {
+                lanes::widen_depthwise_filter(weights, taps, out_depth, wide);
+            }
             let mut pixels = output.chunks_exact_mut(out_depth.max(1));
             let mut rows: [&[i8]; TAP_GROUP] = [&[]; TAP_GROUP];
+            // Whole groups of four channels from the widened filter: the
+            // taps alone suffice (no row slices) for interior pixels.
+            #[cfg(not(microlite_arm_mve))]
+            let (mut tap_set, wide_groups) = (lanes::Taps::new(&[]), multiplier == 1);
             for b in 0..output_shape.batches {
                 for out_y in 0..output_shape.height {
                     for out_x in 0..output_shape.width {
                         let Some(pixel) = pixels.next() else {
                             return Ok(());
                         };
-                        window.rows(&mut rows, input, padding, b, (out_y, out_x))?;
+                        let position = (out_y, out_x);
+                        #[cfg(not(microlite_arm_mve))]
+                        if wide_groups {
+                            window.taps(&mut tap_set, &mut rows, input, padding, b, position)?;
+                            let done = if stage.full_range() {
+                                depthwise_pixel_wide::<true>(
+                                    &tap_set, wide, start, acc, quant, stage, pixel,
+                                )
+                            } else {
+                                depthwise_pixel_wide::<false>(
+                                    &tap_set, wide, start, acc, quant, stage, pixel,
+                                )
+                            };
+                            if done < out_depth {
+                                window.rows(&mut rows, input, padding, b, position)?;
+                                depthwise_tail(&rows[..taps], weights, start, quant, pixel, done);
+                            }
+                            continue;
+                        }
+                        window.rows(&mut rows, input, padding, b, position)?;
                         let rows = &rows[..taps];
                         match (multiplier, stage.full_range()) {
                             (1, true) => depthwise_pixel_short::<true>(

@@ -187,7 +187,7 @@ macro_rules! kernel_set_suite {
                             &mut want,
                         )
                         .unwrap();
-                        let len = compact::depthwise_scratch_len(in_c, out_c);
+                        let len = compact::depthwise_scratch_len(in_c, &filter_shape);
                         for skew in 0..4 {
                             let mut buffer = vec![0x55u8; len + skew];
                             let mut got = vec![0i8; want.len()];
@@ -261,7 +261,7 @@ macro_rules! kernel_set_suite {
                         scratch,
                     )
                 };
-                let full = compact::depthwise_scratch_len(2, 2);
+                let full = compact::depthwise_scratch_len(2, &NhwcShape::new(1, 3, 3, 2));
                 assert!(dw(&mut vec![0; full], &q2, &mut out[..32]).is_ok());
                 assert_eq!(
                     dw(&mut vec![0; full - 4], &q2, &mut out[..32]),

@@ -169,7 +169,7 @@ proptest! {
         for backend in fast_backends() {
             let mut got = vec![0x55i8; n];
             let mut scratch = vec![0x55i8;
-                microlite_kernels::compact::depthwise_scratch_len(input_shape.depth, output_shape.depth)];
+                microlite_kernels::compact::depthwise_scratch_len(input_shape.depth, &filter_shape)];
             let result = optimized::depthwise_conv_per_channel_i8(backend, &geometry,
                 c.multiplier, &quant, input_shape, &input, filter_shape, &filter,
                 bias.as_deref(), output_shape, &mut got, &mut scratch);

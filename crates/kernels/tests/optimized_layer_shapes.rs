@@ -260,7 +260,12 @@ fn check_depthwise(l: Layer, multiplier: usize, input_offset: i32, seed: u64) {
     for backend in fast_backends() {
         let mut got = vec![0x55i8; want.len()];
         let mut scratch =
-            vec![0x55i8; microlite_kernels::compact::depthwise_scratch_len(cin, cout)];
+            vec![
+                0x55i8;
+                microlite_kernels::compact::depthwise_scratch_len(cin, &filter_shape).max(
+                    microlite_kernels::cortex_m::depthwise_scratch_len(cin, &filter_shape)
+                )
+            ];
         depthwise_conv::depthwise_conv_per_channel_i8(
             backend,
             &g,

@@ -321,7 +321,7 @@ fn depthwise_paths() {
         for backend in fast_backends() {
             let mut got = vec![0i8; want.len()];
             let mut scratch =
-                vec![0i8; microlite_kernels::compact::depthwise_scratch_len(in_c, out_c)];
+                vec![0i8; microlite_kernels::compact::depthwise_scratch_len(in_c, &filter_shape)];
             optimized::depthwise_conv::depthwise_conv_per_channel_i8(
                 backend,
                 &g,

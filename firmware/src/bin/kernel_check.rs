@@ -49,7 +49,10 @@ const MAX_INPUT: usize = 9 * 9 * 24;
 const MAX_FILTER: usize = 32 * 5 * 5 * 24;
 const MAX_OUTPUT: usize = 9 * 9 * 72;
 const MAX_CHANNELS: usize = 72;
-const MAX_SCRATCH: usize = 5 * 5 * 5 * 24 + 8 * MAX_CHANNELS + 24 + 3;
+/// The larger of the conv scratch (five bytes per window value) and the
+/// depthwise scratch (accumulators, start values, a padding pixel and the
+/// widened filter) of the largest cases.
+const MAX_SCRATCH: usize = 8 * MAX_CHANNELS + 24 + 2 * MAX_CHANNELS * 25 + 6;
 
 /// SplitMix64.
 struct Rng(u64);
@@ -246,7 +249,10 @@ fn depthwise_case(rng: &mut Rng, b: &mut Buffers) -> Result<bool, &'static str> 
     let output_shape = NhwcShape::new(1, out_hw, out_hw, out_c);
     let (n_in, n_filter, n_out) = (in_hw * in_hw * in_c, k * k * out_c, out_hw * out_hw * out_c);
     b.randomize(rng, n_in, n_filter, out_c);
-    let scratch_len = cortex_m::depthwise_scratch_len(in_c, out_c);
+    let scratch_len = cortex_m::depthwise_scratch_len(in_c, &filter_shape);
+    if scratch_len > MAX_SCRATCH {
+        return Ok(false);
+    }
     let Buffers {
         input,
         filter,

@@ -269,6 +269,55 @@ impl<'a> TapPointers<'a> {
         }
     }
 
+    /// Sets the taps to `rows` (the first [`Self::MAX`]), reusing this
+    /// set's storage.
+    #[cfg(not(microlite_arm_mve))]
+    #[inline(always)]
+    pub fn set_rows(&mut self, rows: &[&'a [i8]]) {
+        let mut min_len = usize::MAX;
+        let mut count = 0;
+        for (pointer, row) in self.pointers.iter_mut().zip(rows) {
+            *pointer = row.as_ptr();
+            min_len = min_len.min(row.len());
+            count += 1;
+        }
+        self.count = count;
+        self.min_len = min_len;
+    }
+
+    /// Sets the taps to the `len` values of `input` at `base + offsets[t]`
+    /// (the first [`Self::MAX`] offsets); holds no taps (and returns
+    /// `false`) when one of them does not lie within `input`.
+    #[cfg(not(microlite_arm_mve))]
+    #[inline(always)]
+    pub fn set_interior(
+        &mut self,
+        input: &'a [i8],
+        base: usize,
+        offsets: &[usize],
+        len: usize,
+    ) -> bool {
+        let reach = offsets
+            .iter()
+            .max()
+            .and_then(|&m| base.checked_add(m))
+            .and_then(|m| m.checked_add(len));
+        if reach.is_none_or(|end| end > input.len()) {
+            self.count = 0;
+            self.min_len = 0;
+            return false;
+        }
+        let first = input.as_ptr().wrapping_add(base);
+        let mut count = 0;
+        for (pointer, &offset) in self.pointers.iter_mut().zip(offsets) {
+            *pointer = first.wrapping_add(offset);
+            count += 1;
+        }
+        self.count = count;
+        self.min_len = len;
+        true
+    }
+
     /// Whether at least one tap is held, every tap has channels
     /// `c..c + width`, and `weights_len` covers every tap's `width` values
     /// at `tap * stride`: what a loop over these taps may read.
@@ -300,6 +349,107 @@ impl<'a> TapPointers<'a> {
     pub fn as_ptr(&self) -> *const *const i8 {
         self.pointers.as_ptr()
     }
+}
+
+#[cfg(not(microlite_arm_mve))]
+/// The sums of one output pixel of a depthwise conv with depth multiplier
+/// 1, four channels at a time: `acc[c] = start[c] + sum over taps t of
+/// input_t[c] * w_t[c]` for the `groups` whole groups of four channels
+/// that `acc`, `start`, every tap and `wide` hold, where `wide` holds the
+/// filter values widened (`crate::cortex_m::lanes::widen_depthwise_filter`):
+/// group `g`, tap `t` at words `2 (g * taps + t)` (channels 0 and 2 as
+/// int16) and the next (1 and 3). Returns the groups done (0 when the
+/// taps or `wide` do not cover one).
+///
+/// One loop nest in assembly: per tap, three loads, two `SXTB16` and four
+/// halfword multiply-adds (4 multiply-adds in 11 instructions); per group,
+/// one `LDM` of the start values and one `STM` of the sums.
+#[inline(always)]
+pub fn depthwise_sums_4(
+    taps: &TapPointers<'_>,
+    wide: &[u32],
+    start: &[i32],
+    acc: &mut [i32],
+) -> usize {
+    let count = taps.count();
+    let groups = (acc.len() / 4).min(start.len() / 4).min(taps.min_len / 4);
+    let groups = match count.checked_mul(2) {
+        Some(per_group) if per_group > 0 => groups.min(wide.len() / per_group),
+        _ => 0,
+    };
+    if groups == 0 {
+        return 0;
+    }
+    let mut cursor = taps.as_ptr();
+    let mut w = wide.as_ptr();
+    let mut from = start.as_ptr();
+    let to = acc.as_mut_ptr();
+    let mut c = 0usize;
+    let mut n = count;
+    let mut g = groups;
+    // SAFETY: the outer loop runs `groups` times and the inner `count`
+    // (>= 1) times per group. Group g reads four words of `start` at 4g
+    // and writes four of `acc` at 4g (4 * groups <= both lengths; word
+    // slices, so aligned for LDM/STM); tap t of group g reads the pointer
+    // `taps.pointers[t]` (t < count <= MAX), four bytes at that pointer
+    // plus 4g (every tap's slice is at least `min_len >= 4 * groups` bytes
+    // long and borrowed for 'a, outliving this call; LDR allows unaligned
+    // addresses on ARMv7E-M and ARMv8-M Mainline) and two words of `wide`
+    // at 2 (g * count + t) (< groups * count * 2 <= wide.len(); aligned
+    // for LDRD). Every operand has a fixed register. r6 and r7 (which
+    // operands may not name) are pushed first and popped last; the tap
+    // array, the tap count and the groups left are pushed after them and
+    // dropped before the pop (the stack is balanced; the asm uses only
+    // these slots). Flags change (SUBS, Q), so no `preserves_flags`.
+    unsafe {
+        asm!(
+            // r0-r3: sums; r4: tap cursor; r5: channel offset; r8: wide;
+            // r9: start; r7: acc; r10: taps left; r11, r12, lr, r6:
+            // temporaries. Stack: [sp] tap array, [sp+4] tap count,
+            // [sp+8] groups left.
+            "push {{r6, r7}}",
+            "mov r7, r10",
+            "push {{r4, r11, r12}}",
+            "1:",
+            "ldm r9!, {{r0, r1, r2, r3}}",
+            "ldr r4, [sp]",
+            "ldr r10, [sp, #4]",
+            "2:",
+            "ldr r11, [r4], #4",
+            "ldr r11, [r11, r5]",
+            "ldrd r12, lr, [r8], #8",
+            "sxtb16 r6, r11",
+            "sxtb16 r11, r11, ror #8",
+            "smlabb r0, r6, r12, r0",
+            "smlatt r2, r6, r12, r2",
+            "smlabb r1, r11, lr, r1",
+            "smlatt r3, r11, lr, r3",
+            "subs r10, r10, #1",
+            "bne 2b",
+            "stm r7!, {{r0, r1, r2, r3}}",
+            "add r5, r5, #4",
+            "ldr r10, [sp, #8]",
+            "subs r10, r10, #1",
+            "str r10, [sp, #8]",
+            "bne 1b",
+            "add sp, sp, #12",
+            "pop {{r6, r7}}",
+            out("r0") _,
+            out("r1") _,
+            out("r2") _,
+            out("r3") _,
+            inout("r4") cursor,
+            inout("r5") c,
+            inout("r8") w,
+            inout("r9") from,
+            inout("r10") to => _,
+            inout("r11") n,
+            inout("r12") g,
+            out("lr") _,
+        );
+    }
+    let _ = (cursor, c, w, from, n, g);
+    groups
 }
 
 /// Adds `sum over taps t of input_t[c] * weights[t * stride + k]` to

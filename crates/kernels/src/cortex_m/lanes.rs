@@ -337,6 +337,38 @@ impl<'a> Taps<'a> {
         }
         Self { rows: all, count }
     }
+
+    /// Sets the taps to `rows` (the first [`Self::MAX`]).
+    #[inline(always)]
+    pub(super) fn set_rows(&mut self, rows: &[&'a [i8]]) {
+        *self = Self::new(rows);
+    }
+
+    /// Sets the taps to the `len` values of `input` at `base + offsets[t]`
+    /// (the first [`Self::MAX`] offsets); holds no taps (and returns
+    /// `false`) when one of them does not lie within `input`.
+    #[inline(always)]
+    pub(super) fn set_interior(
+        &mut self,
+        input: &'a [i8],
+        base: usize,
+        offsets: &[usize],
+        len: usize,
+    ) -> bool {
+        self.count = 0;
+        for (slot, &offset) in self.rows.iter_mut().zip(offsets) {
+            let Some(row) = base
+                .checked_add(offset)
+                .and_then(|start| input.get(start..start.checked_add(len)?))
+            else {
+                self.count = 0;
+                return false;
+            };
+            *slot = row;
+            self.count += 1;
+        }
+        true
+    }
 }
 
 /// Channels the depthwise loop takes at a time: eight with Helium, else
@@ -374,6 +406,85 @@ pub(super) fn depthwise_mac(
         }
     }
     acc
+}
+
+/// Words of widened depthwise filter values
+/// ([`widen_depthwise_filter`]) for `depth` channels and `taps` taps.
+pub(super) fn widened_depthwise_filter_len(depth: usize, taps: usize) -> usize {
+    (depth / 4).saturating_mul(taps).saturating_mul(2)
+}
+
+/// The filter values of a depthwise conv with depth multiplier 1
+/// (`filter[t * depth + c]`) widened for [`depthwise_sums`]: for each
+/// whole group `g` of four channels and each tap `t`, word
+/// `2 (g * taps + t)` holds channels `4g` and `4g + 2` as int16 (low,
+/// high) and the next word channels `4g + 1` and `4g + 3`.
+pub(super) fn widen_depthwise_filter(filter: &[i8], taps: usize, depth: usize, wide: &mut [u32]) {
+    let pair = |a: i8, b: i8| u32::from(a as i16 as u16) | u32::from(b as i16 as u16) << 16;
+    let mut words = wide.chunks_exact_mut(2);
+    for g in 0..depth / 4 {
+        for t in 0..taps {
+            let (Some(w), Some(out)) = (
+                filter.get(t * depth + 4 * g..t * depth + 4 * g + 4),
+                words.next(),
+            ) else {
+                return;
+            };
+            out[0] = pair(w[0], w[2]);
+            out[1] = pair(w[1], w[3]);
+        }
+    }
+}
+
+/// The sums of one output pixel of a depthwise conv with depth multiplier
+/// 1 over whole groups of four channels: `acc[c] = start[c] + sum over
+/// taps t of input_t[c] * w_t[c]`, the filter values from
+/// [`widen_depthwise_filter`]. Returns the groups done (the groups that
+/// `acc`, `start`, every tap and `wide` hold), the definition of
+/// `crate::arch::arm_dsp::depthwise_sums_4`.
+#[cfg(not(microlite_arm_dsp))]
+pub(super) fn depthwise_sums(
+    taps: &Taps<'_>,
+    wide: &[u32],
+    start: &[i32],
+    acc: &mut [i32],
+) -> usize {
+    let rows = &taps.rows[..taps.count];
+    let min_len = rows.iter().map(|r| r.len()).min().unwrap_or(0);
+    let per_group = rows.len() * 2;
+    if per_group == 0 {
+        return 0;
+    }
+    let groups = (acc.len() / 4)
+        .min(start.len() / 4)
+        .min(min_len / 4)
+        .min(wide.len() / per_group);
+    let half =
+        |word: u32, high: bool| i32::from((if high { word >> 16 } else { word }) as u16 as i16);
+    for g in 0..groups {
+        for k in 0..4 {
+            let mut sum = start[4 * g + k];
+            for (t, row) in rows.iter().enumerate() {
+                let word = wide[(g * rows.len() + t) * 2 + (k & 1)];
+                let w = half(word, k >= 2);
+                sum = sum.wrapping_add(i32::from(row[4 * g + k]) * w);
+            }
+            acc[4 * g + k] = sum;
+        }
+    }
+    groups
+}
+
+/// [`depthwise_sums`] on DSP cores: `crate::arch::arm_dsp::depthwise_sums_4`.
+#[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
+#[inline(always)]
+pub(super) fn depthwise_sums(
+    taps: &Taps<'_>,
+    wide: &[u32],
+    start: &[i32],
+    acc: &mut [i32],
+) -> usize {
+    crate::arch::arm_dsp::depthwise_sums_4(taps, wide, start, acc)
 }
 
 /// Adds `sum over taps t of input_t[c] * weights[t * stride + k]` to

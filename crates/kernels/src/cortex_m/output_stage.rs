@@ -107,10 +107,11 @@ impl ShortStage {
         })
     }
 
-    /// Whether the clamp bounds are int8's own, so that [`Self::apply`]
-    /// may run with `FULL_RANGE`.
+    /// Whether the clamp bounds are exactly int8's own, so that
+    /// [`Self::apply`] may run with `FULL_RANGE` (wider bounds let values
+    /// wrap in the final narrowing, as the reference's do).
     pub(super) fn full_range(self) -> bool {
-        self.min <= -128 && self.max >= 127
+        self.min == -128 && self.max == 127
     }
 
     /// The int8 output of accumulator `acc` in a channel with `multiplier`

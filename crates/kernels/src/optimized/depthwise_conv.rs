@@ -18,13 +18,13 @@ use crate::KernelError;
 /// input offset it does not take ([`crate::compact::supports_input_offset`]),
 /// the compact backend runs the reference kernel (on bare-metal targets:
 /// returns an error instead, so that the reference kernel is not linked).
-pub fn depthwise_scratch_len(input_depth: usize, output_depth: usize) -> usize {
+pub fn depthwise_scratch_len(input_depth: usize, filter_shape: &NhwcShape) -> usize {
     if cfg!(feature = "reference-only") {
         return 0;
     }
     match super::backend::effective(super::active_backend()) {
-        Backend::Compact => crate::compact::depthwise_scratch_len(input_depth, output_depth),
-        Backend::CortexM => crate::cortex_m::depthwise_scratch_len(input_depth, output_depth),
+        Backend::Compact => crate::compact::depthwise_scratch_len(input_depth, filter_shape),
+        Backend::CortexM => crate::cortex_m::depthwise_scratch_len(input_depth, filter_shape),
         _ => 0,
     }
 }
@@ -52,11 +52,11 @@ pub fn depthwise_conv_per_channel_i8(
     let backend = super::backend::effective(backend);
     let bare_metal = cfg!(target_os = "none");
     let offset_fits = crate::compact::supports_input_offset(quant.input_offset);
-    let (channels, out_depth) = (input_shape.depth, output_shape.depth);
+    let channels = input_shape.depth;
     if backend == Backend::Compact
         && (bare_metal
             || offset_fits
-                && scratch.len() >= crate::compact::depthwise_scratch_len(channels, out_depth))
+                && scratch.len() >= crate::compact::depthwise_scratch_len(channels, &filter_shape))
     {
         return crate::compact::depthwise_conv_per_channel_i8(
             geometry,
@@ -75,7 +75,7 @@ pub fn depthwise_conv_per_channel_i8(
     if backend == Backend::CortexM
         && (bare_metal
             || offset_fits
-                && scratch.len() >= crate::cortex_m::depthwise_scratch_len(channels, out_depth))
+                && scratch.len() >= crate::cortex_m::depthwise_scratch_len(channels, &filter_shape))
     {
         return crate::cortex_m::depthwise_conv_per_channel_i8(
             geometry,

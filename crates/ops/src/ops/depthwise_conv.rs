@@ -67,7 +67,7 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
         // Scratch: the widened per-channel shifts, then the kernel's own
         // (the compact kernel's accumulators; int8 only).
         let kernel_scratch = if params.kind == INT8 {
-            depthwise_scratch_len(in_c as usize, out_c as usize)
+            depthwise_scratch_len(in_c as usize, &params.filter_shape())
         } else {
             0
         };

@@ -369,7 +369,10 @@ pub(super) fn depthwise_int8(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     let params = kernel_quant(&q);
     let mut output = vec![0i8; g.len(3, &s.output)];
     // Sometimes too little scratch: the fast path must then fall back.
-    let full_scratch = microlite_kernels::compact::depthwise_scratch_len(in_c, out_c);
+    let filter_shape = nhwc(&s.filter);
+    let full_scratch = microlite_kernels::compact::depthwise_scratch_len(in_c, &filter_shape).max(
+        microlite_kernels::cortex_m::depthwise_scratch_len(in_c, &filter_shape),
+    );
     let scratch_len = if d.one_in(8) {
         full_scratch / 2
     } else {
