@@ -151,6 +151,24 @@ pub fn conv_per_channel_i8(
                 {
                     continue;
                 }
+                if whole_rows {
+                    // A window reaching into the padding: gathered row by
+                    // row as int8, padding taps holding the value that
+                    // the input offset cancels, then widened at once.
+                    let pad = offset.wrapping_neg() as i8;
+                    gather_border_window(
+                        staging,
+                        geometry,
+                        &input_shape,
+                        (kh, kw),
+                        b,
+                        position,
+                        input,
+                        pad,
+                    )?;
+                    lanes::write_columns(columns, window, lane, 0, window, Some(staging), offset);
+                    continue;
+                }
                 for fy in 0..kh {
                     let first_tap = tap_position(geometry, &input_shape, position, (fy, 0));
                     let last_tap =
@@ -250,6 +268,55 @@ pub fn conv_per_channel_i8(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// The window of output pixel (`out_y`, `out_x`) of batch `b` of a conv
+/// without groups or horizontal dilation, gathered row by row into
+/// `staging` (`KH * KW * C` int8 values): each filter row's taps inside
+/// the image are one contiguous run of the input; taps outside it hold
+/// `pad`.
+#[allow(clippy::too_many_arguments)]
+fn gather_border_window(
+    staging: &mut [i8],
+    geometry: &ConvGeometry,
+    input_shape: &NhwcShape,
+    (kh, kw): (usize, usize),
+    b: usize,
+    (out_y, out_x): (usize, usize),
+    input: &[i8],
+    pad: i8,
+) -> Result<(), KernelError> {
+    let channels = input_shape.depth;
+    let row_len = kw * channels;
+    if row_len == 0 {
+        return Ok(());
+    }
+    // Tap fx reads column x0 + fx - padding_width.
+    let x0 = out_x * geometry.stride_width;
+    let (pw, width) = (geometry.padding_width, input_shape.width);
+    let fx_lo = pw.saturating_sub(x0).min(kw);
+    let fx_hi = (width + pw).saturating_sub(x0).min(kw).max(fx_lo);
+    for (fy, row) in staging.chunks_exact_mut(row_len).enumerate().take(kh) {
+        let y = (out_y * geometry.stride_height + fy * geometry.dilation_height)
+            .checked_sub(geometry.padding_height)
+            .filter(|&y| y < input_shape.height);
+        let Some(y) = y.filter(|_| fx_hi > fx_lo) else {
+            row.fill(pad);
+            continue;
+        };
+        let (head, rest) = row.split_at_mut(fx_lo * channels);
+        let (run, tail) = rest.split_at_mut((fx_hi - fx_lo) * channels);
+        head.fill(pad);
+        tail.fill(pad);
+        let x = x0 + fx_lo - pw;
+        run.copy_from_slice(part(
+            input,
+            input_shape.offset(b, y, x, 0),
+            run.len(),
+            "input index",
+        )?);
     }
     Ok(())
 }
@@ -494,7 +561,6 @@ impl<'g> DepthwiseWindow<'g> {
     /// (`out_y`, `out_x`) of batch `b` when every tap lies in the image
     /// (at the window's fixed offsets), else `rows` as [`Self::rows`] and
     /// `taps` to them.
-    #[cfg(not(microlite_arm_mve))]
     #[inline(always)]
     fn taps<'a>(
         &self,
@@ -669,9 +735,11 @@ fn depthwise_tail(
 /// channel's value times the filter values of its `multiplier` output
 /// channels, four output channels at a time in registers
 /// ([`lanes::depthwise_broadcast_mac_4`]).
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn depthwise_pixel_multiplied<const FULL_RANGE: bool>(
     rows: &[&[i8]],
+    taps: &lanes::Taps<'_>,
     weights: &[i8],
     start: &[i32],
     quant: &ConvQuantParamsI8<'_>,
@@ -680,7 +748,6 @@ fn depthwise_pixel_multiplied<const FULL_RANGE: bool>(
     multiplier: usize,
 ) {
     let depth = pixel.len();
-    let taps = lanes::Taps::new(rows);
     let channels = start
         .chunks_exact(multiplier)
         .zip(pixel.chunks_exact_mut(multiplier))
@@ -698,7 +765,7 @@ fn depthwise_pixel_multiplied<const FULL_RANGE: bool>(
             let mut a = [0; 4];
             a.copy_from_slice(start);
             let w = weights.get(first + j..).unwrap_or(&[]);
-            let a = lanes::depthwise_broadcast_mac_4(a, &taps, c, w, depth);
+            let a = lanes::depthwise_broadcast_mac_4(a, taps, c, w, depth);
             for (((out, a), &m), &s) in out.iter_mut().zip(a).zip(multipliers).zip(shifts) {
                 *out = stage.apply::<FULL_RANGE>(a, m, s);
             }
@@ -800,10 +867,12 @@ pub fn depthwise_conv_per_channel_i8(
             }
             let mut pixels = output.chunks_exact_mut(out_depth.max(1));
             let mut rows: [&[i8]; TAP_GROUP] = [&[]; TAP_GROUP];
-            // Whole groups of four channels from the widened filter: the
-            // taps alone suffice (no row slices) for interior pixels.
-            #[cfg(not(microlite_arm_mve))]
-            let (mut tap_set, wide_groups) = (lanes::Taps::new(&[]), multiplier == 1);
+            // Pixels whose channels all fall in whole groups of four need
+            // only the taps (no row slices), so interior pixels point them
+            // at fixed offsets; the others also keep each tap's row.
+            let wide_groups = multiplier == 1 && cfg!(not(microlite_arm_mve));
+            let taps_only = wide_groups || multiplier.is_multiple_of(4);
+            let mut tap_set = lanes::Taps::new(&[]);
             for b in 0..output_shape.batches {
                 for out_y in 0..output_shape.height {
                     for out_x in 0..output_shape.width {
@@ -811,9 +880,14 @@ pub fn depthwise_conv_per_channel_i8(
                             return Ok(());
                         };
                         let position = (out_y, out_x);
+                        if taps_only {
+                            window.taps(&mut tap_set, &mut rows, input, padding, b, position)?;
+                        } else {
+                            window.rows(&mut rows, input, padding, b, position)?;
+                            tap_set.set_rows(&rows[..taps]);
+                        }
                         #[cfg(not(microlite_arm_mve))]
                         if wide_groups {
-                            window.taps(&mut tap_set, &mut rows, input, padding, b, position)?;
                             let done = if stage.full_range() {
                                 depthwise_pixel_wide::<true>(
                                     &tap_set, wide, start, acc, quant, stage, pixel,
@@ -829,7 +903,6 @@ pub fn depthwise_conv_per_channel_i8(
                             }
                             continue;
                         }
-                        window.rows(&mut rows, input, padding, b, position)?;
                         let rows = &rows[..taps];
                         match (multiplier, stage.full_range()) {
                             (1, true) => depthwise_pixel_short::<true>(
@@ -839,10 +912,10 @@ pub fn depthwise_conv_per_channel_i8(
                                 rows, weights, start, quant, stage, pixel,
                             ),
                             (_, true) => depthwise_pixel_multiplied::<true>(
-                                rows, weights, start, quant, stage, pixel, multiplier,
+                                rows, &tap_set, weights, start, quant, stage, pixel, multiplier,
                             ),
                             (_, false) => depthwise_pixel_multiplied::<false>(
-                                rows, weights, start, quant, stage, pixel, multiplier,
+                                rows, &tap_set, weights, start, quant, stage, pixel, multiplier,
                             ),
                         }
                     }

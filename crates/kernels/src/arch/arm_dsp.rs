@@ -271,7 +271,6 @@ impl<'a> TapPointers<'a> {
 
     /// Sets the taps to `rows` (the first [`Self::MAX`]), reusing this
     /// set's storage.
-    #[cfg(not(microlite_arm_mve))]
     #[inline(always)]
     pub fn set_rows(&mut self, rows: &[&'a [i8]]) {
         let mut min_len = usize::MAX;
@@ -288,7 +287,6 @@ impl<'a> TapPointers<'a> {
     /// Sets the taps to the `len` values of `input` at `base + offsets[t]`
     /// (the first [`Self::MAX`] offsets); holds no taps (and returns
     /// `false`) when one of them does not lie within `input`.
-    #[cfg(not(microlite_arm_mve))]
     #[inline(always)]
     pub fn set_interior(
         &mut self,
