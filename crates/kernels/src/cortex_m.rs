@@ -246,6 +246,20 @@ pub fn conv_per_channel_i8(
                 // rest (an odd last channel, or every channel when the
                 // short stage does not apply) with the general one.
                 let done = match short_stage {
+                    #[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
+                    Some(stage) if stage.full_range() && bias.is_some() => {
+                        2 * crate::arch::arm_dsp::conv_pairs_full_range(
+                            bytemuck::try_cast_slice(columns).unwrap_or(&[]),
+                            bytemuck::cast_slice(rows),
+                            window,
+                            bias.unwrap_or(&[]),
+                            scales.0,
+                            scales.1,
+                            stage.rounding(),
+                            a,
+                            b,
+                        )
+                    }
                     Some(stage) if stage.full_range() => channel_pairs_short::<true>(
                         columns, rows, window, bias, scales, stage, a, b,
                     ),

@@ -199,6 +199,30 @@ impl Geometry {
         })
     }
 
+    /// Calls `f(output_index, window, pixel)` for every output position,
+    /// where `output_index` is the position's first output element and
+    /// `pixel(y, x)` the input index of `(y, x)`'s first channel in the
+    /// same batch.
+    fn for_each_pixel(
+        &self,
+        params: &PoolParams,
+        mut f: impl FnMut(usize, &Window, &dyn Fn(usize, usize) -> usize),
+    ) -> Result<(), PoolError> {
+        let mut out_index = 0;
+        for b in 0..self.batches {
+            for out_y in 0..self.out_h {
+                for out_x in 0..self.out_w {
+                    let window = self.window(params, out_y, out_x)?;
+                    let pixel =
+                        |y: usize, x: usize| ((b * self.in_h + y) * self.in_w + x) * self.depth;
+                    f(out_index, &window, &pixel);
+                    out_index += self.depth;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Calls `f(output_index, window, input_base)` for every output position
     /// and channel, where `input_base(y, x)` is the input index of `(y, x)` in
     /// the same batch and channel.
@@ -281,37 +305,53 @@ pub fn max_pool_f32(
 }
 
 /// Int8 average pooling: the integer mean rounded half away from zero, then
-/// clamped to the quantized activation range.
+/// clamped to the quantized activation range. Channels are summed
+/// [`AVERAGE_CHANNELS`] at a time, each window position's run of them
+/// contiguous in the input.
 pub fn average_pool_int8(
     params: &PoolParams,
     input: &[i8],
     output: &mut [i8],
 ) -> Result<(), PoolError> {
     let geometry = Geometry::new(params, input.len(), output.len())?;
-    geometry.for_each_output(params, |o, w, at| {
-        let mut acc = 0i32;
-        let mut count = 0i32;
-        for y in w.y_start..w.y_end {
-            for x in w.x_start..w.x_end {
-                acc = acc.wrapping_add(i32::from(input.get(at(y, x)).copied().unwrap_or(0)));
-                count = count.wrapping_add(1);
+    let depth = geometry.depth;
+    geometry.for_each_pixel(params, |first_out, w, pixel| {
+        let count = ((w.y_end - w.y_start) * (w.x_end - w.x_start)) as i32;
+        for c0 in (0..depth).step_by(AVERAGE_CHANNELS) {
+            let n = AVERAGE_CHANNELS.min(depth - c0);
+            let mut sums = [0i32; AVERAGE_CHANNELS];
+            for y in w.y_start..w.y_end {
+                for x in w.x_start..w.x_end {
+                    let at = pixel(y, x) + c0;
+                    let values = input.get(at..at + n).unwrap_or(&[]);
+                    for (sum, &v) in sums.iter_mut().zip(values) {
+                        *sum = sum.wrapping_add(i32::from(v));
+                    }
+                }
             }
-        }
-        // Round half away from zero; division truncates toward zero, as in C.
-        let mean = if acc > 0 {
-            acc.wrapping_add(count / 2).checked_div(count)
-        } else {
-            acc.wrapping_sub(count / 2).checked_div(count)
-        }
-        .unwrap_or(0);
-        let clamped = mean
-            .max(params.quantized_activation_min)
-            .min(params.quantized_activation_max);
-        if let Some(out) = output.get_mut(o) {
-            *out = clamped.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8;
+            let outputs = output
+                .get_mut(first_out + c0..first_out + c0 + n)
+                .unwrap_or(&mut []);
+            for (out, &acc) in outputs.iter_mut().zip(&sums) {
+                // Round half away from zero; division truncates toward
+                // zero, as in C.
+                let mean = if acc > 0 {
+                    acc.wrapping_add(count / 2).checked_div(count)
+                } else {
+                    acc.wrapping_sub(count / 2).checked_div(count)
+                }
+                .unwrap_or(0);
+                let clamped = mean
+                    .max(params.quantized_activation_min)
+                    .min(params.quantized_activation_max);
+                *out = clamped.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8;
+            }
         }
     })
 }
+
+/// Channels [`average_pool_int8`] sums at a time (kept in registers).
+const AVERAGE_CHANNELS: usize = 8;
 
 /// Int8 max pooling.
 pub fn max_pool_int8(

@@ -236,6 +236,186 @@ pub fn dot_2x2_blocks(columns: &[u32], row_a: &[u8], row_b: &[u8], acc: [i32; 4]
     [s0, s1, s2, s3]
 }
 
+#[cfg(not(microlite_arm_mve))]
+/// The output pixels A and B of a conv for every whole pair of output
+/// channels, in one asm loop nest: for pair `k` (channels `c = 2k`,
+/// `d = 2k + 1`), the 2x2 block of dot products of [`dot_2x2_blocks`]
+/// over `columns` and filter rows `c` and `d` (`window` bytes each, a
+/// multiple of four), started at `bias[c]`, `bias[d]`, then TFLM's output
+/// stage in its short form for int8's full clamp range (the caller's
+/// proof, `crate::cortex_m::output_stage::ShortStage`: every shift in
+/// `-31..=-1`, every sum below 2^30 in magnitude, the clamp bounds
+/// exactly -128 and 127): `SSAT8((asr(h + (h >> 31), -shift - 1) +
+/// rounding) >> 1)` with `h = SMMULR(2 * sum, multiplier)` and `rounding
+/// = 2 * output_offset + 1`, stored to `out_a` and `out_b`. Returns the
+/// pairs done: as many as every slice holds (0 when `window` is not a
+/// positive multiple of four).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn conv_pairs_full_range(
+    columns: &[u32],
+    filter: &[u8],
+    window: usize,
+    bias: &[i32],
+    multipliers: &[i32],
+    shifts: &[i32],
+    rounding: i32,
+    out_a: &mut [i8],
+    out_b: &mut [i8],
+) -> usize {
+    let blocks = window / 4;
+    if blocks == 0 || !window.is_multiple_of(4) || columns.len() < blocks * 4 {
+        return 0;
+    }
+    let pairs = (filter.len() / (2 * window))
+        .min(bias.len() / 2)
+        .min(multipliers.len() / 2)
+        .min(shifts.len() / 2)
+        .min(out_a.len() / 2)
+        .min(out_b.len() / 2);
+    if pairs == 0 {
+        return 0;
+    }
+    // SAFETY: `pairs` iterations of the outer loop; iteration k reads the
+    // words `columns[..4 * blocks]` (`blocks` iterations of the inner loop
+    // body, each an LDM of four words: a `u32` slice, aligned), filter rows
+    // `2k` and `2k + 1` (`window` bytes each at `2k * window`, within
+    // `filter` as `pairs <= filter.len() / (2 * window)`; unaligned LDR is
+    // allowed on ARMv7E-M and ARMv8-M Mainline), and two words each of
+    // `bias`, `multipliers` and `shifts` at `2k` (LDRD on word slices,
+    // aligned), and writes two bytes each of `out_a` and `out_b` at `2k`;
+    // every index is below the slice's length by the `min`s above. Every
+    // operand has a fixed register. r6 and r7 (which operands may not
+    // name) are pushed first and popped last; the ten frame words pushed
+    // after them are the only other stack the asm touches, and it drops
+    // them before the pop. Flags change (TST, SUBS, SMLAD's and SSAT's Q
+    // flag), so no `preserves_flags`.
+    unsafe {
+        asm!(
+            // Frame: [sp] columns, [sp+4] blocks, [sp+8] bias, [sp+12]
+            // multipliers, [sp+16] shifts, [sp+20] out A, [sp+24] out B,
+            // [sp+28] rounding, [sp+32] pairs left, [sp+36] window.
+            // Loop: r0-r3 sums A·c, A·d, B·c, B·d; r4 columns; r5, r8
+            // rows c, d; r9 iterations left; r10-r12, lr, r6, r7 temps.
+            "push {{r6, r7}}",
+            "push {{r0, r1, r2, r3, r4, r8, r9, r10, r11, r12}}",
+            "add r8, r5, r12",
+            "1:",
+            "ldr r10, [sp, #8]",
+            "ldrd r0, r1, [r10], #8",
+            "str r10, [sp, #8]",
+            "mov r2, r0",
+            "mov r3, r1",
+            "ldr r4, [sp]",
+            "ldr r9, [sp, #4]",
+            "tst r9, #1",
+            "add r9, r9, #1",
+            "lsr r9, r9, #1",
+            "bne 3f",
+            "2:",
+            "ldm r4!, {{r6, r7, r12, lr}}",
+            "ldr r10, [r5], #4",
+            "sxtb16 r11, r10",
+            "sxtb16 r10, r10, ror #8",
+            "smlad r0, r6, r11, r0",
+            "smlad r0, r7, r10, r0",
+            "smlad r2, r12, r11, r2",
+            "smlad r2, lr, r10, r2",
+            "ldr r10, [r8], #4",
+            "sxtb16 r11, r10",
+            "sxtb16 r10, r10, ror #8",
+            "smlad r1, r6, r11, r1",
+            "smlad r1, r7, r10, r1",
+            "smlad r3, r12, r11, r3",
+            "smlad r3, lr, r10, r3",
+            "3:",
+            "ldm r4!, {{r6, r7, r12, lr}}",
+            "ldr r10, [r5], #4",
+            "sxtb16 r11, r10",
+            "sxtb16 r10, r10, ror #8",
+            "smlad r0, r6, r11, r0",
+            "smlad r0, r7, r10, r0",
+            "smlad r2, r12, r11, r2",
+            "smlad r2, lr, r10, r2",
+            "ldr r10, [r8], #4",
+            "sxtb16 r11, r10",
+            "sxtb16 r10, r10, ror #8",
+            "smlad r1, r6, r11, r1",
+            "smlad r1, r7, r10, r1",
+            "smlad r3, r12, r11, r3",
+            "smlad r3, lr, r10, r3",
+            "subs r9, r9, #1",
+            "bne 2b",
+            // Output stage: r6, r7 multipliers c, d; r9, r10 shifts c, d
+            // turned into e - 1 (= !shift); r11 rounding.
+            "ldr r4, [sp, #12]",
+            "ldrd r6, r7, [r4], #8",
+            "str r4, [sp, #12]",
+            "ldr r4, [sp, #16]",
+            "ldrd r9, r10, [r4], #8",
+            "str r4, [sp, #16]",
+            "mvn r9, r9",
+            "mvn r10, r10",
+            "ldr r11, [sp, #28]",
+            "lsl r0, r0, #1",
+            "smmulr r0, r0, r6",
+            "add r0, r0, r0, asr #31",
+            "asr r0, r0, r9",
+            "add r0, r0, r11",
+            "ssat r0, #8, r0, asr #1",
+            "lsl r1, r1, #1",
+            "smmulr r1, r1, r7",
+            "add r1, r1, r1, asr #31",
+            "asr r1, r1, r10",
+            "add r1, r1, r11",
+            "ssat r1, #8, r1, asr #1",
+            "lsl r2, r2, #1",
+            "smmulr r2, r2, r6",
+            "add r2, r2, r2, asr #31",
+            "asr r2, r2, r9",
+            "add r2, r2, r11",
+            "ssat r2, #8, r2, asr #1",
+            "lsl r3, r3, #1",
+            "smmulr r3, r3, r7",
+            "add r3, r3, r3, asr #31",
+            "asr r3, r3, r10",
+            "add r3, r3, r11",
+            "ssat r3, #8, r3, asr #1",
+            "ldr r4, [sp, #20]",
+            "strb r0, [r4], #1",
+            "strb r1, [r4], #1",
+            "str r4, [sp, #20]",
+            "ldr r4, [sp, #24]",
+            "strb r2, [r4], #1",
+            "strb r3, [r4], #1",
+            "str r4, [sp, #24]",
+            // Next pair: rows 2k + 2 (where row d ended) and 2k + 3.
+            "mov r5, r8",
+            "ldr r4, [sp, #36]",
+            "add r8, r8, r4",
+            "ldr r4, [sp, #32]",
+            "subs r4, r4, #1",
+            "str r4, [sp, #32]",
+            "bne 1b",
+            "add sp, sp, #40",
+            "pop {{r6, r7}}",
+            inout("r0") columns.as_ptr() => _,
+            inout("r1") blocks => _,
+            inout("r2") bias.as_ptr() => _,
+            inout("r3") multipliers.as_ptr() => _,
+            inout("r4") shifts.as_ptr() => _,
+            inout("r5") filter.as_ptr() => _,
+            inout("r8") out_a.as_mut_ptr() => _,
+            inout("r9") out_b.as_mut_ptr() => _,
+            inout("r10") rounding => _,
+            inout("r11") pairs => _,
+            inout("r12") window => _,
+            out("lr") _,
+        );
+    }
+    pairs
+}
+
 /// The input pixels of up to [`TapPointers::MAX`] depthwise filter taps,
 /// as addresses, with the length every one of them has at least: what
 /// [`depthwise_mac_4`] needs to read four channels of each in bounds.

@@ -107,6 +107,13 @@ impl ShortStage {
         })
     }
 
+    /// `2 * output_offset + 1`, the constant [`Self::apply`] adds before
+    /// its last halving (for assembly that runs the same stage).
+    #[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
+    pub(super) fn rounding(self) -> i32 {
+        self.bias
+    }
+
     /// Whether the clamp bounds are exactly int8's own, so that
     /// [`Self::apply`] may run with `FULL_RANGE` (wider bounds let values
     /// wrap in the final narrowing, as the reference's do).
