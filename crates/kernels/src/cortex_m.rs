@@ -541,6 +541,8 @@ struct DepthwiseWindow<'g> {
     taps: usize,
     /// Input elements from the first tap's pixel to each tap's.
     offsets: [usize; TAP_GROUP],
+    /// The same offsets, checked once for interior pixels' taps.
+    tap_offsets: Option<lanes::TapOffsets>,
     /// The last tap's row and column from the first's.
     reach: (usize, usize),
 }
@@ -564,6 +566,7 @@ impl<'g> DepthwiseWindow<'g> {
             filter_width: kw,
             taps,
             offsets,
+            tap_offsets: lanes::TapOffsets::new(&offsets[..taps], input_shape.depth),
             reach: (
                 kh.saturating_sub(1) * geometry.dilation_height,
                 kw.saturating_sub(1) * geometry.dilation_width,
@@ -591,8 +594,11 @@ impl<'g> DepthwiseWindow<'g> {
         if let (Some(y), Some(x)) = (top, left) {
             if y + self.reach.0 < shape.height && x + self.reach.1 < shape.width {
                 let base = shape.offset(b, y, x, 0);
-                let offsets = &self.offsets[..self.taps];
-                if taps.set_interior(input, base, offsets, shape.depth) {
+                let set = self
+                    .tap_offsets
+                    .as_ref()
+                    .is_some_and(|offsets| taps.set_interior(input, base, offsets));
+                if set {
                     return Ok(());
                 }
                 return Err(KernelError::SizeOverflow {
@@ -693,6 +699,18 @@ fn depthwise_pixel_wide<const FULL_RANGE: bool>(
     stage: ShortStage,
     pixel: &mut [i8],
 ) -> usize {
+    #[cfg(microlite_arm_dsp)]
+    if FULL_RANGE {
+        return 4 * crate::arch::arm_dsp::depthwise_pixel_full_range_4(
+            taps,
+            wide,
+            start,
+            quant.output_multipliers,
+            quant.output_shifts,
+            stage.rounding(),
+            pixel,
+        );
+    }
     let done = lanes::depthwise_sums(taps, wide, start, acc) * 4;
     requantize_run::<FULL_RANGE>(
         acc.get(..done).unwrap_or(&[]),

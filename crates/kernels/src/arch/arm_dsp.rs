@@ -416,6 +416,208 @@ pub fn conv_pairs_full_range(
     pairs
 }
 
+#[cfg(not(microlite_arm_mve))]
+/// [`depthwise_sums_4`] followed, in the same asm loop nest, by TFLM's
+/// output stage in its short form for int8's full clamp range (the
+/// caller's proof, `crate::cortex_m::output_stage::ShortStage`: every
+/// shift in `-31..=-1`, every sum below 2^30 in magnitude, the clamp
+/// bounds exactly -128 and 127; see [`conv_pairs_full_range`]), each
+/// channel's byte stored to `out`. Taps run three per iteration. Returns
+/// the groups of four channels done.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn depthwise_pixel_full_range_4(
+    taps: &TapPointers<'_>,
+    wide: &[u32],
+    start: &[i32],
+    multipliers: &[i32],
+    shifts: &[i32],
+    rounding: i32,
+    out: &mut [i8],
+) -> usize {
+    let count = taps.count();
+    let groups = (out.len() / 4)
+        .min(start.len() / 4)
+        .min(multipliers.len() / 4)
+        .min(shifts.len() / 4)
+        .min(taps.min_len / 4);
+    let groups = match count.checked_mul(2) {
+        Some(per_group) if per_group > 0 => groups.min(wide.len() / per_group),
+        _ => 0,
+    };
+    if groups == 0 {
+        return 0;
+    }
+    // SAFETY: as `depthwise_sums_4` for the reads of the taps, `wide` and
+    // `start` (group g reads four words of `start` at 4g, and tap t of
+    // group g two words of `wide` at 2 (g * count + t), all below the
+    // slices' lengths by the `min`s above); besides, group g reads four
+    // words each of `multipliers` and `shifts` at 4g (LDM on word slices:
+    // aligned) and writes four bytes of `out` at 4g, within the slices by
+    // the same `min`s. The three-tap loop runs `count / 3` times and the
+    // one-tap loop `count % 3`, so each group reads exactly `count` tap
+    // pointers and `2 * count` words of `wide`. Every operand has a fixed
+    // register. r6 and r7 are pushed first and popped last; the six frame
+    // words pushed after them are the only other stack the asm touches,
+    // dropped before the pop. Flags change (SUBS, ADDS, SMLA's and SSAT's
+    // Q flag), so no `preserves_flags`.
+    unsafe {
+        asm!(
+            // Frame: [sp] multipliers, [sp+4] shifts, [sp+8] rounding,
+            // [sp+12] tap array, [sp+16] tap count, [sp+20] groups left.
+            // r0-r3 sums; r4 tap cursor; r5 channel offset; r8 wide; r9
+            // start; r7 out; r10 taps left; r11, r12, lr, r6 temps.
+            "push {{r6, r7}}",
+            "mov r7, r10",
+            "push {{r0, r1, r2, r4, r11, r12}}",
+            "1:",
+            "ldm r9!, {{r0, r1, r2, r3}}",
+            "ldr r4, [sp, #12]",
+            "ldr r10, [sp, #16]",
+            "subs r10, r10, #3",
+            "blt 4f",
+            "2:",
+            "ldr r11, [r4], #4",
+            "ldr r11, [r11, r5]",
+            "ldrd r12, lr, [r8], #8",
+            "sxtb16 r6, r11",
+            "sxtb16 r11, r11, ror #8",
+            "smlabb r0, r6, r12, r0",
+            "smlatt r2, r6, r12, r2",
+            "smlabb r1, r11, lr, r1",
+            "smlatt r3, r11, lr, r3",
+            "ldr r11, [r4], #4",
+            "ldr r11, [r11, r5]",
+            "ldrd r12, lr, [r8], #8",
+            "sxtb16 r6, r11",
+            "sxtb16 r11, r11, ror #8",
+            "smlabb r0, r6, r12, r0",
+            "smlatt r2, r6, r12, r2",
+            "smlabb r1, r11, lr, r1",
+            "smlatt r3, r11, lr, r3",
+            "ldr r11, [r4], #4",
+            "ldr r11, [r11, r5]",
+            "ldrd r12, lr, [r8], #8",
+            "sxtb16 r6, r11",
+            "sxtb16 r11, r11, ror #8",
+            "smlabb r0, r6, r12, r0",
+            "smlatt r2, r6, r12, r2",
+            "smlabb r1, r11, lr, r1",
+            "smlatt r3, r11, lr, r3",
+            "subs r10, r10, #3",
+            "bge 2b",
+            "4:",
+            "adds r10, r10, #3",
+            "beq 5f",
+            "3:",
+            "ldr r11, [r4], #4",
+            "ldr r11, [r11, r5]",
+            "ldrd r12, lr, [r8], #8",
+            "sxtb16 r6, r11",
+            "sxtb16 r11, r11, ror #8",
+            "smlabb r0, r6, r12, r0",
+            "smlatt r2, r6, r12, r2",
+            "smlabb r1, r11, lr, r1",
+            "smlatt r3, r11, lr, r3",
+            "subs r10, r10, #1",
+            "bne 3b",
+            "5:",
+            // Output stage of the four sums.
+            "ldr r4, [sp]",
+            "ldm r4!, {{r10, r11, r12, lr}}",
+            "str r4, [sp]",
+            "lsl r0, r0, #1",
+            "smmulr r0, r0, r10",
+            "lsl r1, r1, #1",
+            "smmulr r1, r1, r11",
+            "lsl r2, r2, #1",
+            "smmulr r2, r2, r12",
+            "lsl r3, r3, #1",
+            "smmulr r3, r3, lr",
+            "add r0, r0, r0, asr #31",
+            "add r1, r1, r1, asr #31",
+            "add r2, r2, r2, asr #31",
+            "add r3, r3, r3, asr #31",
+            "ldr r4, [sp, #4]",
+            "ldm r4!, {{r10, r11, r12, lr}}",
+            "str r4, [sp, #4]",
+            "mvn r10, r10",
+            "mvn r11, r11",
+            "mvn r12, r12",
+            "mvn lr, lr",
+            "asr r0, r0, r10",
+            "asr r1, r1, r11",
+            "asr r2, r2, r12",
+            "asr r3, r3, lr",
+            "ldr r4, [sp, #8]",
+            "add r0, r0, r4",
+            "add r1, r1, r4",
+            "add r2, r2, r4",
+            "add r3, r3, r4",
+            "ssat r0, #8, r0, asr #1",
+            "ssat r1, #8, r1, asr #1",
+            "ssat r2, #8, r2, asr #1",
+            "ssat r3, #8, r3, asr #1",
+            "strb r0, [r7], #1",
+            "strb r1, [r7], #1",
+            "strb r2, [r7], #1",
+            "strb r3, [r7], #1",
+            "add r5, r5, #4",
+            "ldr r10, [sp, #20]",
+            "subs r10, r10, #1",
+            "str r10, [sp, #20]",
+            "bne 1b",
+            "add sp, sp, #24",
+            "pop {{r6, r7}}",
+            inout("r0") multipliers.as_ptr() => _,
+            inout("r1") shifts.as_ptr() => _,
+            inout("r2") rounding => _,
+            out("r3") _,
+            inout("r4") taps.as_ptr() => _,
+            inout("r5") 0usize => _,
+            inout("r8") wide.as_ptr() => _,
+            inout("r9") start.as_ptr() => _,
+            inout("r10") out.as_mut_ptr() => _,
+            inout("r11") count => _,
+            inout("r12") groups => _,
+            out("lr") _,
+        );
+    }
+    groups
+}
+
+/// Where the taps of an interior depthwise pixel read: up to
+/// [`TapPointers::MAX`] offsets from the pixel's first tap, each tap
+/// `len` values long, and the span they reach (checked once here, so that
+/// [`TapPointers::set_interior`] checks one bound per pixel).
+#[derive(Debug, Clone, Copy)]
+pub struct TapOffsets {
+    offsets: [usize; TapPointers::MAX],
+    count: usize,
+    len: usize,
+    span: usize,
+}
+
+impl TapOffsets {
+    /// The first [`TapPointers::MAX`] of `offsets`, `len` values each;
+    /// `None` when a tap's end overflows.
+    pub fn new(offsets: &[usize], len: usize) -> Option<Self> {
+        let mut all = [0; TapPointers::MAX];
+        let (mut count, mut span) = (0, 0);
+        for (slot, &offset) in all.iter_mut().zip(offsets) {
+            *slot = offset;
+            span = span.max(offset.checked_add(len)?);
+            count += 1;
+        }
+        Some(Self {
+            offsets: all,
+            count,
+            len,
+            span,
+        })
+    }
+}
+
 /// The input pixels of up to [`TapPointers::MAX`] depthwise filter taps,
 /// as addresses, with the length every one of them has at least: what
 /// [`depthwise_mac_4`] needs to read four channels of each in bounds.
@@ -464,35 +666,29 @@ impl<'a> TapPointers<'a> {
         self.min_len = min_len;
     }
 
-    /// Sets the taps to the `len` values of `input` at `base + offsets[t]`
-    /// (the first [`Self::MAX`] offsets); holds no taps (and returns
-    /// `false`) when one of them does not lie within `input`.
+    /// Sets the taps to the `offsets.len()` values of `input` at
+    /// `base + offsets[t]`; holds no taps (and returns `false`) when the
+    /// furthest of them does not lie within `input`.
     #[inline(always)]
-    pub fn set_interior(
-        &mut self,
-        input: &'a [i8],
-        base: usize,
-        offsets: &[usize],
-        len: usize,
-    ) -> bool {
-        let reach = offsets
-            .iter()
-            .max()
-            .and_then(|&m| base.checked_add(m))
-            .and_then(|m| m.checked_add(len));
-        if reach.is_none_or(|end| end > input.len()) {
+    pub fn set_interior(&mut self, input: &'a [i8], base: usize, offsets: &TapOffsets) -> bool {
+        if base
+            .checked_add(offsets.span)
+            .is_none_or(|end| end > input.len())
+        {
             self.count = 0;
             self.min_len = 0;
             return false;
         }
         let first = input.as_ptr().wrapping_add(base);
-        let mut count = 0;
-        for (pointer, &offset) in self.pointers.iter_mut().zip(offsets) {
+        for (pointer, &offset) in self
+            .pointers
+            .iter_mut()
+            .zip(&offsets.offsets[..offsets.count])
+        {
             *pointer = first.wrapping_add(offset);
-            count += 1;
         }
-        self.count = count;
-        self.min_len = len;
+        self.count = offsets.count;
+        self.min_len = offsets.len;
         true
     }
 

@@ -344,22 +344,21 @@ impl<'a> Taps<'a> {
         *self = Self::new(rows);
     }
 
-    /// Sets the taps to the `len` values of `input` at `base + offsets[t]`
-    /// (the first [`Self::MAX`] offsets); holds no taps (and returns
-    /// `false`) when one of them does not lie within `input`.
+    /// Sets the taps to the `offsets` taps of `input` from `base`; holds
+    /// no taps (and returns `false`) when one of them does not lie within
+    /// `input`.
     #[inline(always)]
     pub(super) fn set_interior(
         &mut self,
         input: &'a [i8],
         base: usize,
-        offsets: &[usize],
-        len: usize,
+        offsets: &TapOffsets,
     ) -> bool {
         self.count = 0;
-        for (slot, &offset) in self.rows.iter_mut().zip(offsets) {
+        for (slot, &offset) in self.rows.iter_mut().zip(&offsets.offsets[..offsets.count]) {
             let Some(row) = base
                 .checked_add(offset)
-                .and_then(|start| input.get(start..start.checked_add(len)?))
+                .and_then(|start| input.get(start..start.checked_add(offsets.len)?))
             else {
                 self.count = 0;
                 return false;
@@ -370,6 +369,39 @@ impl<'a> Taps<'a> {
         true
     }
 }
+
+/// Where the taps of an interior depthwise pixel read: offsets from the
+/// pixel's first tap, each tap `len` values long.
+#[cfg(not(microlite_arm_dsp))]
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TapOffsets {
+    offsets: [usize; TAPS_MAX],
+    count: usize,
+    len: usize,
+}
+
+#[cfg(not(microlite_arm_dsp))]
+impl TapOffsets {
+    /// The first [`Taps::MAX`] of `offsets`, `len` values each; `None`
+    /// when a tap's end overflows.
+    pub(super) fn new(offsets: &[usize], len: usize) -> Option<Self> {
+        let mut all = [0; TAPS_MAX];
+        let mut count = 0;
+        for (slot, &offset) in all.iter_mut().zip(offsets) {
+            offset.checked_add(len)?;
+            *slot = offset;
+            count += 1;
+        }
+        Some(Self {
+            offsets: all,
+            count,
+            len,
+        })
+    }
+}
+
+#[cfg(microlite_arm_dsp)]
+pub(super) use crate::arch::arm_dsp::TapOffsets;
 
 /// Channels the depthwise loop takes at a time: eight with Helium, else
 /// four.
