@@ -647,42 +647,6 @@ impl<'g> DepthwiseWindow<'g> {
     }
 }
 
-/// One output pixel of a depthwise conv with depth multiplier 1 whose
-/// output stage is the [`ShortStage`]: each channel's `start` plus the
-/// products of every tap (`rows[t]`: tap `t`'s input channels; `weights`:
-/// `[tap][channel]`), [`lanes::DEPTHWISE_LANES`] channels at a time in
-/// registers, requantized into `pixel`.
-#[inline(always)]
-fn depthwise_pixel_short<const FULL_RANGE: bool>(
-    rows: &[&[i8]],
-    weights: &[i8],
-    start: &[i32],
-    quant: &ConvQuantParamsI8<'_>,
-    stage: ShortStage,
-    pixel: &mut [i8],
-) {
-    const LANES: usize = lanes::DEPTHWISE_LANES;
-    let depth = pixel.len();
-    let taps = lanes::Taps::new(rows);
-    let groups = start
-        .chunks_exact(LANES)
-        .zip(pixel.chunks_exact_mut(LANES))
-        .zip(quant.output_multipliers.chunks_exact(LANES))
-        .zip(quant.output_shifts.chunks_exact(LANES));
-    let mut c = 0;
-    for (((start, out), multipliers), shifts) in groups {
-        let mut a = [0; LANES];
-        a.copy_from_slice(start);
-        let a = lanes::depthwise_mac(a, &taps, c, weights.get(c..).unwrap_or(&[]), depth);
-        for (((out, a), &m), &s) in out.iter_mut().zip(a).zip(multipliers).zip(shifts) {
-            *out = stage.apply::<FULL_RANGE>(a, m, s);
-        }
-        c += LANES;
-    }
-    // The last channels, fewer than LANES.
-    depthwise_tail(rows, weights, start, quant, pixel, c);
-}
-
 /// The whole groups of four channels of one output pixel of a depthwise
 /// conv with depth multiplier 1 and the [`ShortStage`]: their sums from
 /// [`lanes::depthwise_sums`] (the filter widened once per call into
@@ -902,8 +866,7 @@ pub fn depthwise_conv_per_channel_i8(
             // Pixels whose channels all fall in whole groups of four need
             // only the taps (no row slices), so interior pixels point them
             // at fixed offsets; the others also keep each tap's row.
-            let wide_groups = multiplier == 1 && cfg!(not(microlite_arm_mve));
-            let taps_only = wide_groups || multiplier.is_multiple_of(4);
+            let taps_only = multiplier == 1 || multiplier.is_multiple_of(4);
             let mut tap_set = lanes::Taps::new(&[]);
             for b in 0..output_shape.batches {
                 for out_y in 0..output_shape.height {
@@ -918,8 +881,8 @@ pub fn depthwise_conv_per_channel_i8(
                             window.rows(&mut rows, input, padding, b, position)?;
                             tap_set.set_rows(&rows[..taps]);
                         }
-                        #[cfg(not(microlite_arm_mve))]
-                        if wide_groups {
+                        if multiplier == 1 {
+                            #[cfg(not(microlite_arm_mve))]
                             let done = if stage.full_range() {
                                 depthwise_pixel_wide::<true>(
                                     &tap_set, wide, start, acc, quant, stage, pixel,
@@ -929,6 +892,21 @@ pub fn depthwise_conv_per_channel_i8(
                                     &tap_set, wide, start, acc, quant, stage, pixel,
                                 )
                             };
+                            #[cfg(microlite_arm_mve)]
+                            let done = 8 * crate::arch::arm_mve::depthwise_pixel_8(
+                                &tap_set,
+                                weights,
+                                out_depth,
+                                start,
+                                quant.output_multipliers,
+                                quant.output_shifts,
+                                (
+                                    quant.output_offset,
+                                    quant.activation_min,
+                                    quant.activation_max,
+                                ),
+                                pixel,
+                            );
                             if done < out_depth {
                                 window.rows(&mut rows, input, padding, b, position)?;
                                 depthwise_tail(&rows[..taps], weights, start, quant, pixel, done);
@@ -936,19 +914,14 @@ pub fn depthwise_conv_per_channel_i8(
                             continue;
                         }
                         let rows = &rows[..taps];
-                        match (multiplier, stage.full_range()) {
-                            (1, true) => depthwise_pixel_short::<true>(
-                                rows, weights, start, quant, stage, pixel,
-                            ),
-                            (1, false) => depthwise_pixel_short::<false>(
-                                rows, weights, start, quant, stage, pixel,
-                            ),
-                            (_, true) => depthwise_pixel_multiplied::<true>(
+                        if stage.full_range() {
+                            depthwise_pixel_multiplied::<true>(
                                 rows, &tap_set, weights, start, quant, stage, pixel, multiplier,
-                            ),
-                            (_, false) => depthwise_pixel_multiplied::<false>(
+                            );
+                        } else {
+                            depthwise_pixel_multiplied::<false>(
                                 rows, &tap_set, weights, start, quant, stage, pixel, multiplier,
-                            ),
+                            );
                         }
                     }
                 }

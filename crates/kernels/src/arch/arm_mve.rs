@@ -190,3 +190,131 @@ pub fn depthwise_mac_8(
         even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
     ]
 }
+
+/// The groups of eight channels of one output pixel of a depthwise conv
+/// with depth multiplier 1, sums and output stage in one asm loop nest:
+/// for each group, the channels' `start` plus every tap's products (as
+/// [`depthwise_mac_8`], even and odd channels in two vectors), then
+/// TFLM's output stage four lanes at a time: `VQRDMULH` by the
+/// multipliers (TFLM's saturating rounding doubling high multiply, bit for
+/// bit), `x - [x < 0]` and `VRSHL` by the shift (a rounding right shift
+/// by `e = -shift`, rounding halves up: with the decrement, halves away
+/// from zero, TFLM's rounding divide by `2^e`; exact for `e >= 1`, which
+/// the caller guarantees: every shift in `-31..=-1`), plus `offset`,
+/// clamped to `[min, max]`, the low bytes stored in channel order.
+/// Returns the groups done: as many as `out`, `start`, `multipliers`,
+/// `shifts`, every tap and `weights` (`[tap][stride]`) cover.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn depthwise_pixel_8(
+    taps: &TapPointers<'_>,
+    weights: &[i8],
+    stride: usize,
+    start: &[i32],
+    multipliers: &[i32],
+    shifts: &[i32],
+    (offset, min, max): (i32, i32, i32),
+    out: &mut [i8],
+) -> usize {
+    let mut groups = (out.len() / 8)
+        .min(start.len() / 8)
+        .min(multipliers.len() / 8)
+        .min(shifts.len() / 8);
+    while groups > 0 && !taps.covers(0, 8 * groups, weights.len(), stride) {
+        groups -= 1;
+    }
+    if groups == 0 {
+        return 0;
+    }
+    // SAFETY: `covers` holds for channels 0..8 * groups, so each group
+    // g's `taps.count()` (>= 1) iterations read pointer t of the set and
+    // eight bytes at that pointer plus 8g (within the tap's slice,
+    // borrowed for the set's lifetime) and eight bytes of `weights` at
+    // `t * stride + 8g` (within it). Group g reads eight words each of
+    // `start`, `multipliers` and `shifts` at 8g (VLD2 on word slices:
+    // 4-byte aligned) and writes eight bytes of `out` at 8g; all within
+    // the slices by the `min`s above. Widening loads and the narrowing
+    // store use low base registers (r1, r2, r4). The five frame words pushed first are the only
+    // stack touched, dropped at the end. Operands have fixed registers;
+    // q0-q7 (s0-s31) and lr are declared clobbered.
+    unsafe {
+        asm!(
+            // Frame: [sp] tap count, [sp+4] offset, [sp+8] min, [sp+12]
+            // max, [sp+16] weights. r0 tap cursor; r1 temp; r2 weights of
+            // the group; r3 channel offset; r8 stride; r5 start; r4 out
+            // (narrowing stores need a low base register); r9
+            // multipliers; r10 shifts; r11 groups left; r12 taps.
+            "push {{r0, r1, r2, r3, lr}}",
+            "movs r3, #0",
+            "1:",
+            "vld20.32 {{q4, q5}}, [r5]",
+            "vld21.32 {{q4, q5}}, [r5]!",
+            "mov r0, r12",
+            "ldr r2, [sp, #16]",
+            "add r2, r2, r3",
+            "ldr lr, [sp]",
+            "dls lr, lr",
+            "2:",
+            "ldr r1, [r0], #4",
+            "add r1, r1, r3",
+            "vldrb.s16 q0, [r1]",
+            "vldrb.s16 q1, [r2]",
+            "add r2, r2, r8",
+            "vmullb.s16 q2, q0, q1",
+            "vmullt.s16 q3, q0, q1",
+            "vadd.i32 q4, q4, q2",
+            "vadd.i32 q5, q5, q3",
+            "le lr, 2b",
+            "vld20.32 {{q6, q7}}, [r9]",
+            "vld21.32 {{q6, q7}}, [r9]!",
+            "vqrdmulh.s32 q4, q4, q6",
+            "vqrdmulh.s32 q5, q5, q7",
+            "vld20.32 {{q6, q7}}, [r10]",
+            "vld21.32 {{q6, q7}}, [r10]!",
+            "vshr.s32 q0, q4, #31",
+            "vadd.i32 q4, q4, q0",
+            "vshr.s32 q0, q5, #31",
+            "vadd.i32 q5, q5, q0",
+            "vrshl.s32 q4, q4, q6",
+            "vrshl.s32 q5, q5, q7",
+            "ldr r1, [sp, #4]",
+            "vadd.i32 q4, q4, r1",
+            "vadd.i32 q5, q5, r1",
+            "ldr r1, [sp, #8]",
+            "vdup.32 q0, r1",
+            "vmax.s32 q4, q4, q0",
+            "vmax.s32 q5, q5, q0",
+            "ldr r1, [sp, #12]",
+            "vdup.32 q0, r1",
+            "vmin.s32 q4, q4, q0",
+            "vmin.s32 q5, q5, q0",
+            "vmovnt.i32 q4, q5",
+            "vstrb.16 q4, [r4], #8",
+            "adds r3, r3, #8",
+            "subs r11, r11, #1",
+            "bne 1b",
+            "add sp, sp, #20",
+            inout("r0") taps.count() => _,
+            inout("r1") offset => _,
+            inout("r2") min => _,
+            inout("r3") max => _,
+            inout("lr") weights.as_ptr() => _,
+            in("r8") stride,
+            inout("r5") start.as_ptr() => _,
+            inout("r4") out.as_mut_ptr() => _,
+            inout("r9") multipliers.as_ptr() => _,
+            inout("r10") shifts.as_ptr() => _,
+            inout("r11") groups => _,
+            in("r12") taps.as_ptr(),
+            out("s0") _, out("s1") _, out("s2") _, out("s3") _,
+            out("s4") _, out("s5") _, out("s6") _, out("s7") _,
+            out("s8") _, out("s9") _, out("s10") _, out("s11") _,
+            out("s12") _, out("s13") _, out("s14") _, out("s15") _,
+            out("s16") _, out("s17") _, out("s18") _, out("s19") _,
+            out("s20") _, out("s21") _, out("s22") _, out("s23") _,
+            out("s24") _, out("s25") _, out("s26") _, out("s27") _,
+            out("s28") _, out("s29") _, out("s30") _, out("s31") _,
+        );
+    }
+    groups
+}
