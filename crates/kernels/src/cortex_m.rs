@@ -36,9 +36,11 @@ use output_stage::{requantize, requantize_lanes, ShortStage};
 
 /// Scratch bytes [`conv_per_channel_i8`] needs for `filter_shape`: the
 /// int16 im2col columns of two output pixels (`4 * KH * KW * C` bytes, see
-/// [`lanes`]) and one window of int8 inputs (`KH * KW * C` bytes, where
-/// rows of a length other than a multiple of four are gathered before
-/// they are widened), plus 3 bytes to align them.
+/// [`lanes`]), two int32 sums per output channel (Helium keeps a pixel
+/// pair's sums there between its dot products and its vector output
+/// stage) and one window of int8 inputs (`KH * KW * C` bytes, where rows
+/// of a length other than a multiple of four are gathered before they are
+/// widened), plus 3 bytes to align them.
 pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
     let window = filter_shape
         .height
@@ -46,6 +48,7 @@ pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
         .saturating_mul(filter_shape.depth);
     lanes::columns_len(window)
         .saturating_mul(2)
+        .saturating_add(filter_shape.batches.saturating_mul(8))
         .saturating_add(window)
         .saturating_add(ALIGN_SLACK)
 }
@@ -111,12 +114,18 @@ pub fn conv_per_channel_i8(
     let short = KernelError::SizeOverflow { what: "scratch" };
     let skip = scratch.as_ptr().align_offset(4);
     let column_bytes = lanes::columns_len(window).checked_mul(2).ok_or(short)?;
-    let (columns, staging) = scratch
+    let (columns, rest) = scratch
         .get_mut(skip..)
         .ok_or(short)?
         .split_at_mut_checked(column_bytes)
         .ok_or(short)?;
     let columns: &mut [i16] = bytemuck::try_cast_slice_mut(columns).map_err(|_| short)?;
+    let sums_bytes = output_shape.depth.checked_mul(8).ok_or(short)?;
+    let (sums, staging) = rest.split_at_mut_checked(sums_bytes).ok_or(short)?;
+    // Column bytes are a multiple of four, so the sums stay aligned.
+    let sums: &mut [i32] = bytemuck::try_cast_slice_mut(sums).map_err(|_| short)?;
+    #[cfg(not(microlite_arm_mve))]
+    let _ = &sums; // Only Helium keeps sums between its two stages.
     let staging: &mut [i8] = bytemuck::cast_slice_mut(staging.get_mut(..window).ok_or(short)?);
     let out_depth = output_shape.depth;
     let per_group = groups.filters_per_group.max(1);
@@ -246,6 +255,10 @@ pub fn conv_per_channel_i8(
                 // rest (an odd last channel, or every channel when the
                 // short stage does not apply) with the general one.
                 let done = match short_stage {
+                    #[cfg(microlite_arm_mve)]
+                    Some(_) if bias.is_some() => {
+                        helium_channel_pairs(columns, rows, window, bias, scales, quant, sums, a, b)
+                    }
                     #[cfg(all(microlite_arm_dsp, not(microlite_arm_mve)))]
                     Some(stage) if stage.full_range() && bias.is_some() => {
                         2 * crate::arch::arm_dsp::conv_pairs_full_range(
@@ -410,6 +423,56 @@ fn channel_pairs(
             store(out_b, d, b_d);
         }
     }
+}
+
+/// [`channel_pairs`] for two pixels on Helium, over whole channel pairs
+/// (the output stage's shifts all in `-31..=-1`: the caller's
+/// [`ShortStage`]): every pair's sums into `sums` (A's, then B's), then
+/// the vector output stage over each pixel's run. Returns the channels
+/// done.
+#[cfg(microlite_arm_mve)]
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn helium_channel_pairs(
+    columns: &[i16],
+    rows: &[i8],
+    window: usize,
+    bias: Option<&[i32]>,
+    (multipliers, shifts): (&[i32], &[i32]),
+    quant: &ConvQuantParamsI8<'_>,
+    sums: &mut [i32],
+    out_a: &mut [i8],
+    out_b: &mut [i8],
+) -> usize {
+    use crate::arch::arm_mve;
+    let channels = out_a.len();
+    let (sums_a, sums_b) = sums.split_at_mut(sums.len() / 2);
+    let (column_a, column_b) = columns.split_at(columns.len().min(window));
+    let pairs = arm_mve::conv_pair_sums(
+        column_a,
+        column_b,
+        rows,
+        window,
+        bias.unwrap_or(&[]),
+        sums_a.get_mut(..channels).unwrap_or(&mut []),
+        sums_b.get_mut(..channels).unwrap_or(&mut []),
+    );
+    let done = 2 * pairs;
+    let stage = (
+        quant.output_offset,
+        quant.activation_min,
+        quant.activation_max,
+    );
+    for (sums, out) in [(&*sums_a, out_a), (&*sums_b, out_b)] {
+        arm_mve::requantize_run(
+            sums.get(..done).unwrap_or(&[]),
+            multipliers,
+            shifts,
+            stage,
+            out,
+        );
+    }
+    done
 }
 
 /// [`channel_pairs`] for two pixels with the [`ShortStage`] (`FULL_RANGE`

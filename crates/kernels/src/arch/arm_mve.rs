@@ -318,3 +318,175 @@ pub fn depthwise_pixel_8(
     }
     groups
 }
+
+/// For every whole pair of output channels (`c = 2k`, `d = 2k + 1`) of a
+/// conv, the sums of pixels A and B (`column_a`, `column_b`: their int16
+/// window values) with filter rows `c` and `d` (`window` int8 values each,
+/// rows in order in `filter`), started at `bias[c]`, `bias[d]`: A's into
+/// `acc_a[c]`, `acc_a[d]`, B's into `acc_b`. One asm nest: per pair, the
+/// tail-predicated loop of [`dot_2x2`]. Returns the pairs done: as many as
+/// every slice holds (0 for an empty window).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn conv_pair_sums(
+    column_a: &[i16],
+    column_b: &[i16],
+    filter: &[i8],
+    window: usize,
+    bias: &[i32],
+    acc_a: &mut [i32],
+    acc_b: &mut [i32],
+) -> usize {
+    if window == 0 || column_a.len() < window || column_b.len() < window {
+        return 0;
+    }
+    let pairs = (filter.len() / (2 * window))
+        .min(bias.len() / 2)
+        .min(acc_a.len() / 2)
+        .min(acc_b.len() / 2);
+    if pairs == 0 {
+        return 0;
+    }
+    // SAFETY: `pairs` iterations; iteration k's tail-predicated loop reads
+    // exactly `window` elements of each column (each at least `window`
+    // long; i16 slices, 2-byte aligned for VLDRH) and of filter rows 2k
+    // and 2k + 1 (within `filter` as `pairs <= filter.len() / (2 *
+    // window)`), and iteration k reads two words of `bias` and writes two
+    // of each accumulator slice at 2k (word slices: aligned for LDRD and
+    // STRD), within them by the `min`s above. VMLADAVA needs even
+    // accumulator registers (r0, r2, r4, r8), widening loads low base
+    // registers (r1, r3). r6 and r7 are pushed first and popped last; the
+    // five frame words pushed after them are the only other stack used,
+    // dropped before the pop. Operands have fixed registers; q0-q3
+    // (s0-s15) and lr are declared clobbered.
+    unsafe {
+        asm!(
+            // Frame (pushed in register order r0, r1, r2, r4, r8): [sp]
+            // bias, [sp+4] row c, [sp+8] acc A, [sp+12] acc B, [sp+16]
+            // pairs left. r11, r12: columns A, B; r1, r3: row
+            // cursors (the loop's post-increments round the window up to
+            // eight, so rows are found from the frame); r10: window; r5,
+            // r9: column cursors; r6: temp.
+            "push {{r6, r7}}",
+            "push {{r0, r1, r2, r4, r8}}",
+            "1:",
+            "ldr r1, [sp, #4]",
+            "add r3, r1, r10",
+            "ldr r6, [sp]",
+            "ldrd r0, r2, [r6], #8",
+            "str r6, [sp]",
+            "mov r4, r0",
+            "mov r8, r2",
+            "mov r5, r11",
+            "mov r9, r12",
+            "dlstp.16 lr, r10",
+            "2:",
+            "vldrb.s16 q0, [r1], #8",
+            "vldrb.s16 q1, [r3], #8",
+            "vldrh.u16 q2, [r5], #16",
+            "vldrh.u16 q3, [r9], #16",
+            "vmladava.s16 r0, q2, q0",
+            "vmladava.s16 r2, q2, q1",
+            "vmladava.s16 r4, q3, q0",
+            "vmladava.s16 r8, q3, q1",
+            "letp lr, 2b",
+            "ldr r6, [sp, #8]",
+            "strd r0, r2, [r6], #8",
+            "str r6, [sp, #8]",
+            "ldr r6, [sp, #12]",
+            "strd r4, r8, [r6], #8",
+            "str r6, [sp, #12]",
+            // Next pair: rows 2k + 2 and 2k + 3.
+            "ldr r1, [sp, #4]",
+            "add r1, r1, r10, lsl #1",
+            "str r1, [sp, #4]",
+            "ldr r6, [sp, #16]",
+            "subs r6, r6, #1",
+            "str r6, [sp, #16]",
+            "bne 1b",
+            "add sp, sp, #20",
+            "pop {{r6, r7}}",
+            inout("r0") bias.as_ptr() => _,
+            inout("r2") acc_a.as_mut_ptr() => _,
+            inout("r4") acc_b.as_mut_ptr() => _,
+            inout("r8") pairs => _,
+            inout("r1") filter.as_ptr() => _,
+            out("r3") _,
+            out("r5") _,
+            out("r9") _,
+            in("r10") window,
+            in("r11") column_a.as_ptr(),
+            in("r12") column_b.as_ptr(),
+            out("lr") _,
+            out("s0") _, out("s1") _, out("s2") _, out("s3") _,
+            out("s4") _, out("s5") _, out("s6") _, out("s7") _,
+            out("s8") _, out("s9") _, out("s10") _, out("s11") _,
+            out("s12") _, out("s13") _, out("s14") _, out("s15") _,
+        );
+    }
+    pairs
+}
+
+/// `out[k]` from `acc[k]` with channel `k`'s multiplier and shift (every
+/// shift in `-31..=-1`, the caller's guarantee) for `k` below the
+/// shortest slice: TFLM's output stage four lanes at a time, as in
+/// [`depthwise_pixel_8`] (`VQRDMULH`, sign decrement, `VRSHL`, offset,
+/// clamp to `[min, max]`, low bytes stored).
+#[inline(always)]
+pub fn requantize_run(
+    acc: &[i32],
+    multipliers: &[i32],
+    shifts: &[i32],
+    (offset, min, max): (i32, i32, i32),
+    out: &mut [i8],
+) {
+    let n = acc
+        .len()
+        .min(multipliers.len())
+        .min(shifts.len())
+        .min(out.len());
+    if n == 0 {
+        return;
+    }
+    // SAFETY: the tail-predicated loop touches exactly `n` lanes: it reads
+    // `n` words of `acc`, `multipliers` and `shifts` (word slices: aligned
+    // for VLDRW) and writes `n` bytes of `out`, each slice at least `n`
+    // long. The narrowing store uses a low base register (r3). Operands
+    // have fixed registers; q0-q4 (s0-s19) and lr are declared clobbered.
+    // No stack is used.
+    unsafe {
+        asm!(
+            "vdup.32 q3, r8",
+            "vdup.32 q4, r9",
+            "dlstp.32 lr, r5",
+            "2:",
+            "vldrw.u32 q0, [r0], #16",
+            "vldrw.u32 q1, [r1], #16",
+            "vldrw.u32 q2, [r2], #16",
+            "vqrdmulh.s32 q0, q0, q1",
+            "vshr.s32 q1, q0, #31",
+            "vadd.i32 q0, q0, q1",
+            "vrshl.s32 q0, q0, q2",
+            "vadd.i32 q0, q0, r4",
+            "vmax.s32 q0, q0, q3",
+            "vmin.s32 q0, q0, q4",
+            "vstrb.32 q0, [r3], #4",
+            "letp lr, 2b",
+            inout("r0") acc.as_ptr() => _,
+            inout("r1") multipliers.as_ptr() => _,
+            inout("r2") shifts.as_ptr() => _,
+            inout("r3") out.as_mut_ptr() => _,
+            in("r4") offset,
+            in("r5") n,
+            in("r8") min,
+            in("r9") max,
+            out("lr") _,
+            out("s0") _, out("s1") _, out("s2") _, out("s3") _,
+            out("s4") _, out("s5") _, out("s6") _, out("s7") _,
+            out("s8") _, out("s9") _, out("s10") _, out("s11") _,
+            out("s12") _, out("s13") _, out("s14") _, out("s15") _,
+            out("s16") _, out("s17") _, out("s18") _, out("s19") _,
+            options(nostack),
+        );
+    }
+}
