@@ -807,6 +807,28 @@ fn depthwise_pixel_multiplied<const FULL_RANGE: bool>(
     multiplier: usize,
 ) {
     let depth = pixel.len();
+    #[cfg(microlite_arm_mve)]
+    if multiplier.is_multiple_of(4) {
+        // Helium: the whole pixel in one asm nest.
+        let done = crate::arch::arm_mve::depthwise_broadcast_pixel(
+            taps,
+            weights,
+            depth,
+            multiplier,
+            start,
+            quant.output_multipliers,
+            quant.output_shifts,
+            (
+                quant.output_offset,
+                quant.activation_min,
+                quant.activation_max,
+            ),
+            pixel,
+        );
+        if done * multiplier == depth {
+            return;
+        }
+    }
     let channels = start
         .chunks_exact(multiplier)
         .zip(pixel.chunks_exact_mut(multiplier))

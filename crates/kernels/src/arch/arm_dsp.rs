@@ -680,11 +680,9 @@ impl<'a> TapPointers<'a> {
             return false;
         }
         let first = input.as_ptr().wrapping_add(base);
-        for (pointer, &offset) in self
-            .pointers
-            .iter_mut()
-            .zip(&offsets.offsets[..offsets.count])
-        {
+        // All MAX slots (those past the count are never read): a loop of
+        // fixed length the compiler unrolls.
+        for (pointer, &offset) in self.pointers.iter_mut().zip(&offsets.offsets) {
             *pointer = first.wrapping_add(offset);
         }
         self.count = offsets.count;

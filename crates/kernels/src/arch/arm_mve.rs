@@ -490,3 +490,139 @@ pub fn requantize_run(
         );
     }
 }
+
+/// One output pixel of a depthwise conv whose depth multiplier is a
+/// multiple of four, sums and output stage in one asm loop nest: for
+/// input channel `c` and each group of four of its `multiplier` output
+/// channels `o`, `start[o]` plus every tap's input value `input_t[c]`
+/// times the filter values `weights[t * stride + o]` (`VMLA` by a
+/// scalar), then the output stage of [`depthwise_pixel_8`] (every shift
+/// in `-31..=-1`: the caller's guarantee) into `out[o]`. Returns the
+/// input channels done: as many as every slice and tap covers.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn depthwise_broadcast_pixel(
+    taps: &TapPointers<'_>,
+    weights: &[i8],
+    stride: usize,
+    multiplier: usize,
+    start: &[i32],
+    multipliers: &[i32],
+    shifts: &[i32],
+    (offset, min, max): (i32, i32, i32),
+    out: &mut [i8],
+) -> usize {
+    if multiplier == 0 || !multiplier.is_multiple_of(4) {
+        return 0;
+    }
+    let mut channels = (out.len() / multiplier)
+        .min(start.len() / multiplier)
+        .min(multipliers.len() / multiplier)
+        .min(shifts.len() / multiplier);
+    while channels > 0
+        && !(taps.covers(0, channels, usize::MAX, 0)
+            && taps.weights_cover(channels * multiplier, weights.len(), stride))
+    {
+        channels -= 1;
+    }
+    let groups = channels * (multiplier / 4);
+    if groups == 0 {
+        return 0;
+    }
+    let params: [usize; 6] = [
+        taps.count(),
+        offset as usize,
+        min as usize,
+        max as usize,
+        weights.as_ptr() as usize,
+        multiplier / 4,
+    ];
+    // SAFETY: `taps.covers(0, channels, ..)` gives every tap at least
+    // `channels` input values, and `weights_cover` the filter values
+    // `t * stride + o` for every output channel `o < channels *
+    // multiplier`. Group g (output channels 4g..4g + 4 of input channel
+    // c = 4g / multiplier) runs `taps.count()` (>= 1) iterations, reading
+    // tap pointer t, one byte at that pointer plus c, and four bytes of
+    // `weights` at `t * stride + 4g`; it reads four words each of `start`,
+    // `multipliers` and `shifts` at 4g (word slices: aligned for VLDRW)
+    // and writes four bytes of `out` at 4g; all within the slices by the
+    // `min`s above. `params` is read whole (six words). Widening loads and
+    // the narrowing store use low base registers (r2, r4). r6 and r7 are
+    // pushed first and popped last; the six frame words pushed after them
+    // are the only other stack touched, dropped before the pop. Operands
+    // have fixed registers; q0-q4 (s0-s19) and lr are declared clobbered.
+    unsafe {
+        asm!(
+            // Frame: [sp] tap count, [sp+4] offset, [sp+8] min, [sp+12]
+            // max, [sp+16] weights of the group, [sp+20] groups per input
+            // channel. r0 tap cursor; r1 temp; r2 weight cursor; r3 input
+            // channel; r8 stride; r5 start; r4 out; r9 multipliers; r10
+            // shifts; r11 groups left; r12 taps; r6 groups left in this
+            // input channel.
+            "push {{r6, r7}}",
+            "ldm r0, {{r0, r1, r2, r3, r6, r7}}",
+            "push {{r0, r1, r2, r3, r6, r7}}",
+            "movs r3, #0",
+            "1:",
+            "ldr r6, [sp, #20]",
+            "2:",
+            "vldrw.u32 q4, [r5], #16",
+            "mov r0, r12",
+            "ldr r2, [sp, #16]",
+            "ldr lr, [sp]",
+            "dls lr, lr",
+            "3:",
+            "ldr r1, [r0], #4",
+            "ldrsb r1, [r1, r3]",
+            "vldrb.s32 q0, [r2]",
+            "add r2, r2, r8",
+            "vmla.i32 q4, q0, r1",
+            "le lr, 3b",
+            "ldr r2, [sp, #16]",
+            "adds r2, r2, #4",
+            "str r2, [sp, #16]",
+            "vldrw.u32 q1, [r9], #16",
+            "vqrdmulh.s32 q4, q4, q1",
+            "vldrw.u32 q1, [r10], #16",
+            "vshr.s32 q0, q4, #31",
+            "vadd.i32 q4, q4, q0",
+            "vrshl.s32 q4, q4, q1",
+            "ldr r1, [sp, #4]",
+            "vadd.i32 q4, q4, r1",
+            "ldr r1, [sp, #8]",
+            "vdup.32 q0, r1",
+            "vmax.s32 q4, q4, q0",
+            "ldr r1, [sp, #12]",
+            "vdup.32 q0, r1",
+            "vmin.s32 q4, q4, q0",
+            "vstrb.32 q4, [r4], #4",
+            "subs r11, r11, #1",
+            "beq 4f",
+            "subs r6, r6, #1",
+            "bne 2b",
+            "adds r3, r3, #1",
+            "b 1b",
+            "4:",
+            "add sp, sp, #24",
+            "pop {{r6, r7}}",
+            inout("r0") params.as_ptr() => _,
+            out("r1") _,
+            out("r2") _,
+            out("r3") _,
+            out("lr") _,
+            in("r8") stride,
+            inout("r5") start.as_ptr() => _,
+            inout("r4") out.as_mut_ptr() => _,
+            inout("r9") multipliers.as_ptr() => _,
+            inout("r10") shifts.as_ptr() => _,
+            inout("r11") groups => _,
+            in("r12") taps.as_ptr(),
+            out("s0") _, out("s1") _, out("s2") _, out("s3") _,
+            out("s4") _, out("s5") _, out("s6") _, out("s7") _,
+            out("s8") _, out("s9") _, out("s10") _, out("s11") _,
+            out("s12") _, out("s13") _, out("s14") _, out("s15") _,
+            out("s16") _, out("s17") _, out("s18") _, out("s19") _,
+        );
+    }
+    channels
+}
