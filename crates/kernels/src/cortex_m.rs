@@ -132,6 +132,15 @@ pub fn conv_per_channel_i8(
     let plane = output_shape.height * output_shape.width;
     let pixel_count = output_shape.batches * plane;
     let short_stage = ShortStage::new(quant, bias, window);
+    // A 1x1 conv over the whole input, stride 1, without groups: each
+    // output pixel's window is its input pixel's channels.
+    let pointwise = kh == 1
+        && kw == 1
+        && depth == input_shape.depth
+        && (geometry.stride_height, geometry.stride_width) == (1, 1)
+        && (geometry.padding_height, geometry.padding_width) == (0, 0)
+        && (output_shape.height, output_shape.width) == (input_shape.height, input_shape.width)
+        && output_shape.batches == input_shape.batches;
     // Output pixels two at a time (an odd last one pairs with itself), each
     // group's output channels two at a time (likewise).
     for first in (0..pixel_count).step_by(2) {
@@ -139,6 +148,12 @@ pub fn conv_per_channel_i8(
         for group_start in (0..out_depth).step_by(per_group) {
             let input_start = (group_start / per_group) * depth;
             for (lane, pixel) in [first, second].into_iter().enumerate() {
+                if pointwise {
+                    // Output pixel p reads input pixel p.
+                    let run = part(input, pixel * depth, depth, "input index")?;
+                    lanes::write_columns(columns, window, lane, 0, depth, Some(run), offset);
+                    continue;
+                }
                 let (b, rest) = (pixel / plane.max(1), pixel % plane.max(1));
                 let position = (
                     rest / output_shape.width.max(1),
