@@ -67,10 +67,20 @@ pub fn depthwise_scratch_len(input_depth: usize, filter_shape: &NhwcShape) -> us
         .saturating_add(input_depth)
         .saturating_add(ALIGN_SLACK)
         .saturating_add(
-            lanes::widened_depthwise_filter_len(output_depth, taps)
+            widened_filter_words(input_depth, output_depth, taps)
                 .saturating_mul(4)
                 .saturating_add(ALIGN_SLACK),
         )
+}
+
+/// Words of the widened filter a depthwise conv keeps in its scratch:
+/// only a depth multiplier of 1 with up to [`TAP_GROUP`] taps uses it.
+fn widened_filter_words(input_depth: usize, output_depth: usize, taps: usize) -> usize {
+    if input_depth == output_depth && taps <= TAP_GROUP {
+        lanes::widened_depthwise_filter_len(output_depth, taps)
+    } else {
+        0
+    }
 }
 
 /// Whether these kernels take `input_offset`: minus an int8 zero point, as
@@ -930,7 +940,7 @@ pub fn depthwise_conv_per_channel_i8(
     // The widened filter's words at the end of the scratch, the rest for
     // the accumulators, start values and padding pixel.
     let short = KernelError::SizeOverflow { what: "scratch" };
-    let wide_words = lanes::widened_depthwise_filter_len(out_depth, taps.min(TAP_GROUP));
+    let wide_words = widened_filter_words(channels, out_depth, taps);
     let rest = scratch
         .len()
         .checked_sub(wide_words * 4 + ALIGN_SLACK)
