@@ -231,22 +231,13 @@ impl Geometry {
         params: &PoolParams,
         mut f: impl FnMut(usize, &Window, &dyn Fn(usize, usize) -> usize),
     ) -> Result<(), PoolError> {
-        let mut out_index = 0;
-        for b in 0..self.batches {
-            for out_y in 0..self.out_h {
-                for out_x in 0..self.out_w {
-                    let window = self.window(params, out_y, out_x)?;
-                    for c in 0..self.depth {
-                        let at = |y: usize, x: usize| {
-                            ((b * self.in_h + y) * self.in_w + x) * self.depth + c
-                        };
-                        f(out_index, &window, &at);
-                        out_index += 1;
-                    }
-                }
+        let depth = self.depth;
+        self.for_each_pixel(params, |first, window, pixel| {
+            for c in 0..depth {
+                let at = |y: usize, x: usize| pixel(y, x) + c;
+                f(first + c, window, &at);
             }
-        }
-        Ok(())
+        })
     }
 }
 
