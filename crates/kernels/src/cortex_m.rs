@@ -903,6 +903,20 @@ fn depthwise_taps(acc: &mut [i32], rows: &[&[i8]], weights: &[i8], multiplier: u
     if out_depth == 0 {
         return;
     }
+    if multiplier.is_multiple_of(4) {
+        // Four output channels at a time in registers: each tap's input
+        // value times four filter values.
+        let taps = lanes::Taps::new(rows);
+        for (c, channel) in acc.chunks_exact_mut(multiplier).enumerate() {
+            for (j, four) in channel.chunks_exact_mut(4).enumerate() {
+                let mut a = [0; 4];
+                a.copy_from_slice(four);
+                let w = weights.get(c * multiplier + 4 * j..).unwrap_or(&[]);
+                four.copy_from_slice(&lanes::depthwise_broadcast_mac_4(a, &taps, c, w, out_depth));
+            }
+        }
+        return;
+    }
     for (row, w) in rows.iter().zip(weights.chunks_exact(out_depth)) {
         for ((a, w), &x) in acc
             .chunks_exact_mut(multiplier)
