@@ -5,6 +5,7 @@ instruction counts.
 
     .venv-ci/bin/python firmware/run.py [--cores m4,m33,m55,m0] [--models kws01_dscnn_int8,...]
         [--shared ../shared/models] [--json report.json] [--markdown report.md] [--check]
+        [--speed]
 
 For each model: the inputs (the real sample inputs where ../shared/models has
 them, else seeded random ones), TFLM's outputs for them (the oracle), then per
@@ -23,16 +24,19 @@ Model::from_bytes_trusted) and, with --speed, `<core>-speed` (opt-level 3)
 of the MLPerf Tiny models and person_detect on M4, M33 and M55.
 
 Before the models, on M4, M33 and M55, the kernel self-test
-(src/bin/kernel_check.rs) runs seeded random conv and depthwise cases
+(src/bin/kernel_check.rs) runs seeded random conv, depthwise and fully
+connected cases
 through the Cortex-M kernels (DSP, Helium) and the reference kernels on
 the target and compares them bit for bit.
 
 --check exits 1 if any output differs, any run fails, or a budget is
-exceeded; the budgets are those of the Cortex-M issue: flash of the size
+exceeded; the budgets are those of the Cortex-M issues: flash of the size
 build with both loaders, start-up instructions of both the prepared-ahead and
 the runtime-prepare firmware against TFLM's, the default firmware's arena
 against TFLM's 32-bit arena, invoke instructions against the earlier
-microlite build.
+microlite build, and with --speed the Cortex-M kernels' targets: the M4
+speed build's invoke instructions for kws01, ic01 and person_detect at most
+0.7x TFLM + CMSIS-NN's, and M55's at most half of the M4's.
 
 Needs qemu-system-arm, binutils-arm-none-eabi, the rustup targets, a C
 compiler (for the QEMU plugin) and numpy + tflite-micro (tools/requirements-ci.txt).
@@ -125,6 +129,15 @@ EARLIER_INVOKE = {
     "ic01_resnet8_int8": 96_500_000,
     "person_detect": 72_300_000,
 }
+# The Cortex-M kernels issue's targets: invoke instructions of the speed
+# build (opt-level 3) on Cortex-M4 (0.7x TFLM + CMSIS-NN), and Cortex-M55
+# (Helium) at most half of microlite's own M4 count on the same model.
+SPEED_INVOKE = {
+    "kws01_dscnn_int8": 5_400_000,
+    "ic01_resnet8_int8": 20_900_000,
+    "person_detect": 16_100_000,
+}
+HELIUM_RATIO_BUDGET = 0.5
 # Flash budgets, bytes (everything but the model), Cortex-M4, opt-level "s",
 # the small kernels (the size build: `m4-small`, `m4-trusted`).
 FLASH_BUDGET = {
@@ -598,6 +611,16 @@ def check_budgets(report: dict, failures: list[str]) -> list[str]:
         if ins and ins.get("invoke") is not None:
             check(ins["invoke"] <= budget, f"{name} invoke {ins['invoke']} <= {budget} "
                   "instructions (the earlier microlite build)")
+    for name, budget in SPEED_INVOKE.items():
+        cores = report.get(name, {}).get("cores", {})
+        m4 = cores.get("m4-speed", {}).get("instructions", {}).get("invoke")
+        m55 = cores.get("m55-speed", {}).get("instructions", {}).get("invoke")
+        if m4 is not None:
+            check(m4 <= budget, f"{name} invoke {m4} <= {budget} instructions (M4, opt-level 3)")
+            if m55 is not None:
+                ratio = m55 / m4
+                check(ratio <= HELIUM_RATIO_BUDGET, f"{name} invoke on M55 {m55} = {ratio:.2f} x "
+                      f"M4's <= {HELIUM_RATIO_BUDGET}")
     for name, tflm in TFLM_ARENA_32BIT.items():
         got = report.get(name, {}).get("cores", {}).get("m4", {}).get("arena_used_bytes")
         if got is not None:
