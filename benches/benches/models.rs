@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use microlite_benches::backends;
 use microlite_benches::models::{reference_models, shared_models, ModelFile};
-use microlite_kernels::optimized::{set_active_backend, Backend};
+use microlite_kernels::optimized::Backend;
 
 fn bench_model(c: &mut Criterion, file: &ModelFile) {
     let mut group = c.benchmark_group(format!("invoke/{}", file.name()));
@@ -22,8 +22,7 @@ fn bench_model(c: &mut Criterion, file: &ModelFile) {
     // The reference kernels and the fastest backend (the last one listed).
     let chosen: Vec<(&str, Backend)> = all.first().into_iter().chain(all.last()).copied().collect();
     for (name, backend) in chosen {
-        set_active_backend(backend);
-        file.with_session(|session| {
+        file.with_session(backend, |session| {
             if session.macs() > 0 {
                 group.throughput(Throughput::Elements(session.macs()));
             }
@@ -43,7 +42,6 @@ fn bench_model(c: &mut Criterion, file: &ModelFile) {
         .unwrap();
     }
     group.finish();
-    set_active_backend(Backend::detect());
 }
 
 fn invoke_models(c: &mut Criterion) {

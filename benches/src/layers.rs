@@ -166,7 +166,7 @@ impl Fixture {
             output: vec![0; count(&output_shape)],
             scratch: vec![
                 0;
-                conv::conv_scratch_len(&filter_shape)
+                conv::conv_scratch_len(Backend::Portable, &filter_shape)
                     .max(microlite_kernels::compact::conv_scratch_len(&filter_shape))
                     .max(microlite_kernels::compact::depthwise_scratch_len(
                         input_shape.depth,

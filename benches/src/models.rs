@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use microlite::kernels::Backend;
 use microlite::model::TensorType;
 use microlite::{Error, Interpreter, Model, OpResolver, Options};
 use microlite_cli::model_file::{aligned_arena, AlignedFile};
@@ -102,11 +103,18 @@ impl ModelFile {
     }
 
     /// Builds the interpreter in an arena of the exact size and runs `f` with it.
-    pub fn with_session<R>(&self, f: impl FnOnce(&mut Session<'_, '_>) -> R) -> Result<R, String> {
+    pub fn with_session<R>(
+        &self,
+        backend: Backend,
+        f: impl FnOnce(&mut Session<'_, '_>) -> R,
+    ) -> Result<R, String> {
         let culprit = |e: Error| format!("{}: {e}", self.name);
         let model = Model::from_bytes(self.file.bytes()).map_err(|e| e.to_string())?;
         let resolver = OpResolver::with_all();
-        let options = Options::default();
+        let options = Options {
+            backend,
+            ..Options::default()
+        };
         let needed = session::required_arena_bytes(&model, &resolver, options).map_err(culprit)?;
         let mut arena = aligned_arena(needed);
         let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
@@ -202,12 +210,10 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use crate::layers::backends;
-    use microlite_kernels::optimized::{set_active_backend, Backend};
 
     /// Outputs of two invokes on the same inputs, on `backend`.
     fn outputs_twice(file: &ModelFile, backend: Backend) -> [Vec<Vec<u8>>; 2] {
-        set_active_backend(backend);
-        file.with_session(|s| {
+        file.with_session(backend, |s| {
             [0, 1].map(|_| {
                 s.write_inputs().unwrap();
                 s.invoke().unwrap();
@@ -237,7 +243,6 @@ mod tests {
         for file in reference_models().unwrap() {
             check_alike(&file, &backends());
         }
-        set_active_backend(Backend::detect());
     }
 
     #[test]

@@ -11,10 +11,19 @@
 //!
 //! Setting `MICROLITE_KERNELS_PORTABLE=1` turns both off (to measure the
 //! portable kernels on a core that has the extensions).
+//!
+//! It also finds the kernel modules: every `src/*.rs` but `lib.rs` and the
+//! modules with submodules of their own (a same-named folder: `cortex_m`),
+//! which `lib.rs` declares itself, becomes a public module of the crate.
+//! Adding an op's kernel is then adding its file (docs/adding-an-op.md).
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a build script reports by panicking
 
 use std::env;
+use std::fmt::Write as _;
+use std::path::Path;
 
 fn main() {
+    write_kernel_modules();
     println!("cargo::rustc-check-cfg=cfg(microlite_arm_dsp)");
     println!("cargo::rustc-check-cfg=cfg(microlite_arm_mve)");
     println!("cargo::rerun-if-env-changed=MICROLITE_KERNELS_PORTABLE");
@@ -63,4 +72,34 @@ fn value_of(flags: &[&str], name: &str) -> Option<String> {
         }
     }
     found
+}
+
+/// Writes `$OUT_DIR/kernel_modules.rs`: a `pub mod` for every kernel file.
+fn write_kernel_modules() {
+    let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("src");
+    println!("cargo::rerun-if-changed={}", dir.display());
+    let mut modules: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("src is readable")
+        .map(|entry| entry.expect("src entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .filter(|path| path.file_name().is_some_and(|n| n != "lib.rs"))
+        .filter(|path| !path.with_extension("").is_dir())
+        .map(|path| {
+            let name = path
+                .file_stem()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned();
+            (name, path.display().to_string())
+        })
+        .collect();
+    modules.sort();
+    let mut out = String::new();
+    for (name, path) in &modules {
+        writeln!(out, "#[path = {path:?}]\npub mod {name};").unwrap();
+    }
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(Path::new(&out_dir).join("kernel_modules.rs"), out)
+        .expect("OUT_DIR is writable");
 }

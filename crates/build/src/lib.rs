@@ -119,11 +119,14 @@ pub struct OpChoice {
 impl OpChoice {
     /// The registration function in `microlite::ops` (`"conv_2d_int8"`).
     pub fn function_name(&self) -> String {
-        let base = self.op.variant_name().unwrap_or("unknown").to_lowercase();
+        let base = ops::TABLE
+            .iter()
+            .find(|entry| entry.op == self.op)
+            .map_or("unknown", |entry| entry.name);
         if self.int8_only {
             format!("{base}_int8")
         } else {
-            base
+            base.to_owned()
         }
     }
 
@@ -245,21 +248,20 @@ impl ModelFile {
 
     /// [`ModelFile::prepared`] for a target that runs `kernels`:
     /// `Backend::Compact` for firmware built with microlite's
-    /// `small-kernels` feature, `Backend::CortexM` otherwise. The
-    /// process-wide kernel backend is `kernels` while it prepares.
+    /// `small-kernels` feature, `Backend::CortexM` otherwise (it replaces
+    /// `options.backend`).
     pub fn prepared_for(
         &self,
         options: microlite::Options,
         kernels: microlite::kernels::Backend,
     ) -> Result<Vec<u8>, BuildError> {
-        use microlite::kernels::{active_backend, set_active_backend};
         let model = self.model()?;
         let resolver = self.resolver()?;
-        let previous = active_backend();
-        set_active_backend(kernels);
-        let result = prepare_image(&model, &resolver, options);
-        set_active_backend(previous);
-        result
+        let options = microlite::Options {
+            backend: kernels,
+            ..options
+        };
+        prepare_image(&model, &resolver, options)
     }
 
     /// Rust source defining

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use microlite::model::TensorType;
 use microlite::{Clock, Interpreter, Model, OpResolver, OpTimer, Options};
-use microlite_kernels::optimized::{active_backend, set_active_backend, Backend};
+use microlite_kernels::optimized::Backend;
 use serde::Serialize;
 
 use crate::model_file::aligned_arena;
@@ -173,24 +173,15 @@ fn fill_random(bytes: &mut [u8], dtype: TensorType, rng: &mut SplitMix64) {
     }
 }
 
-fn select_kernels(choice: KernelChoice) -> Result<&'static str, String> {
-    match choice {
-        KernelChoice::Auto => set_active_backend(Backend::detect()),
-        KernelChoice::Reference => set_active_backend(Backend::Reference),
-        KernelChoice::Portable => set_active_backend(Backend::Portable),
-        KernelChoice::Compact => set_active_backend(Backend::Compact),
-        KernelChoice::CortexM => set_active_backend(Backend::CortexM),
-        KernelChoice::Avx2 => set_active_backend(avx2_backend()?),
-    }
-    Ok(match active_backend() {
-        Backend::Reference => "reference",
-        Backend::Portable => "portable",
-        Backend::Compact => "compact",
-        Backend::CortexM => "cortex-m",
-        #[cfg(target_arch = "x86_64")]
-        Backend::Avx2(_) => "avx2",
-        #[allow(unreachable_patterns)]
-        _ => "other",
+/// The backend `choice` names.
+pub fn select_kernels(choice: KernelChoice) -> Result<Backend, String> {
+    Ok(match choice {
+        KernelChoice::Auto => Backend::detect(),
+        KernelChoice::Reference => Backend::Reference,
+        KernelChoice::Portable => Backend::Portable,
+        KernelChoice::Compact => Backend::Compact,
+        KernelChoice::CortexM => Backend::CortexM,
+        KernelChoice::Avx2 => avx2_backend()?,
     })
 }
 
@@ -303,11 +294,13 @@ fn profile_ops(
 
 /// Execute `bench`.
 pub fn bench(args: &BenchArgs) -> Result<(), String> {
-    let kernels = select_kernels(args.kernels)?;
+    let backend = select_kernels(args.kernels)?;
+    let kernels = backend.effective().name();
     let file = session::load(&args.model)?;
     let model = Model::from_bytes(file.bytes()).map_err(|e| e.to_string())?;
     let resolver = OpResolver::with_all();
     let options = Options {
+        backend,
         in_place: args.in_place,
         fuse: args.fuse,
         ..Options::default()

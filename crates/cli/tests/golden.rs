@@ -5,13 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use microlite::model::TensorType;
 use microlite::{Interpreter, Model, OpResolver, Options};
 use microlite_cli::model_file::{aligned_arena, AlignedFile};
 use microlite_cli::{npy_io, session};
-use microlite_kernels::optimized::{set_active_backend, Backend};
+use microlite_kernels::optimized::Backend;
 
 fn reference_models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-models")
@@ -64,11 +63,12 @@ fn compare(dtype: TensorType, got: &[u8], want: &[u8]) -> (usize, f64) {
 }
 
 /// Run one case directory; returns the mismatches (empty = exact).
-fn run_case(dir: &Path) -> Result<(usize, Vec<Mismatch>), String> {
+fn run_case(dir: &Path, backend: Backend) -> Result<(usize, Vec<Mismatch>), String> {
     let file = AlignedFile::read(&dir.join("model.tflite"))?;
     let model = Model::from_bytes(file.bytes()).map_err(|e| e.to_string())?;
     let resolver = OpResolver::with_all();
     let options = Options {
+        backend,
         preserve_all_tensors: true,
         ..Options::default()
     };
@@ -121,7 +121,7 @@ fn run_case(dir: &Path) -> Result<(usize, Vec<Mismatch>), String> {
             }
         }
     }
-    compared += normal_mode_outputs(dir, &model, &mut mismatches)?;
+    compared += normal_mode_outputs(dir, &model, backend, &mut mismatches)?;
     Ok((compared, mismatches))
 }
 
@@ -131,10 +131,14 @@ fn run_case(dir: &Path) -> Result<(usize, Vec<Mismatch>), String> {
 fn normal_mode_outputs(
     dir: &Path,
     model: &Model<'_>,
+    backend: Backend,
     mismatches: &mut Vec<Mismatch>,
 ) -> Result<usize, String> {
     let resolver = OpResolver::with_all();
-    let options = Options::default();
+    let options = Options {
+        backend,
+        ..Options::default()
+    };
     let needed =
         session::required_arena_bytes(model, &resolver, options).map_err(|e| e.to_string())?;
     let mut arena = aligned_arena(needed);
@@ -182,130 +186,81 @@ fn backends() -> Vec<(&'static str, Backend)> {
     all
 }
 
-/// Held while a suite runs on one backend: the active backend is
-/// process-wide and the tests run in parallel.
-static ACTIVE_BACKEND: Mutex<()> = Mutex::new(());
-
-/// Run every case of `suite` on every backend, failing with a report naming
-/// each mismatch.
-fn run_suite(suite: &str) {
-    for (name, backend) in backends() {
-        let _guard = ACTIVE_BACKEND.lock().unwrap_or_else(|e| e.into_inner());
-        set_active_backend(backend);
-        run_suite_on(suite, name);
-    }
+/// Every suite under reference-models/: each folder holding case folders
+/// (a case folder holds `model.tflite`).
+fn suites() -> Vec<String> {
+    let root = reference_models();
+    let mut suites: Vec<String> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|dir| {
+            std::fs::read_dir(dir)
+                .map(|mut cases| cases.any(|c| c.unwrap().path().join("model.tflite").exists()))
+                .unwrap_or(false)
+        })
+        .map(|dir| dir.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    suites.sort();
+    suites
 }
 
-/// Run every case of `suite` on the active backend (`backend` names it).
-fn run_suite_on(suite: &str, backend: &str) {
+/// Run every case of `suite` on every backend; a report naming each
+/// mismatch on failure.
+fn run_suite(suite: &str) -> Result<(), String> {
+    for (name, backend) in backends() {
+        run_suite_on(suite, name, backend)?;
+    }
+    Ok(())
+}
+
+/// Run every case of `suite` on `backend` (`name` names it).
+fn run_suite_on(suite: &str, name: &str, backend: Backend) -> Result<(), String> {
     let root = reference_models().join(suite);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map_err(|e| format!("{}: {e}", root.display()))?
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("model.tflite").exists())
         .collect();
     cases.sort();
-    assert!(!cases.is_empty(), "suite {suite} has no cases");
     let mut failures = Vec::new();
     let mut compared = 0;
     for case in &cases {
-        let name = case.file_name().unwrap().to_string_lossy().to_string();
-        match run_case(case) {
+        let case_name = case.file_name().unwrap().to_string_lossy().to_string();
+        match run_case(case, backend) {
             Ok((n, mismatches)) => {
                 compared += n;
                 for m in mismatches {
                     failures.push(format!(
-                        "{suite}/{name} ({backend}): operator {} ({}) tensor {}: {} elements differ, max diff {}",
+                        "{suite}/{case_name} ({name}): operator {} ({}) tensor {}: {} elements differ, max diff {}",
                         m.operator, m.op, m.tensor, m.differing, m.max_diff
                     ));
                 }
             }
-            Err(e) => failures.push(format!("{suite}/{name} ({backend}): {e}")),
+            Err(e) => failures.push(format!("{suite}/{case_name} ({name}): {e}")),
         }
     }
     println!(
-        "{suite} ({backend}): {} cases, {compared} operator outputs compared",
+        "{suite} ({name}): {} cases, {compared} operator outputs compared",
         cases.len()
     );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} failures:\n{}", failures.len(), failures.join("\n")))
+    }
 }
 
-#[test]
-fn golden_fully_connected() {
-    run_suite("fully_connected");
-}
-
-#[test]
-fn golden_models() {
-    run_suite("models");
-}
-
-#[test]
-fn golden_conv() {
-    run_suite("conv");
-}
-
-#[test]
-fn golden_depthwise_conv() {
-    run_suite("depthwise_conv");
-}
-
-#[test]
-fn golden_softmax() {
-    run_suite("softmax");
-}
-
-#[test]
-fn golden_pooling() {
-    run_suite("pooling");
-}
-
-#[test]
-fn golden_add_mul() {
-    run_suite("add_mul");
-}
-
-#[test]
-fn golden_mean() {
-    run_suite("mean");
-}
-
-#[test]
-fn golden_blocks() {
-    run_suite("blocks");
-}
-
-#[test]
-fn golden_activations() {
-    run_suite("activations");
-}
-
-#[test]
-fn golden_concat() {
-    run_suite("concat");
-}
-
-#[test]
-fn golden_pad() {
-    run_suite("pad");
-}
-
-#[test]
-fn golden_transpose() {
-    run_suite("transpose");
-}
-
-#[test]
-fn golden_strided_slice() {
-    run_suite("strided_slice");
-}
-
-#[test]
-fn golden_reshape() {
-    run_suite("reshape");
+/// One test per suite, named `golden_<suite>`, run by libtest-mimic (the
+/// usual test flags and filters work).
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let tests = suites()
+        .into_iter()
+        .map(|suite| {
+            libtest_mimic::Trial::test(format!("golden_{suite}"), move || {
+                run_suite(&suite).map_err(Into::into)
+            })
+        })
+        .collect();
+    libtest_mimic::run(&args, tests).exit();
 }

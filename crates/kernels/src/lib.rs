@@ -21,32 +21,12 @@ extern crate std;
 
 use core::fmt;
 
-pub mod activation;
-pub mod activations;
 #[allow(unsafe_code)]
 mod arch;
-pub mod binary64;
-pub mod broadcast;
-pub mod compact;
-pub mod concatenation;
-pub mod conv;
 pub mod cortex_m;
-pub mod depthwise_conv;
-pub mod dequantize;
-pub mod elementwise;
-pub mod fixed_point;
-pub mod fully_connected;
-pub mod gemmlowp_fixed;
 pub mod optimized;
-pub mod pad;
-pub mod padding;
-pub mod pooling;
-pub mod quantization;
-pub mod quantize;
-pub mod reduce;
-pub mod softmax;
-pub mod strided_slice;
-pub mod transpose;
+// Every other `src/*.rs` file: one module per kernel family (build.rs).
+include!(concat!(env!("OUT_DIR"), "/kernel_modules.rs"));
 
 /// Error returned by a kernel whose inputs are inconsistent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -190,7 +190,7 @@ proptest! {
         let mut want = vec![0i8; n];
         let want_result = conv_per_channel_i8(&geometry, &quant, input_shape, &input,
             filter_shape, &filter, bias.as_deref(), output_shape, &mut want);
-        let scratch_len = optimized::conv_scratch_len(&filter_shape)
+        let scratch_len = optimized::conv_scratch_len(Backend::Portable, &filter_shape)
             .max(microlite_kernels::compact::conv_scratch_len(&filter_shape));
         let mut scratch = vec![0x11i8; if c.short_scratch { scratch_len / 2 } else { scratch_len }];
         for backend in fast_backends() {
@@ -205,7 +205,7 @@ proptest! {
 }
 
 #[test]
-fn scratch_follows_the_active_backend() {
+fn scratch_follows_the_backend() {
     // Nothing with the `reference-only` feature. The fast backends: an
     // im2col patch (KH * KW * C_in bytes) for filters with several taps and
     // an input depth that is not a multiple of 16. The compact one: a
@@ -229,9 +229,7 @@ fn scratch_follows_the_active_backend() {
         ((8, 3, 3, 24), 216, 8 * 4 + 216 + 3),
         ((1, 3, 3, 24), 216, 4 + 216 + 3),
     ];
-    let before = microlite_kernels::optimized::active_backend();
     for backend in [Backend::Portable, Backend::Compact, Backend::CortexM] {
-        microlite_kernels::optimized::set_active_backend(backend);
         for ((o, h, w, i), im2col, compact) in cases {
             let filter = NhwcShape::new(o, h, w, i);
             assert_eq!(
@@ -249,11 +247,10 @@ fn scratch_follows_the_active_backend() {
                 _ => im2col,
             };
             assert_eq!(
-                optimized::conv_scratch_len(&filter),
+                optimized::conv_scratch_len(backend, &filter),
                 only(want),
                 "{filter:?} {backend:?}"
             );
         }
     }
-    microlite_kernels::optimized::set_active_backend(before);
 }

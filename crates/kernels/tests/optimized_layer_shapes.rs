@@ -159,7 +159,7 @@ fn check_conv(l: Layer, input_offset: i32, seed: u64) {
     .unwrap();
     let mut scratch = vec![
         0i8;
-        conv::conv_scratch_len(&filter_shape)
+        conv::conv_scratch_len(Backend::Portable, &filter_shape)
             .max(microlite_kernels::compact::conv_scratch_len(&filter_shape))
     ];
     for backend in fast_backends() {

@@ -242,7 +242,7 @@ fn conv_paths() {
         // Enough for every backend (the compact one's differs).
         let mut scratch = vec![
             0i8;
-            optimized::conv::conv_scratch_len(&filter_shape)
+            optimized::conv::conv_scratch_len(Backend::Portable, &filter_shape)
                 .max(microlite_kernels::compact::conv_scratch_len(&filter_shape))
         ];
         for backend in fast_backends() {

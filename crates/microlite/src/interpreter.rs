@@ -1,10 +1,11 @@
 //! [`Interpreter`]: allocate (init, prepare, plan, commit) and invoke.
 
+use microlite_kernels::optimized::Backend;
 use microlite_model::{Model, Subgraph};
 use microlite_ops::ops::Rows;
 use microlite_ops::{
-    ChunkSink, EvalContext, LayoutOnly, OpLookup, PrepareContext, Registration, SharedBytes,
-    MAX_OP_INPUTS,
+    ChunkSink, EvalContext, LayoutOnly, MoreOutputs, OpLookup, PrepareContext, Registration,
+    SharedBytes, MAX_OP_INPUTS, MAX_OP_OUTPUTS,
 };
 
 use crate::error::Error;
@@ -19,9 +20,17 @@ use crate::prepared::{self, Prepared};
 use crate::profiler::{NoProfiler, Profiler};
 use crate::tensor_view::{TensorInfo, TensorView, TensorViewMut};
 
-/// How the interpreter plans memory.
+/// How the interpreter runs: its kernels, and how it plans memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
+    /// Which int8 kernels run (all give the same bits). Default
+    /// [`Backend::detect`]: the fastest this CPU supports (with the `std`
+    /// feature AVX2 is detected at run time; on `no_std` x86-64 hosts pass
+    /// `Backend::Avx2(unsafe { Avx2::new_unchecked() })`). Bare-metal
+    /// targets always run [`Backend::BARE_METAL`], whatever is asked, so
+    /// that only one kernel set is linked. Each interpreter has its own:
+    /// two interpreters may run different kernels at once.
+    pub backend: Backend,
     /// Keep every tensor alive to the end of `invoke` (linear planner, no
     /// reuse, no in-place execution), so every operator output can be read
     /// afterwards. For debugging; needs much more arena.
@@ -51,6 +60,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
+            backend: Backend::detect(),
             preserve_all_tensors: false,
             ignore_offline_plan: false,
             in_place: true,
@@ -106,6 +116,7 @@ pub struct Interpreter<'a, 'm> {
     chunks: &'a [u8],
     used_bytes: usize,
     usage: ArenaUsage,
+    backend: Backend,
 }
 
 impl core::fmt::Debug for Interpreter<'_, '_> {
@@ -196,7 +207,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             exact,
         };
         if records.saturating_add(facts_bytes) > usable_len {
-            let chunks = layout_bytes(model, lookup)?;
+            let chunks = layout_bytes(model, lookup, options.backend)?;
             return Err(too_small(records + facts_bytes + chunks, false));
         }
         let facts_at = usable_len - facts_bytes;
@@ -214,7 +225,15 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             let (middle, facts_region) = rest.split_at_mut(facts_at - records);
             let facts: &mut [OpFacts] = cast_region(facts_region, n_ops)?;
             let fuse = options.fuse && !options.preserve_all_tensors;
-            let written = prepare_all(model, lookup, middle, ops, Some(facts), fuse)?;
+            let written = prepare_all(
+                model,
+                lookup,
+                options.backend,
+                middle,
+                ops,
+                Some(facts),
+                fuse,
+            )?;
             let inputs = PlanInputs {
                 model,
                 subgraph: &subgraph,
@@ -293,7 +312,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         let ops: &mut [OpSlot] = cast_region(op_region, n_ops)?;
         if rewrite {
             // Planning used the data's room: prepare again, data only.
-            let written = prepare_all(model, lookup, rest, ops, None, false)?;
+            let written = prepare_all(model, lookup, options.backend, rest, ops, None, false)?;
             if written != Written::All(chunk_bytes) {
                 return Err(Error::Internal("prepare is not deterministic"));
             }
@@ -320,6 +339,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 activations: plan.plan_bytes,
                 planning_work: plan.work_bytes + facts_bytes,
             },
+            backend: options.backend,
         })
     }
 
@@ -395,6 +415,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 activations: head_bytes,
                 ..ArenaUsage::default()
             },
+            backend: prepared::backend_of(image.header.kernels),
         })
     }
 
@@ -425,6 +446,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             params_size: &params_size,
             chunks: self.chunks,
             head_bytes: self.head.len(),
+            backend: self.backend,
         };
         prepared::write(&contents, out)
     }
@@ -479,6 +501,11 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         Ok(self
             .shared_bytes(&operator, slot, &out)?
             .map(|(_, shared)| shared.input))
+    }
+
+    /// The kernels this interpreter runs ([`Options::backend`]).
+    pub fn backend(&self) -> Backend {
+        self.backend.effective()
     }
 
     /// [`Interpreter::arena_used_bytes`] broken down.
@@ -611,6 +638,9 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         slot: &OpSlot,
     ) -> Result<(), Error> {
         let (reg, chunk) = self.registration_and_chunk(slot)?;
+        if op.outputs().len() > 1 {
+            return self.eval_several_outputs(i, op, slot, reg, chunk);
+        }
         let out = self.head_slot(op.output(0))?;
         let shared = self.shared_bytes(op, slot, &out)?;
         let mutable = match &shared {
@@ -622,10 +652,47 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         let skip = shared.as_ref().map(|(_, s)| s.input);
         let inputs = gather_inputs(op, self.tensors, self.model, &split, skip)?;
         let mut ctx = match shared {
-            Some((_, bytes)) => EvalContext::new_in_place(inputs, output, bytes, scratch)
-                .map_err(|e| op_error(i, op, e))?,
-            None => EvalContext::new(inputs, output, scratch),
+            Some((_, bytes)) => {
+                EvalContext::new_in_place(self.backend, inputs, output, bytes, scratch)
+                    .map_err(|e| op_error(i, op, e))?
+            }
+            None => EvalContext::new(self.backend, inputs, output, scratch),
         };
+        reg.eval(&mut ctx, chunk).map_err(|e| op_error(i, op, e))
+    }
+
+    /// Evaluates operator `i`, which has several outputs (never in place:
+    /// in-place grants need a single output).
+    fn eval_several_outputs(
+        &mut self,
+        i: usize,
+        op: &microlite_model::Operator<'m>,
+        slot: &OpSlot,
+        reg: &Registration,
+        chunk: &[u8],
+    ) -> Result<(), Error> {
+        let count = op.outputs().len();
+        if count > MAX_OP_OUTPUTS {
+            return Err(Error::Internal("operator outputs beyond the table"));
+        }
+        // Outputs 0..count, then the scratch.
+        let mut ranges: [core::ops::Range<usize>; MAX_OP_OUTPUTS + 1] = Default::default();
+        for (k, range) in ranges.iter_mut().enumerate().take(count) {
+            *range = self.head_slot(op.output(k))?.range();
+        }
+        *ranges
+            .get_mut(count)
+            .ok_or(Error::Internal("operator outputs beyond the table"))? = slot.scratch_range();
+        let (split, pieces) = HeadSplit::many(&mut *self.head, &ranges)?;
+        let inputs = gather_inputs(op, self.tensors, self.model, &split, None)?;
+        let mut pieces = pieces.into_iter();
+        let output = pieces.next().ok_or(Error::Internal("output 0"))?;
+        let mut more: MoreOutputs<'_> = Default::default();
+        for entry in more.iter_mut().take(count - 1) {
+            *entry = pieces.next().ok_or(Error::Internal("outputs"))?;
+        }
+        let scratch = pieces.next().ok_or(Error::Internal("scratch"))?;
+        let mut ctx = EvalContext::new(self.backend, inputs, output, scratch).with_outputs(more);
         reg.eval(&mut ctx, chunk).map_err(|e| op_error(i, op, e))
     }
 
@@ -693,6 +760,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 .and_then(|r| band.get_mut(r))
                 .ok_or(Error::Internal("fused band"))?;
             let mut ctx = EvalContext::new_band(
+                self.backend,
                 producer_inputs,
                 &mut *band_now,
                 &mut *producer_scratch,
@@ -707,7 +775,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             let out_now = bytes_of_rows(&rows, output_row)
                 .and_then(|r| output.get_mut(r))
                 .ok_or(Error::Internal("fused output rows"))?;
-            let mut ctx = EvalContext::new_band(inputs, out_now, &mut *consumer_scratch, rows);
+            let mut ctx =
+                EvalContext::new_band(self.backend, inputs, out_now, &mut *consumer_scratch, rows);
             consumer_reg
                 .eval(&mut ctx, consumer_chunk)
                 .map_err(|e| op_error(i + 1, &consumer, e))?;
@@ -827,6 +896,16 @@ fn resolve<'r>(
             },
         ));
     }
+    if op.outputs().len() > MAX_OP_OUTPUTS {
+        return Err(op_error(
+            i,
+            op,
+            microlite_ops::OpError::TooManyOutputs {
+                found: op.outputs().len(),
+                max: MAX_OP_OUTPUTS,
+            },
+        ));
+    }
     Ok((position, reg))
 }
 
@@ -857,6 +936,7 @@ impl Written {
 fn prepare_all(
     model: &Model<'_>,
     lookup: &dyn OpLookup,
+    backend: Backend,
     region: &mut [u8],
     ops: &mut [OpSlot],
     mut facts: Option<&mut [OpFacts]>,
@@ -874,7 +954,7 @@ fn prepare_all(
         let (position, reg) = resolve(lookup, i, &op)?;
         let chunk_offset = sink.used;
         let layout = reg
-            .prepare(&PrepareContext::new(subgraph, op), &mut sink)
+            .prepare(&PrepareContext::new(subgraph, op, backend), &mut sink)
             .map_err(|e| op_error(i, &op, e))?;
         let len = layout.chunk_bytes().ok_or(Error::SizeOverflow)?;
         let slot = ops.get_mut(i).ok_or(Error::Internal("op slot"))?;
@@ -938,13 +1018,17 @@ fn prepare_all(
 
 /// Bytes of prepared data of every operator (prepared for their layout
 /// only), for a lower bound when the arena cannot even hold the records.
-fn layout_bytes(model: &Model<'_>, lookup: &dyn OpLookup) -> Result<usize, Error> {
+fn layout_bytes(
+    model: &Model<'_>,
+    lookup: &dyn OpLookup,
+    backend: Backend,
+) -> Result<usize, Error> {
     let subgraph = model.main_subgraph();
     let mut total = 0usize;
     for (i, op) in subgraph.operators().enumerate() {
         let (_, reg) = resolve(lookup, i, &op)?;
         let layout = reg
-            .prepare(&PrepareContext::new(subgraph, op), &mut LayoutOnly)
+            .prepare(&PrepareContext::new(subgraph, op, backend), &mut LayoutOnly)
             .map_err(|e| op_error(i, &op, e))?;
         let bytes = layout.chunk_bytes().and_then(align_up);
         total = total

@@ -48,12 +48,12 @@ pub use tensor_view::{Element, TensorInfo, TensorView, TensorViewMut};
 /// The verified model view (re-export of `microlite-model`).
 pub use microlite_model as model;
 
-/// Which int8 kernels run (all give the same bits): the backend in use, a
-/// way to pick one, and on x86-64 the AVX2 capability token. With the `std`
+/// Which int8 kernels an interpreter runs ([`Options::backend`]; all give
+/// the same bits), and on x86-64 the AVX2 capability token. With the `std`
 /// feature AVX2 is detected at run time; on `no_std` x86-64 hosts pass
-/// `Backend::Avx2(unsafe { Avx2::new_unchecked() })` to `set_active_backend`.
+/// `Backend::Avx2(unsafe { Avx2::new_unchecked() })` in the options.
 pub mod kernels {
     #[cfg(target_arch = "x86_64")]
     pub use microlite_kernels::optimized::Avx2;
-    pub use microlite_kernels::optimized::{active_backend, set_active_backend, Backend};
+    pub use microlite_kernels::optimized::Backend;
 }

@@ -147,6 +147,22 @@ pub(crate) fn check_kernels(prepared: u16, bare_metal: bool) -> Result<(), Error
     Ok(())
 }
 
+/// The backend whose scratch sizes an image with kernel set `kernels` (a
+/// `Backend::scratch_layout`) holds: on bare metal the linked one; on hosts
+/// the named microcontroller kernels, or for host images the best this CPU
+/// runs.
+pub(crate) fn backend_of(kernels: u16) -> microlite_kernels::optimized::Backend {
+    use microlite_kernels::optimized::Backend;
+    if cfg!(target_os = "none") {
+        return Backend::BARE_METAL;
+    }
+    match kernels {
+        1 => Backend::Compact,
+        2 => Backend::CortexM,
+        _ => Backend::detect(),
+    }
+}
+
 /// Splits `bytes` into its sections, checking magic, version, alignment
 /// and that the length is exactly what the header's counts need.
 pub(crate) fn sections(bytes: &[u8]) -> Result<Sections<'_>, Error> {
@@ -205,6 +221,8 @@ pub(crate) struct Contents<'c> {
     pub params_size: &'c dyn Fn(&OpSlot) -> Result<u32, Error>,
     pub chunks: &'c [u8],
     pub head_bytes: usize,
+    /// The kernels the state was prepared for.
+    pub backend: microlite_kernels::optimized::Backend,
 }
 
 /// Writes the image of `contents` to the front of `out`; returns its
@@ -220,7 +238,7 @@ pub(crate) fn write(contents: &Contents<'_>, out: &mut [u8]) -> Result<usize, Er
     let header = Header {
         magic: MAGIC,
         version: VERSION,
-        kernels: microlite_kernels::optimized::active_backend().scratch_layout(),
+        kernels: contents.backend.scratch_layout(),
         model_len: to_u32(contents.model.len())?,
         model_fingerprint: fingerprint(contents.model),
         tensors: to_u32(tensors)?,

@@ -6,14 +6,9 @@
 //! never stored, and a profiler sees the pair as one operator.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-
-use microlite::kernels::{active_backend, set_active_backend, Backend};
+use microlite::kernels::Backend;
 use microlite::{BuiltinOperator, Interpreter, Model, OpResolver, Options, Profiler};
-
-/// The active backend is process-wide.
-static BACKEND: Mutex<()> = Mutex::new(());
+use std::path::{Path, PathBuf};
 
 fn aligned(bytes: &[u8]) -> Vec<u128> {
     let mut words = vec![0u128; bytes.len().div_ceil(16)];
@@ -68,8 +63,9 @@ struct Run {
 
 /// One invoke on a deterministic input pattern, or `None` for a model this
 /// version does not run.
-fn run(model: &Model<'_>, fuse: bool) -> Option<Run> {
+fn run(model: &Model<'_>, backend: Backend, fuse: bool) -> Option<Run> {
     let options = Options {
+        backend,
         fuse,
         ..Options::default()
     };
@@ -127,8 +123,7 @@ fn run(model: &Model<'_>, fuse: bool) -> Option<Run> {
 
 #[test]
 fn fusion_keeps_the_bits_and_never_grows_the_arena() {
-    let _lock = BACKEND.lock().unwrap_or_else(|e| e.into_inner());
-    let before = active_backend();
+    let before = Backend::detect();
     let mut backends = vec![
         Backend::Reference,
         Backend::Compact,
@@ -147,8 +142,8 @@ fn fusion_keeps_the_bits_and_never_grows_the_arena() {
             continue;
         };
         for &backend in &backends {
-            set_active_backend(backend);
-            let (Some(on), Some(off)) = (run(&model, true), run(&model, false)) else {
+            let (Some(on), Some(off)) = (run(&model, backend, true), run(&model, backend, false))
+            else {
                 continue;
             };
             assert_eq!(on.outputs, off.outputs, "{} on {backend:?}", path.display());
@@ -163,7 +158,6 @@ fn fusion_keeps_the_bits_and_never_grows_the_arena() {
             fused_models += usize::from(on.arena < off.arena);
         }
     }
-    set_active_backend(before);
     println!("{compared} model x backend runs, {fused_models} smaller with fusion");
     assert!(
         compared > 400 && fused_models >= 3,
@@ -173,14 +167,17 @@ fn fusion_keeps_the_bits_and_never_grows_the_arena() {
 
 #[test]
 fn fusable_pairs_store_no_intermediate_tensor() {
-    let _lock = BACKEND.lock().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-models/blocks");
     for case in ["cnn_pool_int8", "cnn_pool_float32"] {
         let bytes = std::fs::read(root.join(case).join("model.tflite")).unwrap();
         let words = aligned(&bytes);
         let model =
             Model::from_bytes(&bytemuck::cast_slice::<u128, u8>(&words)[..bytes.len()]).unwrap();
-        let (on, off) = (run(&model, true).unwrap(), run(&model, false).unwrap());
+        let backend = Backend::detect();
+        let (on, off) = (
+            run(&model, backend, true).unwrap(),
+            run(&model, backend, false).unwrap(),
+        );
         // DEPTHWISE_CONV_2D x8 (0) with MAX_POOL_2D (1): the profiler sees
         // the pair as its first op. CONV_2D (2) -> AVERAGE_POOL_2D (3) is
         // no bulge (in-place streaming does as well): not fused.

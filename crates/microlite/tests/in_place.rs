@@ -151,6 +151,7 @@ fn relu(values: &[f32]) -> Vec<f32> {
 }
 
 const OFF: Options = Options {
+    backend: microlite::kernels::Backend::Portable,
     preserve_all_tensors: false,
     ignore_offline_plan: false,
     in_place: false,

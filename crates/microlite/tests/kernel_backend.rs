@@ -1,31 +1,106 @@
-//! The kernel backend through the facade crate: `microlite::kernels` picks
-//! AVX2 on a CPU that has it (with the `std` feature, which the workspace
-//! build turns on) and lets the caller pin another backend.
+//! The kernel backend is chosen per interpreter (`Options::backend`), not
+//! per process: detection picks AVX2 on a CPU that has it (with the `std`
+//! feature, which the workspace build turns on), and two interpreters with
+//! different kernels run at the same time, each giving the golden bits.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use microlite::kernels::{active_backend, set_active_backend, Backend};
+use std::path::Path;
+
+use microlite::kernels::Backend;
+use microlite::{Interpreter, Model, OpResolver, Options};
 
 #[test]
-fn detection_and_override() {
+fn detection_finds_avx2_where_the_cpu_has_it() {
     let detected = Backend::detect();
+    assert_eq!(Options::default().backend, detected);
     #[cfg(target_arch = "x86_64")]
     {
         let has_avx2 = std::is_x86_feature_detected!("avx2");
-        if cfg!(feature = "std") || cfg!(target_feature = "avx2") {
-            assert_eq!(matches!(detected, Backend::Avx2(_)), has_avx2);
+        if cfg!(feature = "reference-only") {
+            assert_eq!(detected, Backend::Reference);
         } else {
-            println!("std feature off: detection skipped (got {detected:?})");
-        }
-        if has_avx2 {
-            // A no_std host proves AVX2 itself and hands over the token.
-            // SAFETY: AVX2 was just detected on this CPU.
-            let token = unsafe { microlite::kernels::Avx2::new_unchecked() };
-            set_active_backend(Backend::Avx2(token));
-            assert_eq!(active_backend(), Backend::Avx2(token));
+            assert_eq!(matches!(detected, Backend::Avx2(_)), has_avx2);
         }
     }
-    set_active_backend(Backend::Reference);
-    assert_eq!(active_backend(), Backend::Reference);
-    set_active_backend(detected);
-    assert_eq!(active_backend(), detected);
+}
+
+fn aligned(bytes: &[u8]) -> Vec<u128> {
+    let mut words = vec![0u128; bytes.len().div_ceil(16)];
+    bytemuck::cast_slice_mut::<u128, u8>(&mut words)[..bytes.len()].copy_from_slice(bytes);
+    words
+}
+
+/// The npy payload of a little-endian int8 .npy file (header skipped).
+fn npy_payload(bytes: &[u8]) -> &[u8] {
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    &bytes[10 + header_len..]
+}
+
+/// Invokes `rounds` times with `backend`'s kernels; returns the output bytes
+/// and the arena the interpreter used.
+fn run(model: &Model<'_>, backend: Backend, input: &[u8], rounds: usize) -> (Vec<u8>, usize) {
+    let resolver = OpResolver::with_all();
+    let options = Options {
+        backend,
+        ..Options::default()
+    };
+    let mut arena = vec![0u128; 1 << 16];
+    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
+    let mut interpreter = Interpreter::new(model, &resolver, arena, options).unwrap();
+    assert_eq!(interpreter.backend(), backend);
+    let mut output = Vec::new();
+    for _ in 0..rounds {
+        interpreter
+            .input_mut(0)
+            .unwrap()
+            .bytes_mut()
+            .copy_from_slice(input);
+        interpreter.invoke().unwrap();
+        let got = interpreter.output(0).unwrap().bytes().to_vec();
+        assert!(output.is_empty() || output == got);
+        output = got;
+    }
+    (output, interpreter.arena_used_bytes())
+}
+
+#[test]
+fn two_interpreters_with_different_kernels_run_at_once() {
+    let case =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-models/blocks/ds_cnn_int8");
+    let bytes = std::fs::read(case.join("model.tflite")).unwrap();
+    let words = aligned(&bytes);
+    let model =
+        Model::from_bytes(&bytemuck::cast_slice::<u128, u8>(&words)[..bytes.len()]).unwrap();
+    let input_file = std::fs::read(case.join("input_0.npy")).unwrap();
+    let input = npy_payload(&input_file);
+    // The model output's golden, as the TFLM wheel wrote it.
+    let output_tensor = model.main_subgraph().outputs().get(0).unwrap();
+    let golden_file = std::fs::read(case.join(format!("tensor_{output_tensor}.npy"))).unwrap();
+    let golden = npy_payload(&golden_file);
+
+    let mut backends = vec![Backend::Reference, Backend::Compact, Backend::Portable];
+    if Backend::detect() != Backend::Portable {
+        backends.push(Backend::detect());
+    }
+    let results: Vec<(Backend, (Vec<u8>, usize))> = std::thread::scope(|scope| {
+        let handles: Vec<_> = backends
+            .iter()
+            .map(|&backend| {
+                let model = &model;
+                scope.spawn(move || (backend, run(model, backend, input, 200)))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (backend, (output, _)) in &results {
+        assert_eq!(output.as_slice(), golden, "{backend:?}");
+    }
+    // The choice took effect per interpreter: the compact kernels plan
+    // their own scratch, the reference kernels none.
+    let arena = |b: Backend| results.iter().find(|(x, _)| *x == b).unwrap().1 .1;
+    if cfg!(feature = "reference-only") {
+        println!("reference-only: every interpreter runs the reference kernels");
+    } else {
+        assert_ne!(arena(Backend::Compact), arena(Backend::Reference));
+    }
 }

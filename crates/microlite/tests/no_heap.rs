@@ -47,11 +47,15 @@ fn check_no_heap(path: &Path) {
     let mut arena = vec![0u128; 1 << 16];
     let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
 
+    // Backend detection (in `Options::default`) is std's CPU feature
+    // detection, which may read the environment once; no_std builds do not
+    // have it.
+    let options = Options::default();
     ALLOCATIONS.store(0, Ordering::SeqCst);
     COUNTING.store(true, Ordering::SeqCst);
     let model = Model::from_bytes(model_bytes).unwrap();
     let resolver = OpResolver::with_all();
-    let mut interpreter = Interpreter::new(&model, &resolver, arena, Options::default()).unwrap();
+    let mut interpreter = Interpreter::new(&model, &resolver, arena, options).unwrap();
     // Inputs are written before every invoke (an invoke may overwrite them).
     for _ in 0..2 {
         for k in 0..interpreter.input_count() {

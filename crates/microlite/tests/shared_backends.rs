@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use microlite::kernels::{active_backend, set_active_backend, Backend};
+use microlite::kernels::Backend;
 use microlite::{Interpreter, Model, OpResolver, Options};
 
 const MODELS: [&str; 10] = [
@@ -44,8 +44,9 @@ fn backends() -> Vec<Backend> {
 
 /// Bytes of `model` on the active backend for inputs from `seed`: the
 /// outputs in normal mode, or every tensor with `preserve_all`.
-fn run(model: &Model<'_>, seed: u64, preserve_all: bool) -> Vec<Vec<u8>> {
+fn run(model: &Model<'_>, backend: Backend, seed: u64, preserve_all: bool) -> Vec<Vec<u8>> {
     let options = Options {
+        backend,
         preserve_all_tensors: preserve_all,
         ..Options::default()
     };
@@ -116,7 +117,6 @@ fn every_backend_gives_the_same_bits_on_every_shared_model() {
         );
         return;
     }
-    let before = active_backend();
     for name in MODELS {
         let bytes = std::fs::read(dir.join(format!("{name}.tflite"))).unwrap();
         let mut words = vec![0u128; bytes.len().div_ceil(16)];
@@ -124,11 +124,9 @@ fn every_backend_gives_the_same_bits_on_every_shared_model() {
         let model =
             Model::from_bytes(&bytemuck::cast_slice::<u128, u8>(&words)[..bytes.len()]).unwrap();
         for (seed, preserve_all) in [(1u64, false), (2, false), (3, true)] {
-            set_active_backend(Backend::Reference);
-            let want = run(&model, seed, preserve_all);
+            let want = run(&model, Backend::Reference, seed, preserve_all);
             for backend in backends().into_iter().skip(1) {
-                set_active_backend(backend);
-                let got = run(&model, seed, preserve_all);
+                let got = run(&model, backend, seed, preserve_all);
                 let first = got.iter().zip(&want).position(|(g, w)| g != w);
                 assert!(
                     got.len() == want.len() && first.is_none(),
@@ -138,5 +136,4 @@ fn every_backend_gives_the_same_bits_on_every_shared_model() {
             }
         }
     }
-    set_active_backend(before);
 }

@@ -6,6 +6,7 @@ use core::mem::size_of;
 use core::ops::Range;
 
 use bytemuck::Pod;
+use microlite_kernels::optimized::Backend;
 use microlite_model::{Operator, Subgraph, Tensor, TensorType};
 
 use crate::error::OpError;
@@ -13,17 +14,33 @@ use crate::error::OpError;
 /// Most inputs an operator may have in this runtime.
 pub const MAX_OP_INPUTS: usize = 16;
 
-/// The operator being prepared, with its subgraph.
+/// Most outputs an operator may have in this runtime (SPLIT, SPLIT_V and
+/// UNPACK into more pieces are refused at prepare).
+pub const MAX_OP_OUTPUTS: usize = 16;
+
+/// The operator being prepared, with its subgraph and the kernels that
+/// will run it.
 #[derive(Clone, Copy)]
 pub struct PrepareContext<'m> {
     subgraph: Subgraph<'m>,
     op: Operator<'m>,
+    backend: Backend,
 }
 
 impl<'m> PrepareContext<'m> {
-    /// Context for operator `op` of `subgraph`.
-    pub fn new(subgraph: Subgraph<'m>, op: Operator<'m>) -> Self {
-        Self { subgraph, op }
+    /// Context for operator `op` of `subgraph`, to run on `backend` (its
+    /// scratch sizes and chunking depend on the kernels).
+    pub fn new(subgraph: Subgraph<'m>, op: Operator<'m>, backend: Backend) -> Self {
+        Self {
+            subgraph,
+            op,
+            backend,
+        }
+    }
+
+    /// The kernels the operator will run on.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// The operator.
@@ -36,16 +53,18 @@ impl<'m> PrepareContext<'m> {
         &self.subgraph
     }
 
+    /// Check the input count (absent optional inputs count).
+    fn expect_inputs(&self, min: usize, max: usize) -> Result<(), OpError> {
+        let found = self.op.inputs().len();
+        if found < min || found > max {
+            return Err(OpError::InputCount { min, max, found });
+        }
+        Ok(())
+    }
+
     /// Check the input count (absent optional inputs count) and the output count.
     pub fn expect_io(&self, min_in: usize, max_in: usize, outputs: usize) -> Result<(), OpError> {
-        let found = self.op.inputs().len();
-        if found < min_in || found > max_in {
-            return Err(OpError::InputCount {
-                min: min_in,
-                max: max_in,
-                found,
-            });
-        }
+        self.expect_inputs(min_in, max_in)?;
         let found = self.op.outputs().len();
         if found != outputs {
             return Err(OpError::OutputCount {
@@ -54,6 +73,20 @@ impl<'m> PrepareContext<'m> {
             });
         }
         Ok(())
+    }
+
+    /// Check the input count, and that there are between 1 and
+    /// [`MAX_OP_OUTPUTS`] outputs; returns the output count.
+    pub fn expect_io_outputs(&self, min_in: usize, max_in: usize) -> Result<usize, OpError> {
+        self.expect_inputs(min_in, max_in)?;
+        let outputs = self.op.outputs().len();
+        if outputs == 0 || outputs > MAX_OP_OUTPUTS {
+            return Err(OpError::TooManyOutputs {
+                found: outputs,
+                max: MAX_OP_OUTPUTS,
+            });
+        }
+        Ok(outputs)
     }
 
     /// Input `k`, which must be present.
@@ -136,33 +169,58 @@ pub type RegionAndScratch<'a, T, S> = (InPlaceRegion<'a, T>, &'a mut [S]);
 /// a live input, except the one input an in-place grant lets the output
 /// share ([`EvalContext::in_place`]).
 pub struct EvalContext<'h> {
+    backend: Backend,
     inputs: [Option<&'h [u8]>; MAX_OP_INPUTS],
     /// The output, or with `shared` the whole shared region.
     output: &'h mut [u8],
+    /// Outputs 1 and up, of an operator with several
+    /// ([`EvalContext::with_outputs`]).
+    more_outputs: MoreOutputs<'h>,
     scratch: &'h mut [u8],
     shared: Option<SharedBytes>,
     /// Output rows of a band evaluation ([`EvalContext::new_band`]).
     band: Option<Range<usize>>,
 }
 
+/// The bytes of outputs 1 and up of an operator with several outputs
+/// (empty slices beyond its count).
+pub type MoreOutputs<'h> = [&'h mut [u8]; MAX_OP_OUTPUTS - 1];
+
 /// Elements per stack chunk when an elementwise op streams in place.
 const STREAM_CHUNK: usize = 256;
 
 impl<'h> EvalContext<'h> {
     /// Context over the given input bytes (`None` = absent optional input),
-    /// output bytes and scratch bytes.
+    /// output bytes and scratch bytes, running `backend`'s kernels.
     pub fn new(
+        backend: Backend,
         inputs: [Option<&'h [u8]>; MAX_OP_INPUTS],
         output: &'h mut [u8],
         scratch: &'h mut [u8],
     ) -> Self {
         Self {
+            backend,
             inputs,
             output,
+            more_outputs: Default::default(),
             scratch,
             shared: None,
             band: None,
         }
+    }
+
+    /// This context with outputs 1 and up (`more[k - 1]` is output `k`),
+    /// for an operator with several outputs. Not with an in-place region.
+    pub fn with_outputs(self, more: MoreOutputs<'h>) -> Self {
+        Self {
+            more_outputs: more,
+            ..self
+        }
+    }
+
+    /// The kernels to run.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Context for one band of a windowed op ([`crate::Kernel::rows`]):
@@ -170,6 +228,7 @@ impl<'h> EvalContext<'h> {
     /// rows their windows read (`Rows::window(rows)`), the output exactly
     /// those output rows; the other inputs are whole.
     pub fn new_band(
+        backend: Backend,
         inputs: [Option<&'h [u8]>; MAX_OP_INPUTS],
         output: &'h mut [u8],
         scratch: &'h mut [u8],
@@ -177,7 +236,7 @@ impl<'h> EvalContext<'h> {
     ) -> Self {
         Self {
             band: Some(rows),
-            ..Self::new(inputs, output, scratch)
+            ..Self::new(backend, inputs, output, scratch)
         }
     }
 
@@ -191,6 +250,7 @@ impl<'h> EvalContext<'h> {
     /// given as in [`EvalContext::new`] (the shared input's entry is
     /// ignored).
     pub fn new_in_place(
+        backend: Backend,
         mut inputs: [Option<&'h [u8]>; MAX_OP_INPUTS],
         region: &'h mut [u8],
         shared: SharedBytes,
@@ -207,8 +267,10 @@ impl<'h> EvalContext<'h> {
             .ok_or(OpError::Internal("in-place input position"))?;
         *entry = None;
         Ok(Self {
+            backend,
             inputs,
             output: region,
+            more_outputs: Default::default(),
             scratch,
             shared: Some(shared),
             band: None,
@@ -260,6 +322,21 @@ impl<'h> EvalContext<'h> {
     /// The output viewed as elements of `T`.
     pub fn output<T: Pod>(&mut self) -> Result<&mut [T], OpError> {
         bytemuck::try_cast_slice_mut(self.output_bytes()?)
+            .map_err(|_| OpError::Internal("output bytes misaligned for its dtype"))
+    }
+
+    /// Output `k` viewed as elements of `T` (output 0 is
+    /// [`EvalContext::output`]).
+    pub fn output_at<T: Pod>(&mut self, k: usize) -> Result<&mut [T], OpError> {
+        let bytes = match k.checked_sub(1) {
+            None => self.output_bytes()?,
+            Some(more) => self
+                .more_outputs
+                .get_mut(more)
+                .map(|b| &mut **b)
+                .ok_or(OpError::Internal("output position"))?,
+        };
+        bytemuck::try_cast_slice_mut(bytes)
             .map_err(|_| OpError::Internal("output bytes misaligned for its dtype"))
     }
 

@@ -128,6 +128,14 @@ pub enum OpError {
         /// Capacity.
         max: usize,
     },
+    /// The op has no outputs, or more than this runtime's fixed output
+    /// table holds.
+    TooManyOutputs {
+        /// Outputs in the model.
+        found: usize,
+        /// Capacity.
+        max: usize,
+    },
     /// An internal invariant established by prepare did not hold at eval.
     /// This indicates a bug in microlite, never a bad model.
     Internal(&'static str),
@@ -207,6 +215,9 @@ impl fmt::Display for OpError {
             Self::SizeOverflow { what } => write!(f, "size of {what} overflows"),
             Self::TooManyInputs { found, max } => {
                 write!(f, "{found} inputs; at most {max} are supported")
+            }
+            Self::TooManyOutputs { found, max } => {
+                write!(f, "{found} outputs; between 1 and {max} are supported")
             }
             Self::Internal(what) => write!(f, "internal error (bug in microlite): {what}"),
             Self::EvalOnly => write!(

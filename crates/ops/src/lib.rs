@@ -13,13 +13,15 @@ mod kernel;
 pub mod ops;
 mod per_channel;
 mod quant_params;
+mod registry;
 mod resolver;
 mod shape_check;
 pub mod type_set;
 
 pub use activation::{clamping_activation, fused_activation};
 pub use context::{
-    expect_type, EvalContext, InPlaceRegion, PrepareContext, SharedBytes, MAX_OP_INPUTS,
+    expect_type, EvalContext, InPlaceRegion, MoreOutputs, PrepareContext, SharedBytes,
+    MAX_OP_INPUTS, MAX_OP_OUTPUTS,
 };
 pub use error::OpError;
 pub use kernel::{
@@ -30,5 +32,6 @@ pub use per_channel::{per_channel_tables, PerChannelTables};
 pub use quant_params::{
     affine, filter_scale, filter_scales, integer_range, symmetric, AffineQuant,
 };
+pub use registry::OpEntry;
 pub use resolver::{OpLookup, OpResolver, ResolverError};
 pub use shape_check::{dim, to_u32};

@@ -4,9 +4,7 @@
 //! the offered lead or more.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Mutex;
-
-use microlite_kernels::optimized::{set_active_backend, Backend};
+use microlite_kernels::optimized::Backend;
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_ops::ops::{Conv2d, ConvParams, DepthwiseConv2d};
 use microlite_ops::{per_channel_tables, EvalContext, Kernel, SharedBytes, MAX_OP_INPUTS};
@@ -190,7 +188,7 @@ fn eval(case: &Case, p: &Problem, ctx: &mut EvalContext<'_>) {
 
 /// The output with separate buffers, and with the output over the input
 /// `lead + extra` bytes before it.
-fn both_ways(case: &Case) -> Option<(Vec<u8>, Vec<u8>)> {
+fn both_ways(case: &Case, backend: Backend) -> Option<(Vec<u8>, Vec<u8>)> {
     let mut rng = Rng(case.seed | 1);
     let p = problem(case, &mut rng)?;
     let element = if case.float { 4 } else { 1 };
@@ -225,6 +223,7 @@ fn both_ways(case: &Case) -> Option<(Vec<u8>, Vec<u8>)> {
         .collect();
     with_input[0] = Some(&bytemuck::cast_slice(&aligned_input)[..in_len]);
     let mut ctx = EvalContext::new(
+        backend,
         with_input,
         &mut bytemuck::cast_slice_mut(&mut separate)[..out_len],
         bytemuck::cast_slice_mut(&mut scratch),
@@ -253,6 +252,7 @@ fn both_ways(case: &Case) -> Option<(Vec<u8>, Vec<u8>)> {
         output_len: out_len,
     };
     let mut ctx = EvalContext::new_in_place(
+        backend,
         inputs,
         bytes,
         shared,
@@ -278,20 +278,14 @@ fn backends() -> Vec<Backend> {
     all
 }
 
-/// The active backend is process-wide.
-static BACKEND: Mutex<()> = Mutex::new(());
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1500))]
     #[test]
     fn in_place_rows_give_the_same_bits(case in cases()) {
-        let _guard = BACKEND.lock().unwrap_or_else(|e| e.into_inner());
         for backend in backends() {
-            set_active_backend(backend);
-            if let Some((expected, got)) = both_ways(&case) {
+            if let Some((expected, got)) = both_ways(&case, backend) {
                 prop_assert_eq!(&expected, &got, "backend {:?}", backend);
             }
         }
-        set_active_backend(Backend::detect());
     }
 }

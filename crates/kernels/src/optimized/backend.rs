@@ -1,7 +1,6 @@
-//! Which implementation the optimized entry points run: [`Backend`], and the
-//! process-wide choice ([`active_backend`], [`set_active_backend`]).
-
-use core::sync::atomic::{AtomicU8, Ordering};
+//! Which implementation the optimized entry points run: [`Backend`]. There
+//! is no process-wide choice: each caller (an interpreter, through its
+//! `Options`) passes the backend to every entry point.
 
 #[cfg(target_arch = "x86_64")]
 use crate::arch::x86_64::Avx2;
@@ -76,76 +75,46 @@ impl Backend {
             _ => "the host kernels",
         }
     }
+}
 
-    fn code(self) -> u8 {
+impl Backend {
+    /// The backend that actually runs when this one is asked for: itself,
+    /// except with the crate feature `reference-only` (the reference
+    /// kernels) and on bare-metal targets ([`Backend::BARE_METAL`]).
+    pub fn effective(self) -> Self {
+        effective(self)
+    }
+
+    /// Its name: "reference", "portable", "compact", "cortex-m" or "avx2".
+    pub const fn name(self) -> &'static str {
         match self {
-            Self::Reference => REFERENCE,
-            Self::Portable => PORTABLE,
-            Self::Compact => COMPACT,
-            Self::CortexM => CORTEX_M,
+            Self::Reference => "reference",
+            Self::Portable => "portable",
+            Self::Compact => "compact",
+            Self::CortexM => "cortex-m",
             #[cfg(target_arch = "x86_64")]
-            Self::Avx2(_) => AVX2,
+            Self::Avx2(_) => "avx2",
         }
     }
 }
 
-const UNSET: u8 = 0;
-const REFERENCE: u8 = 1;
-const PORTABLE: u8 = 2;
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-const AVX2: u8 = 3;
-const COMPACT: u8 = 4;
-const CORTEX_M: u8 = 5;
-
-/// The process-wide backend code; [`UNSET`] until first use.
-static ACTIVE: AtomicU8 = AtomicU8::new(UNSET);
-
-/// The backend the ops crate runs. Chosen by [`Backend::detect`] on first use
-/// unless [`set_active_backend`] picked one; always [`Backend::Reference`]
-/// with the crate feature `reference-only`.
-///
-/// On bare-metal targets (`target_os = "none"`) the choice is fixed at
-/// compile time, [`Backend::BARE_METAL`] (or the reference kernels with
-/// `reference-only`), so that only one set of kernels is linked; the
-/// kernels' entry points ignore the `backend` argument there.
-pub fn active_backend() -> Backend {
-    if cfg!(feature = "reference-only") {
-        return Backend::Reference;
-    }
-    if cfg!(target_os = "none") {
-        return Backend::BARE_METAL;
-    }
-    match ACTIVE.load(Ordering::Relaxed) {
-        REFERENCE => Backend::Reference,
-        PORTABLE => Backend::Portable,
-        COMPACT => Backend::Compact,
-        CORTEX_M => Backend::CortexM,
-        #[cfg(target_arch = "x86_64")]
-        // Stored only by `set_active_backend(Backend::Avx2(token))`, so a
-        // token has existed and `Avx2::proven` returns one.
-        AVX2 => Avx2::proven().map_or(Backend::Portable, Backend::Avx2),
-        _ => {
-            let detected = Backend::detect();
-            ACTIVE.store(detected.code(), Ordering::Relaxed);
-            detected
-        }
+impl Default for Backend {
+    /// [`Backend::detect`].
+    fn default() -> Self {
+        Self::detect()
     }
 }
 
-/// Makes `backend` the one [`active_backend`] returns from now on (no effect
-/// with the crate feature `reference-only`). All backends give identical
-/// results, so changing it while kernels run elsewhere is harmless.
-pub fn set_active_backend(backend: Backend) {
-    ACTIVE.store(backend.code(), Ordering::Relaxed);
-}
-
-/// The backend the entry points run given `requested`: on bare-metal
-/// targets always the compile-time choice of [`active_backend`] (a
-/// constant, so the other kernels are not linked), elsewhere `requested`.
+/// The backend the entry points run given `requested`: the reference
+/// kernels with the crate feature `reference-only`; on bare-metal targets
+/// always [`Backend::BARE_METAL`] (a constant, so the other kernels are not
+/// linked); elsewhere `requested`.
 #[inline(always)]
 pub(crate) fn effective(requested: Backend) -> Backend {
-    if cfg!(target_os = "none") {
-        active_backend()
+    if cfg!(feature = "reference-only") {
+        Backend::Reference
+    } else if cfg!(target_os = "none") {
+        Backend::BARE_METAL
     } else {
         requested
     }

@@ -22,23 +22,22 @@ fn uses_im2col(filter_shape: &NhwcShape) -> bool {
 }
 
 /// Scratch bytes [`conv_per_channel_i8`] needs for a filter of shape
-/// `filter_shape` (`[C_out, KH, KW, C_in]`) to run on the active backend:
+/// `filter_shape` (`[C_out, KH, KW, C_in]`) to run on `backend`:
 /// [`crate::compact::conv_scratch_len`] for [`Backend::Compact`],
 /// [`crate::cortex_m::conv_scratch_len`] for [`Backend::CortexM`] (one of
 /// the two always runs on bare-metal targets; prepared state written ahead
 /// of time for a microcontroller is sized for it), else one im2col patch of `KH * KW * C_in`
 /// bytes when the filter has several taps and an input depth that is not a
-/// multiple of 16, else 0. With less scratch (another backend active at
-/// eval), or an input offset the microcontroller kernels do not take
+/// multiple of 16, else 0. With less scratch (prepared for another backend), or an input offset the microcontroller kernels do not take
 /// ([`crate::compact::supports_input_offset`]), they run the reference
 /// kernel (on bare-metal targets: return an error instead, so that the
 /// reference kernel is not linked). 0 with the crate feature
 /// `reference-only`.
-pub fn conv_scratch_len(filter_shape: &NhwcShape) -> usize {
+pub fn conv_scratch_len(backend: Backend, filter_shape: &NhwcShape) -> usize {
     if cfg!(feature = "reference-only") {
         return 0;
     }
-    match super::backend::effective(super::active_backend()) {
+    match super::backend::effective(backend) {
         Backend::Compact => crate::compact::conv_scratch_len(filter_shape),
         Backend::CortexM => crate::cortex_m::conv_scratch_len(filter_shape),
         _ => im2col_len(filter_shape),

@@ -10,19 +10,22 @@ use crate::conv::{check_window_shapes, ConvGeometry, ConvQuantParamsI8, NhwcShap
 use crate::depthwise_conv as reference;
 use crate::KernelError;
 
-/// Scratch bytes [`depthwise_conv_per_channel_i8`] needs on the active
-/// backend: [`crate::compact::depthwise_scratch_len`] for
+/// Scratch bytes [`depthwise_conv_per_channel_i8`] needs on `backend`: [`crate::compact::depthwise_scratch_len`] for
 /// [`Backend::Compact`], [`crate::cortex_m::depthwise_scratch_len`] for
 /// [`Backend::CortexM`] (one of the two always runs on bare-metal targets),
 /// none for the others. With less scratch (another backend active at prepare) or an
 /// input offset it does not take ([`crate::compact::supports_input_offset`]),
 /// the compact backend runs the reference kernel (on bare-metal targets:
 /// returns an error instead, so that the reference kernel is not linked).
-pub fn depthwise_scratch_len(input_depth: usize, filter_shape: &NhwcShape) -> usize {
+pub fn depthwise_scratch_len(
+    backend: Backend,
+    input_depth: usize,
+    filter_shape: &NhwcShape,
+) -> usize {
     if cfg!(feature = "reference-only") {
         return 0;
     }
-    match super::backend::effective(super::active_backend()) {
+    match super::backend::effective(backend) {
         Backend::Compact => crate::compact::depthwise_scratch_len(input_depth, filter_shape),
         Backend::CortexM => crate::cortex_m::depthwise_scratch_len(input_depth, filter_shape),
         _ => 0,

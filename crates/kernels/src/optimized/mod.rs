@@ -48,7 +48,7 @@ mod portable_depthwise;
 mod portable_gemm;
 pub(crate) mod window;
 
-pub use backend::{active_backend, set_active_backend, Backend};
+pub use backend::Backend;
 
 #[cfg(target_arch = "x86_64")]
 pub use crate::arch::x86_64::Avx2;

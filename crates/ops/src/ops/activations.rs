@@ -19,6 +19,23 @@ use crate::error::OpError;
 use crate::kernel::{InPlaceOffer, Kernel, Prepared};
 use crate::quant_params::{affine, AffineQuant};
 
+crate::registry::declare_ops! {
+    /// RELU.
+    relu => Relu, RELU, "int8, float32";
+    /// RELU6.
+    relu6 => Relu6, RELU6, "int8, float32";
+    /// LEAKY_RELU.
+    leaky_relu => LeakyRelu, LEAKY_RELU, "int8, float32";
+    /// LOGISTIC.
+    logistic => Logistic, LOGISTIC, "int8, float32";
+    /// TANH.
+    tanh => Tanh, TANH, "int8, float32";
+    /// HARD_SWISH.
+    hard_swish => HardSwish, HARD_SWISH, "int8, float32";
+    /// ELU.
+    elu => Elu, ELU, "int8, float32";
+}
+
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
 

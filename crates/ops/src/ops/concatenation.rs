@@ -6,7 +6,7 @@
 //! Only `fused_activation_function = NONE` is supported, as in TFLM.
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::concatenation::{concatenation, ConcatShape};
+use microlite_kernels::concatenation::{self as kernel, ConcatShape};
 use microlite_model::schema::ActivationFunctionType;
 use microlite_model::TensorType;
 
@@ -15,6 +15,11 @@ use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
 use crate::shape_check::prefix;
 use crate::shape_check::{dim, to_u32};
+
+crate::registry::declare_ops! {
+    /// CONCATENATION.
+    concatenation => Concatenation, CONCATENATION, "float32, int8, int16, int32, int64, bool";
+}
 
 /// Most inputs TFLM's CONCATENATION accepts.
 pub const MAX_CONCAT_INPUTS: usize = 10;
@@ -155,7 +160,7 @@ impl Kernel for Concatenation {
             *slot = ctx.input_bytes(k)?;
         }
         let inputs = inputs.get(..count).unwrap_or_default();
-        concatenation(&p.shape, inputs, ctx.output::<u8>()?)
+        kernel::concatenation(&p.shape, inputs, ctx.output::<u8>()?)
             .map_err(|_| OpError::Internal("concatenation kernel rejected prepared shapes"))
     }
 }

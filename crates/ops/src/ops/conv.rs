@@ -5,7 +5,6 @@
 //! im2col patches). With batch 1 it offers to run in place, row by row
 //! ([`super::row_streaming`]).
 
-use microlite_kernels::optimized::active_backend;
 use microlite_kernels::optimized::conv::{conv_per_channel_i8, conv_scratch_len};
 use microlite_kernels::optimized::float_conv::conv_f32;
 
@@ -17,6 +16,12 @@ use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
 use crate::type_set::{covers, TypeSet, ALL, FLOAT32};
+
+crate::registry::declare_ops! {
+    /// CONV_2D.
+    conv_2d => Conv2d, CONV_2D, "int8 (per-channel weights), float32",
+        int8 conv_2d_int8 => Conv2d<{ crate::type_set::INT8 }>;
+}
 
 /// CONV_2D.
 ///
@@ -57,7 +62,7 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
         // kernel's im2col patch (small: two filter rows; int8 filters that
         // need it).
         let kernel_scratch = if params.kind == INT8 {
-            conv_scratch_len(&params.filter_shape())
+            conv_scratch_len(ctx.backend(), &params.filter_shape())
         } else {
             0
         };
@@ -95,7 +100,7 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
             let limits = p.float_params();
             let filter = ctx.input::<f32>(1)?;
             let bias = ctx.optional_input::<f32>(2)?;
-            let backend = active_backend();
+            let backend = ctx.backend();
             return eval_f32(ctx, p, |call| {
                 conv_f32(
                     backend,
@@ -112,7 +117,7 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
                 .map_err(failed)
             });
         }
-        let backend = active_backend();
+        let backend = ctx.backend();
         let filter = ctx.input::<i8>(1)?;
         let bias = ctx.optional_input::<i32>(2)?;
         eval_i8(ctx, p, extra, |call, quant, scratch| {

@@ -5,7 +5,6 @@
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activation::FusedActivation;
 use microlite_kernels::conv::{ConvGeometry, ConvParamsF32, ConvQuantParamsI8, NhwcShape};
-use microlite_kernels::optimized::active_backend;
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_kernels::quantization::{
     activation_range_f32, activation_range_i8, ChannelMultipliers,
@@ -373,7 +372,7 @@ pub fn prepare_conv(
             if let Some(bias) = &bias {
                 expect_type(bias, TensorType::Int32)?;
             }
-            params.chunk_pixels = to_u32(chunk_pixels(active_backend()))?;
+            params.chunk_pixels = to_u32(chunk_pixels(ctx.backend()))?;
             let input_q = affine(&input)?;
             let output_q = affine(&output)?;
             filter_scales(&filter, out_channels as usize, filter_out_channels_dim)?;

@@ -4,7 +4,6 @@
 //! With batch 1 it offers to run in place, row by row
 //! ([`super::row_streaming`]).
 
-use microlite_kernels::optimized::active_backend;
 use microlite_kernels::optimized::depthwise_conv::{
     depthwise_conv_per_channel_i8, depthwise_scratch_len,
 };
@@ -18,6 +17,12 @@ use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
 use crate::type_set::{covers, TypeSet, ALL, FLOAT32};
+
+crate::registry::declare_ops! {
+    /// DEPTHWISE_CONV_2D.
+    depthwise_conv_2d => DepthwiseConv2d, DEPTHWISE_CONV_2D, "int8 (per-channel weights), float32",
+        int8 depthwise_conv_2d_int8 => DepthwiseConv2d<{ crate::type_set::INT8 }>;
+}
 
 /// DEPTHWISE_CONV_2D.
 ///
@@ -67,7 +72,7 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
         // Scratch: the widened per-channel shifts, then the kernel's own
         // (the compact kernel's accumulators; int8 only).
         let kernel_scratch = if params.kind == INT8 {
-            depthwise_scratch_len(in_c as usize, &params.filter_shape())
+            depthwise_scratch_len(ctx.backend(), in_c as usize, &params.filter_shape())
         } else {
             0
         };
@@ -106,7 +111,7 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
             let limits = p.float_params();
             let filter = ctx.input::<f32>(1)?;
             let bias = ctx.optional_input::<f32>(2)?;
-            let backend = active_backend();
+            let backend = ctx.backend();
             return eval_f32(ctx, p, |call| {
                 depthwise_conv_f32(
                     backend,
@@ -124,7 +129,7 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
                 .map_err(failed)
             });
         }
-        let backend = active_backend();
+        let backend = ctx.backend();
         let filter = ctx.input::<i8>(1)?;
         let bias = ctx.optional_input::<i32>(2)?;
         eval_i8(ctx, p, extra, |call, quant, kernel_scratch| {

@@ -1,13 +1,18 @@
 //! DEQUANTIZE: int8/uint8/int16 → float32, as TFLM's dequantize kernel.
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::dequantize::{dequantize, DequantizeParams as KernelParams};
+use microlite_kernels::dequantize::{self as kernel, DequantizeParams as KernelParams};
 use microlite_model::TensorType;
 
 use crate::context::{expect_type, EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
 use crate::quant_params::affine;
+
+crate::registry::declare_ops! {
+    /// DEQUANTIZE.
+    dequantize => Dequantize, DEQUANTIZE, "int8, uint8, int16 -> float32";
+}
 
 /// Prepared DEQUANTIZE parameters.
 #[repr(C)]
@@ -62,15 +67,15 @@ impl Kernel for Dequantize {
         let result = match p.input_type {
             1 => {
                 let input = ctx.input::<i8>(0)?;
-                dequantize(&q, input, ctx.output::<f32>()?)
+                kernel::dequantize(&q, input, ctx.output::<f32>()?)
             }
             2 => {
                 let input = ctx.input::<u8>(0)?;
-                dequantize(&q, input, ctx.output::<f32>()?)
+                kernel::dequantize(&q, input, ctx.output::<f32>()?)
             }
             _ => {
                 let input = ctx.input::<i16>(0)?;
-                dequantize(&q, input, ctx.output::<f32>()?)
+                kernel::dequantize(&q, input, ctx.output::<f32>()?)
             }
         };
         result.map_err(|_| OpError::Internal("dequantize kernel rejected prepared shapes"))

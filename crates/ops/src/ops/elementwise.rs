@@ -6,10 +6,9 @@ use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activation::FusedActivation;
 use microlite_kernels::broadcast::{BroadcastError, BroadcastShape, MAX_BROADCAST_RANK};
 use microlite_kernels::elementwise::{
-    add_f32, add_int8, mul_f32, mul_int8, prepare_add_int8, prepare_mul_int8, prepare_sub_int8,
-    sub_f32, sub_int8, AddSubQuantParams, BinaryQuantization, ElementwiseError, MulQuantParams,
+    self as kernel, add_f32, mul_f32, prepare_add_int8, prepare_mul_int8, prepare_sub_int8,
+    sub_f32, AddSubQuantParams, BinaryQuantization, ElementwiseError, MulQuantParams,
 };
-use microlite_kernels::optimized::active_backend;
 use microlite_kernels::optimized::elementwise::{add_int8_same_shape, sub_int8_same_shape};
 use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
 use microlite_model::schema::ActivationFunctionType;
@@ -21,6 +20,18 @@ use crate::error::OpError;
 use crate::kernel::{InPlaceOffer, Kernel, Prepared};
 use crate::quant_params::affine;
 use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
+
+crate::registry::declare_ops! {
+    /// ADD.
+    add => Add, ADD, "int8, float32; broadcasting to rank 6",
+        int8 add_int8 => Add<{ crate::type_set::INT8 }>;
+    /// SUB.
+    sub => Sub, SUB, "int8, float32; broadcasting to rank 6",
+        int8 sub_int8 => Sub<{ crate::type_set::INT8 }>;
+    /// MUL.
+    mul => Mul, MUL, "int8, float32; broadcasting to rank 6",
+        int8 mul_int8 => Mul<{ crate::type_set::INT8 }>;
+}
 
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
@@ -287,11 +298,12 @@ impl<const TYPES: TypeSet> Kernel for Add<TYPES> {
             )
         } else {
             let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+            let backend = ctx.backend();
             let out = ctx.output::<i8>()?;
             if p.shape.is_elementwise() {
-                add_int8_same_shape(active_backend(), &p.quant, a, b, out)
+                add_int8_same_shape(backend, &p.quant, a, b, out)
             } else {
-                add_int8(&p.quant, &p.shape, a, b, out)
+                kernel::add_int8(&p.quant, &p.shape, a, b, out)
             }
         }
         .map_err(eval_error)
@@ -322,11 +334,12 @@ impl<const TYPES: TypeSet> Kernel for Sub<TYPES> {
             )
         } else {
             let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+            let backend = ctx.backend();
             let out = ctx.output::<i8>()?;
             if p.shape.is_elementwise() {
-                sub_int8_same_shape(active_backend(), &p.quant, a, b, out)
+                sub_int8_same_shape(backend, &p.quant, a, b, out)
             } else {
-                sub_int8(&p.quant, &p.shape, a, b, out)
+                kernel::sub_int8(&p.quant, &p.shape, a, b, out)
             }
         }
         .map_err(eval_error)
@@ -370,7 +383,7 @@ impl<const TYPES: TypeSet> Kernel for Mul<TYPES> {
             )
         } else {
             let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
-            mul_int8(&p.quant, &p.shape, a, b, ctx.output::<i8>()?)
+            kernel::mul_int8(&p.quant, &p.shape, a, b, ctx.output::<i8>()?)
         }
         .map_err(eval_error)
     }
@@ -413,7 +426,7 @@ fn add_sub_in_place<const TYPES: TypeSet>(
             .map_err(eval_error)
         })?;
     }
-    let backend = active_backend();
+    let backend = ctx.backend();
     ctx.map_pairs::<i8, OpError>(|a, b, out| {
         if subtract {
             sub_int8_same_shape(backend, &p.quant, a, b, out)
@@ -436,6 +449,6 @@ fn mul_in_place<const TYPES: TypeSet>(
         })?;
     }
     ctx.map_pairs::<i8, OpError>(|a, b, out| {
-        mul_int8(&p.quant, &flat(out.len())?, a, b, out).map_err(eval_error)
+        kernel::mul_int8(&p.quant, &flat(out.len())?, a, b, out).map_err(eval_error)
     })?
 }

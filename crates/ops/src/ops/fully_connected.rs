@@ -8,7 +8,6 @@ use microlite_kernels::fully_connected::{
     fully_connected_f32, FullyConnectedParamsF32, FullyConnectedParamsI8,
     FullyConnectedPerChannelParamsI8, FullyConnectedShape,
 };
-use microlite_kernels::optimized::active_backend;
 use microlite_kernels::optimized::fully_connected::{
     fully_connected_i8, fully_connected_per_channel_i8,
 };
@@ -27,6 +26,12 @@ use crate::per_channel::{per_channel_tables, PerChannelTables};
 use crate::quant_params::{affine, filter_scale, filter_scales, FilterScales};
 use crate::shape_check::{dim, to_u32};
 use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
+
+crate::registry::declare_ops! {
+    /// FULLY_CONNECTED.
+    fully_connected => FullyConnected, FULLY_CONNECTED, "int8 (per-tensor or per-channel weights), float32",
+        int8 fully_connected_int8 => FullyConnected<{ crate::type_set::INT8 }>;
+}
 
 const FLOAT: u32 = 0;
 const INT8_PER_TENSOR: u32 = 1;
@@ -258,7 +263,7 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
                 let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
                 let bias = ctx.optional_input::<i32>(2)?;
                 fully_connected_i8(
-                    active_backend(),
+                    ctx.backend(),
                     &kernel,
                     shape,
                     input,
@@ -271,6 +276,7 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
                 let tables = PerChannelTables::view(extra, shape.output_depth)?;
                 let (input, filter) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
                 let bias = ctx.optional_input::<i32>(2)?;
+                let backend = ctx.backend();
                 let (output, scratch) = ctx.output_and_scratch::<i8, u8>()?;
                 let (shifts, _) = tables.widen_shifts(scratch)?;
                 let kernel = FullyConnectedPerChannelParamsI8 {
@@ -281,15 +287,7 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
                     activation_min: params.activation_min,
                     activation_max: params.activation_max,
                 };
-                fully_connected_per_channel_i8(
-                    active_backend(),
-                    &kernel,
-                    shape,
-                    input,
-                    filter,
-                    bias,
-                    output,
-                )
+                fully_connected_per_channel_i8(backend, &kernel, shape, input, filter, bias, output)
             }
             _ => return Err(OpError::Internal("fully connected kind not registered")),
         };

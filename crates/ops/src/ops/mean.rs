@@ -14,6 +14,11 @@ use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
 use crate::quant_params::affine;
 
+crate::registry::declare_ops! {
+    /// MEAN.
+    mean => Mean, MEAN, "int8, float32";
+}
+
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
 

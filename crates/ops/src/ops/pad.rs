@@ -6,7 +6,7 @@
 //! TFLM), otherwise the output zero point for int8 and 0 for other dtypes.
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::pad::{pad, PadError, PadShape};
+use microlite_kernels::pad::{self as kernel, PadError, PadShape};
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{EvalContext, PrepareContext};
@@ -16,6 +16,13 @@ use crate::ops::constant_i32::constant_i32s;
 use crate::quant_params::affine;
 use crate::shape_check::prefix;
 use crate::shape_check::{dim, to_u32};
+
+crate::registry::declare_ops! {
+    /// PAD.
+    pad => Pad, PAD, "float32, int8, int16, int32";
+    /// PADV2 (same kernel as PAD, with the pad value as input 2).
+    padv2 => Pad, PADV2, "float32, int8, int16, int32";
+}
 
 /// Largest rank TFLM's PAD accepts.
 const MAX_RANK: usize = 5;
@@ -177,6 +184,6 @@ fn pad_as<T: Pod>(ctx: &mut EvalContext<'_>, p: &PadParams, default: T) -> Resul
     } else {
         default
     };
-    pad(&p.shape, value, ctx.input::<T>(0)?, ctx.output::<T>()?)
+    kernel::pad(&p.shape, value, ctx.input::<T>(0)?, ctx.output::<T>()?)
         .map_err(|_| OpError::Internal("pad kernel rejected prepared shapes"))
 }

@@ -22,6 +22,15 @@ use crate::shape_check::to_u32;
 use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 use microlite_kernels::binary64::F64;
 
+crate::registry::declare_ops! {
+    /// AVERAGE_POOL_2D.
+    average_pool_2d => AveragePool2d, AVERAGE_POOL_2D, "int8, float32",
+        int8 average_pool_2d_int8 => AveragePool2d<{ crate::type_set::INT8 }>;
+    /// MAX_POOL_2D.
+    max_pool_2d => MaxPool2d, MAX_POOL_2D, "int8, float32",
+        int8 max_pool_2d_int8 => MaxPool2d<{ crate::type_set::INT8 }>;
+}
+
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
 

@@ -13,6 +13,11 @@ use crate::error::OpError;
 use crate::kernel::{InPlaceOffer, Kernel, Prepared};
 use crate::quant_params::affine;
 
+crate::registry::declare_ops! {
+    /// QUANTIZE.
+    quantize => Quantize, QUANTIZE, "float32 -> int8, uint8, int16; int8, uint8, int16 requantize";
+}
+
 /// Prepared QUANTIZE parameters.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]

@@ -5,6 +5,11 @@ use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
 use crate::EvalContext;
 
+crate::registry::declare_ops! {
+    /// RESHAPE.
+    reshape => Reshape, RESHAPE, "any (the output views the input's bytes)";
+}
+
 /// RESHAPE (and any op that only relabels the shape).
 pub struct Reshape;
 

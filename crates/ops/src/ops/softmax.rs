@@ -3,7 +3,7 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::softmax::{
-    prepare_softmax_int8, prepare_softmax_int8_int16, softmax_f32, softmax_int8,
+    self as kernel, prepare_softmax_int8, prepare_softmax_int8_int16, softmax_f32,
     softmax_int8_int16, SoftmaxError, SoftmaxQuantParams, MAX_QUANTIZED_DEPTH,
 };
 use microlite_model::{Tensor, TensorType};
@@ -14,6 +14,12 @@ use crate::kernel::{Kernel, Prepared};
 use crate::quant_params::affine;
 use crate::shape_check::{dim, to_u32};
 use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
+
+crate::registry::declare_ops! {
+    /// SOFTMAX.
+    softmax => Softmax, SOFTMAX, "int8 -> int8, int8 -> int16, float32",
+        int8 softmax_int8 => Softmax<{ crate::type_set::INT8 }>;
+}
 
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
@@ -138,7 +144,7 @@ impl<const TYPES: TypeSet> Kernel for Softmax<TYPES> {
             FLOAT if covers(TYPES, FLOAT32) => {
                 softmax_f32(p.beta, depth, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
             }
-            INT8 => softmax_int8(&p.quant, depth, ctx.input::<i8>(0)?, ctx.output::<i8>()?),
+            INT8 => kernel::softmax_int8(&p.quant, depth, ctx.input::<i8>(0)?, ctx.output::<i8>()?),
             INT8_TO_INT16 => {
                 softmax_int8_int16(&p.quant, depth, ctx.input::<i8>(0)?, ctx.output::<i16>()?)
             }

@@ -10,6 +10,13 @@ use crate::kernel::{Kernel, Prepared};
 use crate::ops::constant_i32::constant_i32s;
 use crate::ops::reshape::same_bytes_view;
 
+crate::registry::declare_ops! {
+    /// SQUEEZE.
+    squeeze => Squeeze, SQUEEZE, "any (the output views the input's bytes)";
+    /// EXPAND_DIMS.
+    expand_dims => ExpandDims, EXPAND_DIMS, "any (the output views the input's bytes)";
+}
+
 /// Largest input rank TFLM's SQUEEZE accepts.
 const MAX_SQUEEZE_RANK: usize = 8;
 

@@ -7,7 +7,7 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::strided_slice::{
-    strided_slice, StridedSliceError, StridedSliceMasks, StridedSliceShape, MAX_STRIDED_SLICE_RANK,
+    self as kernel, StridedSliceError, StridedSliceMasks, StridedSliceShape, MAX_STRIDED_SLICE_RANK,
 };
 use microlite_model::{Tensor, TensorType};
 
@@ -17,6 +17,11 @@ use crate::kernel::{Kernel, Prepared};
 use crate::ops::constant_i32::constant_i32s;
 use crate::shape_check::prefix;
 use crate::shape_check::to_u32;
+
+crate::registry::declare_ops! {
+    /// STRIDED_SLICE.
+    strided_slice => StridedSlice, STRIDED_SLICE, "float32, int8, int16, int32, bool";
+}
 
 /// Largest rank TFLM's STRIDED_SLICE accepts.
 const MAX_RANK: usize = 4;
@@ -172,6 +177,6 @@ impl Kernel for StridedSlice {
 
 /// Slices with elements moved as `T` (same size as the dtype).
 fn slice_as<T: Pod>(ctx: &mut EvalContext<'_>, shape: &StridedSliceShape) -> Result<(), OpError> {
-    strided_slice(shape, ctx.input::<T>(0)?, ctx.output::<T>()?)
+    kernel::strided_slice(shape, ctx.input::<T>(0)?, ctx.output::<T>()?)
         .map_err(|_| OpError::Internal("strided slice kernel rejected prepared shapes"))
 }

@@ -2,7 +2,7 @@
 //! rank at most 5, as TFLM.
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::transpose::{transpose, TransposeError, TransposeShape};
+use microlite_kernels::transpose::{self as kernel, TransposeError, TransposeShape};
 use microlite_model::TensorType;
 
 use crate::context::{EvalContext, PrepareContext};
@@ -11,6 +11,11 @@ use crate::kernel::{Kernel, Prepared};
 use crate::ops::constant_i32::constant_i32s;
 use crate::shape_check::prefix;
 use crate::shape_check::{dim, to_u32};
+
+crate::registry::declare_ops! {
+    /// TRANSPOSE.
+    transpose => Transpose, TRANSPOSE, "float32, int8, int16";
+}
 
 /// Largest rank TFLM's TRANSPOSE accepts.
 const MAX_RANK: usize = 5;
@@ -117,6 +122,6 @@ impl Kernel for Transpose {
 
 /// Transposes with elements moved as `T` (same size as the dtype).
 fn transpose_as<T: Pod>(ctx: &mut EvalContext<'_>, shape: &TransposeShape) -> Result<(), OpError> {
-    transpose(shape, ctx.input::<T>(0)?, ctx.output::<T>()?)
+    kernel::transpose(shape, ctx.input::<T>(0)?, ctx.output::<T>()?)
         .map_err(|_| OpError::Internal("transpose kernel rejected prepared shapes"))
 }

@@ -292,9 +292,13 @@ pub(super) fn conv_int8(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
         &mut output,
     );
     // Enough for every backend (the compact one's differs).
-    let scratch_len = optimized_conv::conv_scratch_len(&nhwc(&s.filter)).max(
-        microlite_kernels::compact::conv_scratch_len(&nhwc(&s.filter)),
-    );
+    let scratch_len = optimized_conv::conv_scratch_len(
+        microlite_kernels::optimized::Backend::Portable,
+        &nhwc(&s.filter),
+    )
+    .max(microlite_kernels::compact::conv_scratch_len(&nhwc(
+        &s.filter,
+    )));
     let short_scratch = d.one_in(8);
     for backend in fast_backends() {
         let mut fast = vec![0i8; output.len()];

@@ -1,10 +1,5 @@
 //! The [`Avx2`] capability token.
 
-use core::sync::atomic::{AtomicBool, Ordering};
-
-/// Set once any [`Avx2`] token has been created.
-static PROVEN: AtomicBool = AtomicBool::new(false);
-
 /// Proof that the running CPU supports AVX2 (and that the operating system
 /// saves the AVX registers). Obtained from [`Avx2::detect`] or, on hosts
 /// without `std`, from [`Avx2::new_unchecked`].
@@ -20,12 +15,12 @@ impl Avx2 {
     /// `no_std` build (use [`Avx2::new_unchecked`] there).
     pub fn detect() -> Option<Self> {
         if cfg!(target_feature = "avx2") {
-            return Some(Self::record());
+            return Some(Self { _private: () });
         }
         #[cfg(feature = "std")]
         {
             if std::is_x86_feature_detected!("avx2") {
-                return Some(Self::record());
+                return Some(Self { _private: () });
             }
         }
         None
@@ -39,19 +34,6 @@ impl Avx2 {
     /// must have enabled the AVX register state (XCR0 bits 1 and 2). Running
     /// AVX2 code elsewhere is undefined behaviour.
     pub unsafe fn new_unchecked() -> Self {
-        Self::record()
-    }
-
-    /// A token if one was ever created in this process (by [`Avx2::detect`]
-    /// or [`Avx2::new_unchecked`]), which proves AVX2 is available.
-    pub fn proven() -> Option<Self> {
-        PROVEN
-            .load(Ordering::Relaxed)
-            .then_some(Self { _private: () })
-    }
-
-    fn record() -> Self {
-        PROVEN.store(true, Ordering::Relaxed);
         Self { _private: () }
     }
 }
