@@ -9,6 +9,9 @@ from typing import Any, Callable, Sequence
 INT8 = "int8"
 INT8_FLOAT_IO = "int8_float_io"
 FLOAT32 = "float32"
+# int16 activations, int8 weights, int64 biases ("16x8"), int16 model inputs and
+# outputs: TFLite's EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8.
+INT16 = "int16"
 ALL_FLAVOURS = (INT8, INT8_FLOAT_IO, FLOAT32)
 QUANTIZED_FLAVOURS = (INT8, INT8_FLOAT_IO)
 

@@ -10,7 +10,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import tensorflow as tf
 
-from .case import FLOAT32, INT8, INT8_FLOAT_IO, InputSpec
+from .case import FLOAT32, INT8, INT8_FLOAT_IO, INT16, InputSpec
 
 REPRESENTATIVE_SAMPLES = 32
 
@@ -77,6 +77,15 @@ def convert(
         if flavour == INT8:
             converter.inference_input_type = tf.int8
             converter.inference_output_type = tf.int8
+    elif flavour == INT16:
+        samples = representative_samples(inputs, seed)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: iter(samples)
+        converter.target_spec.supported_ops = [
+            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8
+        ]
+        converter.inference_input_type = tf.int16
+        converter.inference_output_type = tf.int16
     elif flavour != FLOAT32:
         raise ValueError(f"unknown flavour {flavour!r}")
     for key, value in converter_options.items():

@@ -1,48 +1,28 @@
 """Registry of suites: name → function returning the suite's list of `CaseSpec`s.
 
-To add a suite: write `suites/<name>.py` with a `cases()` function and list it here.
-Each suite gets its own folder under reference-models/. `fully_connected` and
-`models` are the core suites; the others were added ahead of the Rust operators
-that they test (each case.json lists its `ops_needed`).
+Suites are discovered: every module `suites/<name>.py` with a `cases()` function
+is the suite `<name>`, written to its own folder reference-models/<name>/ (which
+the Rust golden test finds by itself). To add a suite, add its module; nothing
+else lists it. `common` holds building blocks shared by suites.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Callable
 
 from ..case import CaseSpec
-from . import (
-    activations,
-    add_mul,
-    blocks,
-    concat,
-    conv,
-    depthwise_conv,
-    fully_connected,
-    mean,
-    models,
-    pad,
-    pooling,
-    reshape,
-    softmax,
-    strided_slice,
-    transpose,
-)
 
-SUITES: dict[str, Callable[[], list[CaseSpec]]] = {
-    "fully_connected": fully_connected.cases,
-    "models": models.cases,
-    "conv": conv.cases,
-    "depthwise_conv": depthwise_conv.cases,
-    "pooling": pooling.cases,
-    "softmax": softmax.cases,
-    "activations": activations.cases,
-    "add_mul": add_mul.cases,
-    "mean": mean.cases,
-    "concat": concat.cases,
-    "pad": pad.cases,
-    "transpose": transpose.cases,
-    "strided_slice": strided_slice.cases,
-    "reshape": reshape.cases,
-    "blocks": blocks.cases,
-}
+
+def _discover() -> dict[str, Callable[[], list[CaseSpec]]]:
+    suites = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        cases = getattr(module, "cases", None)
+        if callable(cases):
+            suites[info.name] = cases
+    return suites
+
+
+SUITES: dict[str, Callable[[], list[CaseSpec]]] = _discover()
