@@ -34,7 +34,6 @@ mod lifetimes;
 mod planning;
 mod prepared;
 mod profiler;
-pub mod smoke;
 mod tensor_view;
 
 pub use arena::Arena;
