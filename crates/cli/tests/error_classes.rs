@@ -852,7 +852,7 @@ fn every_error_variant_is_documented() {
         "OpError",
         "Error",
         "PlanError",
-        "ArenaError",
+        "ResolverError",
         "KernelError",
     ] {
         assert!(enums.contains(name), "{name} not found: {enums:?}");

@@ -3,10 +3,10 @@
 //! arena with no heap.
 //!
 //! ```ignore
-//! use microlite::{Interpreter, Model, OpResolver, Options};
+//! use microlite::{Arena, Interpreter, Model, OpResolver, Options};
 //! let model = Model::from_bytes(MODEL)?;             // 16-byte aligned bytes
 //! let resolver = OpResolver::with_all();
-//! let mut arena = [0u8; 8192];
+//! let mut arena = Arena::<8192>::new();              // 16-byte aligned too
 //! let mut interpreter = Interpreter::new(&model, &resolver, &mut arena, Options::default())?;
 //! interpreter.input_mut(0)?.copy_from::<i8>(&features)?;
 //! interpreter.invoke()?;
@@ -23,6 +23,7 @@
 // Untrusted models must not be able to push any index out of bounds.
 #![deny(clippy::indexing_slicing)]
 
+mod arena;
 mod error;
 mod fusion;
 mod head_split;
@@ -33,9 +34,9 @@ mod lifetimes;
 mod planning;
 mod prepared;
 mod profiler;
-pub mod smoke;
 mod tensor_view;
 
+pub use arena::Arena;
 pub use error::Error;
 pub use interpreter::{ArenaUsage, Interpreter, Options};
 pub use microlite_model::{BuiltinOperator, Model, ModelError, TensorType};

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use microlite::smoke::{load_allocate_invoke, SMOKE_ARENA_BYTES};
+use microlite_fuzz_harness::smoke::{load_allocate_invoke, SMOKE_ARENA_BYTES};
 use microlite_fuzz_harness::{AlignedBytes, Target};
 
 fn fuzz_dir() -> PathBuf {

@@ -14,9 +14,10 @@ pub mod mutate;
 pub mod naive;
 pub mod seeds;
 pub mod sites;
+pub mod smoke;
 
-use microlite::smoke::{allocate_invoke, load_allocate_invoke as smoke, SMOKE_ARENA_BYTES};
 use microlite::{Error, Model, ModelError};
+use smoke::SMOKE_ARENA_BYTES;
 
 pub use aligned::AlignedBytes;
 pub use kernel_diff::{kernel_diff, Mismatch};
@@ -115,10 +116,10 @@ pub fn load(data: &[u8]) -> Result<(), ModelError> {
 fn run_trusted(aligned: &[u8]) -> Result<(), Error> {
     let model = Model::from_bytes_trusted(aligned)?;
     let mut arena = AlignedBytes::zeroed(SMOKE_ARENA_BYTES);
-    allocate_invoke(&model, arena.as_mut_slice())
+    smoke::allocate_invoke(&model, arena.as_mut_slice())
 }
 
-/// Runs `microlite::smoke::load_allocate_invoke` on `data` (copied to aligned
+/// Runs [`smoke::load_allocate_invoke`] on `data` (copied to aligned
 /// memory) with a [`SMOKE_ARENA_BYTES`] arena.
 pub fn load_allocate_invoke(data: &[u8]) -> Result<(), Error> {
     run_model(AlignedBytes::copy_of(data).as_slice())
@@ -126,7 +127,7 @@ pub fn load_allocate_invoke(data: &[u8]) -> Result<(), Error> {
 
 fn run_model(aligned: &[u8]) -> Result<(), Error> {
     let mut arena = AlignedBytes::zeroed(SMOKE_ARENA_BYTES);
-    smoke(aligned, arena.as_mut_slice())
+    smoke::load_allocate_invoke(aligned, arena.as_mut_slice())
 }
 
 /// Touches every accessor of a verified model; returns a checksum so the

@@ -1,16 +1,13 @@
 //! The whole load → allocate → invoke path on untrusted model bytes, as one
 //! call: the body of the fuzz targets and of their regression tests.
 
-use crate::error::Error;
-use crate::interpreter::{Interpreter, Options};
-use microlite_model::Model;
-use microlite_ops::OpResolver;
+use microlite::{Error, Interpreter, Model, OpResolver, Options};
 
 /// Arena size the fuzz targets give [`load_allocate_invoke`] (64 KiB).
 pub const SMOKE_ARENA_BYTES: usize = 64 * 1024;
 
-/// Verifies `model_bytes`, builds an [`Interpreter`] with every op this
-/// crate has in `arena`, zeroes every input, invokes once and reads every
+/// Verifies `model_bytes`, builds an [`Interpreter`] with every op microlite
+/// has in `arena`, zeroes every input, invokes once and reads every
 /// output.
 ///
 /// `model_bytes` must start at a 16-byte aligned address (see
