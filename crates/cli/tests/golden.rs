@@ -246,7 +246,11 @@ fn run_suite_on(suite: &str, name: &str, backend: Backend) -> Result<(), String>
     if failures.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} failures:\n{}", failures.len(), failures.join("\n")))
+        Err(format!(
+            "{} failures:\n{}",
+            failures.len(),
+            failures.join("\n")
+        ))
     }
 }
 

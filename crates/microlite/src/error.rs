@@ -13,15 +13,20 @@ use microlite_ops::OpError;
 pub enum Error {
     /// The model bytes failed verification.
     Model(ModelError),
-    /// The model uses an op the resolver does not have.
+    /// The model uses ops the resolver does not have: the first here,
+    /// every one in `missing`.
     UnsupportedOp {
-        /// Operator index in subgraph 0.
+        /// Operator index in subgraph 0 (the first using a missing op).
         operator: usize,
         /// The op, e.g. `BuiltinOperator::CONV_2D` (`op.variant_name()`
         /// gives its name).
         op: BuiltinOperator,
         /// Operator version.
         version: i32,
+        /// For a custom op, its custom code.
+        custom_code: OpCode,
+        /// Every op of the model the resolver lacks.
+        missing: MissingOps,
     },
     /// An op rejected its operator in prepare (dtype, options, shapes...).
     Op {
@@ -142,6 +147,130 @@ pub enum Error {
     Internal(&'static str),
 }
 
+/// A custom op's custom code, kept inline (errors own no model bytes):
+/// the first [`OpCode::CAPACITY`] bytes, cut at a character boundary.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct OpCode {
+    bytes: [u8; OpCode::CAPACITY],
+    len: u8,
+}
+
+impl OpCode {
+    /// Bytes kept (errors stay small: they are returned by value).
+    pub const CAPACITY: usize = 20;
+
+    /// `code` (or its first [`OpCode::CAPACITY`] bytes); empty for `None`.
+    pub fn new(code: Option<&str>) -> Self {
+        let mut out = Self::default();
+        let code = code.unwrap_or("");
+        let mut len = code.len().min(Self::CAPACITY);
+        while !code.is_char_boundary(len) {
+            len -= 1;
+        }
+        if let (Some(dst), Some(src)) = (out.bytes.get_mut(..len), code.as_bytes().get(..len)) {
+            dst.copy_from_slice(src);
+            out.len = len as u8;
+        }
+        out
+    }
+
+    /// The code ("" for a builtin op).
+    pub fn as_str(&self) -> &str {
+        let bytes = self.bytes.get(..usize::from(self.len)).unwrap_or_default();
+        core::str::from_utf8(bytes).unwrap_or_default()
+    }
+
+    /// Whether there is no code (a builtin op).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Default for OpCode {
+    fn default() -> Self {
+        Self {
+            bytes: [0; Self::CAPACITY],
+            len: 0,
+        }
+    }
+}
+
+impl fmt::Debug for OpCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// One op a model needs that the resolver lacks (a custom op's code is
+/// the model's `operator`'s; the error names the first one's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MissingOp {
+    /// The first operator using it.
+    pub operator: u32,
+    /// The op (`CUSTOM` for a custom op).
+    pub op: BuiltinOperator,
+    /// The version of that operator.
+    pub version: i32,
+}
+
+impl fmt::Display for MissingOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.op.variant_name().unwrap_or("UNKNOWN");
+        write!(f, "{name} v{} (operator {})", self.version, self.operator)
+    }
+}
+
+/// Every op of a model the resolver lacks, each once (by op and version;
+/// custom ops by code), in order of first use: the first
+/// [`MissingOps::LISTED`] kept, all counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MissingOps {
+    listed: [MissingOp; MissingOps::LISTED],
+    count: u32,
+}
+
+impl MissingOps {
+    /// Ops kept.
+    pub const LISTED: usize = 6;
+
+    /// Adds `missing` unless `seen`: the same op is in (for custom ops
+    /// the caller compares codes).
+    pub(crate) fn add(&mut self, missing: MissingOp, seen: bool) {
+        if seen {
+            return;
+        }
+        if let Some(slot) = self.listed.get_mut(self.count as usize) {
+            *slot = missing;
+        }
+        self.count = self.count.saturating_add(1);
+    }
+
+    /// How many distinct ops are missing (may exceed the listed ones).
+    pub fn count(&self) -> usize {
+        self.count as usize
+    }
+
+    /// The missing ops kept, in order of first use.
+    pub fn iter(&self) -> impl Iterator<Item = &MissingOp> {
+        self.listed.iter().take(self.count().min(Self::LISTED))
+    }
+}
+
+impl fmt::Display for MissingOps {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (k, missing) in self.iter().enumerate() {
+            if k > 0 {
+                write!(f, ", ")?;
+            }
+            write!(f, "{missing}")?;
+        }
+        if self.count() > Self::LISTED {
+            write!(f, " and {} more", self.count() - Self::LISTED)?;
+        }
+        Ok(())
+    }
+}
+
 impl From<ModelError> for Error {
     fn from(e: ModelError) -> Self {
         Self::Model(e)
@@ -162,10 +291,24 @@ impl fmt::Display for Error {
                 operator,
                 op,
                 version,
-            } => write!(
-                f,
-                "operator {operator}: op {op:?} (version {version}) is not supported by this resolver"
-            ),
+                custom_code,
+                missing,
+            } => {
+                if custom_code.is_empty() {
+                    write!(f, "operator {operator}: op {op:?} (version {version})")?;
+                } else {
+                    write!(
+                        f,
+                        "operator {operator}: custom op {:?} (version {version})",
+                        custom_code.as_str()
+                    )?;
+                }
+                write!(f, " is not supported by this resolver")?;
+                if missing.count() > 1 {
+                    write!(f, "; the resolver lacks {} ops: {missing}", missing.count())?;
+                }
+                Ok(())
+            }
             Self::Op {
                 operator,
                 op,

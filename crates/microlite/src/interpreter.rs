@@ -8,7 +8,7 @@ use microlite_ops::{
     SharedBytes, MAX_OP_INPUTS, MAX_OP_OUTPUTS,
 };
 
-use crate::error::Error;
+use crate::error::{Error, MissingOp, MissingOps, OpCode};
 use crate::fusion::{self, FusedScratch};
 use crate::head_split::HeadSplit;
 use crate::layout::{
@@ -185,6 +185,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         options: Options,
     ) -> Result<Self, Error> {
         let subgraph = model.main_subgraph();
+        check_resolvable(&subgraph, lookup)?;
         let n_tensors = subgraph.tensor_count();
         let n_ops = subgraph.operator_count();
         to_u32(n_tensors)?;
@@ -381,9 +382,9 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         let per_op = image.ops.iter().zip(image.params_sizes);
         for (i, (op, (slot, &params_size))) in subgraph.operators().zip(per_op).enumerate() {
             let code = op.builtin();
-            let matches = lookup
-                .get(slot.registration as usize)
-                .is_some_and(|reg| reg.op() == code && reg.params_size() == params_size);
+            let matches = lookup.get(slot.registration as usize).is_some_and(|reg| {
+                reg.serves(code, op.custom_code()) && reg.params_size() == params_size
+            });
             if !matches {
                 return Err(Error::PreparedOpMismatch {
                     operator: i,
@@ -873,18 +874,61 @@ impl Interpreter<'_, '_> {
     }
 }
 
+/// [`Error::UnsupportedOp`] listing every op of `subgraph` that `lookup`
+/// lacks, if any.
+fn check_resolvable(subgraph: &Subgraph<'_>, lookup: &dyn OpLookup) -> Result<(), Error> {
+    let mut missing = MissingOps::default();
+    for (i, op) in subgraph.operators().enumerate() {
+        let (code, custom) = (op.builtin(), op.custom_code());
+        if lookup.position(code, custom).is_some() {
+            continue;
+        }
+        // Seen: an earlier operator with the same op and version (and
+        // custom code).
+        let seen = missing.iter().any(|m| {
+            subgraph
+                .operator(m.operator as usize)
+                .is_some_and(|earlier| {
+                    earlier.builtin() == code
+                        && earlier.version() == op.version()
+                        && earlier.custom_code() == custom
+                })
+        });
+        let operator = u32::try_from(i).map_err(|_| Error::SizeOverflow)?;
+        let entry = MissingOp {
+            operator,
+            op: code,
+            version: op.version(),
+        };
+        missing.add(entry, seen);
+    }
+    let first = missing.iter().next().copied();
+    match first {
+        None => Ok(()),
+        Some(first) => Err(Error::UnsupportedOp {
+            operator: first.operator as usize,
+            op: first.op,
+            version: first.version,
+            custom_code: OpCode::new(
+                subgraph
+                    .operator(first.operator as usize)
+                    .and_then(|op| op.custom_code()),
+            ),
+            missing,
+        }),
+    }
+}
+
 /// The registration of operator `i` and its position in the resolver.
 fn resolve<'r>(
     lookup: &'r dyn OpLookup,
     i: usize,
     op: &microlite_model::Operator<'_>,
 ) -> Result<(usize, &'r Registration), Error> {
-    let unsupported = Error::UnsupportedOp {
-        operator: i,
-        op: op.builtin(),
-        version: op.version(),
-    };
-    let position = lookup.position(op.builtin()).ok_or(unsupported)?;
+    let unsupported = Error::Internal("op not in the resolver after the check");
+    let position = lookup
+        .position(op.builtin(), op.custom_code())
+        .ok_or(unsupported)?;
     let reg = lookup.get(position).ok_or(unsupported)?;
     if op.inputs().len() > MAX_OP_INPUTS {
         return Err(op_error(

@@ -37,10 +37,20 @@ mod profiler;
 mod tensor_view;
 
 pub use arena::Arena;
-pub use error::Error;
+pub use error::{Error, MissingOp, MissingOps, OpCode};
 pub use interpreter::{ArenaUsage, Interpreter, Options};
 pub use microlite_model::{BuiltinOperator, Model, ModelError, TensorType};
 pub use microlite_ops::{ops, OpError, OpLookup, OpResolver, Registration, ResolverError};
+
+/// What an op implements, for custom ops registered from outside
+/// ([`Registration::custom`], [`OpResolver::add_custom`]): the three-step
+/// [`Kernel`](kernel::Kernel) (prepare, fill, eval) and the contexts it sees.
+pub mod kernel {
+    pub use microlite_ops::{
+        expect_type, EvalContext, InPlaceOffer, Kernel, Needs, PrepareContext, Prepared,
+        MAX_OP_INPUTS, MAX_OP_OUTPUTS,
+    };
+}
 pub use planning::PlanSearch;
 pub use prepared::{Prepared, PreparedBytes};
 pub use profiler::{Clock, NoProfiler, OpTimer, Profiler};

@@ -176,6 +176,8 @@ type RowsFn = fn(&[u8]) -> Option<Rows>;
 #[derive(Clone, Copy)]
 pub struct Registration {
     op: BuiltinOperator,
+    /// For a custom op (`op` is `CUSTOM`): the custom code it answers to.
+    custom_code: Option<&'static str>,
     prepare: Option<PrepareFn>,
     eval: EvalFn,
     rows: RowsFn,
@@ -188,6 +190,7 @@ impl core::fmt::Debug for Registration {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Registration")
             .field("op", &self.op)
+            .field("custom_code", &self.custom_code)
             .finish()
     }
 }
@@ -206,6 +209,7 @@ impl Registration {
     pub fn eval_only<K: Kernel>(op: BuiltinOperator) -> Self {
         Self {
             op,
+            custom_code: None,
             prepare: None,
             eval: eval_erased::<K>,
             rows: rows_erased::<K>,
@@ -214,9 +218,38 @@ impl Registration {
         }
     }
 
-    /// The builtin operator this registration implements.
+    /// Registration of kernel `K` as a custom op: add it to a resolver with
+    /// [`crate::OpResolver::add_custom`], which names its custom code (as
+    /// TFLM's `AddCustom`).
+    pub fn custom<K: Kernel>() -> Self {
+        Self::of::<K>(BuiltinOperator::CUSTOM)
+    }
+
+    /// This registration answering to custom code `code` (its op becomes
+    /// `CUSTOM`).
+    pub fn with_custom_code(self, code: &'static str) -> Self {
+        Self {
+            op: BuiltinOperator::CUSTOM,
+            custom_code: Some(code),
+            ..self
+        }
+    }
+
+    /// The builtin operator this registration implements (`CUSTOM` for a
+    /// custom op).
     pub fn op(&self) -> BuiltinOperator {
         self.op
+    }
+
+    /// The custom code a custom op's registration answers to.
+    pub fn custom_code(&self) -> Option<&'static str> {
+        self.custom_code
+    }
+
+    /// Whether this registration runs operators of `op` with custom code
+    /// `custom_code` (read only for `CUSTOM`).
+    pub fn serves(&self, op: BuiltinOperator, custom_code: Option<&str>) -> bool {
+        self.op == op && (op != BuiltinOperator::CUSTOM || self.custom_code == custom_code)
     }
 
     /// This registration without its prepare step (as

@@ -22,6 +22,9 @@ pub enum ResolverError {
         /// The op registered twice.
         op: BuiltinOperator,
     },
+    /// A custom op was added without a custom code
+    /// ([`OpResolver::add_custom`] gives it one).
+    CustomWithoutCode,
 }
 
 impl fmt::Display for ResolverError {
@@ -39,20 +42,25 @@ impl fmt::Display for ResolverError {
                     op.variant_name().unwrap_or("UNKNOWN")
                 )
             }
+            Self::CustomWithoutCode => write!(
+                f,
+                "a custom op needs its custom code: add it with OpResolver::add_custom"
+            ),
         }
     }
 }
 
-/// Looks up the registration for a builtin op. Implemented by
-/// [`OpResolver`]; the interpreter only needs this trait.
+/// Looks up the registration for an op. Implemented by [`OpResolver`]; the
+/// interpreter only needs this trait.
 pub trait OpLookup {
-    /// Position of the registration for `op`, if registered.
-    fn position(&self, op: BuiltinOperator) -> Option<usize>;
+    /// Position of the registration for `op` (for `CUSTOM`: the one whose
+    /// custom code is `custom_code`), if registered.
+    fn position(&self, op: BuiltinOperator, custom_code: Option<&str>) -> Option<usize>;
     /// The registration at `position`.
     fn get(&self, position: usize) -> Option<&Registration>;
-    /// The registration for `op`, if registered.
+    /// The registration for builtin `op`, if registered.
     fn find(&self, op: BuiltinOperator) -> Option<&Registration> {
-        self.position(op).and_then(|p| self.get(p))
+        self.position(op, None).and_then(|p| self.get(p))
     }
 }
 
@@ -85,10 +93,15 @@ impl<const N: usize> OpResolver<N> {
         }
     }
 
-    /// Register an op. Adding past capacity or adding the same op twice is an error.
+    /// Register an op. Adding past capacity or adding the same op twice is
+    /// an error; custom ops go in with [`OpResolver::add_custom`].
     pub fn add(&mut self, registration: Registration) -> Result<(), ResolverError> {
         let op = registration.op();
-        if self.find(op).is_some() {
+        let code = registration.custom_code();
+        if op == BuiltinOperator::CUSTOM && code.is_none() {
+            return Err(ResolverError::CustomWithoutCode);
+        }
+        if self.position(op, code).is_some() {
             return Err(ResolverError::Duplicate { op });
         }
         let slot = self
@@ -98,6 +111,26 @@ impl<const N: usize> OpResolver<N> {
         *slot = Some(registration);
         self.len += 1;
         Ok(())
+    }
+
+    /// Register a custom op: operators whose opcode is `CUSTOM` with custom
+    /// code `code` run `registration` (made with
+    /// [`Registration::custom`]), as TFLM's `AddCustom`.
+    ///
+    /// ```
+    /// use microlite_ops::{ops, OpLookup, OpResolver};
+    /// use microlite_model::BuiltinOperator;
+    /// let mut resolver = OpResolver::<2>::new();
+    /// resolver.add_custom("Identity", ops::reshape()).unwrap();
+    /// assert!(resolver.position(BuiltinOperator::CUSTOM, Some("Identity")).is_some());
+    /// assert!(resolver.position(BuiltinOperator::CUSTOM, Some("Other")).is_none());
+    /// ```
+    pub fn add_custom(
+        &mut self,
+        code: &'static str,
+        registration: Registration,
+    ) -> Result<(), ResolverError> {
+        self.add(registration.with_custom_code(code))
     }
 
     /// Number of registered ops.
@@ -117,8 +150,11 @@ impl<const N: usize> OpResolver<N> {
 }
 
 impl<const N: usize> OpLookup for OpResolver<N> {
-    fn position(&self, op: BuiltinOperator) -> Option<usize> {
-        self.entries.iter().flatten().position(|r| r.op() == op)
+    fn position(&self, op: BuiltinOperator, custom_code: Option<&str>) -> Option<usize> {
+        self.entries
+            .iter()
+            .flatten()
+            .position(|r| r.serves(op, custom_code))
     }
 
     fn get(&self, position: usize) -> Option<&Registration> {
