@@ -7,7 +7,7 @@ For each sample below, builds the model input exactly as the MLPerf Tiny and
 TFLM reference code do, runs the tflite-micro wheel with kPreserveAllTensors
 and saves the model output as reference-models/shared_samples/<name>.npy.
 Only these oracle outputs are committed; the models and inputs stay in
-../shared/models. crates/cli/tests/shared_samples.rs builds the same inputs
+../shared/models. crates/microlite/tests/shared_samples.rs builds the same inputs
 and compares microlite's outputs bit for bit.
 """
 

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use microlite::kernels::Backend;
 use microlite::model::TensorType;
 use microlite::{Error, Interpreter, Model, OpResolver, Options};
-use microlite_cli::model_file::{aligned_arena, AlignedFile};
-use microlite_cli::{macs, npy_io, session};
+use microlite_cli::macs;
+use microlite_host::model_file::{aligned_arena, AlignedFile};
+use microlite_host::{npy_io, session};
 
 use crate::rng::Rng;
 

@@ -15,8 +15,9 @@ use microlite::{Clock, Interpreter, Model, OpResolver, OpTimer, Options};
 use microlite_kernels::optimized::Backend;
 use serde::Serialize;
 
-use crate::model_file::aligned_arena;
-use crate::{macs, npy_io, session};
+use crate::macs;
+use microlite_host::model_file::aligned_arena;
+use microlite_host::{npy_io, session};
 
 /// Which int8 kernels `bench` runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

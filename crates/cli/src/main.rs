@@ -1,6 +1,7 @@
 //! The `microlite` command: inspect, run and bench `.tflite` models.
 
-use microlite_cli::{bench, inspect, run, session};
+use microlite_cli::{bench, inspect, run};
+use microlite_host::session;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use microlite::{Interpreter, Model, OpResolver, Options};
 use serde::Serialize;
 
-use crate::model_file::aligned_arena;
-use crate::{npy_io, session};
+use microlite_host::model_file::aligned_arena;
+use microlite_host::{npy_io, session};
 
 /// Arguments of `run`.
 pub struct RunArgs {

@@ -107,7 +107,7 @@ fn run_rejects_input_of_wrong_dtype() {
     let dir = scratch_dir("wrong-dtype");
     let path = dir.join("in.npy");
     // A float32 [1, 32] array where the model wants int8 [1, 32].
-    microlite_cli::npy_io::write(&path, microlite::TensorType::Float32, &[1, 32], &[0u8; 128])
+    microlite_host::npy_io::write(&path, microlite::TensorType::Float32, &[1, 32], &[0u8; 128])
         .unwrap();
     let line = expect_error(&[
         "run".as_ref(),
@@ -122,7 +122,8 @@ fn run_rejects_input_of_wrong_dtype() {
 fn run_rejects_input_of_wrong_shape() {
     let dir = scratch_dir("wrong-shape");
     let path = dir.join("in.npy");
-    microlite_cli::npy_io::write(&path, microlite::TensorType::Int8, &[1, 31], &[0u8; 31]).unwrap();
+    microlite_host::npy_io::write(&path, microlite::TensorType::Int8, &[1, 31], &[0u8; 31])
+        .unwrap();
     let line = expect_error(&[
         "run".as_ref(),
         demo_model().as_os_str(),

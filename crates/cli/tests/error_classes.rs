@@ -19,7 +19,7 @@ use std::process::Command;
 use builder::{BufferSpec, ModelSpec, OpSpec, OpcodeSpec, SubgraphSpec, TensorSpec};
 use microlite::model::IndexSite;
 use microlite::{Error, Interpreter, Model, ModelError, OpError, OpResolver, Options, TensorType};
-use microlite_cli::model_file::{aligned_arena, AlignedFile};
+use microlite_host::model_file::{aligned_arena, AlignedFile};
 use microlite_model::schema::{BuiltinOperator, TensorType as T};
 
 /// input [1,4] int8 → FULLY_CONNECTED(weights [2,4], bias [2]) → output [1,2].
@@ -673,7 +673,7 @@ fn input_of_wrong_dtype_or_length() {
     );
     let model = write_file("input_model.tflite", &fc_model().build());
     let float_input = scratch_dir().join("float_input.npy");
-    microlite_cli::npy_io::write(&float_input, TensorType::Float32, &[1, 4], &[0u8; 16]).unwrap();
+    microlite_host::npy_io::write(&float_input, TensorType::Float32, &[1, 4], &[0u8; 16]).unwrap();
     let line = cli_run_error(&model, &["--input".as_ref(), float_input.as_os_str()]);
     assert_contains_all(
         &line,
@@ -684,7 +684,7 @@ fn input_of_wrong_dtype_or_length() {
         ],
     );
     let short_input = scratch_dir().join("short_input.npy");
-    microlite_cli::npy_io::write(&short_input, TensorType::Int8, &[1, 3], &[0u8; 3]).unwrap();
+    microlite_host::npy_io::write(&short_input, TensorType::Int8, &[1, 3], &[0u8; 3]).unwrap();
     let line = cli_run_error(&model, &["--input".as_ref(), short_input.as_os_str()]);
     assert_contains_all(
         &line,

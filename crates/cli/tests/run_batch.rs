@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use microlite::TensorType;
-use microlite_cli::npy_io;
+use microlite_host::npy_io;
 
 fn demo_model() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

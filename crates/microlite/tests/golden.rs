@@ -6,11 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
+use microlite::kernels::Backend;
 use microlite::model::TensorType;
 use microlite::{Interpreter, Model, OpResolver, Options};
-use microlite_cli::model_file::{aligned_arena, AlignedFile};
-use microlite_cli::{npy_io, session};
-use microlite_kernels::optimized::Backend;
+use microlite_host::model_file::{aligned_arena, AlignedFile};
+use microlite_host::{npy_io, session};
 
 fn reference_models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-models")
@@ -180,7 +180,7 @@ fn backends() -> Vec<(&'static str, Backend)> {
         ("cortex-m", Backend::CortexM),
     ];
     #[cfg(target_arch = "x86_64")]
-    if let Some(token) = microlite_kernels::optimized::Avx2::detect() {
+    if let Some(token) = microlite::kernels::Avx2::detect() {
         all.push(("avx2", Backend::Avx2(token)));
     }
     all

@@ -11,7 +11,7 @@ mod builder;
 
 use builder::{BufferSpec, ModelSpec, OpSpec, OpcodeSpec, SubgraphSpec, TensorSpec};
 use microlite::{Error, Interpreter, Model, OpError, OpResolver, Options};
-use microlite_cli::model_file::{aligned_arena, AlignedFile};
+use microlite_host::model_file::{aligned_arena, AlignedFile};
 use microlite_model::schema::{BuiltinOperator, TensorType as T};
 
 fn i32_bytes(values: &[i32]) -> Vec<u8> {

@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use microlite::{Interpreter, Model, OpResolver, Options};
-use microlite_cli::model_file::{aligned_arena, AlignedFile};
-use microlite_cli::{npy_io, session};
+use microlite_host::model_file::{aligned_arena, AlignedFile};
+use microlite_host::{npy_io, session};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

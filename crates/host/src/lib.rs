@@ -1,0 +1,8 @@
+//! Host-side helpers around microlite (with `std`): model files read into
+//! 16-byte aligned memory, `.npy` reading and writing, and the exact arena
+//! a model needs. The `microlite` command and the library's conformance
+//! tests (golden suites, shared models) share them.
+
+pub mod model_file;
+pub mod npy_io;
+pub mod session;
