@@ -48,6 +48,9 @@ pub struct ModelFacts {
     description: Option<String>,
     subgraphs: Vec<SubgraphFacts>,
     op_histogram: BTreeMap<&'static str, usize>,
+    /// Per op of the histogram: microlite's registration and types, or why
+    /// there is none (`microlite ops` lists them all).
+    op_support: BTreeMap<&'static str, String>,
     constant_bytes: u64,
     macs: u64,
     metadata: Vec<String>,
@@ -102,6 +105,14 @@ pub fn facts(model: &Model<'_>) -> ModelFacts {
         .map(|sg| subgraph_facts(&sg))
         .collect();
     let mut op_histogram = BTreeMap::new();
+    let mut op_support = BTreeMap::new();
+    for i in 0..model.subgraph_count() {
+        for op in model.subgraph(i).iter().flat_map(|sg| sg.operators()) {
+            op_support
+                .entry(op.op_name())
+                .or_insert_with(|| crate::op_table::support(op.builtin()));
+        }
+    }
     let mut macs = 0u64;
     for op in subgraphs.iter().flat_map(|s| &s.operators) {
         *op_histogram.entry(op.op).or_insert(0) += 1;
@@ -122,6 +133,7 @@ pub fn facts(model: &Model<'_>) -> ModelFacts {
         description: model.description().map(str::to_string),
         subgraphs,
         op_histogram,
+        op_support,
         constant_bytes,
         macs,
         metadata: model.metadata_names().map(str::to_string).collect(),
@@ -185,9 +197,10 @@ pub fn render_text(f: &ModelFacts) -> String {
             );
         }
     }
-    let _ = writeln!(out, "op histogram:");
+    let _ = writeln!(out, "op histogram (microlite's registration):");
     for (op, n) in &f.op_histogram {
-        let _ = writeln!(out, "  {op} x{n}");
+        let support = f.op_support.get(op).map_or("", String::as_str);
+        let _ = writeln!(out, "  {:<24} {support}", format!("{op} x{n}"));
     }
     let _ = writeln!(out, "constant bytes: {}", f.constant_bytes);
     let _ = writeln!(out, "MACs: {}", f.macs);

@@ -5,4 +5,5 @@
 pub mod bench;
 pub mod inspect;
 pub mod macs;
+pub mod op_table;
 pub mod run;

@@ -1,6 +1,6 @@
 //! The `microlite` command: inspect, run and bench `.tflite` models.
 
-use microlite_cli::{bench, inspect, run};
+use microlite_cli::{bench, inspect, op_table, run};
 use microlite_host::session;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +24,12 @@ enum Command {
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Print the ops microlite implements: registration functions and types.
+    Ops {
+        /// Print a Markdown table.
+        #[arg(long)]
+        markdown: bool,
     },
     /// Invoke a model once on inputs from .npy files (zeros when none are given).
     Run {
@@ -107,6 +113,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect { model, json } => inspect(&model, json),
+        Command::Ops { markdown } => {
+            print!("{}", op_table::render(markdown));
+            Ok(())
+        }
         Command::Run {
             model,
             inputs,

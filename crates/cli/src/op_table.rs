@@ -1,0 +1,72 @@
+//! `microlite ops`: the op table (`microlite::ops::TABLE`), every op this
+//! build implements with its registration functions and the types it takes.
+
+use std::fmt::Write as _;
+
+use microlite::ops::TABLE;
+use microlite::BuiltinOperator;
+
+/// The row of `op` in the table, as `inspect` shows it: its registration
+/// function and types, or why there is none.
+pub fn support(op: BuiltinOperator) -> String {
+    match TABLE.iter().find(|entry| entry.op == op) {
+        Some(entry) => format!("ops::{}() ({})", entry.name, entry.types),
+        None if op == BuiltinOperator::CUSTOM => {
+            "custom op: register its kernel with OpResolver::add_custom".to_string()
+        }
+        None => "not implemented by microlite".to_string(),
+    }
+}
+
+/// The table as text, by op name (`markdown`: a Markdown table).
+pub fn render(markdown: bool) -> String {
+    let mut out = String::new();
+    if markdown {
+        let _ = writeln!(out, "| op | registration | int8 only | types |");
+        let _ = writeln!(out, "|---|---|---|---|");
+    }
+    let mut entries: Vec<_> = TABLE.iter().collect();
+    entries.sort_by_key(|entry| entry.op_name());
+    for entry in entries {
+        let int8 = if entry.int8.is_some() {
+            format!("ops::{}_int8()", entry.name)
+        } else {
+            String::new()
+        };
+        let registration = format!("ops::{}()", entry.name);
+        if markdown {
+            let int8 = if int8.is_empty() {
+                "—".to_string()
+            } else {
+                format!("`{int8}`")
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{registration}` | {int8} | {} |",
+                entry.op_name(),
+                entry.types
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{:<24} {:<28} {:<30} {}",
+                entry.op_name(),
+                registration,
+                int8,
+                entry.types
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{}{} ops{}",
+        if markdown { "\n" } else { "" },
+        TABLE.len(),
+        if markdown {
+            "; custom ops: `OpResolver::add_custom`."
+        } else {
+            "; custom ops: OpResolver::add_custom"
+        }
+    );
+    out
+}
