@@ -9,9 +9,10 @@ use microlite_kernels::activations::{
     logistic_f32, logistic_int8, prepare_elu_int8, prepare_hard_swish_int8,
     prepare_leaky_relu_int8, prepare_logistic_int8, prepare_relu6_int8, prepare_relu_int8,
     prepare_tanh_int8, relu6_f32, relu6_int8, relu_f32, relu_int8, tanh_f32, tanh_int8,
-    ActivationError, EluQuantParams, HardSwishQuantParams, LeakyReluQuantParams, Relu6QuantParams,
-    ReluQuantParams, SigmoidQuantParams,
+    EluQuantParams, HardSwishQuantParams, LeakyReluQuantParams, Relu6QuantParams, ReluQuantParams,
+    SigmoidQuantParams,
 };
+use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{EvalContext, PrepareContext};
@@ -109,7 +110,7 @@ fn in_place<P>(params: P) -> Prepared<P> {
 /// is ruled out by prepare's checks.
 fn elementwise<T: Pod>(
     ctx: &mut EvalContext<'_>,
-    kernel: impl FnMut(&[T], &mut [T]) -> Result<(), ActivationError>,
+    kernel: impl FnMut(&[T], &mut [T]) -> Result<(), KernelError>,
 ) -> Result<(), OpError> {
     ctx.map_elements(0, kernel)?
         .map_err(|_| OpError::Internal("activation kernel rejected prepared shapes"))
@@ -263,9 +264,9 @@ pub struct SigmoidParams {
     quant: SigmoidQuantParams,
 }
 
-fn sigmoid_input_error(e: ActivationError, io: &Unary<'_>) -> OpError {
+fn sigmoid_input_error(e: KernelError, io: &Unary<'_>) -> OpError {
     match e {
-        ActivationError::OutputZeroPoint { .. } => {
+        KernelError::OutputZeroPoint { .. } => {
             scale_error(&io.output, "logistic int8 output zero point must be -128")
         }
         _ => scale_error(

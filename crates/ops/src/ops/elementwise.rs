@@ -4,13 +4,14 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activation::FusedActivation;
-use microlite_kernels::broadcast::{BroadcastError, BroadcastShape, MAX_BROADCAST_RANK};
+use microlite_kernels::broadcast::{BroadcastShape, MAX_BROADCAST_RANK};
 use microlite_kernels::elementwise::{
     self as kernel, add_f32, mul_f32, prepare_add_int8, prepare_mul_int8, prepare_sub_int8,
-    sub_f32, AddSubQuantParams, BinaryQuantization, ElementwiseError, MulQuantParams,
+    sub_f32, AddSubQuantParams, BinaryQuantization, MulQuantParams,
 };
 use microlite_kernels::optimized::elementwise::{add_int8_same_shape, sub_int8_same_shape};
 use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
+use microlite_kernels::KernelError;
 use microlite_model::schema::ActivationFunctionType;
 use microlite_model::{Tensor, TensorType};
 
@@ -164,7 +165,7 @@ fn prepare_common<'m>(
         dout.get(..rout).unwrap_or_default(),
     )
     .map_err(|e| match e {
-        BroadcastError::TooLarge => OpError::SizeOverflow {
+        KernelError::TooLarge { .. } => OpError::SizeOverflow {
             what: "broadcast element count",
         },
         _ => mismatch,
@@ -222,10 +223,10 @@ fn prepare_common<'m>(
 }
 
 /// Names the tensor whose scale made a multiplier unrepresentable.
-fn quant_error(e: ElementwiseError, common: &Common<'_>) -> OpError {
+fn quant_error(e: KernelError, common: &Common<'_>) -> OpError {
     match e {
-        ElementwiseError::MultiplierOutOfRange { which, .. } => {
-            let tensor = match which {
+        KernelError::MultiplierOutOfRange { what, .. } => {
+            let tensor = match what {
                 "input1" => common.input1.index(),
                 "input2" => common.input2.index(),
                 _ => common.output.index(),
@@ -270,7 +271,7 @@ fn prepare_add_sub(
     Ok(prepared)
 }
 
-fn eval_error(_: ElementwiseError) -> OpError {
+fn eval_error(_: KernelError) -> OpError {
     OpError::Internal("elementwise kernel rejected prepared shapes")
 }
 

@@ -4,9 +4,9 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::reduce::{
-    mean_f32, mean_int8, prepare_mean_int8, MeanQuantParams, ReduceError, ReduceShape,
-    MAX_REDUCE_RANK,
+    mean_f32, mean_int8, prepare_mean_int8, MeanQuantParams, ReduceShape, MAX_REDUCE_RANK,
 };
+use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{expect_type, EvalContext, PrepareContext};
@@ -137,7 +137,7 @@ impl Kernel for Mean {
             axes.get(..count).unwrap_or_default(),
         )
         .map_err(|e| match e {
-            ReduceError::TooLarge => OpError::SizeOverflow {
+            KernelError::TooLarge { .. } => OpError::SizeOverflow {
                 what: "mean element count",
             },
             _ => OpError::Internal("resolved axes rejected by the reduce kernel"),

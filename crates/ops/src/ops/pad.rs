@@ -6,7 +6,8 @@
 //! TFLM), otherwise the output zero point for int8 and 0 for other dtypes.
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::pad::{self as kernel, PadError, PadShape};
+use microlite_kernels::pad::{self as kernel, PadShape};
+use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{EvalContext, PrepareContext};
@@ -126,7 +127,7 @@ impl Kernel for Pad {
         }
         let shape =
             PadShape::new(prefix(&dims, rank)?, prefix(&pairs, rank)?).map_err(|e| match e {
-                PadError::BadPadding { .. } => OpError::ShapeMismatch {
+                KernelError::BadPadding { .. } => OpError::ShapeMismatch {
                     tensor: paddings.index(),
                     what: "padding amounts must be non-negative",
                 },

@@ -6,9 +6,10 @@
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_kernels::pooling::{
-    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolError, PoolParams,
+    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolParams,
 };
 use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
+use microlite_kernels::KernelError;
 use microlite_model::schema::Padding as SchemaPadding;
 use microlite_model::{Tensor, TensorType};
 
@@ -140,7 +141,7 @@ fn with_row_offer(params: PoolingParams) -> Prepared<PoolingParams> {
     prepared
 }
 
-type PoolFn<T> = fn(&PoolParams, &[T], &mut [T]) -> Result<(), PoolError>;
+type PoolFn<T> = fn(&PoolParams, &[T], &mut [T]) -> Result<(), KernelError>;
 
 /// Pooling by rows: with the output over the input, row by row
 /// ([`super::row_streaming`]), or the one band asked for

@@ -4,8 +4,9 @@
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::softmax::{
     self as kernel, prepare_softmax_int8, prepare_softmax_int8_int16, softmax_f32,
-    softmax_int8_int16, SoftmaxError, SoftmaxQuantParams, MAX_QUANTIZED_DEPTH,
+    softmax_int8_int16, SoftmaxQuantParams, MAX_QUANTIZED_DEPTH,
 };
+use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{expect_type, EvalContext, PrepareContext};
@@ -154,9 +155,9 @@ impl<const TYPES: TypeSet> Kernel for Softmax<TYPES> {
     }
 }
 
-fn quant_error(e: SoftmaxError, input: &Tensor<'_>, output: &Tensor<'_>) -> OpError {
+fn quant_error(e: KernelError, input: &Tensor<'_>, output: &Tensor<'_>) -> OpError {
     match e {
-        SoftmaxError::OutputQuantization { .. } => OpError::BadQuantization {
+        KernelError::OutputQuantization { .. } => OpError::BadQuantization {
             tensor: output.index(),
             what: "softmax output must be scale 1/256, zero point -128 (int8) or \
                    scale 1/65536, zero point -32768 (int16)",

@@ -7,8 +7,9 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::strided_slice::{
-    self as kernel, StridedSliceError, StridedSliceMasks, StridedSliceShape, MAX_STRIDED_SLICE_RANK,
+    self as kernel, StridedSliceMasks, StridedSliceShape, MAX_STRIDED_SLICE_RANK,
 };
+use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{EvalContext, PrepareContext};
@@ -134,11 +135,11 @@ impl Kernel for StridedSlice {
             masks,
         )
         .map_err(|err| match err {
-            StridedSliceError::ZeroStride { .. } => OpError::ShapeMismatch {
+            KernelError::ZeroStride { .. } => OpError::ShapeMismatch {
                 tensor: strides.index(),
                 what: "stride values must be non-zero",
             },
-            StridedSliceError::ShrinkOutOfRange { .. } => OpError::ShapeMismatch {
+            KernelError::ShrinkOutOfRange { .. } => OpError::ShapeMismatch {
                 tensor: begin.index(),
                 what: "a shrunk axis' begin index is outside its dimension",
             },

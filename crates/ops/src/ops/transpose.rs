@@ -2,7 +2,8 @@
 //! rank at most 5, as TFLM.
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::transpose::{self as kernel, TransposeError, TransposeShape};
+use microlite_kernels::transpose::{self as kernel, TransposeShape};
+use microlite_kernels::KernelError;
 use microlite_model::TensorType;
 
 use crate::context::{EvalContext, PrepareContext};
@@ -82,7 +83,7 @@ impl Kernel for Transpose {
         }
         let shape = TransposeShape::new(prefix(&dims, rank)?, prefix(&values, rank)?).map_err(
             |e| match e {
-                TransposeError::BadPermutation { .. } => OpError::ShapeMismatch {
+                KernelError::BadPermutation { .. } => OpError::ShapeMismatch {
                     tensor: perm.index(),
                     what: "permutation is not a permutation of 0..rank",
                 },
