@@ -140,7 +140,7 @@ impl Kernel for Mean {
             KernelError::TooLarge { .. } => OpError::SizeOverflow {
                 what: "mean element count",
             },
-            _ => OpError::Internal("resolved axes rejected by the reduce kernel"),
+            other => OpError::Kernel(other),
         })?;
         let mut params = MeanParams {
             kind: FLOAT,
@@ -179,6 +179,6 @@ impl Kernel for Mean {
             FLOAT => mean_f32(&p.shape, ctx.input::<f32>(0)?, ctx.output::<f32>()?),
             _ => mean_int8(&p.shape, &p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?),
         };
-        result.map_err(|_| OpError::Internal("mean kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }

@@ -131,7 +131,8 @@ impl Kernel for Pad {
                     tensor: paddings.index(),
                     what: "padding amounts must be non-negative",
                 },
-                _ => OpError::SizeOverflow { what: "pad output" },
+                KernelError::TooLarge { .. } => OpError::SizeOverflow { what: "pad output" },
+                other => OpError::Kernel(other),
             })?;
         for d in 0..rank {
             if dim(&output, d)? != shape.output_dim(d) {
@@ -185,6 +186,5 @@ fn pad_as<T: Pod>(ctx: &mut EvalContext<'_>, p: &PadParams, default: T) -> Resul
     } else {
         default
     };
-    kernel::pad(&p.shape, value, ctx.input::<T>(0)?, ctx.output::<T>()?)
-        .map_err(|_| OpError::Internal("pad kernel rejected prepared shapes"))
+    kernel::pad(&p.shape, value, ctx.input::<T>(0)?, ctx.output::<T>()?).map_err(OpError::from)
 }

@@ -83,7 +83,7 @@ impl<const TYPES: TypeSet> Kernel for AveragePool2d<TYPES> {
         } else {
             average_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
         };
-        result.map_err(|_| OpError::Internal("pooling kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }
 
@@ -108,7 +108,7 @@ impl<const TYPES: TypeSet> Kernel for MaxPool2d<TYPES> {
         } else {
             max_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
         };
-        result.map_err(|_| OpError::Internal("pooling kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }
 
@@ -154,7 +154,6 @@ fn pool_rows_eval(
     int8: PoolFn<i8>,
 ) -> Result<(), OpError> {
     let rows = pool_rows(&p.pool).ok_or(OpError::Internal("pooling by rows with batches"))?;
-    let failed = |_| OpError::Internal("pooling kernel rejected prepared shapes");
     let row_params = |window: &RowWindow, output_rows: usize| PoolParams {
         input_shape: [
             1,
@@ -177,10 +176,10 @@ fn pool_rows_eval(
         return if p.kind == FLOAT {
             let float = float.ok_or(OpError::Internal("float pooling not registered"))?;
             let input = ctx.input::<f32>(0)?;
-            float(&params, input, ctx.output::<f32>()?).map_err(failed)
+            float(&params, input, ctx.output::<f32>()?).map_err(OpError::from)
         } else {
             let input = ctx.input::<i8>(0)?;
-            int8(&params, input, ctx.output::<i8>()?).map_err(failed)
+            int8(&params, input, ctx.output::<i8>()?).map_err(OpError::from)
         };
     }
     let missing = OpError::Internal("in-place pooling without a shared region");
@@ -188,12 +187,14 @@ fn pool_rows_eval(
         let float = float.ok_or(OpError::Internal("float pooling not registered"))?;
         let (region, row) = ctx.in_place::<f32, f32>()?.ok_or(missing)?;
         stream_rows(&rows, region, row, |rp| {
-            float(&row_params(&rp.window, rp.output_rows), rp.input, rp.output).map_err(failed)
+            float(&row_params(&rp.window, rp.output_rows), rp.input, rp.output)
+                .map_err(OpError::from)
         })
     } else {
         let (region, row) = ctx.in_place::<i8, i8>()?.ok_or(missing)?;
         stream_rows(&rows, region, row, |rp| {
-            int8(&row_params(&rp.window, rp.output_rows), rp.input, rp.output).map_err(failed)
+            int8(&row_params(&rp.window, rp.output_rows), rp.input, rp.output)
+                .map_err(OpError::from)
         })
     }
 }

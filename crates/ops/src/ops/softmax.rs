@@ -151,7 +151,7 @@ impl<const TYPES: TypeSet> Kernel for Softmax<TYPES> {
             }
             _ => return Err(OpError::Internal("softmax kind not registered")),
         };
-        result.map_err(|_| OpError::Internal("softmax kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }
 
@@ -162,9 +162,10 @@ fn quant_error(e: KernelError, input: &Tensor<'_>, output: &Tensor<'_>) -> OpErr
             what: "softmax output must be scale 1/256, zero point -128 (int8) or \
                    scale 1/65536, zero point -32768 (int16)",
         },
-        _ => OpError::BadQuantization {
+        KernelError::MultiplierOutOfRange { .. } => OpError::BadQuantization {
             tensor: input.index(),
             what: "beta x input scale cannot be rescaled to Q5.26 (must exceed 2^-26)",
         },
+        other => OpError::Kernel(other),
     }
 }

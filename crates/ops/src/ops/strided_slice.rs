@@ -143,9 +143,10 @@ impl Kernel for StridedSlice {
                 tensor: begin.index(),
                 what: "a shrunk axis' begin index is outside its dimension",
             },
-            _ => OpError::SizeOverflow {
+            KernelError::TooLarge { .. } => OpError::SizeOverflow {
                 what: "strided slice",
             },
+            other => OpError::Kernel(other),
         })?;
         let mut expected = [0usize; MAX_STRIDED_SLICE_RANK];
         let out_rank = shape.output_dims(&mut expected);
@@ -178,6 +179,5 @@ impl Kernel for StridedSlice {
 
 /// Slices with elements moved as `T` (same size as the dtype).
 fn slice_as<T: Pod>(ctx: &mut EvalContext<'_>, shape: &StridedSliceShape) -> Result<(), OpError> {
-    kernel::strided_slice(shape, ctx.input::<T>(0)?, ctx.output::<T>()?)
-        .map_err(|_| OpError::Internal("strided slice kernel rejected prepared shapes"))
+    kernel::strided_slice(shape, ctx.input::<T>(0)?, ctx.output::<T>()?).map_err(OpError::from)
 }

@@ -87,9 +87,10 @@ impl Kernel for Transpose {
                     tensor: perm.index(),
                     what: "permutation is not a permutation of 0..rank",
                 },
-                _ => OpError::SizeOverflow {
+                KernelError::TooLarge { .. } => OpError::SizeOverflow {
                     what: "transpose tensor",
                 },
+                other => OpError::Kernel(other),
             },
         )?;
         if output.shape().rank() != rank {
@@ -123,6 +124,5 @@ impl Kernel for Transpose {
 
 /// Transposes with elements moved as `T` (same size as the dtype).
 fn transpose_as<T: Pod>(ctx: &mut EvalContext<'_>, shape: &TransposeShape) -> Result<(), OpError> {
-    kernel::transpose(shape, ctx.input::<T>(0)?, ctx.output::<T>()?)
-        .map_err(|_| OpError::Internal("transpose kernel rejected prepared shapes"))
+    kernel::transpose(shape, ctx.input::<T>(0)?, ctx.output::<T>()?).map_err(OpError::from)
 }
