@@ -279,4 +279,25 @@ mod tests {
         assert_eq!(source, Some(&cause));
         assert!(OpError::MissingOptions.source().is_none());
     }
+
+    #[test]
+    fn resolver_error_boxes() {
+        use crate::{ops, OpResolver, ResolverError};
+        let mut resolver = OpResolver::<1>::new();
+        let added: Result<(), Box<dyn Error>> = (|| {
+            resolver.add(ops::reshape())?;
+            resolver.add(ops::reshape())?;
+            Ok(())
+        })();
+        let e = added.err();
+        let resolver_error = e.as_deref().and_then(|e| e.downcast_ref::<ResolverError>());
+        assert!(
+            matches!(resolver_error, Some(ResolverError::Duplicate { .. })),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.map(|e| e.to_string()).as_deref(),
+            Some("op RESHAPE is already registered")
+        );
+    }
 }
