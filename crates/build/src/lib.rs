@@ -92,7 +92,16 @@ impl fmt::Display for BuildError {
     }
 }
 
-impl std::error::Error for BuildError {}
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Io(e) => Some(e),
+            Self::Model(e) => Some(e),
+            Self::Prepare(e) => Some(e),
+            Self::UnsupportedOp { .. } => None,
+        }
+    }
+}
 
 impl From<microlite::Error> for BuildError {
     fn from(e: microlite::Error) -> Self {
@@ -357,5 +366,35 @@ fn prepare_image(
             }
             Err(e) => return Err(e.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BuildError;
+    use microlite_model::BuiltinOperator;
+    use microlite_ops::ResolverError;
+
+    #[test]
+    fn build_error_boxes_and_chains_to_the_interpreter_error() {
+        let cause = ResolverError::Duplicate {
+            op: BuiltinOperator::RESHAPE,
+        };
+        let boxed: Box<dyn std::error::Error> =
+            BuildError::from(microlite::Error::Resolver(cause)).into();
+        assert_eq!(
+            boxed.to_string(),
+            "preparing the interpreter failed: cannot add the op to the resolver: op RESHAPE \
+             is already registered"
+        );
+        let interpreter = boxed
+            .source()
+            .and_then(|s| s.downcast_ref::<microlite::Error>());
+        assert_eq!(interpreter, Some(&microlite::Error::Resolver(cause)));
+        let resolver = boxed
+            .source()
+            .and_then(|s| s.source())
+            .and_then(|s| s.downcast_ref::<ResolverError>());
+        assert_eq!(resolver, Some(&cause));
     }
 }

@@ -2,8 +2,6 @@
 //! HARD_SWISH and ELU, for float32 and int8, computed exactly as TFLM's reference
 //! kernels compute them.
 
-use core::fmt;
-
 use bytemuck::{Pod, Zeroable};
 use num_traits::Float;
 
@@ -16,69 +14,18 @@ use crate::gemmlowp_fixed::{
 use crate::quantization::{
     quantize_multiplier_exact, ratio_multiplier, round_half_away_from_zero_f32,
 };
+use crate::KernelError;
 
 /// Integer bits of the fixed-point input of int8 LOGISTIC and TANH (Q4.27).
 const SIGMOID_INPUT_INTEGER_BITS: i32 = 4;
 
-/// Why an activation cannot be prepared or run.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ActivationError {
-    /// Input and output lengths differ.
-    LengthMismatch {
-        /// Input elements.
-        input: usize,
-        /// Output elements.
-        output: usize,
-    },
-    /// The output zero point is not the one TFLM requires.
-    OutputZeroPoint {
-        /// Required zero point.
-        expected: i32,
-        /// Zero point found.
-        found: i32,
-    },
-    /// A scale makes a fixed-point multiplier unrepresentable.
-    ScaleOutOfRange {
-        /// What was being computed.
-        what: &'static str,
-        /// The real value rejected.
-        value: f64,
-    },
-}
-
-impl fmt::Display for ActivationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::LengthMismatch { input, output } => {
-                write!(
-                    f,
-                    "activation input has {input} elements but output has {output}"
-                )
-            }
-            Self::OutputZeroPoint { expected, found } => {
-                write!(
-                    f,
-                    "activation output zero point must be {expected}, found {found}"
-                )
-            }
-            Self::ScaleOutOfRange { what, value } => {
-                write!(f, "{what} = {value} cannot be represented in fixed point")
-            }
-        }
-    }
-}
-
 /// Applies `f` elementwise after checking lengths.
-fn map<T: Copy, U>(
-    input: &[T],
-    output: &mut [U],
-    f: impl Fn(T) -> U,
-) -> Result<(), ActivationError> {
+fn map<T: Copy, U>(input: &[T], output: &mut [U], f: impl Fn(T) -> U) -> Result<(), KernelError> {
     if input.len() != output.len() {
-        return Err(ActivationError::LengthMismatch {
-            input: input.len(),
-            output: output.len(),
+        return Err(KernelError::LengthMismatch {
+            buffer: "output",
+            expected: input.len(),
+            actual: output.len(),
         });
     }
     for (o, &x) in output.iter_mut().zip(input) {
@@ -137,7 +84,7 @@ pub fn relu_int8(
     params: &ReluQuantParams,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), ActivationError> {
+) -> Result<(), KernelError> {
     map(input, output, |x| {
         let rescaled = multiply_by_quantized_multiplier(
             i32::from(x).wrapping_sub(params.input_zero_point),
@@ -150,7 +97,7 @@ pub fn relu_int8(
 }
 
 /// Float RELU.
-pub fn relu_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+pub fn relu_f32(input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     map(input, output, |x| if x < 0.0 { 0.0 } else { x })
 }
 
@@ -198,7 +145,7 @@ pub fn relu6_int8(
     params: &Relu6QuantParams,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), ActivationError> {
+) -> Result<(), KernelError> {
     let (lower, upper) = (saturate_i8(params.zero), saturate_i8(params.six));
     map(input, output, |x| {
         if x > upper {
@@ -212,7 +159,7 @@ pub fn relu6_int8(
 }
 
 /// Float RELU6.
-pub fn relu6_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+pub fn relu6_f32(input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     map(input, output, |x| x.clamp(0.0, 6.0))
 }
 
@@ -264,7 +211,7 @@ pub fn leaky_relu_int8(
     params: &LeakyReluQuantParams,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), ActivationError> {
+) -> Result<(), KernelError> {
     map(input, output, |x| {
         let value = i32::from(x).wrapping_sub(params.input_zero_point);
         let (multiplier, shift) = if value >= 0 {
@@ -281,11 +228,7 @@ pub fn leaky_relu_int8(
 }
 
 /// Float LEAKY_RELU: `x` if `x > 0`, else `alpha * x`.
-pub fn leaky_relu_f32(
-    alpha: f32,
-    input: &[f32],
-    output: &mut [f32],
-) -> Result<(), ActivationError> {
+pub fn leaky_relu_f32(alpha: f32, input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     map(input, output, |x| if x > 0.0 { x } else { x * alpha })
 }
 
@@ -310,10 +253,11 @@ pub struct SigmoidQuantParams {
 fn sigmoid_params(
     input_scale: f32,
     input_zero_point: i32,
-) -> Result<SigmoidQuantParams, ActivationError> {
-    let out_of_range = |value: f64| ActivationError::ScaleOutOfRange {
+) -> Result<SigmoidQuantParams, KernelError> {
+    let out_of_range = |value: f64| KernelError::MultiplierOutOfRange {
         what: "input_scale * 2^27",
         value,
+        range: "positive and representable in fixed point (shift in -31..=31)",
     };
     if !input_scale.is_finite() || input_scale <= 0.0 {
         return Err(out_of_range(f64::NAN));
@@ -345,11 +289,11 @@ pub fn prepare_logistic_int8(
     input_scale: f32,
     input_zero_point: i32,
     output_zero_point: i32,
-) -> Result<SigmoidQuantParams, ActivationError> {
+) -> Result<SigmoidQuantParams, KernelError> {
     if output_zero_point != -128 {
-        return Err(ActivationError::OutputZeroPoint {
+        return Err(KernelError::OutputZeroPoint {
             expected: -128,
-            found: output_zero_point,
+            actual: output_zero_point,
         });
     }
     sigmoid_params(input_scale, input_zero_point)
@@ -360,7 +304,7 @@ pub fn prepare_logistic_int8(
 pub fn prepare_tanh_int8(
     input_scale: f32,
     input_zero_point: i32,
-) -> Result<SigmoidQuantParams, ActivationError> {
+) -> Result<SigmoidQuantParams, KernelError> {
     sigmoid_params(input_scale, input_zero_point)
 }
 
@@ -392,7 +336,7 @@ pub fn logistic_int8(
     params: &SigmoidQuantParams,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), ActivationError> {
+) -> Result<(), KernelError> {
     map(input, output, |x| {
         sigmoid_element(params, x, i8::MIN, i8::MAX, |q4| {
             let q0 = logistic(q4, SIGMOID_INPUT_INTEGER_BITS);
@@ -406,7 +350,7 @@ pub fn tanh_int8(
     params: &SigmoidQuantParams,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), ActivationError> {
+) -> Result<(), KernelError> {
     map(input, output, |x| {
         sigmoid_element(params, x, i8::MIN, i8::MAX, |q4| {
             saturate_i8(rounding_divide_by_pot(
@@ -418,7 +362,7 @@ pub fn tanh_int8(
 }
 
 /// Float LOGISTIC, with TFLM's cut-offs (1 above 16.619…, `exp(x)` below -9).
-pub fn logistic_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+pub fn logistic_f32(input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     const CUTOFF_UPPER: f32 = 16.619_047;
     const CUTOFF_LOWER: f32 = -9.0;
     map(input, output, |x| {
@@ -433,7 +377,7 @@ pub fn logistic_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationE
 }
 
 /// Float TANH.
-pub fn tanh_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+pub fn tanh_f32(input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     map(input, output, Float::tanh)
 }
 
@@ -473,15 +417,16 @@ pub fn prepare_hard_swish_int8(
     input_zero_point: i32,
     output_scale: f32,
     output_zero_point: i32,
-) -> Result<HardSwishQuantParams, ActivationError> {
+) -> Result<HardSwishQuantParams, KernelError> {
     let hires_input_scale = (1.0f32 / 128.0) * input_scale;
     let reluish_scale = 3.0f32 / 32768.0;
     let output_real = F64::from_f32(hires_input_scale / output_scale);
     let (output_multiplier, output_multiplier_exponent) = quantize_multiplier_exact(output_real);
     if output_multiplier_exponent > 0 {
-        return Err(ActivationError::ScaleOutOfRange {
+        return Err(KernelError::MultiplierOutOfRange {
             what: "input_scale / (128 * output_scale)",
             value: output_real.to_f64(),
+            range: "below 1",
         });
     }
     let (reluish_multiplier, reluish_multiplier_exponent) =
@@ -501,7 +446,7 @@ pub fn hard_swish_int8(
     params: &HardSwishQuantParams,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), ActivationError> {
+) -> Result<(), KernelError> {
     let output_multiplier = params.output_multiplier_fixedpoint_int16 as i16;
     let reluish_multiplier = params.reluish_multiplier_fixedpoint_int16 as i16;
     let reluish_exponent = params.reluish_multiplier_exponent;
@@ -536,7 +481,7 @@ pub fn hard_swish_int8(
 }
 
 /// Float HARD_SWISH: `x * min(6, max(0, x + 3)) / 6`.
-pub fn hard_swish_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+pub fn hard_swish_f32(input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     map(input, output, |x| {
         let lifted = x + 3.0;
         let relu = if 0.0 < lifted { lifted } else { 0.0 };
@@ -593,12 +538,12 @@ pub fn elu_int8(
     params: &EluQuantParams,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), ActivationError> {
+) -> Result<(), KernelError> {
     map(input, output, |x| params.table[usize::from(x as u8)])
 }
 
 /// Float ELU: `x` if `x >= 0`, else `expm1(x)`.
-pub fn elu_f32(input: &[f32], output: &mut [f32]) -> Result<(), ActivationError> {
+pub fn elu_f32(input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     map(
         input,
         output,

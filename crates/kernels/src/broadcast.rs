@@ -5,9 +5,9 @@
 //! output dimension is broadcast (stride 0). [`BroadcastShape`] is computed
 //! once at prepare time and is plain data.
 
-use core::fmt;
-
 use bytemuck::{Pod, Zeroable};
+
+use crate::KernelError;
 
 /// Largest rank a broadcast shape can have.
 pub const MAX_BROADCAST_RANK: usize = 6;
@@ -32,75 +32,15 @@ pub struct BroadcastShape {
     pub elementwise: u32,
 }
 
-/// Why two shapes cannot be broadcast onto an output shape.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BroadcastError {
-    /// A shape has more than [`MAX_BROADCAST_RANK`] dimensions.
-    RankTooLarge {
-        /// The rank found.
-        rank: usize,
-    },
-    /// Along output dimension `dim` (right-aligned), an input extent is
-    /// neither 1 nor the output extent, or the output is not the larger one.
-    Incompatible {
-        /// Dimension index, counted in the extended (rank 6) shape.
-        dim: usize,
-        /// Extent of input 1.
-        input1: usize,
-        /// Extent of input 2.
-        input2: usize,
-        /// Extent of the output.
-        output: usize,
-    },
-    /// An element count does not fit in `u32`.
-    TooLarge,
-    /// A buffer's length differs from its shape's element count.
-    LengthMismatch {
-        /// Which buffer ("input1", "input2" or "output").
-        buffer: &'static str,
-        /// Elements the shape needs.
-        expected: usize,
-        /// Elements given.
-        found: usize,
-    },
-}
-
-impl fmt::Display for BroadcastError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::RankTooLarge { rank } => {
-                write!(
-                    f,
-                    "rank {rank} exceeds the broadcast limit {MAX_BROADCAST_RANK}"
-                )
-            }
-            Self::Incompatible {
-                dim,
-                input1,
-                input2,
-                output,
-            } => write!(
-                f,
-                "dimension {dim}: inputs {input1} and {input2} do not broadcast to {output}"
-            ),
-            Self::TooLarge => write!(f, "broadcast element count does not fit in u32"),
-            Self::LengthMismatch {
-                buffer,
-                expected,
-                found,
-            } => {
-                write!(f, "{buffer} needs {expected} elements, got {found}")
-            }
-        }
-    }
-}
-
 /// `dims` right-aligned into a rank-6 shape padded with leading 1s.
-fn extend(dims: &[usize]) -> Result<[usize; MAX_BROADCAST_RANK], BroadcastError> {
+fn extend(dims: &[usize]) -> Result<[usize; MAX_BROADCAST_RANK], KernelError> {
     let rank = dims.len();
     if rank > MAX_BROADCAST_RANK {
-        return Err(BroadcastError::RankTooLarge { rank });
+        return Err(KernelError::RankTooLarge {
+            op: "broadcast",
+            rank,
+            max: MAX_BROADCAST_RANK,
+        });
     }
     let mut out = [1usize; MAX_BROADCAST_RANK];
     for (slot, &d) in out[MAX_BROADCAST_RANK - rank..].iter_mut().zip(dims) {
@@ -109,17 +49,18 @@ fn extend(dims: &[usize]) -> Result<[usize; MAX_BROADCAST_RANK], BroadcastError>
     Ok(out)
 }
 
-fn to_u32(value: usize) -> Result<u32, BroadcastError> {
-    u32::try_from(value).map_err(|_| BroadcastError::TooLarge)
+/// An element count or stride of a broadcast does not fit in `u32`.
+const TOO_LARGE: KernelError = KernelError::TooLarge {
+    what: "broadcast element count",
+};
+
+fn to_u32(value: usize) -> Result<u32, KernelError> {
+    u32::try_from(value).map_err(|_| TOO_LARGE)
 }
 
 impl BroadcastShape {
     /// Maps `input1` and `input2` onto `output` (all given outermost first).
-    pub fn new(
-        input1: &[usize],
-        input2: &[usize],
-        output: &[usize],
-    ) -> Result<Self, BroadcastError> {
+    pub fn new(input1: &[usize], input2: &[usize], output: &[usize]) -> Result<Self, KernelError> {
         let d1 = extend(input1)?;
         let d2 = extend(input2)?;
         let dout = extend(output)?;
@@ -130,7 +71,7 @@ impl BroadcastShape {
             let (a, b, o) = (d1[dim], d2[dim], dout[dim]);
             let fits = |x: usize| x == o || x == 1;
             if !fits(a) || !fits(b) || (a != o && b != o) {
-                return Err(BroadcastError::Incompatible {
+                return Err(KernelError::BroadcastIncompatible {
                     dim,
                     input1: a,
                     input2: b,
@@ -148,9 +89,9 @@ impl BroadcastShape {
             } else {
                 to_u32(stride2)?
             };
-            stride1 = stride1.checked_mul(a).ok_or(BroadcastError::TooLarge)?;
-            stride2 = stride2.checked_mul(b).ok_or(BroadcastError::TooLarge)?;
-            output_len = output_len.checked_mul(o).ok_or(BroadcastError::TooLarge)?;
+            stride1 = stride1.checked_mul(a).ok_or(TOO_LARGE)?;
+            stride2 = stride2.checked_mul(b).ok_or(TOO_LARGE)?;
+            output_len = output_len.checked_mul(o).ok_or(TOO_LARGE)?;
         }
         shape.input1_len = to_u32(stride1)?;
         shape.input2_len = to_u32(stride2)?;
@@ -170,17 +111,17 @@ impl BroadcastShape {
         input1: usize,
         input2: usize,
         output: usize,
-    ) -> Result<(), BroadcastError> {
+    ) -> Result<(), KernelError> {
         for (buffer, expected, found) in [
             ("input1", self.input1_len, input1),
             ("input2", self.input2_len, input2),
             ("output", self.output_len, output),
         ] {
             if expected as usize != found {
-                return Err(BroadcastError::LengthMismatch {
+                return Err(KernelError::LengthMismatch {
                     buffer,
                     expected: expected as usize,
-                    found,
+                    actual: found,
                 });
             }
         }
@@ -260,15 +201,15 @@ mod tests {
     fn rejects_incompatible_shapes() {
         assert!(matches!(
             BroadcastShape::new(&[2, 3], &[4], &[2, 3]),
-            Err(BroadcastError::Incompatible { .. })
+            Err(KernelError::BroadcastIncompatible { .. })
         ));
         assert!(matches!(
             BroadcastShape::new(&[2, 1], &[2, 1], &[2, 3]),
-            Err(BroadcastError::Incompatible { .. })
+            Err(KernelError::BroadcastIncompatible { .. })
         ));
         assert!(matches!(
             BroadcastShape::new(&[1; 7], &[1], &[1; 7]),
-            Err(BroadcastError::RankTooLarge { rank: 7 })
+            Err(KernelError::RankTooLarge { rank: 7, .. })
         ));
     }
 }

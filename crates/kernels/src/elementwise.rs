@@ -5,13 +5,11 @@
 //! the output. int8 MUL multiplies the zero-point-corrected inputs and applies
 //! one multiplier `input1_scale * input2_scale / output_scale`.
 
-use core::fmt;
-
 use bytemuck::{Pod, Zeroable};
 
 use crate::activation::clamp_f32;
 use crate::binary64::F64;
-use crate::broadcast::{BroadcastError, BroadcastShape};
+use crate::broadcast::BroadcastShape;
 use crate::fixed_point::{
     multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_smaller_than_one_exp,
     wrapping_left_shift_mul,
@@ -19,6 +17,7 @@ use crate::fixed_point::{
 use crate::quantization::{
     product_over, quantize_multiplier_exact, quantize_multiplier_smaller_than_one,
 };
+use crate::KernelError;
 
 /// Left shift applied to int8 ADD/SUB inputs before rescaling.
 const ADD_SUB_LEFT_SHIFT: i32 = 20;
@@ -94,60 +93,18 @@ pub struct MulQuantParams {
     pub activation_max: i32,
 }
 
-/// Why an elementwise op cannot be prepared or run.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ElementwiseError {
-    /// A rescaling multiplier is outside `(0, 1)`, which TFLM's ADD/SUB
-    /// requantization requires.
-    MultiplierOutOfRange {
-        /// Which multiplier ("input1", "input2" or "output").
-        which: &'static str,
-        /// Its real value.
-        value: f64,
-    },
-    /// The activation range is empty.
-    EmptyActivationRange {
-        /// Lower bound.
-        min: i32,
-        /// Upper bound.
-        max: i32,
-    },
-    /// Shapes or buffer lengths do not match.
-    Broadcast(BroadcastError),
-}
-
-impl From<BroadcastError> for ElementwiseError {
-    fn from(e: BroadcastError) -> Self {
-        Self::Broadcast(e)
-    }
-}
-
-impl fmt::Display for ElementwiseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::MultiplierOutOfRange { which, value } => {
-                write!(f, "{which} multiplier {value} is outside (0, 1)")
-            }
-            Self::EmptyActivationRange { min, max } => {
-                write!(f, "activation range [{min}, {max}] is empty")
-            }
-            Self::Broadcast(e) => write!(f, "{e}"),
-        }
-    }
-}
-
 /// TFLM's `QuantizeMultiplierSmallerThanOneExp`: `value` must be in `(0, 1)`.
-fn multiplier_below_one(which: &'static str, value: F64) -> Result<(i32, i32), ElementwiseError> {
-    quantize_multiplier_smaller_than_one(value).ok_or(ElementwiseError::MultiplierOutOfRange {
-        which,
+fn multiplier_below_one(what: &'static str, value: F64) -> Result<(i32, i32), KernelError> {
+    quantize_multiplier_smaller_than_one(value).ok_or(KernelError::MultiplierOutOfRange {
+        what,
         value: value.to_f64(),
+        range: "in (0, 1)",
     })
 }
 
-fn check_activation(q: &BinaryQuantization) -> Result<(), ElementwiseError> {
+fn check_activation(q: &BinaryQuantization) -> Result<(), KernelError> {
     if q.activation_min > q.activation_max {
-        return Err(ElementwiseError::EmptyActivationRange {
+        return Err(KernelError::EmptyActivationRange {
             min: q.activation_min,
             max: q.activation_max,
         });
@@ -160,7 +117,7 @@ fn add_sub_params(
     real_input1: F64,
     real_input2: F64,
     real_output: F64,
-) -> Result<AddSubQuantParams, ElementwiseError> {
+) -> Result<AddSubQuantParams, KernelError> {
     check_activation(q)?;
     let (input1_multiplier, input1_shift) = multiplier_below_one("input1", real_input1)?;
     let (input2_multiplier, input2_shift) = multiplier_below_one("input2", real_input2)?;
@@ -183,11 +140,12 @@ fn add_sub_params(
 
 /// Params of an int8 ADD (TFLM computes the multipliers in double
 /// precision; so does [`F64`]).
-pub fn prepare_add_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, ElementwiseError> {
+pub fn prepare_add_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, KernelError> {
     if !(q.input1_scale.is_finite() && q.input2_scale.is_finite() && q.output_scale.is_finite()) {
-        return Err(ElementwiseError::MultiplierOutOfRange {
-            which: "input1",
+        return Err(KernelError::MultiplierOutOfRange {
+            what: "input1",
             value: f64::NAN,
+            range: "in (0, 1)",
         });
     }
     let twice_max_input_scale = F64::from_f32(q.input1_scale.max(q.input2_scale)).scale(1);
@@ -202,7 +160,7 @@ pub fn prepare_add_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, Ele
 
 /// Params of an int8 SUB (TFLM computes the multipliers in single precision,
 /// unlike ADD).
-pub fn prepare_sub_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, ElementwiseError> {
+pub fn prepare_sub_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, KernelError> {
     let twice_max_input_scale = 2.0f32 * q.input1_scale.max(q.input2_scale);
     add_sub_params(
         q,
@@ -215,7 +173,7 @@ pub fn prepare_sub_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, Ele
 }
 
 /// Params of an int8 MUL.
-pub fn prepare_mul_int8(q: &BinaryQuantization) -> Result<MulQuantParams, ElementwiseError> {
+pub fn prepare_mul_int8(q: &BinaryQuantization) -> Result<MulQuantParams, KernelError> {
     check_activation(q)?;
     let (output_multiplier, output_shift) =
         quantize_multiplier_exact(product_over(q.input1_scale, q.input2_scale, q.output_scale));
@@ -237,7 +195,7 @@ fn binary<T: Copy>(
     input2: &[T],
     output: &mut [T],
     op: impl Fn(T, T) -> T,
-) -> Result<(), ElementwiseError> {
+) -> Result<(), KernelError> {
     shape.check_lengths(input1.len(), input2.len(), output.len())?;
     shape.for_each(|o, a, b| {
         if let (Some(out), Some(&x), Some(&y)) = (output.get_mut(o), input1.get(a), input2.get(b)) {
@@ -283,7 +241,7 @@ pub fn add_int8(
     input1: &[i8],
     input2: &[i8],
     output: &mut [i8],
-) -> Result<(), ElementwiseError> {
+) -> Result<(), KernelError> {
     binary(shape, input1, input2, output, |x, y| {
         add_sub_element(params, x, y, false)
     })
@@ -296,7 +254,7 @@ pub fn sub_int8(
     input1: &[i8],
     input2: &[i8],
     output: &mut [i8],
-) -> Result<(), ElementwiseError> {
+) -> Result<(), KernelError> {
     binary(shape, input1, input2, output, |x, y| {
         add_sub_element(params, x, y, true)
     })
@@ -309,7 +267,7 @@ pub fn mul_int8(
     input1: &[i8],
     input2: &[i8],
     output: &mut [i8],
-) -> Result<(), ElementwiseError> {
+) -> Result<(), KernelError> {
     binary(shape, input1, input2, output, |x, y| {
         let a = params.input1_offset.wrapping_add(i32::from(x));
         let b = params.input2_offset.wrapping_add(i32::from(y));
@@ -331,7 +289,7 @@ pub fn add_f32(
     input1: &[f32],
     input2: &[f32],
     output: &mut [f32],
-) -> Result<(), ElementwiseError> {
+) -> Result<(), KernelError> {
     binary(shape, input1, input2, output, |x, y| {
         clamp_f32(x + y, activation_min, activation_max)
     })
@@ -345,7 +303,7 @@ pub fn sub_f32(
     input1: &[f32],
     input2: &[f32],
     output: &mut [f32],
-) -> Result<(), ElementwiseError> {
+) -> Result<(), KernelError> {
     binary(shape, input1, input2, output, |x, y| {
         clamp_f32(x - y, activation_min, activation_max)
     })
@@ -359,7 +317,7 @@ pub fn mul_f32(
     input1: &[f32],
     input2: &[f32],
     output: &mut [f32],
-) -> Result<(), ElementwiseError> {
+) -> Result<(), KernelError> {
     binary(shape, input1, input2, output, |x, y| {
         clamp_f32(x * y, activation_min, activation_max)
     })

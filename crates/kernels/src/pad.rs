@@ -3,12 +3,17 @@
 //! TFLM pads int8 tensors with the output zero point unless PADV2 supplies a
 //! value; the caller passes whichever applies as `pad_value`.
 
-use core::fmt;
-
 use bytemuck::{Pod, Zeroable};
+
+use crate::KernelError;
 
 /// Largest rank PAD supports.
 pub const MAX_PAD_RANK: usize = 6;
+
+/// An element count or padded extent of a pad does not fit in `u32`.
+const TOO_LARGE: KernelError = KernelError::TooLarge {
+    what: "pad element count",
+};
 
 /// Input shape and per-dimension padding, prepared once.
 #[repr(C)]
@@ -28,78 +33,22 @@ pub struct PadShape {
     pub output_len: u32,
 }
 
-/// Why a pad cannot be prepared or run.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PadError {
-    /// The rank exceeds [`MAX_PAD_RANK`].
-    RankTooLarge {
-        /// Rank found.
-        rank: usize,
-    },
-    /// The number of padding pairs differs from the rank.
-    PaddingCount {
-        /// Pairs given.
-        pairs: usize,
-        /// Input rank.
-        rank: usize,
-    },
-    /// A padding amount is negative or too large.
-    BadPadding {
-        /// Dimension.
-        dim: usize,
-        /// The amount.
-        amount: i64,
-    },
-    /// An element count does not fit in `u32`.
-    TooLarge,
-    /// A buffer's length differs from what the shape needs.
-    LengthMismatch {
-        /// Which buffer ("input" or "output").
-        buffer: &'static str,
-        /// Elements the shape needs.
-        expected: usize,
-        /// Elements given.
-        found: usize,
-    },
-}
-
-impl fmt::Display for PadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::RankTooLarge { rank } => write!(f, "pad rank {rank} exceeds {MAX_PAD_RANK}"),
-            Self::PaddingCount { pairs, rank } => {
-                write!(f, "pad has {pairs} padding pairs for rank {rank}")
-            }
-            Self::BadPadding { dim, amount } => {
-                write!(
-                    f,
-                    "pad amount {amount} on dimension {dim} is negative or too large"
-                )
-            }
-            Self::TooLarge => write!(f, "pad element count does not fit in u32"),
-            Self::LengthMismatch {
-                buffer,
-                expected,
-                found,
-            } => {
-                write!(f, "pad {buffer} needs {expected} elements, got {found}")
-            }
-        }
-    }
-}
-
 impl PadShape {
     /// Describes padding `input_dims` by `paddings[d] = [before, after]`.
-    pub fn new(input_dims: &[usize], paddings: &[[i64; 2]]) -> Result<Self, PadError> {
+    pub fn new(input_dims: &[usize], paddings: &[[i64; 2]]) -> Result<Self, KernelError> {
         let rank = input_dims.len();
         if rank > MAX_PAD_RANK {
-            return Err(PadError::RankTooLarge { rank });
+            return Err(KernelError::RankTooLarge {
+                op: "pad",
+                rank,
+                max: MAX_PAD_RANK,
+            });
         }
         if paddings.len() != rank {
-            return Err(PadError::PaddingCount {
-                pairs: paddings.len(),
-                rank,
+            return Err(KernelError::DimensionMismatch {
+                what: "pad padding pairs == rank",
+                expected: rank,
+                actual: paddings.len(),
             });
         }
         let mut shape = Self::zeroed();
@@ -108,17 +57,17 @@ impl PadShape {
         let (mut input_len, mut output_len) = (1u32, 1u32);
         for (dim, (&extent, &[before, after])) in input_dims.iter().zip(paddings).enumerate() {
             let amount =
-                |a: i64| u32::try_from(a).map_err(|_| PadError::BadPadding { dim, amount: a });
-            let extent = u32::try_from(extent).map_err(|_| PadError::TooLarge)?;
+                |a: i64| u32::try_from(a).map_err(|_| KernelError::BadPadding { dim, amount: a });
+            let extent = u32::try_from(extent).map_err(|_| TOO_LARGE)?;
             shape.input_dims[dim] = extent;
             shape.before[dim] = amount(before)?;
             shape.after[dim] = amount(after)?;
             let padded = extent
                 .checked_add(shape.before[dim])
                 .and_then(|e| e.checked_add(shape.after[dim]))
-                .ok_or(PadError::TooLarge)?;
-            input_len = input_len.checked_mul(extent).ok_or(PadError::TooLarge)?;
-            output_len = output_len.checked_mul(padded).ok_or(PadError::TooLarge)?;
+                .ok_or(TOO_LARGE)?;
+            input_len = input_len.checked_mul(extent).ok_or(TOO_LARGE)?;
+            output_len = output_len.checked_mul(padded).ok_or(TOO_LARGE)?;
         }
         shape.input_len = input_len;
         shape.output_len = output_len;
@@ -146,12 +95,12 @@ pub fn pad<T: Copy>(
     pad_value: T,
     input: &[T],
     output: &mut [T],
-) -> Result<(), PadError> {
+) -> Result<(), KernelError> {
     let rank = (shape.rank as usize).min(MAX_PAD_RANK);
     let product = |extent: &dyn Fn(usize) -> usize| {
         (0..rank)
             .try_fold(1usize, |acc, d| acc.checked_mul(extent(d)))
-            .ok_or(PadError::TooLarge)
+            .ok_or(TOO_LARGE)
     };
     let input_len = product(&|d| shape.input_dims[d] as usize)?;
     let output_len = product(&|d| shape.output_dim(d))?;
@@ -160,10 +109,10 @@ pub fn pad<T: Copy>(
         ("output", output_len, output.len()),
     ] {
         if expected != found {
-            return Err(PadError::LengthMismatch {
+            return Err(KernelError::LengthMismatch {
                 buffer,
                 expected,
-                found,
+                actual: found,
             });
         }
     }

@@ -5,11 +5,10 @@
 //! not counted. int8 pooling requires equal input and output quantization
 //! (TFLM checks this in prepare), so values are pooled as raw integers.
 
-use core::fmt;
-
 use bytemuck::{Pod, Zeroable};
 
 use crate::activation::clamp_f32;
+use crate::KernelError;
 
 /// Geometry and fused-activation clamp of a 2D pooling, prepared once.
 #[repr(C)]
@@ -41,62 +40,6 @@ pub struct PoolParams {
     pub float_activation_max: f32,
 }
 
-/// Why a pooling cannot run.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PoolError {
-    /// Batch or channel counts of input and output differ.
-    ShapeMismatch {
-        /// Input shape.
-        input: [u32; 4],
-        /// Output shape.
-        output: [u32; 4],
-    },
-    /// A buffer's length is not its shape's element count.
-    LengthMismatch {
-        /// Which buffer ("input" or "output").
-        buffer: &'static str,
-        /// Elements the shape needs.
-        expected: usize,
-        /// Elements given.
-        found: usize,
-    },
-    /// A stride or filter dimension is zero.
-    ZeroGeometry,
-    /// An output position's window does not overlap the input at all.
-    EmptyWindow {
-        /// Output row.
-        out_y: usize,
-        /// Output column.
-        out_x: usize,
-    },
-}
-
-impl fmt::Display for PoolError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::ShapeMismatch { input, output } => write!(
-                f,
-                "pooling input {input:?} and output {output:?} differ in batches or channels"
-            ),
-            Self::LengthMismatch {
-                buffer,
-                expected,
-                found,
-            } => {
-                write!(f, "pooling {buffer} needs {expected} elements, got {found}")
-            }
-            Self::ZeroGeometry => write!(f, "pooling filter and strides must be non-zero"),
-            Self::EmptyWindow { out_y, out_x } => {
-                write!(
-                    f,
-                    "pooling window of output ({out_y}, {out_x}) lies outside the input"
-                )
-            }
-        }
-    }
-}
-
 /// The clipped window of one output position, in input coordinates.
 struct Window {
     y_start: usize,
@@ -122,21 +65,37 @@ fn element_count(shape: [u32; 4]) -> Option<usize> {
 }
 
 impl Geometry {
-    fn new(params: &PoolParams, input_len: usize, output_len: usize) -> Result<Self, PoolError> {
+    fn new(params: &PoolParams, input_len: usize, output_len: usize) -> Result<Self, KernelError> {
         let [ib, ih, iw, ic] = params.input_shape;
         let [ob, oh, ow, oc] = params.output_shape;
         if ib != ob || ic != oc {
-            return Err(PoolError::ShapeMismatch {
+            return Err(KernelError::ShapeMismatch {
+                what: "pooling batches or channels",
                 input: params.input_shape,
                 output: params.output_shape,
             });
         }
-        if params.filter_height == 0
-            || params.filter_width == 0
-            || params.stride_height == 0
-            || params.stride_width == 0
-        {
-            return Err(PoolError::ZeroGeometry);
+        for (what, value) in [
+            (
+                "pooling filter_height (must be non-zero)",
+                params.filter_height,
+            ),
+            (
+                "pooling filter_width (must be non-zero)",
+                params.filter_width,
+            ),
+            (
+                "pooling stride_height (must be non-zero)",
+                params.stride_height,
+            ),
+            (
+                "pooling stride_width (must be non-zero)",
+                params.stride_width,
+            ),
+        ] {
+            if value == 0 {
+                return Err(KernelError::InvalidParameter { what, value: 0 });
+            }
         }
         for (buffer, shape, found) in [
             ("input", params.input_shape, input_len),
@@ -144,10 +103,10 @@ impl Geometry {
         ] {
             let expected = element_count(shape).unwrap_or(usize::MAX);
             if expected != found {
-                return Err(PoolError::LengthMismatch {
+                return Err(KernelError::LengthMismatch {
                     buffer,
                     expected,
-                    found,
+                    actual: found,
                 });
             }
         }
@@ -162,7 +121,12 @@ impl Geometry {
     }
 
     /// Window of output `(out_y, out_x)`, clipped to the input.
-    fn window(&self, params: &PoolParams, out_y: usize, out_x: usize) -> Result<Window, PoolError> {
+    fn window(
+        &self,
+        params: &PoolParams,
+        out_y: usize,
+        out_x: usize,
+    ) -> Result<Window, KernelError> {
         let clip = |out: usize, stride: u32, pad: u32, filter: u32, size: usize| {
             let origin = out as i64 * i64::from(stride) - i64::from(pad);
             let start = (-origin).max(0);
@@ -189,7 +153,7 @@ impl Geometry {
             self.in_w,
         );
         if !y_ok || !x_ok {
-            return Err(PoolError::EmptyWindow { out_y, out_x });
+            return Err(KernelError::EmptyWindow { out_y, out_x });
         }
         Ok(Window {
             y_start,
@@ -207,7 +171,7 @@ impl Geometry {
         &self,
         params: &PoolParams,
         mut f: impl FnMut(usize, &Window, &dyn Fn(usize, usize) -> usize),
-    ) -> Result<(), PoolError> {
+    ) -> Result<(), KernelError> {
         let mut out_index = 0;
         for b in 0..self.batches {
             for out_y in 0..self.out_h {
@@ -230,7 +194,7 @@ impl Geometry {
         &self,
         params: &PoolParams,
         mut f: impl FnMut(usize, &Window, &dyn Fn(usize, usize) -> usize),
-    ) -> Result<(), PoolError> {
+    ) -> Result<(), KernelError> {
         let depth = self.depth;
         self.for_each_pixel(params, |first, window, pixel| {
             for c in 0..depth {
@@ -246,7 +210,7 @@ pub fn average_pool_f32(
     params: &PoolParams,
     input: &[f32],
     output: &mut [f32],
-) -> Result<(), PoolError> {
+) -> Result<(), KernelError> {
     let geometry = Geometry::new(params, input.len(), output.len())?;
     geometry.for_each_output(params, |o, w, at| {
         let mut total = 0.0f32;
@@ -273,7 +237,7 @@ pub fn max_pool_f32(
     params: &PoolParams,
     input: &[f32],
     output: &mut [f32],
-) -> Result<(), PoolError> {
+) -> Result<(), KernelError> {
     let geometry = Geometry::new(params, input.len(), output.len())?;
     geometry.for_each_output(params, |o, w, at| {
         let mut max = f32::MIN;
@@ -303,7 +267,7 @@ pub fn average_pool_int8(
     params: &PoolParams,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), PoolError> {
+) -> Result<(), KernelError> {
     let geometry = Geometry::new(params, input.len(), output.len())?;
     let depth = geometry.depth;
     geometry.for_each_pixel(params, |first_out, w, pixel| {
@@ -349,7 +313,7 @@ pub fn max_pool_int8(
     params: &PoolParams,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), PoolError> {
+) -> Result<(), KernelError> {
     let geometry = Geometry::new(params, input.len(), output.len())?;
     geometry.for_each_output(params, |o, w, at| {
         let mut max = i8::MIN;

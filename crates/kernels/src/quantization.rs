@@ -5,75 +5,9 @@
 //! floating-point sequences TFLM uses to form the effective conv / fully
 //! connected scales, and the quantized bounds of fused activations.
 
-use core::fmt;
-
 use crate::activation::FusedActivation;
 use crate::binary64::F64;
-
-/// Error raised while deriving quantization parameters.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[non_exhaustive]
-pub enum QuantizationError {
-    /// `round(value / scale)` of an activation bound does not fit in `i32`
-    /// (or adding the zero point overflows).
-    ActivationBoundOutOfRange {
-        /// The real-valued bound being quantized (0, 6, -1 or 1).
-        value: f32,
-        /// The output scale.
-        scale: f32,
-        /// The output zero point.
-        zero_point: i32,
-    },
-    /// `input_scale * filter_scale` is negative or NaN.
-    NegativeProductScale {
-        /// The input tensor scale.
-        input_scale: f32,
-        /// The filter tensor scale.
-        filter_scale: f32,
-    },
-    /// The bias scale differs from `input_scale * filter_scale` by more than
-    /// 2% of the output scale (TFLM rejects such models).
-    BiasScaleMismatch {
-        /// `input_scale * filter_scale` in double precision.
-        input_product_scale: f64,
-        /// The bias tensor scale.
-        bias_scale: f32,
-        /// The output tensor scale.
-        output_scale: f32,
-    },
-}
-
-impl fmt::Display for QuantizationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::ActivationBoundOutOfRange {
-                value,
-                scale,
-                zero_point,
-            } => write!(
-                f,
-                "activation bound {value} does not fit in int32 when quantized with \
-                 scale {scale} and zero point {zero_point}"
-            ),
-            Self::NegativeProductScale {
-                input_scale,
-                filter_scale,
-            } => write!(
-                f,
-                "input scale {input_scale} times filter scale {filter_scale} is negative or NaN"
-            ),
-            Self::BiasScaleMismatch {
-                input_product_scale,
-                bias_scale,
-                output_scale,
-            } => write!(
-                f,
-                "bias scale {bias_scale} differs from input*filter scale \
-                 {input_product_scale} by more than 2% of output scale {output_scale}"
-            ),
-        }
-    }
-}
+use crate::KernelError;
 
 /// `std::round` for `f64`: round to nearest, ties away from zero (`TfLiteRound`).
 ///
@@ -397,7 +331,7 @@ pub fn quantized_convolution_multiplier(
     filter_scale: f32,
     bias_scale: Option<f32>,
     output_scale: f32,
-) -> Result<f64, QuantizationError> {
+) -> Result<f64, KernelError> {
     let input_product_scale = F64::from_f32(input_scale) * F64::from_f32(filter_scale);
     if let Some(bias_scale) = bias_scale {
         let scale_diff = (input_product_scale - F64::from_f32(bias_scale)).abs();
@@ -405,7 +339,7 @@ pub fn quantized_convolution_multiplier(
         let close_enough = !F64::from_f32(output_scale).is_zero()
             && scale_diff / F64::from_f32(output_scale) <= F64::from_f64(0.02);
         if !close_enough {
-            return Err(QuantizationError::BiasScaleMismatch {
+            return Err(KernelError::BiasScaleMismatch {
                 input_product_scale: input_product_scale.to_f64(),
                 bias_scale,
                 output_scale,
@@ -413,7 +347,7 @@ pub fn quantized_convolution_multiplier(
         }
     }
     if input_product_scale.is_negative() {
-        return Err(QuantizationError::NegativeProductScale {
+        return Err(KernelError::NegativeProductScale {
             input_scale,
             filter_scale,
         });
@@ -424,15 +358,11 @@ pub fn quantized_convolution_multiplier(
 /// Quantizes one real activation bound like TFLM's kernel_util `Quantize`:
 /// `zero_point + (int32)round(value / scale)` with the division and the
 /// rounding in `f32`.
-fn quantize_activation_bound(
-    value: f32,
-    scale: f32,
-    zero_point: i32,
-) -> Result<i32, QuantizationError> {
+fn quantize_activation_bound(value: f32, scale: f32, zero_point: i32) -> Result<i32, KernelError> {
     // 2^31 as f32; TFLM compares against (float)INT32_MAX, which is 2^31 and
     // would make the conversion undefined, so that value is rejected here.
     const TWO_POW_31: f32 = 2_147_483_648.0;
-    let error = QuantizationError::ActivationBoundOutOfRange {
+    let error = KernelError::ActivationBoundOutOfRange {
         value,
         scale,
         zero_point,
@@ -458,7 +388,7 @@ pub fn activation_range_quantized(
     zero_point: i32,
     qmin: i32,
     qmax: i32,
-) -> Result<(i32, i32), QuantizationError> {
+) -> Result<(i32, i32), KernelError> {
     let bound = |value: f32| quantize_activation_bound(value, scale, zero_point);
     match activation {
         FusedActivation::Relu => Ok((qmin.max(bound(0.0)?), qmax)),
@@ -475,7 +405,7 @@ pub fn activation_range_i8(
     activation: FusedActivation,
     scale: f32,
     zero_point: i32,
-) -> Result<(i32, i32), QuantizationError> {
+) -> Result<(i32, i32), KernelError> {
     activation_range_quantized(
         activation,
         scale,
@@ -490,7 +420,7 @@ pub fn activation_range_i16(
     activation: FusedActivation,
     scale: f32,
     zero_point: i32,
-) -> Result<(i32, i32), QuantizationError> {
+) -> Result<(i32, i32), KernelError> {
     activation_range_quantized(
         activation,
         scale,

@@ -6,15 +6,19 @@
 //! matters for float sums). `keep_dims` only changes the output's shape, not
 //! its data, so it does not appear here.
 
-use core::fmt;
-
 use bytemuck::{Pod, Zeroable};
 
 use crate::fixed_point::multiply_by_quantized_multiplier;
 use crate::quantization::ratio_multiplier;
+use crate::KernelError;
 
 /// Largest input rank a reduction supports.
 pub const MAX_REDUCE_RANK: usize = 6;
+
+/// An element count of a reduction does not fit in `u32`.
+const TOO_LARGE: KernelError = KernelError::TooLarge {
+    what: "reduce element count",
+};
 
 /// Input shape and reduced axes of a reduction, resolved at prepare time.
 #[repr(C)]
@@ -34,69 +38,23 @@ pub struct ReduceShape {
     pub input_len: u32,
 }
 
-/// Why a reduction cannot be prepared or run.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReduceError {
-    /// The input rank exceeds [`MAX_REDUCE_RANK`].
-    RankTooLarge {
-        /// Rank found.
-        rank: usize,
-    },
-    /// An axis is outside `-rank..rank`.
-    AxisOutOfRange {
-        /// The axis value.
-        axis: i32,
-        /// Input rank.
-        rank: usize,
-    },
-    /// An element count does not fit in `u32`.
-    TooLarge,
-    /// A buffer's length differs from what the shape needs.
-    LengthMismatch {
-        /// Which buffer ("input" or "output").
-        buffer: &'static str,
-        /// Elements the shape needs.
-        expected: usize,
-        /// Elements given.
-        found: usize,
-    },
-}
-
-impl fmt::Display for ReduceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::RankTooLarge { rank } => {
-                write!(f, "reduce input rank {rank} exceeds {MAX_REDUCE_RANK}")
-            }
-            Self::AxisOutOfRange { axis, rank } => {
-                write!(f, "reduce axis {axis} is out of range for rank {rank}")
-            }
-            Self::TooLarge => write!(f, "reduce element count does not fit in u32"),
-            Self::LengthMismatch {
-                buffer,
-                expected,
-                found,
-            } => {
-                write!(f, "reduce {buffer} needs {expected} elements, got {found}")
-            }
-        }
-    }
-}
-
 impl ReduceShape {
     /// Resolves `axes` (negative values count from the end, duplicates are
     /// ignored) against `input_dims`. A rank-0 input reduces nothing.
-    pub fn new(input_dims: &[usize], axes: &[i32]) -> Result<Self, ReduceError> {
+    pub fn new(input_dims: &[usize], axes: &[i32]) -> Result<Self, KernelError> {
         let rank = input_dims.len();
         if rank > MAX_REDUCE_RANK {
-            return Err(ReduceError::RankTooLarge { rank });
+            return Err(KernelError::RankTooLarge {
+                op: "reduce",
+                rank,
+                max: MAX_REDUCE_RANK,
+            });
         }
         let mut shape = Self::zeroed();
         shape.input_dims = [1; MAX_REDUCE_RANK];
         shape.rank = rank as u32;
         for (slot, &d) in shape.input_dims.iter_mut().zip(input_dims) {
-            *slot = u32::try_from(d).map_err(|_| ReduceError::TooLarge)?;
+            *slot = u32::try_from(d).map_err(|_| TOO_LARGE)?;
         }
         if rank > 0 {
             for &axis in axes {
@@ -106,7 +64,11 @@ impl ReduceShape {
                     i64::from(axis)
                 };
                 if !(0..rank as i64).contains(&resolved) {
-                    return Err(ReduceError::AxisOutOfRange { axis, rank });
+                    return Err(KernelError::AxisOutOfRange {
+                        op: "reduce",
+                        axis: i64::from(axis),
+                        rank,
+                    });
                 }
                 shape.reduced_axes |= 1 << resolved;
             }
@@ -118,8 +80,8 @@ impl ReduceShape {
             } else {
                 &mut kept
             };
-            *product = product.checked_mul(extent).ok_or(ReduceError::TooLarge)?;
-            total = total.checked_mul(extent).ok_or(ReduceError::TooLarge)?;
+            *product = product.checked_mul(extent).ok_or(TOO_LARGE)?;
+            total = total.checked_mul(extent).ok_or(TOO_LARGE)?;
         }
         shape.reduced_count = reduced;
         shape.output_len = kept;
@@ -139,7 +101,7 @@ impl ReduceShape {
 
     /// Recomputes the element counts from the dimensions (so that every index
     /// computed later is in bounds) and checks the buffer lengths against them.
-    fn check_lengths(&self, input: usize, output: usize) -> Result<(), ReduceError> {
+    fn check_lengths(&self, input: usize, output: usize) -> Result<(), KernelError> {
         let dims = &self.input_dims[..self.clamped_rank()];
         let input_len = dims
             .iter()
@@ -152,12 +114,12 @@ impl ReduceShape {
         for (buffer, expected, found) in
             [("input", input_len, input), ("output", output_len, output)]
         {
-            let expected = expected.ok_or(ReduceError::TooLarge)?;
+            let expected = expected.ok_or(TOO_LARGE)?;
             if expected != found {
-                return Err(ReduceError::LengthMismatch {
+                return Err(KernelError::LengthMismatch {
                     buffer,
                     expected,
-                    found,
+                    actual: found,
                 });
             }
         }
@@ -216,7 +178,7 @@ impl ReduceShape {
 }
 
 /// Float MEAN: row-major float sum divided by the reduced element count.
-pub fn mean_f32(shape: &ReduceShape, input: &[f32], output: &mut [f32]) -> Result<(), ReduceError> {
+pub fn mean_f32(shape: &ReduceShape, input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     shape.check_lengths(input.len(), output.len())?;
     output.iter_mut().for_each(|o| *o = 0.0);
     shape.for_each(|o, i| {
@@ -282,7 +244,7 @@ pub fn mean_int8(
     params: &MeanQuantParams,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), ReduceError> {
+) -> Result<(), KernelError> {
     shape.check_lengths(input.len(), output.len())?;
     if input.is_empty() || shape.reduced_count == 0 {
         output.iter_mut().for_each(|o| *o = 0);

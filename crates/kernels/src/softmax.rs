@@ -5,8 +5,6 @@
 //! exponentiated in fixed point, summed in Q12.19, and divided through a
 //! fixed-point reciprocal. Differences below `diff_min` contribute nothing.
 
-use core::fmt;
-
 use bytemuck::{Pod, Zeroable};
 use num_traits::Float;
 
@@ -17,6 +15,7 @@ use crate::fixed_point::{
 };
 use crate::gemmlowp_fixed::{exp_on_negative_values, reciprocal, rescale};
 use crate::quantization::quantize_multiplier_above_one;
+use crate::KernelError;
 
 /// Integer bits of the rescaled input differences (Q5.26).
 const SCALED_DIFF_INTEGER_BITS: i32 = 5;
@@ -41,88 +40,6 @@ pub struct SoftmaxQuantParams {
     pub diff_min: i32,
 }
 
-/// Why a softmax cannot be prepared or run.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum SoftmaxError {
-    /// The output quantization is not the one TFLM requires.
-    OutputQuantization {
-        /// Required scale.
-        expected_scale: f32,
-        /// Required zero point.
-        expected_zero_point: i32,
-        /// Scale found.
-        scale: f32,
-        /// Zero point found.
-        zero_point: i32,
-    },
-    /// `beta * input_scale * 2^26` is not above 1 (or not finite), which
-    /// TFLM's fixed-point rescaling cannot represent.
-    InputScaleOutOfRange {
-        /// The real multiplier that was rejected.
-        multiplier: f64,
-    },
-    /// The depth (last dimension) is zero or does not divide the input length.
-    BadDepth {
-        /// Depth given.
-        depth: usize,
-        /// Number of input elements.
-        len: usize,
-    },
-    /// Input and output lengths differ.
-    LengthMismatch {
-        /// Input elements.
-        input: usize,
-        /// Output elements.
-        output: usize,
-    },
-    /// The reciprocal exponent is negative, which only a sum of exponentials
-    /// that wrapped around can give (a depth above [`MAX_QUANTIZED_DEPTH`]).
-    ExponentOutOfRange {
-        /// The exponent computed.
-        exponent: i32,
-    },
-}
-
-impl fmt::Display for SoftmaxError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::OutputQuantization {
-                expected_scale,
-                expected_zero_point,
-                scale,
-                zero_point,
-            } => {
-                write!(
-                    f,
-                    "softmax output must have scale {expected_scale} and zero point \
-                     {expected_zero_point}, found {scale} and {zero_point}"
-                )
-            }
-            Self::InputScaleOutOfRange { multiplier } => write!(
-                f,
-                "softmax input multiplier beta*scale*2^26 = {multiplier} must be finite and above 1"
-            ),
-            Self::BadDepth { depth, len } => {
-                write!(f, "softmax depth {depth} does not divide {len} elements")
-            }
-            Self::LengthMismatch { input, output } => {
-                write!(
-                    f,
-                    "softmax input has {input} elements but output has {output}"
-                )
-            }
-            Self::ExponentOutOfRange { exponent } => {
-                write!(
-                    f,
-                    "softmax reciprocal exponent {exponent} is negative (sum of exponentials \
-                     overflowed)"
-                )
-            }
-        }
-    }
-}
-
 /// Params for int8 → int8 softmax. The output must be quantized with scale
 /// exactly 1/256 and zero point -128, as TFLM requires.
 pub fn prepare_softmax_int8(
@@ -130,10 +47,10 @@ pub fn prepare_softmax_int8(
     input_scale: f32,
     output_scale: f32,
     output_zero_point: i32,
-) -> Result<SoftmaxQuantParams, SoftmaxError> {
+) -> Result<SoftmaxQuantParams, KernelError> {
     let expected_scale = 1.0 / 256.0;
     if output_zero_point != -128 || output_scale != expected_scale {
-        return Err(SoftmaxError::OutputQuantization {
+        return Err(KernelError::OutputQuantization {
             expected_scale,
             expected_zero_point: -128,
             scale: output_scale,
@@ -150,12 +67,12 @@ pub fn prepare_softmax_int8_int16(
     input_scale: f32,
     output_scale: f32,
     output_zero_point: i32,
-) -> Result<SoftmaxQuantParams, SoftmaxError> {
+) -> Result<SoftmaxQuantParams, KernelError> {
     let expected_scale = 1.0f32 / 65536.0;
     let tolerance = 0.001f32 * expected_scale;
     let scale_ok = (output_scale - expected_scale).abs() <= tolerance;
     if output_zero_point != -32768 || !scale_ok {
-        return Err(SoftmaxError::OutputQuantization {
+        return Err(KernelError::OutputQuantization {
             expected_scale,
             expected_zero_point: -32768,
             scale: output_scale,
@@ -167,9 +84,13 @@ pub fn prepare_softmax_int8_int16(
 
 /// TFLM's `PreprocessSoftmaxScaling` followed by `CalculateInputRadius`
 /// (its double arithmetic done exactly with [`F64`]).
-fn input_params(beta: f32, input_scale: f32) -> Result<SoftmaxQuantParams, SoftmaxError> {
+fn input_params(beta: f32, input_scale: f32) -> Result<SoftmaxQuantParams, KernelError> {
     let max_real_multiplier = F64::from_i64(i64::from(i32::MAX));
-    let out_of_range = |multiplier: f64| SoftmaxError::InputScaleOutOfRange { multiplier };
+    let out_of_range = |value: f64| KernelError::MultiplierOutOfRange {
+        what: "softmax beta * input_scale * 2^26",
+        value,
+        range: "finite and above 1",
+    };
     // TFLM's double product: NaN (also inf * 0) fails, +inf is capped by
     // std::min like any large value, -inf fails below.
     let real_multiplier = if beta.is_nan() || input_scale.is_nan() {
@@ -203,12 +124,16 @@ fn input_params(beta: f32, input_scale: f32) -> Result<SoftmaxQuantParams, Softm
 }
 
 /// Checks lengths and returns the number of rows.
-fn rows(depth: usize, input: usize, output: usize) -> Result<usize, SoftmaxError> {
+fn rows(depth: usize, input: usize, output: usize) -> Result<usize, KernelError> {
     if input != output {
-        return Err(SoftmaxError::LengthMismatch { input, output });
+        return Err(KernelError::LengthMismatch {
+            buffer: "output",
+            expected: input,
+            actual: output,
+        });
     }
     if depth == 0 || !input.is_multiple_of(depth) {
-        return Err(SoftmaxError::BadDepth { depth, len: input });
+        return Err(KernelError::BadDepth { depth, len: input });
     }
     Ok(input / depth)
 }
@@ -219,7 +144,7 @@ pub fn softmax_f32(
     depth: usize,
     input: &[f32],
     output: &mut [f32],
-) -> Result<(), SoftmaxError> {
+) -> Result<(), KernelError> {
     rows(depth, input.len(), output.len())?;
     for (row_in, row_out) in input
         .chunks_exact(depth)
@@ -273,7 +198,7 @@ pub fn softmax_int8(
     depth: usize,
     input: &[i8],
     output: &mut [i8],
-) -> Result<(), SoftmaxError> {
+) -> Result<(), KernelError> {
     softmax_quantized(params, depth, input, output)
 }
 
@@ -283,7 +208,7 @@ pub fn softmax_int8_int16(
     depth: usize,
     input: &[i8],
     output: &mut [i16],
-) -> Result<(), SoftmaxError> {
+) -> Result<(), KernelError> {
     softmax_quantized(params, depth, input, output)
 }
 
@@ -292,7 +217,7 @@ fn softmax_quantized<O: SoftmaxOutput>(
     depth: usize,
     input: &[i8],
     output: &mut [O],
-) -> Result<(), SoftmaxError> {
+) -> Result<(), KernelError> {
     rows(depth, input.len(), output.len())?;
     // exp(diff * beta * scale) in Q0, or None if the difference is negligible.
     let exp_of_diff = |diff: i32| -> Option<i32> {
@@ -326,7 +251,7 @@ fn softmax_quantized<O: SoftmaxOutput>(
         // the output is LOWEST, the correctly rounded probability).
         let exponent = num_bits_over_unit + 31 - O::BITS;
         if exponent < 0 {
-            return Err(SoftmaxError::ExponentOutOfRange { exponent });
+            return Err(KernelError::ExponentOutOfRange { exponent });
         }
         for (o, &x) in row_out.iter_mut().zip(row_in) {
             *o = match exp_of_diff(i32::from(x) - max_in_row) {

@@ -8,12 +8,18 @@
 //! direction, and a shrunk axis takes exactly the element at `start`.
 //! TFLM ignores `ellipsis_mask` and `new_axis_mask`; here they are rejected.
 
-use core::fmt;
-
 use bytemuck::{Pod, Zeroable};
+
+use crate::KernelError;
 
 /// Largest rank STRIDED_SLICE supports.
 pub const MAX_STRIDED_SLICE_RANK: usize = 6;
+
+/// An element count of a strided slice does not fit in `u32`, or an extent
+/// in `i32`.
+const TOO_LARGE: KernelError = KernelError::TooLarge {
+    what: "strided slice element count",
+};
 
 /// The masks of a STRIDED_SLICE operator (bit `d` refers to dimension `d`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,96 +60,6 @@ pub struct StridedSliceShape {
     pub output_len: u32,
 }
 
-/// Why a strided slice cannot be prepared or run.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StridedSliceError {
-    /// The rank exceeds [`MAX_STRIDED_SLICE_RANK`].
-    RankTooLarge {
-        /// Rank found.
-        rank: usize,
-    },
-    /// `begin`, `end` or `strides` does not have one entry per dimension.
-    IndexCount {
-        /// Which array.
-        which: &'static str,
-        /// Entries given.
-        found: usize,
-        /// Input rank.
-        rank: usize,
-    },
-    /// A stride is zero.
-    ZeroStride {
-        /// Dimension.
-        dim: usize,
-    },
-    /// `ellipsis_mask` or `new_axis_mask` is set.
-    UnsupportedMask {
-        /// Mask name.
-        mask: &'static str,
-        /// Its value.
-        value: i32,
-    },
-    /// A shrunk axis' index is outside the dimension.
-    ShrinkOutOfRange {
-        /// Dimension.
-        dim: usize,
-        /// The begin index.
-        begin: i32,
-    },
-    /// An element count does not fit in `u32`.
-    TooLarge,
-    /// A buffer's length differs from what the shape needs.
-    LengthMismatch {
-        /// Which buffer ("input" or "output").
-        buffer: &'static str,
-        /// Elements the shape needs.
-        expected: usize,
-        /// Elements given.
-        found: usize,
-    },
-}
-
-impl fmt::Display for StridedSliceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::RankTooLarge { rank } => {
-                write!(
-                    f,
-                    "strided slice rank {rank} exceeds {MAX_STRIDED_SLICE_RANK}"
-                )
-            }
-            Self::IndexCount { which, found, rank } => {
-                write!(
-                    f,
-                    "strided slice {which} has {found} entries for rank {rank}"
-                )
-            }
-            Self::ZeroStride { dim } => write!(f, "strided slice stride {dim} is zero"),
-            Self::UnsupportedMask { mask, value } => {
-                write!(f, "strided slice {mask} = {value} is not supported")
-            }
-            Self::ShrinkOutOfRange { dim, begin } => {
-                write!(
-                    f,
-                    "strided slice shrinks dimension {dim} at out-of-range index {begin}"
-                )
-            }
-            Self::TooLarge => write!(f, "strided slice element count does not fit in u32"),
-            Self::LengthMismatch {
-                buffer,
-                expected,
-                found,
-            } => {
-                write!(
-                    f,
-                    "strided slice {buffer} needs {expected} elements, got {found}"
-                )
-            }
-        }
-    }
-}
-
 fn bit(mask: i32, d: usize) -> bool {
     d < 32 && (mask >> d) & 1 != 0
 }
@@ -171,18 +87,26 @@ impl StridedSliceShape {
         end: &[i32],
         strides: &[i32],
         masks: StridedSliceMasks,
-    ) -> Result<Self, StridedSliceError> {
+    ) -> Result<Self, KernelError> {
         let rank = input_dims.len();
         if rank > MAX_STRIDED_SLICE_RANK {
-            return Err(StridedSliceError::RankTooLarge { rank });
+            return Err(KernelError::RankTooLarge {
+                op: "strided slice",
+                rank,
+                max: MAX_STRIDED_SLICE_RANK,
+            });
         }
-        for (which, found) in [
-            ("begin", begin.len()),
-            ("end", end.len()),
-            ("strides", strides.len()),
+        for (what, found) in [
+            ("strided slice begin entries == rank", begin.len()),
+            ("strided slice end entries == rank", end.len()),
+            ("strided slice strides entries == rank", strides.len()),
         ] {
             if found != rank {
-                return Err(StridedSliceError::IndexCount { which, found, rank });
+                return Err(KernelError::DimensionMismatch {
+                    what,
+                    expected: rank,
+                    actual: found,
+                });
             }
         }
         for (mask, value) in [
@@ -190,7 +114,7 @@ impl StridedSliceShape {
             ("new_axis_mask", masks.new_axis_mask),
         ] {
             if value != 0 {
-                return Err(StridedSliceError::UnsupportedMask { mask, value });
+                return Err(KernelError::UnsupportedMask { mask, value });
             }
         }
         let mut shape = Self::zeroed();
@@ -201,11 +125,11 @@ impl StridedSliceShape {
         shape.rank = rank as u32;
         let (mut input_len, mut output_len) = (1u32, 1u32);
         for d in 0..rank {
-            let size32 = u32::try_from(input_dims[d]).map_err(|_| StridedSliceError::TooLarge)?;
-            let size = i32::try_from(size32).map_err(|_| StridedSliceError::TooLarge)?;
+            let size32 = u32::try_from(input_dims[d]).map_err(|_| TOO_LARGE)?;
+            let size = i32::try_from(size32).map_err(|_| TOO_LARGE)?;
             let step = strides[d];
             if step == 0 {
-                return Err(StridedSliceError::ZeroStride { dim: d });
+                return Err(KernelError::ZeroStride { dim: d });
             }
             let forward = step > 0;
             let start = if bit(masks.begin_mask, d) {
@@ -220,7 +144,7 @@ impl StridedSliceShape {
             let shrink = bit(masks.shrink_axis_mask, d);
             let stop = if shrink {
                 if !(0..size).contains(&start) {
-                    return Err(StridedSliceError::ShrinkOutOfRange {
+                    return Err(KernelError::ShrinkOutOfRange {
                         dim: d,
                         begin: begin[d],
                     });
@@ -247,16 +171,12 @@ impl StridedSliceShape {
             shape.start[d] = start;
             shape.stop[d] = stop;
             shape.step[d] = if shrink { 1 } else { step };
-            shape.counts[d] = u32::try_from(count).map_err(|_| StridedSliceError::TooLarge)?;
+            shape.counts[d] = u32::try_from(count).map_err(|_| TOO_LARGE)?;
             if shrink {
                 shape.shrink_axis_mask |= 1 << d;
             }
-            input_len = input_len
-                .checked_mul(size32)
-                .ok_or(StridedSliceError::TooLarge)?;
-            output_len = output_len
-                .checked_mul(shape.counts[d])
-                .ok_or(StridedSliceError::TooLarge)?;
+            input_len = input_len.checked_mul(size32).ok_or(TOO_LARGE)?;
+            output_len = output_len.checked_mul(shape.counts[d]).ok_or(TOO_LARGE)?;
         }
         shape.input_len = input_len;
         shape.output_len = output_len;
@@ -282,12 +202,12 @@ pub fn strided_slice<T: Copy>(
     shape: &StridedSliceShape,
     input: &[T],
     output: &mut [T],
-) -> Result<(), StridedSliceError> {
+) -> Result<(), KernelError> {
     let rank = (shape.rank as usize).min(MAX_STRIDED_SLICE_RANK);
     let product = |dims: &[u32]| {
         dims.iter()
             .try_fold(1usize, |acc, &d| acc.checked_mul(d as usize))
-            .ok_or(StridedSliceError::TooLarge)
+            .ok_or(TOO_LARGE)
     };
     let input_len = product(&shape.input_dims[..rank])?;
     let output_len = product(&shape.counts[..rank])?;
@@ -296,10 +216,10 @@ pub fn strided_slice<T: Copy>(
         ("output", output_len, output.len()),
     ] {
         if expected != found {
-            return Err(StridedSliceError::LengthMismatch {
+            return Err(KernelError::LengthMismatch {
                 buffer,
                 expected,
-                found,
+                actual: found,
             });
         }
     }

@@ -2,12 +2,17 @@
 //!
 //! Output dimension `i` is input dimension `perm[i]`.
 
-use core::fmt;
-
 use bytemuck::{Pod, Zeroable};
+
+use crate::KernelError;
 
 /// Largest rank TRANSPOSE supports.
 pub const MAX_TRANSPOSE_RANK: usize = 6;
+
+/// An element count of a transpose does not fit in `u32`.
+const TOO_LARGE: KernelError = KernelError::TooLarge {
+    what: "transpose element count",
+};
 
 /// Input shape and permutation, prepared once.
 #[repr(C)]
@@ -24,67 +29,19 @@ pub struct TransposeShape {
     pub len: u32,
 }
 
-/// Why a transpose cannot be prepared or run.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransposeError {
-    /// The rank exceeds [`MAX_TRANSPOSE_RANK`].
-    RankTooLarge {
-        /// Rank found.
-        rank: usize,
-    },
-    /// The permutation's length differs from the rank, or it is not a
-    /// permutation of `0..rank`.
-    BadPermutation {
-        /// Position of the first offending entry (or the length if short).
-        position: usize,
-    },
-    /// An element count does not fit in `u32`.
-    TooLarge,
-    /// A buffer's length differs from the element count.
-    LengthMismatch {
-        /// Which buffer ("input" or "output").
-        buffer: &'static str,
-        /// Elements the shape needs.
-        expected: usize,
-        /// Elements given.
-        found: usize,
-    },
-}
-
-impl fmt::Display for TransposeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::RankTooLarge { rank } => {
-                write!(f, "transpose rank {rank} exceeds {MAX_TRANSPOSE_RANK}")
-            }
-            Self::BadPermutation { position } => {
-                write!(f, "transpose permutation is invalid at position {position}")
-            }
-            Self::TooLarge => write!(f, "transpose element count does not fit in u32"),
-            Self::LengthMismatch {
-                buffer,
-                expected,
-                found,
-            } => {
-                write!(
-                    f,
-                    "transpose {buffer} needs {expected} elements, got {found}"
-                )
-            }
-        }
-    }
-}
-
 impl TransposeShape {
     /// Validates `perm` against `input_dims` (both outermost first).
-    pub fn new(input_dims: &[usize], perm: &[i32]) -> Result<Self, TransposeError> {
+    pub fn new(input_dims: &[usize], perm: &[i32]) -> Result<Self, KernelError> {
         let rank = input_dims.len();
         if rank > MAX_TRANSPOSE_RANK {
-            return Err(TransposeError::RankTooLarge { rank });
+            return Err(KernelError::RankTooLarge {
+                op: "transpose",
+                rank,
+                max: MAX_TRANSPOSE_RANK,
+            });
         }
         if perm.len() != rank {
-            return Err(TransposeError::BadPermutation {
+            return Err(KernelError::BadPermutation {
                 position: perm.len().min(rank),
             });
         }
@@ -96,14 +53,14 @@ impl TransposeShape {
             let p = usize::try_from(p)
                 .ok()
                 .filter(|&p| p < rank && !seen[p])
-                .ok_or(TransposeError::BadPermutation { position })?;
+                .ok_or(KernelError::BadPermutation { position })?;
             seen[p] = true;
             shape.perm[position] = p as u32;
         }
         let mut len = 1u32;
         for (slot, &d) in shape.input_dims.iter_mut().zip(input_dims) {
-            *slot = u32::try_from(d).map_err(|_| TransposeError::TooLarge)?;
-            len = len.checked_mul(*slot).ok_or(TransposeError::TooLarge)?;
+            *slot = u32::try_from(d).map_err(|_| TOO_LARGE)?;
+            len = len.checked_mul(*slot).ok_or(TOO_LARGE)?;
         }
         shape.len = len;
         Ok(shape)
@@ -123,18 +80,18 @@ pub fn transpose<T: Copy>(
     shape: &TransposeShape,
     input: &[T],
     output: &mut [T],
-) -> Result<(), TransposeError> {
+) -> Result<(), KernelError> {
     let rank = (shape.rank as usize).min(MAX_TRANSPOSE_RANK);
     let len = shape.input_dims[..rank]
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d as usize))
-        .ok_or(TransposeError::TooLarge)?;
+        .ok_or(TOO_LARGE)?;
     for (buffer, found) in [("input", input.len()), ("output", output.len())] {
         if found != len {
-            return Err(TransposeError::LengthMismatch {
+            return Err(KernelError::LengthMismatch {
                 buffer,
                 expected: len,
-                found,
+                actual: found,
             });
         }
     }

@@ -7,8 +7,8 @@ use microlite_kernels::quantization::{
     exact_pow2, frexp, per_channel_effective_scale, quantize_multiplier,
     quantize_multiplier_greater_than_one, quantize_multiplier_smaller_than_one_exp,
     quantized_convolution_multiplier, round_half_away_from_zero_f32, round_half_away_from_zero_f64,
-    QuantizationError,
 };
+use microlite_kernels::KernelError;
 use proptest::prelude::*;
 
 /// Independent frexp: scale by exact powers of two until the magnitude is in
@@ -177,11 +177,11 @@ fn quantized_convolution_multiplier_checks() {
     // 0.125 vs 0.1: diff 0.025 / 1.0 > 0.02.
     assert!(matches!(
         quantized_convolution_multiplier(0.5, 0.25, Some(0.1), 1.0),
-        Err(QuantizationError::BiasScaleMismatch { .. })
+        Err(KernelError::BiasScaleMismatch { .. })
     ));
     assert!(matches!(
         quantized_convolution_multiplier(-0.5, 0.25, None, 1.0),
-        Err(QuantizationError::NegativeProductScale { .. })
+        Err(KernelError::NegativeProductScale { .. })
     ));
     assert!(quantized_convolution_multiplier(f32::NAN, 0.25, Some(0.1), 1.0).is_err());
 }

@@ -3,6 +3,7 @@
 //! to the dequantized input, and float kernels against float64.
 
 use microlite_kernels::activations::*;
+use microlite_kernels::KernelError;
 use proptest::prelude::*;
 
 const ALL_I8: std::ops::RangeInclusive<i8> = i8::MIN..=i8::MAX;
@@ -192,25 +193,32 @@ fn saturates_beyond_input_radius() {
 fn rejects_bad_parameters() {
     assert!(matches!(
         prepare_logistic_int8(0.1, 0, 0),
-        Err(ActivationError::OutputZeroPoint {
+        Err(KernelError::OutputZeroPoint {
             expected: -128,
-            found: 0
+            actual: 0
         })
     ));
     assert!(matches!(
         prepare_tanh_int8(0.0, 0),
-        Err(ActivationError::ScaleOutOfRange { .. })
+        Err(KernelError::MultiplierOutOfRange {
+            what: "input_scale * 2^27",
+            ..
+        })
     ));
     assert!(matches!(
         prepare_hard_swish_int8(1.0, 0, 0.001, 0),
-        Err(ActivationError::ScaleOutOfRange { .. })
+        Err(KernelError::MultiplierOutOfRange {
+            range: "below 1",
+            ..
+        })
     ));
     let mut out = [0f32; 2];
     assert!(matches!(
         relu_f32(&[0.0; 3], &mut out),
-        Err(ActivationError::LengthMismatch {
-            input: 3,
-            output: 2
+        Err(KernelError::LengthMismatch {
+            buffer: "output",
+            expected: 3,
+            actual: 2
         })
     ));
 }

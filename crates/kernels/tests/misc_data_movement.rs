@@ -2,14 +2,11 @@
 //! CONCATENATION, PAD, TRANSPOSE and STRIDED_SLICE against naive
 //! multi-index computations. All results must be exact.
 
-use microlite_kernels::concatenation::{
-    concatenation, concatenation_copy_input, ConcatError, ConcatShape,
-};
-use microlite_kernels::pad::{pad, PadError, PadShape};
-use microlite_kernels::strided_slice::{
-    strided_slice, StridedSliceError, StridedSliceMasks, StridedSliceShape,
-};
-use microlite_kernels::transpose::{transpose, TransposeError, TransposeShape};
+use microlite_kernels::concatenation::{concatenation, concatenation_copy_input, ConcatShape};
+use microlite_kernels::pad::{pad, PadShape};
+use microlite_kernels::strided_slice::{strided_slice, StridedSliceMasks, StridedSliceShape};
+use microlite_kernels::transpose::{transpose, TransposeShape};
+use microlite_kernels::KernelError;
 use proptest::prelude::*;
 
 fn coords(dims: &[usize], mut flat: usize) -> Vec<usize> {
@@ -179,7 +176,7 @@ fn copy_input_places_one_input() {
     assert_eq!(out, [0, 7, 8, 0, 9, 10]);
     assert!(matches!(
         concatenation_copy_input(&shape, 2, &[7, 8, 9, 10], &mut out),
-        Err(ConcatError::BadInput { .. })
+        Err(KernelError::BadConcatInput { input: 0, len: 4 })
     ));
 }
 
@@ -187,37 +184,46 @@ fn copy_input_places_one_input() {
 fn data_movement_errors() {
     assert!(matches!(
         ConcatShape::new(&[2, 3], 2),
-        Err(ConcatError::AxisOutOfRange { axis: 2, rank: 2 })
+        Err(KernelError::AxisOutOfRange {
+            op: "concatenation",
+            axis: 2,
+            rank: 2
+        })
     ));
     let shape = ConcatShape::new(&[2, 3], 1).unwrap();
     let mut out = [0; 6];
     assert!(matches!(
         concatenation(&shape, &[&[1, 2][..], &[3, 4][..]], &mut out),
-        Err(ConcatError::AxisSizeMismatch {
-            inputs: 2,
-            output: 3
+        Err(KernelError::DimensionMismatch {
+            expected: 3,
+            actual: 2,
+            ..
         })
     ));
     assert!(matches!(
         PadShape::new(&[2], &[[-1, 0]]),
-        Err(PadError::BadPadding { dim: 0, amount: -1 })
+        Err(KernelError::BadPadding { dim: 0, amount: -1 })
     ));
     assert!(matches!(
         PadShape::new(&[2], &[]),
-        Err(PadError::PaddingCount { pairs: 0, rank: 1 })
+        Err(KernelError::DimensionMismatch {
+            what: "pad padding pairs == rank",
+            expected: 1,
+            actual: 0
+        })
     ));
     assert!(matches!(
         TransposeShape::new(&[2, 3], &[0, 0]),
-        Err(TransposeError::BadPermutation { position: 1 })
+        Err(KernelError::BadPermutation { position: 1 })
     ));
     assert!(matches!(
         TransposeShape::new(&[2, 3], &[0, 2]),
-        Err(TransposeError::BadPermutation { position: 1 })
+        Err(KernelError::BadPermutation { position: 1 })
     ));
     let masks = StridedSliceMasks::default();
     assert!(matches!(
         StridedSliceShape::new(&[4], &[0], &[4], &[0], masks),
-        Err(StridedSliceError::ZeroStride { dim: 0 })
+        Err(KernelError::ZeroStride { dim: 0 })
     ));
     assert!(matches!(
         StridedSliceShape::new(
@@ -230,7 +236,7 @@ fn data_movement_errors() {
                 ..masks
             }
         ),
-        Err(StridedSliceError::UnsupportedMask {
+        Err(KernelError::UnsupportedMask {
             mask: "new_axis_mask",
             value: 1
         })
@@ -246,14 +252,14 @@ fn data_movement_errors() {
                 ..masks
             }
         ),
-        Err(StridedSliceError::ShrinkOutOfRange { dim: 0, begin: 5 })
+        Err(KernelError::ShrinkOutOfRange { dim: 0, begin: 5 })
     ));
     assert!(matches!(
         StridedSliceShape::new(&[4, 4], &[0], &[4], &[1], masks),
-        Err(StridedSliceError::IndexCount {
-            which: "begin",
-            found: 1,
-            rank: 2
+        Err(KernelError::DimensionMismatch {
+            what: "strided slice begin entries == rank",
+            expected: 2,
+            actual: 1
         })
     ));
 }

@@ -2,11 +2,12 @@
 //! ADD/SUB/MUL with broadcasting, against a naive NumPy-style index mapping
 //! and real-number arithmetic on dequantized values.
 
-use microlite_kernels::broadcast::{BroadcastError, BroadcastShape};
+use microlite_kernels::broadcast::BroadcastShape;
 use microlite_kernels::elementwise::{
     add_f32, add_int8, mul_f32, mul_int8, prepare_add_int8, prepare_mul_int8, prepare_sub_int8,
-    sub_f32, sub_int8, BinaryQuantization, ElementwiseError,
+    sub_f32, sub_int8, BinaryQuantization,
 };
+use microlite_kernels::KernelError;
 use proptest::prelude::*;
 
 /// Output shape plus two input shapes broadcastable to it (ranks may differ).
@@ -177,18 +178,17 @@ fn add_multipliers_follow_tflm() {
 fn rejects_bad_shapes_and_multipliers() {
     assert!(matches!(
         BroadcastShape::new(&[2, 3], &[2], &[2, 3]),
-        Err(BroadcastError::Incompatible { dim: 5, .. })
+        Err(KernelError::BroadcastIncompatible { dim: 5, .. })
     ));
     let shape = BroadcastShape::new(&[2], &[2], &[2]).unwrap();
     let mut out = [0f32; 2];
     assert!(matches!(
         add_f32(0.0, 1.0, &shape, &[0.0; 3], &[0.0; 2], &mut out),
-        Err(ElementwiseError::Broadcast(
-            BroadcastError::LengthMismatch {
-                buffer: "input1",
-                ..
-            }
-        ))
+        Err(KernelError::LengthMismatch {
+            buffer: "input1",
+            expected: 2,
+            actual: 3
+        })
     ));
     let q = BinaryQuantization {
         input1_scale: 1.0,
@@ -202,10 +202,7 @@ fn rejects_bad_shapes_and_multipliers() {
     };
     assert!(matches!(
         prepare_add_int8(&q),
-        Err(ElementwiseError::MultiplierOutOfRange {
-            which: "output",
-            ..
-        })
+        Err(KernelError::MultiplierOutOfRange { what: "output", .. })
     ));
     let q = BinaryQuantization {
         output_scale: 1.0,
@@ -215,6 +212,6 @@ fn rejects_bad_shapes_and_multipliers() {
     };
     assert!(matches!(
         prepare_mul_int8(&q),
-        Err(ElementwiseError::EmptyActivationRange { .. })
+        Err(KernelError::EmptyActivationRange { min: 5, max: 4 })
     ));
 }

@@ -2,8 +2,9 @@
 //! Pooling against a naive loop over every filter tap with explicit bounds checks.
 
 use microlite_kernels::pooling::{
-    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolError, PoolParams,
+    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolParams,
 };
+use microlite_kernels::KernelError;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -193,27 +194,30 @@ fn rejects_inconsistent_params() {
     let mut out = [0i8; 1];
     assert!(matches!(
         max_pool_int8(&p, &[0; 3], &mut out),
-        Err(PoolError::LengthMismatch {
+        Err(KernelError::LengthMismatch {
             buffer: "input",
             expected: 4,
-            found: 3
+            actual: 3
         })
     ));
     p.padding_top = 5;
     assert!(matches!(
         max_pool_int8(&p, &[0; 4], &mut out),
-        Err(PoolError::EmptyWindow { .. })
+        Err(KernelError::EmptyWindow { .. })
     ));
     p.padding_top = 0;
     p.stride_width = 0;
     assert!(matches!(
         max_pool_int8(&p, &[0; 4], &mut out),
-        Err(PoolError::ZeroGeometry)
+        Err(KernelError::InvalidParameter {
+            what: "pooling stride_width (must be non-zero)",
+            value: 0
+        })
     ));
     p.stride_width = 1;
     p.output_shape = [1, 1, 1, 2];
     assert!(matches!(
         max_pool_int8(&p, &[0; 4], &mut out),
-        Err(PoolError::ShapeMismatch { .. })
+        Err(KernelError::ShapeMismatch { .. })
     ));
 }

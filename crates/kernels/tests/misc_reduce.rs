@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! MEAN against a naive per-output average computed from multi-indices.
 
-use microlite_kernels::reduce::{mean_f32, mean_int8, prepare_mean_int8, ReduceError, ReduceShape};
+use microlite_kernels::reduce::{mean_f32, mean_int8, prepare_mean_int8, ReduceShape};
+use microlite_kernels::KernelError;
 use proptest::prelude::*;
 
 /// Input dims and a set of axes (possibly negative, possibly repeated).
@@ -104,24 +105,36 @@ fn folds_count_into_multiplier() {
 fn rejects_bad_axes_and_lengths() {
     assert!(matches!(
         ReduceShape::new(&[2, 3], &[2]),
-        Err(ReduceError::AxisOutOfRange { axis: 2, rank: 2 })
+        Err(KernelError::AxisOutOfRange {
+            op: "reduce",
+            axis: 2,
+            rank: 2
+        })
     ));
     assert!(matches!(
         ReduceShape::new(&[2, 3], &[-3]),
-        Err(ReduceError::AxisOutOfRange { axis: -3, rank: 2 })
+        Err(KernelError::AxisOutOfRange {
+            op: "reduce",
+            axis: -3,
+            rank: 2
+        })
     ));
     assert!(matches!(
         ReduceShape::new(&[1; 7], &[0]),
-        Err(ReduceError::RankTooLarge { rank: 7 })
+        Err(KernelError::RankTooLarge {
+            op: "reduce",
+            rank: 7,
+            max: 6
+        })
     ));
     let shape = ReduceShape::new(&[2, 3], &[0]).unwrap();
     let mut out = [0f32; 2];
     assert!(matches!(
         mean_f32(&shape, &[0.0; 6], &mut out),
-        Err(ReduceError::LengthMismatch {
+        Err(KernelError::LengthMismatch {
             buffer: "output",
             expected: 3,
-            found: 2
+            actual: 2
         })
     ));
 }

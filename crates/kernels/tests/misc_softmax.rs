@@ -2,9 +2,9 @@
 //! SOFTMAX against a float64 softmax of the dequantized input.
 
 use microlite_kernels::softmax::{
-    prepare_softmax_int8, prepare_softmax_int8_int16, softmax_f32, softmax_int8,
-    softmax_int8_int16, SoftmaxError,
+    prepare_softmax_int8, prepare_softmax_int8_int16, softmax_f32, softmax_int8, softmax_int8_int16,
 };
+use microlite_kernels::KernelError;
 use proptest::prelude::*;
 
 /// Softmax of each row of `depth` values, in f64.
@@ -87,19 +87,22 @@ fn diff_min_is_the_largest_representable_difference() {
 fn rejects_wrong_output_quantization_and_tiny_scales() {
     assert!(matches!(
         prepare_softmax_int8(1.0, 0.1, 1.0 / 255.0, -128),
-        Err(SoftmaxError::OutputQuantization { .. })
+        Err(KernelError::OutputQuantization { .. })
     ));
     assert!(matches!(
         prepare_softmax_int8(1.0, 0.1, 1.0 / 256.0, 0),
-        Err(SoftmaxError::OutputQuantization { .. })
+        Err(KernelError::OutputQuantization { .. })
     ));
     assert!(matches!(
         prepare_softmax_int8_int16(1.0, 0.1, 1.0 / 256.0, -32768),
-        Err(SoftmaxError::OutputQuantization { .. })
+        Err(KernelError::OutputQuantization { .. })
     ));
     assert!(matches!(
         prepare_softmax_int8(1.0, 1e-9, 1.0 / 256.0, -128),
-        Err(SoftmaxError::InputScaleOutOfRange { .. })
+        Err(KernelError::MultiplierOutOfRange {
+            what: "softmax beta * input_scale * 2^26",
+            ..
+        })
     ));
 }
 
@@ -109,17 +112,18 @@ fn rejects_bad_lengths() {
     let mut out = [0i8; 6];
     assert!(matches!(
         softmax_int8(&params, 4, &[0; 6], &mut out),
-        Err(SoftmaxError::BadDepth { depth: 4, len: 6 })
+        Err(KernelError::BadDepth { depth: 4, len: 6 })
     ));
     assert!(matches!(
         softmax_int8(&params, 0, &[0; 6], &mut out),
-        Err(SoftmaxError::BadDepth { .. })
+        Err(KernelError::BadDepth { .. })
     ));
     assert!(matches!(
         softmax_int8(&params, 3, &[0; 3], &mut out),
-        Err(SoftmaxError::LengthMismatch {
-            input: 3,
-            output: 6
+        Err(KernelError::LengthMismatch {
+            buffer: "output",
+            expected: 3,
+            actual: 6
         })
     ));
 }

@@ -4,15 +4,27 @@ use core::fmt;
 
 use microlite_arena::planner::PlanError;
 use microlite_model::{BuiltinOperator, ModelError, TensorType};
-use microlite_ops::OpError;
+use microlite_ops::{OpError, ResolverError};
 
-/// Everything that can go wrong between loading a model and invoking it.
-/// Every variant names its culprit.
+/// Everything that can go wrong between filling a resolver, loading a model
+/// and invoking it. Every variant names its culprit.
+///
+/// [`ModelError`] (from `Model::from_bytes`), [`ResolverError`] (from
+/// `OpResolver::add`) and [`PlanError`] convert into it, so one `?` works on
+/// all of them in a function returning `Result<_, microlite::Error>`; it
+/// implements [`core::error::Error`], so `?` also works into
+/// `Box<dyn std::error::Error>`, and [`source`](core::error::Error::source)
+/// gives the wrapped error (for [`Error::Op`], the [`OpError`], whose own
+/// source is the kernel's error when a kernel rejected its arguments).
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Error {
     /// The model bytes failed verification.
     Model(ModelError),
+    /// An op could not be added to the resolver (`OpResolver::add` or
+    /// `add_custom`: full, the op registered twice, or a custom op added
+    /// without its custom code).
+    Resolver(ResolverError),
     /// The model uses ops the resolver does not have: the first here,
     /// every one in `missing`.
     UnsupportedOp {
@@ -283,10 +295,29 @@ impl From<PlanError> for Error {
     }
 }
 
+impl From<ResolverError> for Error {
+    fn from(e: ResolverError) -> Self {
+        Self::Resolver(e)
+    }
+}
+
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Model(e) => Some(e),
+            Self::Resolver(e) => Some(e),
+            Self::Op { error, .. } => Some(error),
+            Self::Plan(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Self::Model(e) => write!(f, "invalid model: {e}"),
+            Self::Resolver(e) => write!(f, "cannot add the op to the resolver: {e}"),
             Self::UnsupportedOp {
                 operator,
                 op,
@@ -394,5 +425,72 @@ impl fmt::Display for Error {
             ),
             Self::Internal(what) => write!(f, "internal error (bug in microlite): {what}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use core::error::Error as _;
+    use microlite_arena::planner::PlanError;
+    use microlite_kernels::KernelError;
+    use microlite_model::{BuiltinOperator, ModelError};
+    use microlite_ops::{OpError, ResolverError};
+    use std::boxed::Box;
+    use std::string::ToString;
+
+    #[test]
+    fn op_error_chains_through_op_error_to_the_kernel_error() {
+        let kernel = KernelError::BadPermutation { position: 1 };
+        let e = Error::Op {
+            operator: 3,
+            op: BuiltinOperator::TRANSPOSE,
+            version: 1,
+            error: OpError::Kernel(kernel),
+        };
+        let boxed: Box<dyn core::error::Error> = e.into();
+        assert_eq!(
+            boxed.to_string(),
+            "operator 3 (TRANSPOSE v1): kernel rejected its arguments: transpose permutation \
+             is invalid at position 1"
+        );
+        let op_error = boxed.source().and_then(|s| s.downcast_ref::<OpError>());
+        assert_eq!(op_error, Some(&OpError::Kernel(kernel)));
+        let kernel_error = boxed
+            .source()
+            .and_then(|s| s.source())
+            .and_then(|s| s.downcast_ref::<KernelError>());
+        assert_eq!(kernel_error, Some(&kernel));
+        assert!(boxed
+            .source()
+            .and_then(|s| s.source())
+            .and_then(|s| s.source())
+            .is_none());
+    }
+
+    #[test]
+    fn wrapped_errors_convert_and_are_the_source() {
+        let resolver = ResolverError::Duplicate {
+            op: BuiltinOperator::RESHAPE,
+        };
+        let e: Error = resolver.into();
+        assert_eq!(e, Error::Resolver(resolver));
+        assert_eq!(
+            e.source().and_then(|s| s.downcast_ref::<ResolverError>()),
+            Some(&resolver)
+        );
+        let model = ModelError::NoSubgraphs;
+        let e: Error = model.into();
+        assert_eq!(
+            e.source().and_then(|s| s.downcast_ref::<ModelError>()),
+            Some(&model)
+        );
+        let plan = PlanError::InvalidAlignment { align: 3 };
+        let e: Error = plan.into();
+        assert_eq!(
+            e.source().and_then(|s| s.downcast_ref::<PlanError>()),
+            Some(&plan)
+        );
+        assert!(Error::SizeOverflow.source().is_none());
     }
 }

@@ -14,14 +14,21 @@
 //! ```
 //!
 //! Errors: a bad model or bad use never panics; it gives a typed [`Error`]
-//! (wrapping [`ModelError`] or [`OpError`] where they apply) that names the
-//! culprit: operator, tensor, buffer, field, and for sizes the bytes needed.
+//! (wrapping [`ModelError`], [`ResolverError`] or [`OpError`] where they
+//! apply) that names the culprit: operator, tensor, buffer, field, and for
+//! sizes the bytes needed. `?` converts every error of this API into
+//! [`Error`], and [`Error`] implements `core::error::Error` (so `?` also
+//! works into `Box<dyn std::error::Error>`), its `source()` giving the
+//! wrapped error.
 //! Every error class and every variant, with the test proving each, is listed
 //! in `docs/errors.md` in the repository.
 #![no_std]
 #![forbid(unsafe_code)]
 // Untrusted models must not be able to push any index out of bounds.
 #![deny(clippy::indexing_slicing)]
+
+#[cfg(test)]
+extern crate std;
 
 mod arena;
 mod error;

@@ -602,6 +602,17 @@ impl fmt::Display for ModelError {
     }
 }
 
+impl core::error::Error for ModelError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::InvalidFlatbuffer(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl core::error::Error for FlatbufferError {}
+
 /// Formats bytes like a byte-string literal (`"TFL3"`, `"\x00\x01.."`).
 struct EscapedBytes<'a>(&'a [u8]);
 
@@ -614,5 +625,32 @@ impl fmt::Debug for EscapedBytes<'_> {
             }
         }
         f.write_str("\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FlatbufferError, FlatbufferErrorKind, ModelError};
+    use core::error::Error;
+    use std::boxed::Box;
+    use std::string::ToString;
+
+    #[test]
+    fn model_error_boxes_and_chains_to_the_flatbuffer_cause() {
+        let cause = FlatbufferError {
+            kind: FlatbufferErrorKind::RangeOutOfBounds,
+            position: Some(12),
+            field: None,
+        };
+        let boxed: Box<dyn Error> = ModelError::InvalidFlatbuffer(cause).into();
+        assert_eq!(
+            boxed.to_string(),
+            "malformed flatbuffer: object extends beyond the end of the file at byte 12"
+        );
+        let source = boxed
+            .source()
+            .and_then(|s| s.downcast_ref::<FlatbufferError>());
+        assert_eq!(source, Some(&cause));
+        assert!(ModelError::NoSubgraphs.source().is_none());
     }
 }

@@ -1,6 +1,7 @@
 //! Errors an operator reports from prepare (and, for broken invariants, eval).
 
 use core::fmt;
+use microlite_kernels::KernelError;
 use microlite_model::TensorType;
 
 /// Why an operator cannot run. The interpreter wraps this with the operator
@@ -136,8 +137,15 @@ pub enum OpError {
         /// Capacity.
         max: usize,
     },
-    /// An internal invariant established by prepare did not hold at eval.
-    /// This indicates a bug in microlite, never a bad model.
+    /// A kernel rejected its arguments; the [`KernelError`] says why and
+    /// names the buffer, parameter or kernel. From prepare, a parameter the
+    /// kernel's prepare refuses where no variant above names the tensor
+    /// better; from eval (after prepare accepted the operator) it indicates a
+    /// bug in microlite, never a bad model.
+    Kernel(KernelError),
+    /// An internal invariant established by prepare did not hold at eval
+    /// (a layout, size or registration invariant of microlite's own, not a
+    /// kernel's). This indicates a bug in microlite, never a bad model.
     Internal(&'static str),
     /// The registration is eval-only (made for prepared state computed
     /// ahead of time) and cannot prepare.
@@ -219,6 +227,7 @@ impl fmt::Display for OpError {
             Self::TooManyOutputs { found, max } => {
                 write!(f, "{found} outputs; between 1 and {max} are supported")
             }
+            Self::Kernel(e) => write!(f, "kernel rejected its arguments: {e}"),
             Self::Internal(what) => write!(f, "internal error (bug in microlite): {what}"),
             Self::EvalOnly => write!(
                 f,
@@ -226,5 +235,69 @@ impl fmt::Display for OpError {
                  Interpreter::from_prepared, or register the op with ops::<op>()"
             ),
         }
+    }
+}
+
+impl From<KernelError> for OpError {
+    fn from(e: KernelError) -> Self {
+        Self::Kernel(e)
+    }
+}
+
+impl core::error::Error for OpError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Kernel(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OpError;
+    use core::error::Error;
+    use microlite_kernels::KernelError;
+    use std::boxed::Box;
+    use std::string::ToString;
+
+    #[test]
+    fn op_error_boxes_and_chains_to_the_kernel_cause() {
+        let cause = KernelError::LengthMismatch {
+            buffer: "output",
+            expected: 4,
+            actual: 3,
+        };
+        let e: OpError = cause.into();
+        assert_eq!(e, OpError::Kernel(cause));
+        let boxed: Box<dyn Error> = e.into();
+        assert_eq!(
+            boxed.to_string(),
+            "kernel rejected its arguments: output buffer holds 3 elements but its shape needs 4"
+        );
+        let source = boxed.source().and_then(|s| s.downcast_ref::<KernelError>());
+        assert_eq!(source, Some(&cause));
+        assert!(OpError::MissingOptions.source().is_none());
+    }
+
+    #[test]
+    fn resolver_error_boxes() {
+        use crate::{ops, OpResolver, ResolverError};
+        let mut resolver = OpResolver::<1>::new();
+        let added: Result<(), Box<dyn Error>> = (|| {
+            resolver.add(ops::reshape())?;
+            resolver.add(ops::reshape())?;
+            Ok(())
+        })();
+        let e = added.err();
+        let resolver_error = e.as_deref().and_then(|e| e.downcast_ref::<ResolverError>());
+        assert!(
+            matches!(resolver_error, Some(ResolverError::Duplicate { .. })),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.map(|e| e.to_string()).as_deref(),
+            Some("op RESHAPE is already registered")
+        );
     }
 }

@@ -6,6 +6,9 @@
 // Untrusted models must not be able to push any index out of bounds.
 #![deny(clippy::indexing_slicing)]
 
+#[cfg(test)]
+extern crate std;
+
 mod activation;
 mod context;
 mod error;

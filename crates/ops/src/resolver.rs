@@ -50,6 +50,8 @@ impl fmt::Display for ResolverError {
     }
 }
 
+impl core::error::Error for ResolverError {}
+
 /// Looks up the registration for an op. Implemented by [`OpResolver`]; the
 /// interpreter only needs this trait.
 pub trait OpLookup {

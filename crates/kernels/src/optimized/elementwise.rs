@@ -7,21 +7,19 @@
 //! a few lane broadcasts, so callers may split a tensor into small chunks.
 
 use super::Backend;
-use crate::broadcast::BroadcastError;
-use crate::elementwise::{add_sub_element, AddSubQuantParams, ElementwiseError};
+use crate::elementwise::{add_sub_element, AddSubQuantParams};
 use crate::fixed_point::{RightShiftScale, SmallInputScale};
+use crate::KernelError;
 
 /// Checks that `a`, `b` and `out` have the same length.
-fn check_lengths(a: &[i8], b: &[i8], out: &[i8]) -> Result<(), ElementwiseError> {
+fn check_lengths(a: &[i8], b: &[i8], out: &[i8]) -> Result<(), KernelError> {
     for (buffer, len) in [("input1", a.len()), ("input2", b.len())] {
         if len != out.len() {
-            return Err(ElementwiseError::Broadcast(
-                BroadcastError::LengthMismatch {
-                    buffer,
-                    expected: out.len(),
-                    found: len,
-                },
-            ));
+            return Err(KernelError::LengthMismatch {
+                buffer,
+                expected: out.len(),
+                actual: len,
+            });
         }
     }
     Ok(())
@@ -36,7 +34,7 @@ pub fn add_int8_same_shape(
     a: &[i8],
     b: &[i8],
     out: &mut [i8],
-) -> Result<(), ElementwiseError> {
+) -> Result<(), KernelError> {
     add_sub::<false>(backend, q, a, b, out)
 }
 
@@ -49,7 +47,7 @@ pub fn sub_int8_same_shape(
     a: &[i8],
     b: &[i8],
     out: &mut [i8],
-) -> Result<(), ElementwiseError> {
+) -> Result<(), KernelError> {
     add_sub::<true>(backend, q, a, b, out)
 }
 
@@ -59,7 +57,7 @@ fn add_sub<const SUBTRACT: bool>(
     a: &[i8],
     b: &[i8],
     out: &mut [i8],
-) -> Result<(), ElementwiseError> {
+) -> Result<(), KernelError> {
     check_lengths(a, b, out)?;
     #[cfg(target_arch = "x86_64")]
     if let (Backend::Avx2(token), false) = (backend, cfg!(feature = "reference-only")) {

@@ -9,9 +9,10 @@ use microlite_kernels::activations::{
     logistic_f32, logistic_int8, prepare_elu_int8, prepare_hard_swish_int8,
     prepare_leaky_relu_int8, prepare_logistic_int8, prepare_relu6_int8, prepare_relu_int8,
     prepare_tanh_int8, relu6_f32, relu6_int8, relu_f32, relu_int8, tanh_f32, tanh_int8,
-    ActivationError, EluQuantParams, HardSwishQuantParams, LeakyReluQuantParams, Relu6QuantParams,
-    ReluQuantParams, SigmoidQuantParams,
+    EluQuantParams, HardSwishQuantParams, LeakyReluQuantParams, Relu6QuantParams, ReluQuantParams,
+    SigmoidQuantParams,
 };
+use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{EvalContext, PrepareContext};
@@ -105,14 +106,14 @@ fn in_place<P>(params: P) -> Prepared<P> {
 }
 
 /// Run an elementwise activation kernel over input 0, with separate
-/// buffers or in place ([`EvalContext::map_elements`]). A kernel failure
-/// is ruled out by prepare's checks.
+/// buffers or in place ([`EvalContext::map_elements`]). Prepare's checks
+/// rule a kernel failure out; should one happen, its cause is returned
+/// ([`OpError::Kernel`]).
 fn elementwise<T: Pod>(
     ctx: &mut EvalContext<'_>,
-    kernel: impl FnMut(&[T], &mut [T]) -> Result<(), ActivationError>,
+    kernel: impl FnMut(&[T], &mut [T]) -> Result<(), KernelError>,
 ) -> Result<(), OpError> {
-    ctx.map_elements(0, kernel)?
-        .map_err(|_| OpError::Internal("activation kernel rejected prepared shapes"))
+    ctx.map_elements(0, kernel)?.map_err(OpError::from)
 }
 
 /// A scale the kernels cannot turn into a fixed-point multiplier.
@@ -263,15 +264,16 @@ pub struct SigmoidParams {
     quant: SigmoidQuantParams,
 }
 
-fn sigmoid_input_error(e: ActivationError, io: &Unary<'_>) -> OpError {
+fn sigmoid_input_error(e: KernelError, io: &Unary<'_>) -> OpError {
     match e {
-        ActivationError::OutputZeroPoint { .. } => {
+        KernelError::OutputZeroPoint { .. } => {
             scale_error(&io.output, "logistic int8 output zero point must be -128")
         }
-        _ => scale_error(
+        KernelError::MultiplierOutOfRange { .. } => scale_error(
             &io.input,
             "input scale x 2^27 cannot be represented as a fixed-point multiplier",
         ),
+        other => OpError::Kernel(other),
     }
 }
 
@@ -358,11 +360,12 @@ impl Kernel for HardSwish {
         if io.is_int8() {
             let (i, o) = (io.input_q()?, io.output_q()?);
             quant = prepare_hard_swish_int8(i.scale, i.zero_point, o.scale, o.zero_point).map_err(
-                |_| {
-                    scale_error(
+                |e| match e {
+                    KernelError::MultiplierOutOfRange { .. } => scale_error(
                         &io.output,
                         "input scale / (128 x output scale) must be below 1",
-                    )
+                    ),
+                    other => OpError::Kernel(other),
                 },
             )?;
         }

@@ -7,6 +7,7 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::concatenation::{self as kernel, ConcatShape};
+use microlite_kernels::KernelError;
 use microlite_model::schema::ActivationFunctionType;
 use microlite_model::TensorType;
 
@@ -141,7 +142,10 @@ impl Kernel for Concatenation {
             what: "concatenation output",
         };
         let mut shape =
-            ConcatShape::new(prefix(&dims, rank)?, axis_index).map_err(|_| too_large)?;
+            ConcatShape::new(prefix(&dims, rank)?, axis_index).map_err(|e| match e {
+                KernelError::TooLarge { .. } => too_large,
+                other => OpError::Kernel(other),
+            })?;
         let element_size = dtype.element_size().ok_or(too_large)?;
         shape.inner_size = shape
             .inner_size
@@ -160,7 +164,6 @@ impl Kernel for Concatenation {
             *slot = ctx.input_bytes(k)?;
         }
         let inputs = inputs.get(..count).unwrap_or_default();
-        kernel::concatenation(&p.shape, inputs, ctx.output::<u8>()?)
-            .map_err(|_| OpError::Internal("concatenation kernel rejected prepared shapes"))
+        kernel::concatenation(&p.shape, inputs, ctx.output::<u8>()?).map_err(OpError::from)
     }
 }

@@ -95,7 +95,6 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
 
     fn eval(ctx: &mut EvalContext<'_>, p: &ConvParams, extra: &[u8]) -> Result<(), OpError> {
         let filter_shape = p.filter_shape();
-        let failed = |_| OpError::Internal("conv kernel rejected prepared shapes");
         if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             let limits = p.float_params();
             let filter = ctx.input::<f32>(1)?;
@@ -114,7 +113,7 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
                     call.output_shape,
                     call.output,
                 )
-                .map_err(failed)
+                .map_err(OpError::from)
             });
         }
         let backend = ctx.backend();
@@ -134,7 +133,7 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
                 call.output,
                 scratch,
             )
-            .map_err(failed)
+            .map_err(OpError::from)
         })
     }
 }

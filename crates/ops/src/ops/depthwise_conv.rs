@@ -106,7 +106,6 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
     fn eval(ctx: &mut EvalContext<'_>, p: &ConvParams, extra: &[u8]) -> Result<(), OpError> {
         let filter_shape = p.filter_shape();
         let multiplier = p.depth_multiplier as usize;
-        let failed = |_| OpError::Internal("depthwise conv kernel rejected prepared shapes");
         if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             let limits = p.float_params();
             let filter = ctx.input::<f32>(1)?;
@@ -126,7 +125,7 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
                     call.output_shape,
                     call.output,
                 )
-                .map_err(failed)
+                .map_err(OpError::from)
             });
         }
         let backend = ctx.backend();
@@ -147,7 +146,7 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
                 call.output,
                 &mut *kernel_scratch,
             )
-            .map_err(failed)
+            .map_err(OpError::from)
         })
     }
 }

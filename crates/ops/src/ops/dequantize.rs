@@ -78,6 +78,6 @@ impl Kernel for Dequantize {
                 kernel::dequantize(&q, input, ctx.output::<f32>()?)
             }
         };
-        result.map_err(|_| OpError::Internal("dequantize kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }

@@ -4,13 +4,14 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activation::FusedActivation;
-use microlite_kernels::broadcast::{BroadcastError, BroadcastShape, MAX_BROADCAST_RANK};
+use microlite_kernels::broadcast::{BroadcastShape, MAX_BROADCAST_RANK};
 use microlite_kernels::elementwise::{
     self as kernel, add_f32, mul_f32, prepare_add_int8, prepare_mul_int8, prepare_sub_int8,
-    sub_f32, AddSubQuantParams, BinaryQuantization, ElementwiseError, MulQuantParams,
+    sub_f32, AddSubQuantParams, BinaryQuantization, MulQuantParams,
 };
 use microlite_kernels::optimized::elementwise::{add_int8_same_shape, sub_int8_same_shape};
 use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
+use microlite_kernels::KernelError;
 use microlite_model::schema::ActivationFunctionType;
 use microlite_model::{Tensor, TensorType};
 
@@ -164,10 +165,11 @@ fn prepare_common<'m>(
         dout.get(..rout).unwrap_or_default(),
     )
     .map_err(|e| match e {
-        BroadcastError::TooLarge => OpError::SizeOverflow {
+        KernelError::TooLarge { .. } => OpError::SizeOverflow {
             what: "broadcast element count",
         },
-        _ => mismatch,
+        KernelError::BroadcastIncompatible { .. } => mismatch,
+        other => OpError::Kernel(other),
     })?;
     let mut common = Common {
         input1,
@@ -222,10 +224,10 @@ fn prepare_common<'m>(
 }
 
 /// Names the tensor whose scale made a multiplier unrepresentable.
-fn quant_error(e: ElementwiseError, common: &Common<'_>) -> OpError {
+fn quant_error(e: KernelError, common: &Common<'_>) -> OpError {
     match e {
-        ElementwiseError::MultiplierOutOfRange { which, .. } => {
-            let tensor = match which {
+        KernelError::MultiplierOutOfRange { what, .. } => {
+            let tensor = match what {
                 "input1" => common.input1.index(),
                 "input2" => common.input2.index(),
                 _ => common.output.index(),
@@ -235,10 +237,11 @@ fn quant_error(e: ElementwiseError, common: &Common<'_>) -> OpError {
                 what: "scales give a rescaling multiplier outside (0, 1)",
             }
         }
-        _ => OpError::BadQuantization {
+        KernelError::EmptyActivationRange { .. } => OpError::BadQuantization {
             tensor: common.output.index(),
             what: "activation range is empty",
         },
+        other => OpError::Kernel(other),
     }
 }
 
@@ -268,10 +271,6 @@ fn prepare_add_sub(
     });
     prepared.needs.in_place = same_shape_offer(&common.shape);
     Ok(prepared)
-}
-
-fn eval_error(_: ElementwiseError) -> OpError {
-    OpError::Internal("elementwise kernel rejected prepared shapes")
 }
 
 impl<const TYPES: TypeSet> Kernel for Add<TYPES> {
@@ -306,7 +305,7 @@ impl<const TYPES: TypeSet> Kernel for Add<TYPES> {
                 kernel::add_int8(&p.quant, &p.shape, a, b, out)
             }
         }
-        .map_err(eval_error)
+        .map_err(OpError::from)
     }
 }
 
@@ -342,7 +341,7 @@ impl<const TYPES: TypeSet> Kernel for Sub<TYPES> {
                 kernel::sub_int8(&p.quant, &p.shape, a, b, out)
             }
         }
-        .map_err(eval_error)
+        .map_err(OpError::from)
     }
 }
 
@@ -385,7 +384,7 @@ impl<const TYPES: TypeSet> Kernel for Mul<TYPES> {
             let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
             kernel::mul_int8(&p.quant, &p.shape, a, b, ctx.output::<i8>()?)
         }
-        .map_err(eval_error)
+        .map_err(OpError::from)
     }
 }
 
@@ -403,7 +402,7 @@ fn same_shape_offer(shape: &BroadcastShape) -> Option<InPlaceOffer> {
 
 /// The broadcast shape of a chunk of `n` elements of same-shape operands.
 fn flat(n: usize) -> Result<BroadcastShape, OpError> {
-    BroadcastShape::new(&[n], &[n], &[n]).map_err(|_| OpError::Internal("elementwise chunk shape"))
+    BroadcastShape::new(&[n], &[n], &[n]).map_err(OpError::from)
 }
 
 /// ADD or SUB with the output over one input, chunk by chunk
@@ -423,7 +422,7 @@ fn add_sub_in_place<const TYPES: TypeSet>(
             } else {
                 add_f32(lo, hi, &shape, a, b, out)
             }
-            .map_err(eval_error)
+            .map_err(OpError::from)
         })?;
     }
     let backend = ctx.backend();
@@ -433,7 +432,7 @@ fn add_sub_in_place<const TYPES: TypeSet>(
         } else {
             add_int8_same_shape(backend, &p.quant, a, b, out)
         }
-        .map_err(eval_error)
+        .map_err(OpError::from)
     })?
 }
 
@@ -445,10 +444,10 @@ fn mul_in_place<const TYPES: TypeSet>(
     if covers(TYPES, FLOAT32) && p.kind == FLOAT {
         let (lo, hi) = (p.activation_min_f32, p.activation_max_f32);
         return ctx.map_pairs::<f32, OpError>(|a, b, out| {
-            mul_f32(lo, hi, &flat(out.len())?, a, b, out).map_err(eval_error)
+            mul_f32(lo, hi, &flat(out.len())?, a, b, out).map_err(OpError::from)
         })?;
     }
     ctx.map_pairs::<i8, OpError>(|a, b, out| {
-        kernel::mul_int8(&p.quant, &flat(out.len())?, a, b, out).map_err(eval_error)
+        kernel::mul_int8(&p.quant, &flat(out.len())?, a, b, out).map_err(OpError::from)
     })?
 }

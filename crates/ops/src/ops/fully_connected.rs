@@ -291,7 +291,7 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
             }
             _ => return Err(OpError::Internal("fully connected kind not registered")),
         };
-        result.map_err(|_| OpError::Internal("fully connected kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }
 

@@ -4,9 +4,9 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::reduce::{
-    mean_f32, mean_int8, prepare_mean_int8, MeanQuantParams, ReduceError, ReduceShape,
-    MAX_REDUCE_RANK,
+    mean_f32, mean_int8, prepare_mean_int8, MeanQuantParams, ReduceShape, MAX_REDUCE_RANK,
 };
+use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{expect_type, EvalContext, PrepareContext};
@@ -137,10 +137,10 @@ impl Kernel for Mean {
             axes.get(..count).unwrap_or_default(),
         )
         .map_err(|e| match e {
-            ReduceError::TooLarge => OpError::SizeOverflow {
+            KernelError::TooLarge { .. } => OpError::SizeOverflow {
                 what: "mean element count",
             },
-            _ => OpError::Internal("resolved axes rejected by the reduce kernel"),
+            other => OpError::Kernel(other),
         })?;
         let mut params = MeanParams {
             kind: FLOAT,
@@ -179,6 +179,6 @@ impl Kernel for Mean {
             FLOAT => mean_f32(&p.shape, ctx.input::<f32>(0)?, ctx.output::<f32>()?),
             _ => mean_int8(&p.shape, &p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?),
         };
-        result.map_err(|_| OpError::Internal("mean kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }

@@ -6,7 +6,8 @@
 //! TFLM), otherwise the output zero point for int8 and 0 for other dtypes.
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::pad::{self as kernel, PadError, PadShape};
+use microlite_kernels::pad::{self as kernel, PadShape};
+use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{EvalContext, PrepareContext};
@@ -126,11 +127,12 @@ impl Kernel for Pad {
         }
         let shape =
             PadShape::new(prefix(&dims, rank)?, prefix(&pairs, rank)?).map_err(|e| match e {
-                PadError::BadPadding { .. } => OpError::ShapeMismatch {
+                KernelError::BadPadding { .. } => OpError::ShapeMismatch {
                     tensor: paddings.index(),
                     what: "padding amounts must be non-negative",
                 },
-                _ => OpError::SizeOverflow { what: "pad output" },
+                KernelError::TooLarge { .. } => OpError::SizeOverflow { what: "pad output" },
+                other => OpError::Kernel(other),
             })?;
         for d in 0..rank {
             if dim(&output, d)? != shape.output_dim(d) {
@@ -184,6 +186,5 @@ fn pad_as<T: Pod>(ctx: &mut EvalContext<'_>, p: &PadParams, default: T) -> Resul
     } else {
         default
     };
-    kernel::pad(&p.shape, value, ctx.input::<T>(0)?, ctx.output::<T>()?)
-        .map_err(|_| OpError::Internal("pad kernel rejected prepared shapes"))
+    kernel::pad(&p.shape, value, ctx.input::<T>(0)?, ctx.output::<T>()?).map_err(OpError::from)
 }

@@ -6,9 +6,10 @@
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_kernels::pooling::{
-    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolError, PoolParams,
+    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolParams,
 };
 use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
+use microlite_kernels::KernelError;
 use microlite_model::schema::Padding as SchemaPadding;
 use microlite_model::{Tensor, TensorType};
 
@@ -82,7 +83,7 @@ impl<const TYPES: TypeSet> Kernel for AveragePool2d<TYPES> {
         } else {
             average_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
         };
-        result.map_err(|_| OpError::Internal("pooling kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }
 
@@ -107,7 +108,7 @@ impl<const TYPES: TypeSet> Kernel for MaxPool2d<TYPES> {
         } else {
             max_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
         };
-        result.map_err(|_| OpError::Internal("pooling kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }
 
@@ -140,7 +141,7 @@ fn with_row_offer(params: PoolingParams) -> Prepared<PoolingParams> {
     prepared
 }
 
-type PoolFn<T> = fn(&PoolParams, &[T], &mut [T]) -> Result<(), PoolError>;
+type PoolFn<T> = fn(&PoolParams, &[T], &mut [T]) -> Result<(), KernelError>;
 
 /// Pooling by rows: with the output over the input, row by row
 /// ([`super::row_streaming`]), or the one band asked for
@@ -153,7 +154,6 @@ fn pool_rows_eval(
     int8: PoolFn<i8>,
 ) -> Result<(), OpError> {
     let rows = pool_rows(&p.pool).ok_or(OpError::Internal("pooling by rows with batches"))?;
-    let failed = |_| OpError::Internal("pooling kernel rejected prepared shapes");
     let row_params = |window: &RowWindow, output_rows: usize| PoolParams {
         input_shape: [
             1,
@@ -176,10 +176,10 @@ fn pool_rows_eval(
         return if p.kind == FLOAT {
             let float = float.ok_or(OpError::Internal("float pooling not registered"))?;
             let input = ctx.input::<f32>(0)?;
-            float(&params, input, ctx.output::<f32>()?).map_err(failed)
+            float(&params, input, ctx.output::<f32>()?).map_err(OpError::from)
         } else {
             let input = ctx.input::<i8>(0)?;
-            int8(&params, input, ctx.output::<i8>()?).map_err(failed)
+            int8(&params, input, ctx.output::<i8>()?).map_err(OpError::from)
         };
     }
     let missing = OpError::Internal("in-place pooling without a shared region");
@@ -187,12 +187,14 @@ fn pool_rows_eval(
         let float = float.ok_or(OpError::Internal("float pooling not registered"))?;
         let (region, row) = ctx.in_place::<f32, f32>()?.ok_or(missing)?;
         stream_rows(&rows, region, row, |rp| {
-            float(&row_params(&rp.window, rp.output_rows), rp.input, rp.output).map_err(failed)
+            float(&row_params(&rp.window, rp.output_rows), rp.input, rp.output)
+                .map_err(OpError::from)
         })
     } else {
         let (region, row) = ctx.in_place::<i8, i8>()?.ok_or(missing)?;
         stream_rows(&rows, region, row, |rp| {
-            int8(&row_params(&rp.window, rp.output_rows), rp.input, rp.output).map_err(failed)
+            int8(&row_params(&rp.window, rp.output_rows), rp.input, rp.output)
+                .map_err(OpError::from)
         })
     }
 }

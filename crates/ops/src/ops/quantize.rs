@@ -124,7 +124,7 @@ impl Kernel for Quantize {
                 _ => requantize_to::<i16>(ctx, &r, p.output_type),
             }?
         };
-        result.map_err(|_| OpError::Internal("quantize kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }
 

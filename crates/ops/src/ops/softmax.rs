@@ -4,8 +4,9 @@
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::softmax::{
     self as kernel, prepare_softmax_int8, prepare_softmax_int8_int16, softmax_f32,
-    softmax_int8_int16, SoftmaxError, SoftmaxQuantParams, MAX_QUANTIZED_DEPTH,
+    softmax_int8_int16, SoftmaxQuantParams, MAX_QUANTIZED_DEPTH,
 };
+use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{expect_type, EvalContext, PrepareContext};
@@ -150,20 +151,21 @@ impl<const TYPES: TypeSet> Kernel for Softmax<TYPES> {
             }
             _ => return Err(OpError::Internal("softmax kind not registered")),
         };
-        result.map_err(|_| OpError::Internal("softmax kernel rejected prepared shapes"))
+        result.map_err(OpError::from)
     }
 }
 
-fn quant_error(e: SoftmaxError, input: &Tensor<'_>, output: &Tensor<'_>) -> OpError {
+fn quant_error(e: KernelError, input: &Tensor<'_>, output: &Tensor<'_>) -> OpError {
     match e {
-        SoftmaxError::OutputQuantization { .. } => OpError::BadQuantization {
+        KernelError::OutputQuantization { .. } => OpError::BadQuantization {
             tensor: output.index(),
             what: "softmax output must be scale 1/256, zero point -128 (int8) or \
                    scale 1/65536, zero point -32768 (int16)",
         },
-        _ => OpError::BadQuantization {
+        KernelError::MultiplierOutOfRange { .. } => OpError::BadQuantization {
             tensor: input.index(),
             what: "beta x input scale cannot be rescaled to Q5.26 (must exceed 2^-26)",
         },
+        other => OpError::Kernel(other),
     }
 }

@@ -169,8 +169,7 @@ fn slices_as<T: Pod>(
     let mut start = 0usize;
     for (k, &size) in p.sizes.iter().enumerate().take(p.outputs as usize) {
         let size = size as usize;
-        copy_axis_slice(&p.shape, source, start, size, ctx.output_at::<T>(k)?)
-            .map_err(|_| OpError::Internal("split kernel rejected prepared shapes"))?;
+        copy_axis_slice(&p.shape, source, start, size, ctx.output_at::<T>(k)?)?;
         start += size;
     }
     Ok(())

@@ -7,8 +7,9 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::strided_slice::{
-    self as kernel, StridedSliceError, StridedSliceMasks, StridedSliceShape, MAX_STRIDED_SLICE_RANK,
+    self as kernel, StridedSliceMasks, StridedSliceShape, MAX_STRIDED_SLICE_RANK,
 };
+use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
 use crate::context::{EvalContext, PrepareContext};
@@ -134,17 +135,18 @@ impl Kernel for StridedSlice {
             masks,
         )
         .map_err(|err| match err {
-            StridedSliceError::ZeroStride { .. } => OpError::ShapeMismatch {
+            KernelError::ZeroStride { .. } => OpError::ShapeMismatch {
                 tensor: strides.index(),
                 what: "stride values must be non-zero",
             },
-            StridedSliceError::ShrinkOutOfRange { .. } => OpError::ShapeMismatch {
+            KernelError::ShrinkOutOfRange { .. } => OpError::ShapeMismatch {
                 tensor: begin.index(),
                 what: "a shrunk axis' begin index is outside its dimension",
             },
-            _ => OpError::SizeOverflow {
+            KernelError::TooLarge { .. } => OpError::SizeOverflow {
                 what: "strided slice",
             },
+            other => OpError::Kernel(other),
         })?;
         let mut expected = [0usize; MAX_STRIDED_SLICE_RANK];
         let out_rank = shape.output_dims(&mut expected);
@@ -177,6 +179,5 @@ impl Kernel for StridedSlice {
 
 /// Slices with elements moved as `T` (same size as the dtype).
 fn slice_as<T: Pod>(ctx: &mut EvalContext<'_>, shape: &StridedSliceShape) -> Result<(), OpError> {
-    kernel::strided_slice(shape, ctx.input::<T>(0)?, ctx.output::<T>()?)
-        .map_err(|_| OpError::Internal("strided slice kernel rejected prepared shapes"))
+    kernel::strided_slice(shape, ctx.input::<T>(0)?, ctx.output::<T>()?).map_err(OpError::from)
 }

@@ -2,7 +2,8 @@
 //! rank at most 5, as TFLM.
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::transpose::{self as kernel, TransposeError, TransposeShape};
+use microlite_kernels::transpose::{self as kernel, TransposeShape};
+use microlite_kernels::KernelError;
 use microlite_model::TensorType;
 
 use crate::context::{EvalContext, PrepareContext};
@@ -82,13 +83,14 @@ impl Kernel for Transpose {
         }
         let shape = TransposeShape::new(prefix(&dims, rank)?, prefix(&values, rank)?).map_err(
             |e| match e {
-                TransposeError::BadPermutation { .. } => OpError::ShapeMismatch {
+                KernelError::BadPermutation { .. } => OpError::ShapeMismatch {
                     tensor: perm.index(),
                     what: "permutation is not a permutation of 0..rank",
                 },
-                _ => OpError::SizeOverflow {
+                KernelError::TooLarge { .. } => OpError::SizeOverflow {
                     what: "transpose tensor",
                 },
+                other => OpError::Kernel(other),
             },
         )?;
         if output.shape().rank() != rank {
@@ -122,6 +124,5 @@ impl Kernel for Transpose {
 
 /// Transposes with elements moved as `T` (same size as the dtype).
 fn transpose_as<T: Pod>(ctx: &mut EvalContext<'_>, shape: &TransposeShape) -> Result<(), OpError> {
-    kernel::transpose(shape, ctx.input::<T>(0)?, ctx.output::<T>()?)
-        .map_err(|_| OpError::Internal("transpose kernel rejected prepared shapes"))
+    kernel::transpose(shape, ctx.input::<T>(0)?, ctx.output::<T>()?).map_err(OpError::from)
 }
