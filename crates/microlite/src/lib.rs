@@ -2,15 +2,25 @@
 //! the same `.tflite` files, the same output bits, and one caller-supplied
 //! arena with no heap.
 //!
-//! ```ignore
-//! use microlite::{Arena, Interpreter, Model, OpResolver, Options};
-//! let model = Model::from_bytes(MODEL)?;             // 16-byte aligned bytes
-//! let resolver = OpResolver::with_all();
-//! let mut arena = Arena::<8192>::new();              // 16-byte aligned too
-//! let mut interpreter = Interpreter::new(&model, &resolver, &mut arena, Options::default())?;
-//! interpreter.input_mut(0)?.copy_from::<i8>(&features)?;
-//! interpreter.invoke()?;
-//! let scores = interpreter.output(0)?.as_slice::<i8>()?;
+//! ```
+//! use microlite::{ops, Arena, Error, Interpreter, Model, OpResolver, Options};
+//!
+//! fn main() -> Result<(), Error> {
+//!     // A model embedded at a 16-byte aligned address (`include_model!`).
+//!     let model = Model::from_bytes(microlite::model::include_model!(concat!(
+//!         env!("CARGO_MANIFEST_DIR"),
+//!         "/../../reference-models/models/mlp_int8/model.tflite"
+//!     )))?;
+//!     let mut resolver = OpResolver::<1>::new(); // the ops the model uses
+//!     resolver.add(ops::fully_connected())?;
+//!     let mut arena = Arena::<1024>::new(); // 16-byte aligned too
+//!     let mut interpreter = Interpreter::new(&model, &resolver, &mut arena, Options::default())?;
+//!     interpreter.input_mut(0)?.copy_from::<i8>(&[0; 32])?; // before every invoke
+//!     interpreter.invoke()?;
+//!     let scores = interpreter.output(0)?.as_slice::<i8>()?;
+//!     assert_eq!(scores.len(), 4);
+//!     Ok(())
+//! }
 //! ```
 //!
 //! Errors: a bad model or bad use never panics; it gives a typed [`Error`]
@@ -29,6 +39,11 @@
 
 #[cfg(test)]
 extern crate std;
+
+/// The README's "Using the library" example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExample;
 
 mod arena;
 mod error;
