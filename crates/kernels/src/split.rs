@@ -24,21 +24,18 @@ pub struct AxisSlices {
 impl AxisSlices {
     /// The input `dims` split around dimension `axis`.
     pub fn new(dims: &[usize], axis: usize) -> Result<Self, KernelError> {
-        let (before, rest) = dims
-            .split_at_checked(axis)
-            .ok_or(KernelError::InvalidParameter {
-                what: "split axis",
-                value: axis,
-            })?;
-        let (&extent, after) = rest.split_first().ok_or(KernelError::InvalidParameter {
-            what: "split axis",
-            value: axis,
-        })?;
+        let out_of_range = KernelError::AxisOutOfRange {
+            op: "split",
+            axis: i64::try_from(axis).unwrap_or(i64::MAX),
+            rank: dims.len(),
+        };
+        let (before, rest) = dims.split_at_checked(axis).ok_or(out_of_range)?;
+        let (&extent, after) = rest.split_first().ok_or(out_of_range)?;
         let product = |d: &[usize]| {
             d.iter()
                 .try_fold(1u32, |p, &x| p.checked_mul(u32::try_from(x).ok()?))
-                .ok_or(KernelError::SizeOverflow {
-                    what: "split tensor",
+                .ok_or(KernelError::TooLarge {
+                    what: "split element count",
                 })
         };
         let shape = Self {

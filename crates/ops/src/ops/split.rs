@@ -135,9 +135,7 @@ pub(crate) fn prepare_slices(
             what: "the outputs' extents along the axis do not add up to the input's",
         });
     }
-    let shape = AxisSlices::new(dims, axis).map_err(|_| OpError::SizeOverflow {
-        what: "split tensor",
-    })?;
+    let shape = AxisSlices::new(dims, axis)?;
     Ok(SplitParams {
         shape,
         element_size,
