@@ -256,7 +256,7 @@ fn sigmoid_params(
 ) -> Result<SigmoidQuantParams, KernelError> {
     let out_of_range = |value: f64| KernelError::MultiplierOutOfRange {
         what: "input_scale * 2^27",
-        value,
+        value: value as f32,
         range: "positive and representable in fixed point (shift in -31..=31)",
     };
     if !input_scale.is_finite() || input_scale <= 0.0 {
@@ -425,7 +425,7 @@ pub fn prepare_hard_swish_int8(
     if output_multiplier_exponent > 0 {
         return Err(KernelError::MultiplierOutOfRange {
             what: "input_scale / (128 * output_scale)",
-            value: output_real.to_f64(),
+            value: output_real.to_f64() as f32,
             range: "below 1",
         });
     }

@@ -97,7 +97,7 @@ pub struct MulQuantParams {
 fn multiplier_below_one(what: &'static str, value: F64) -> Result<(i32, i32), KernelError> {
     quantize_multiplier_smaller_than_one(value).ok_or(KernelError::MultiplierOutOfRange {
         what,
-        value: value.to_f64(),
+        value: value.to_f64() as f32,
         range: "in (0, 1)",
     })
 }
@@ -144,7 +144,7 @@ pub fn prepare_add_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, Ker
     if !(q.input1_scale.is_finite() && q.input2_scale.is_finite() && q.output_scale.is_finite()) {
         return Err(KernelError::MultiplierOutOfRange {
             what: "input1",
-            value: f64::NAN,
+            value: f32::NAN,
             range: "in (0, 1)",
         });
     }

@@ -173,8 +173,9 @@ pub enum KernelError {
         /// Which multiplier (e.g. `"input1"` of ADD/SUB, `"beta * input_scale
         /// * 2^26"` of SOFTMAX).
         what: &'static str,
-        /// Its real value (NaN when it could not be formed).
-        value: f64,
+        /// Its real value, rounded to `f32` (NaN when it could not be
+        /// formed; errors stay small).
+        value: f32,
         /// The range required (e.g. `"in (0, 1)"`).
         range: &'static str,
     },
@@ -205,8 +206,9 @@ pub enum KernelError {
     /// The bias scale differs from `input_scale * filter_scale` by more than
     /// 2% of the output scale (TFLM rejects such models).
     BiasScaleMismatch {
-        /// `input_scale * filter_scale` in double precision.
-        input_product_scale: f64,
+        /// `input_scale * filter_scale` (computed in double precision, kept
+        /// as `f32`).
+        input_product_scale: f32,
         /// The bias tensor scale.
         bias_scale: f32,
         /// The output tensor scale.

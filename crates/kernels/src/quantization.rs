@@ -340,7 +340,7 @@ pub fn quantized_convolution_multiplier(
             && scale_diff / F64::from_f32(output_scale) <= F64::from_f64(0.02);
         if !close_enough {
             return Err(KernelError::BiasScaleMismatch {
-                input_product_scale: input_product_scale.to_f64(),
+                input_product_scale: input_product_scale.to_f64() as f32,
                 bias_scale,
                 output_scale,
             });

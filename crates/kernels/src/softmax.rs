@@ -88,7 +88,7 @@ fn input_params(beta: f32, input_scale: f32) -> Result<SoftmaxQuantParams, Kerne
     let max_real_multiplier = F64::from_i64(i64::from(i32::MAX));
     let out_of_range = |value: f64| KernelError::MultiplierOutOfRange {
         what: "softmax beta * input_scale * 2^26",
-        value,
+        value: value as f32,
         range: "finite and above 1",
     };
     // TFLM's double product: NaN (also inf * 0) fails, +inf is capped by

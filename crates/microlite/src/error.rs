@@ -169,7 +169,7 @@ pub struct OpCode {
 
 impl OpCode {
     /// Bytes kept (errors stay small: they are returned by value).
-    pub const CAPACITY: usize = 20;
+    pub const CAPACITY: usize = 16;
 
     /// `code` (or its first [`OpCode::CAPACITY`] bytes); empty for `None`.
     pub fn new(code: Option<&str>) -> Self {
@@ -213,58 +213,62 @@ impl fmt::Debug for OpCode {
     }
 }
 
-/// One op a model needs that the resolver lacks (a custom op's code is
-/// the model's `operator`'s; the error names the first one's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// One op a model needs that the resolver lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MissingOp {
-    /// The first operator using it.
-    pub operator: u32,
     /// The op (`CUSTOM` for a custom op).
     pub op: BuiltinOperator,
-    /// The version of that operator.
+    /// Its version.
     pub version: i32,
 }
 
 impl fmt::Display for MissingOp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = self.op.variant_name().unwrap_or("UNKNOWN");
-        write!(f, "{name} v{} (operator {})", self.version, self.operator)
+        write!(f, "{name} v{}", self.version)
     }
 }
 
 /// Every op of a model the resolver lacks, each once (by op and version;
-/// custom ops by code), in order of first use: the first
-/// [`MissingOps::LISTED`] kept, all counted.
+/// custom ops by custom code too), in order of first use: the first
+/// [`MissingOps::LISTED`] kept (compactly: errors are returned by value),
+/// all counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MissingOps {
-    listed: [MissingOp; MissingOps::LISTED],
-    count: u32,
+    ops: [u16; MissingOps::LISTED],
+    versions: [u8; MissingOps::LISTED],
+    count: u16,
 }
 
 impl MissingOps {
     /// Ops kept.
     pub const LISTED: usize = 6;
 
-    /// Adds `missing` unless `seen`: the same op is in (for custom ops
-    /// the caller compares codes).
-    pub(crate) fn add(&mut self, missing: MissingOp, seen: bool) {
-        if seen {
-            return;
-        }
-        if let Some(slot) = self.listed.get_mut(self.count as usize) {
-            *slot = missing;
+    /// Adds `missing` (a new op: the caller skips ones already added).
+    pub(crate) fn add(&mut self, missing: MissingOp) {
+        let at = usize::from(self.count);
+        if let (Some(op), Some(version)) = (self.ops.get_mut(at), self.versions.get_mut(at)) {
+            *op = u16::try_from(missing.op.0).unwrap_or(u16::MAX);
+            *version = u8::try_from(missing.version).unwrap_or(u8::MAX);
         }
         self.count = self.count.saturating_add(1);
     }
 
     /// How many distinct ops are missing (may exceed the listed ones).
     pub fn count(&self) -> usize {
-        self.count as usize
+        usize::from(self.count)
     }
 
     /// The missing ops kept, in order of first use.
-    pub fn iter(&self) -> impl Iterator<Item = &MissingOp> {
-        self.listed.iter().take(self.count().min(Self::LISTED))
+    pub fn iter(&self) -> impl Iterator<Item = MissingOp> + '_ {
+        self.ops
+            .iter()
+            .zip(&self.versions)
+            .take(self.count())
+            .map(|(&op, &version)| MissingOp {
+                op: BuiltinOperator(i32::from(op)),
+                version: i32::from(version),
+            })
     }
 }
 

@@ -4,8 +4,8 @@ use microlite_kernels::optimized::Backend;
 use microlite_model::{Model, Subgraph};
 use microlite_ops::ops::Rows;
 use microlite_ops::{
-    ChunkSink, EvalContext, LayoutOnly, MoreOutputs, OpLookup, PrepareContext, Registration,
-    SharedBytes, MAX_OP_INPUTS, MAX_OP_OUTPUTS,
+    position_in, ChunkSink, EvalContext, HeadFrame, LayoutOnly, OpLookup, PrepareContext,
+    Registration, SharedBytes, MAX_OP_INPUTS, MAX_OP_OUTPUTS,
 };
 
 use crate::error::{Error, MissingOp, MissingOps, OpCode};
@@ -13,7 +13,7 @@ use crate::fusion::{self, FusedScratch};
 use crate::head_split::HeadSplit;
 use crate::layout::{
     align_up, OpSlot, TensorHome, TensorSlot, ALIASES_INPUT, ALIAS_OR_FUSED_CONSUMER, ALIGN,
-    FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS, NO_INPUT,
+    FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS, NO_INPUT, SEVERAL_OUTPUTS,
 };
 use crate::planning::{self, Commit, OpFacts, OpMemory, PlanInputs, PlanSearch};
 use crate::prepared::{self, Prepared};
@@ -357,7 +357,9 @@ impl<'a, 'm> Interpreter<'a, 'm> {
     /// ([`Error::PreparedForAnotherModel`], by length and a fingerprint of
     /// every byte), and that `lookup` holds, at each position the image
     /// names, a registration for that operator's op with params of the same
-    /// size ([`Error::PreparedOpMismatch`]); then the head must fit
+    /// size ([`Error::PreparedOpMismatch`]; custom ops' codes are not
+    /// compared again, to keep that code out of firmware: give the resolver
+    /// the image was written with); then the head must fit
     /// ([`Error::ArenaTooSmall`]). The image is otherwise trusted to be what
     /// [`Interpreter::write_prepared`] wrote for the same options: altered
     /// records give wrong outputs or errors, never a panic or unsafety.
@@ -382,9 +384,9 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         let per_op = image.ops.iter().zip(image.params_sizes);
         for (i, (op, (slot, &params_size))) in subgraph.operators().zip(per_op).enumerate() {
             let code = op.builtin();
-            let matches = lookup.get(slot.registration as usize).is_some_and(|reg| {
-                reg.serves(code, op.custom_code()) && reg.params_size() == params_size
-            });
+            let matches = lookup
+                .get(slot.registration as usize)
+                .is_some_and(|reg| reg.op() == code && reg.params_size() == params_size);
             if !matches {
                 return Err(Error::PreparedOpMismatch {
                     operator: i,
@@ -639,7 +641,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         slot: &OpSlot,
     ) -> Result<(), Error> {
         let (reg, chunk) = self.registration_and_chunk(slot)?;
-        if op.outputs().len() > 1 {
+        if slot.flags & SEVERAL_OUTPUTS != 0 {
             return self.eval_several_outputs(i, op, slot, reg, chunk);
         }
         let out = self.head_slot(op.output(0))?;
@@ -662,8 +664,11 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         reg.eval(&mut ctx, chunk).map_err(|e| op_error(i, op, e))
     }
 
-    /// Evaluates operator `i`, which has several outputs (never in place:
-    /// in-place grants need a single output).
+    /// Evaluates operator `i`, which has several outputs: the op splits
+    /// the head itself ([`Registration::eval_in_head`]); never in place
+    /// (in-place grants need a single output). Not inlined, to keep its
+    /// frame out of models without such ops.
+    #[inline(never)]
     fn eval_several_outputs(
         &mut self,
         i: usize,
@@ -672,29 +677,16 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         reg: &Registration,
         chunk: &[u8],
     ) -> Result<(), Error> {
-        let count = op.outputs().len();
-        if count > MAX_OP_OUTPUTS {
-            return Err(Error::Internal("operator outputs beyond the table"));
-        }
-        // Outputs 0..count, then the scratch.
-        let mut ranges: [core::ops::Range<usize>; MAX_OP_OUTPUTS + 1] = Default::default();
-        for (k, range) in ranges.iter_mut().enumerate().take(count) {
-            *range = self.head_slot(op.output(k))?.range();
-        }
-        *ranges
-            .get_mut(count)
-            .ok_or(Error::Internal("operator outputs beyond the table"))? = slot.scratch_range();
-        let (split, pieces) = HeadSplit::many(&mut *self.head, &ranges)?;
-        let inputs = gather_inputs(op, self.tensors, self.model, &split, None)?;
-        let mut pieces = pieces.into_iter();
-        let output = pieces.next().ok_or(Error::Internal("output 0"))?;
-        let mut more: MoreOutputs<'_> = Default::default();
-        for entry in more.iter_mut().take(count - 1) {
-            *entry = pieces.next().ok_or(Error::Internal("outputs"))?;
-        }
-        let scratch = pieces.next().ok_or(Error::Internal("scratch"))?;
-        let mut ctx = EvalContext::new(self.backend, inputs, output, scratch).with_outputs(more);
-        reg.eval(&mut ctx, chunk).map_err(|e| op_error(i, op, e))
+        let frame = HeadFrame {
+            backend: self.backend,
+            operator: *op,
+            head: &mut *self.head,
+            scratch: slot.scratch_range(),
+            tensors: self.tensors,
+            model: self.model.bytes(),
+        };
+        reg.eval_in_head(frame, chunk)
+            .map_err(|e| op_error(i, op, e))
     }
 
     /// Evaluates operators `i` (producer) and `i + 1` (consumer) as one
@@ -878,42 +870,31 @@ impl Interpreter<'_, '_> {
 /// lacks, if any.
 fn check_resolvable(subgraph: &Subgraph<'_>, lookup: &dyn OpLookup) -> Result<(), Error> {
     let mut missing = MissingOps::default();
+    let mut first = None;
     for (i, op) in subgraph.operators().enumerate() {
-        let (code, custom) = (op.builtin(), op.custom_code());
-        if lookup.position(code, custom).is_some() {
+        let (code, custom, version) = (op.builtin(), op.custom_code(), op.version());
+        if position_in(lookup, code, custom).is_some() {
             continue;
         }
-        // Seen: an earlier operator with the same op and version (and
-        // custom code).
-        let seen = missing.iter().any(|m| {
-            subgraph
-                .operator(m.operator as usize)
-                .is_some_and(|earlier| {
-                    earlier.builtin() == code
-                        && earlier.version() == op.version()
-                        && earlier.custom_code() == custom
-                })
-        });
-        let operator = u32::try_from(i).map_err(|_| Error::SizeOverflow)?;
-        let entry = MissingOp {
-            operator,
-            op: code,
-            version: op.version(),
+        let same = |earlier: &microlite_model::Operator<'_>| {
+            earlier.builtin() == code
+                && earlier.version() == version
+                && earlier.custom_code() == custom
         };
-        missing.add(entry, seen);
+        // An earlier operator of the same op is missing too, and listed.
+        if subgraph.operators().take(i).any(|earlier| same(&earlier)) {
+            continue;
+        }
+        missing.add(MissingOp { op: code, version });
+        first.get_or_insert((i, code, version, custom));
     }
-    let first = missing.iter().next().copied();
     match first {
         None => Ok(()),
-        Some(first) => Err(Error::UnsupportedOp {
-            operator: first.operator as usize,
-            op: first.op,
-            version: first.version,
-            custom_code: OpCode::new(
-                subgraph
-                    .operator(first.operator as usize)
-                    .and_then(|op| op.custom_code()),
-            ),
+        Some((operator, op, version, custom)) => Err(Error::UnsupportedOp {
+            operator,
+            op,
+            version,
+            custom_code: OpCode::new(custom),
             missing,
         }),
     }
@@ -926,9 +907,7 @@ fn resolve<'r>(
     op: &microlite_model::Operator<'_>,
 ) -> Result<(usize, &'r Registration), Error> {
     let unsupported = Error::Internal("op not in the resolver after the check");
-    let position = lookup
-        .position(op.builtin(), op.custom_code())
-        .ok_or(unsupported)?;
+    let position = position_in(lookup, op.builtin(), op.custom_code()).ok_or(unsupported)?;
     let reg = lookup.get(position).ok_or(unsupported)?;
     if op.inputs().len() > MAX_OP_INPUTS {
         return Err(op_error(
@@ -997,6 +976,14 @@ fn prepare_all(
     for (i, op) in subgraph.operators().enumerate() {
         let (position, reg) = resolve(lookup, i, &op)?;
         let chunk_offset = sink.used;
+        let outputs = op.outputs().len();
+        if outputs > 1 && !reg.several_outputs() {
+            let error = microlite_ops::OpError::OutputCount {
+                expected: 1,
+                found: outputs,
+            };
+            return Err(op_error(i, &op, error));
+        }
         let layout = reg
             .prepare(&PrepareContext::new(subgraph, op, backend), &mut sink)
             .map_err(|e| op_error(i, &op, e))?;
@@ -1020,7 +1007,7 @@ fn prepare_all(
             ALIASES_INPUT
         } else {
             0
-        };
+        } | if outputs > 1 { SEVERAL_OUTPUTS } else { 0 };
         slot.in_place_input = NO_INPUT;
         slot.scratch_offset = 0;
         slot.scratch_len = memory.scratch_bytes;

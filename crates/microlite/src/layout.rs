@@ -5,6 +5,7 @@
 use core::ops::Range;
 
 use bytemuck::{Pod, Zeroable};
+pub use microlite_ops::{TensorHome, TensorSlot};
 
 /// Alignment of every region the interpreter carves from the arena.
 pub const ALIGN: usize = 16;
@@ -17,67 +18,7 @@ pub fn align_up(n: usize) -> Option<usize> {
 /// `offset..offset + len`, saturating (records may come from prepared
 /// state made elsewhere; an impossible range then simply finds no bytes).
 fn span(offset: u32, len: u32) -> Range<usize> {
-    let start = offset as usize;
-    start..start.saturating_add(len as usize)
-}
-
-/// Where a tensor's bytes live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TensorHome {
-    /// Not read or written by any operator, nor a model input or output.
-    Unused,
-    /// In the planned head, at `offset`.
-    Head,
-    /// In the model's constant buffer.
-    Constant,
-}
-
-/// Per-tensor record: 12 bytes.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
-pub struct TensorSlot {
-    /// Byte offset in the head ([`TensorHome::Head`]), or of the constant
-    /// data in the model file ([`TensorHome::Constant`]).
-    pub offset: u32,
-    /// Byte length.
-    pub len: u32,
-    pub(crate) home: u32,
-}
-
-impl TensorSlot {
-    /// A tensor in the head at `offset`.
-    pub fn head(offset: u32, len: u32) -> Self {
-        Self {
-            offset,
-            len,
-            home: 1,
-        }
-    }
-
-    /// A tensor viewing `len` bytes of constant data at `offset` in the
-    /// model file.
-    pub fn constant(offset: u32, len: u32) -> Self {
-        Self {
-            offset,
-            len,
-            home: 2,
-        }
-    }
-
-    /// Byte range in the head ([`TensorHome::Head`]) or the model file
-    /// ([`TensorHome::Constant`]).
-    pub fn range(&self) -> Range<usize> {
-        span(self.offset, self.len)
-    }
-
-    /// Where the bytes live.
-    pub fn home(&self) -> TensorHome {
-        match self.home {
-            1 => TensorHome::Head,
-            2 => TensorHome::Constant,
-            _ => TensorHome::Unused,
-        }
-    }
+    microlite_ops::span(offset, len)
 }
 
 /// [`OpSlot::flags`]: the output aliases input 0, eval is skipped.
@@ -87,6 +28,10 @@ pub const ALIASES_INPUT: u16 = 1;
 pub const FUSED_WITH_NEXT: u16 = 2;
 /// [`OpSlot::flags`]: the op runs within the previous op's fused step.
 pub const FUSED_WITH_PREVIOUS: u16 = 4;
+
+/// [`OpSlot::flags`]: the op has several outputs (evaluated through
+/// `Registration::eval_in_head`).
+pub const SEVERAL_OUTPUTS: u16 = 8;
 
 /// [`OpSlot::flags`] of ops whose own eval step is skipped.
 pub const ALIAS_OR_FUSED_CONSUMER: u16 = ALIASES_INPUT | FUSED_WITH_PREVIOUS;

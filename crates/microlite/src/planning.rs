@@ -25,6 +25,7 @@ use crate::in_place;
 use crate::interpreter::Options;
 use crate::layout::{
     align_up, OpSlot, TensorSlot, ALIASES_INPUT, FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS, NO_INPUT,
+    SEVERAL_OUTPUTS,
 };
 use crate::lifetimes::{self, TensorLife, NONE};
 
@@ -731,10 +732,7 @@ fn write_plan(
         } else {
             // Not placed yet; a view (alias) gets its root's home below but
             // keeps its own length.
-            TensorSlot {
-                len,
-                ..TensorSlot::default()
-            }
+            TensorSlot::unused(len)
         };
     }
     for (t, life) in lives.iter().enumerate() {
@@ -743,10 +741,7 @@ fn write_plan(
                 .get(life.root as usize)
                 .ok_or(Error::Internal("alias root"))?;
             let slot = tensors.get_mut(t).ok_or(Error::Internal("tensor slot"))?;
-            *slot = TensorSlot {
-                len: slot.len.min(root.len),
-                ..root
-            };
+            *slot = root.with_len(slot.len.min(root.len));
         }
     }
     let mut scratch_offsets = placed
@@ -758,7 +753,7 @@ fn write_plan(
         let grant = placed.grants.get(i).copied().unwrap_or(NONE);
         let granted = (grant != NONE).then_some(grant as usize);
         let memory = op_memory(i)?;
-        op.flags = (op.flags & ALIASES_INPUT) | memory.fused;
+        op.flags = (op.flags & (ALIASES_INPUT | SEVERAL_OUTPUTS)) | memory.fused;
         op.scratch_len = memory.scratch_with(granted)?;
         // A fused consumer's scratch lies in the producer's: its length is
         // kept for the step's layout, it has no request of its own.

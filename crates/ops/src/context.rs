@@ -175,16 +175,12 @@ pub struct EvalContext<'h> {
     output: &'h mut [u8],
     /// Outputs 1 and up, of an operator with several
     /// ([`EvalContext::with_outputs`]).
-    more_outputs: MoreOutputs<'h>,
+    more_outputs: &'h mut [&'h mut [u8]],
     scratch: &'h mut [u8],
     shared: Option<SharedBytes>,
     /// Output rows of a band evaluation ([`EvalContext::new_band`]).
     band: Option<Range<usize>>,
 }
-
-/// The bytes of outputs 1 and up of an operator with several outputs
-/// (empty slices beyond its count).
-pub type MoreOutputs<'h> = [&'h mut [u8]; MAX_OP_OUTPUTS - 1];
 
 /// Elements per stack chunk when an elementwise op streams in place.
 const STREAM_CHUNK: usize = 256;
@@ -202,7 +198,7 @@ impl<'h> EvalContext<'h> {
             backend,
             inputs,
             output,
-            more_outputs: Default::default(),
+            more_outputs: &mut [],
             scratch,
             shared: None,
             band: None,
@@ -211,7 +207,7 @@ impl<'h> EvalContext<'h> {
 
     /// This context with outputs 1 and up (`more[k - 1]` is output `k`),
     /// for an operator with several outputs. Not with an in-place region.
-    pub fn with_outputs(self, more: MoreOutputs<'h>) -> Self {
+    pub fn with_outputs(self, more: &'h mut [&'h mut [u8]]) -> Self {
         Self {
             more_outputs: more,
             ..self
@@ -270,7 +266,7 @@ impl<'h> EvalContext<'h> {
             backend,
             inputs,
             output: region,
-            more_outputs: Default::default(),
+            more_outputs: &mut [],
             scratch,
             shared: Some(shared),
             band: None,

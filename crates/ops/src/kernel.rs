@@ -20,6 +20,7 @@ use microlite_model::BuiltinOperator;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::ops::Rows;
+use crate::several_outputs::HeadFrame;
 
 /// What prepare decided, besides the params themselves.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -98,6 +99,11 @@ pub trait Kernel {
     /// Parameters computed by prepare and stored in the persistent arena.
     type Params: Pod;
 
+    /// Whether the op may have several outputs (SPLIT, UNPACK, ...): the
+    /// interpreter then evaluates it through
+    /// [`Registration::eval_in_head`], whose code only such ops link.
+    const SEVERAL_OUTPUTS: bool = false;
+
     /// Check everything and compute params (see the module docs).
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<Self::Params>, OpError>;
 
@@ -165,6 +171,7 @@ impl ChunkSink for LayoutOnly {
 type PrepareFn = fn(&PrepareContext<'_>, &mut dyn ChunkSink) -> Result<ChunkLayout, OpError>;
 type EvalFn = fn(&mut EvalContext<'_>, &[u8]) -> Result<(), OpError>;
 type RowsFn = fn(&[u8]) -> Option<Rows>;
+type EvalInHeadFn = fn(HeadFrame<'_, '_>, &[u8]) -> Result<(), OpError>;
 
 /// One op's entry in an [`crate::OpResolver`]: its builtin code and the
 /// type-erased steps of its [`Kernel`].
@@ -180,6 +187,8 @@ pub struct Registration {
     custom_code: Option<&'static str>,
     prepare: Option<PrepareFn>,
     eval: EvalFn,
+    /// For ops with several outputs: eval with the head split for them.
+    eval_in_head: Option<EvalInHeadFn>,
     rows: RowsFn,
     /// `size_of` the kernel's params: prepared state made elsewhere is
     /// checked against it.
@@ -212,6 +221,11 @@ impl Registration {
             custom_code: None,
             prepare: None,
             eval: eval_erased::<K>,
+            eval_in_head: if K::SEVERAL_OUTPUTS {
+                Some(eval_in_head_erased::<K>)
+            } else {
+                None
+            },
             rows: rows_erased::<K>,
             // Params are small records: their size fits easily.
             params_size: u32::try_from(size_of::<K::Params>()).unwrap_or(u32::MAX),
@@ -226,8 +240,8 @@ impl Registration {
     }
 
     /// This registration answering to custom code `code` (its op becomes
-    /// `CUSTOM`).
-    pub fn with_custom_code(self, code: &'static str) -> Self {
+    /// `CUSTOM`); [`crate::OpResolver::add_custom`] makes it.
+    pub(crate) fn with_custom_code(self, code: &'static str) -> Self {
         Self {
             op: BuiltinOperator::CUSTOM,
             custom_code: Some(code),
@@ -292,6 +306,25 @@ impl Registration {
         (self.rows)(chunk)
     }
 
+    /// Whether the op may have several outputs
+    /// ([`Kernel::SEVERAL_OUTPUTS`]).
+    pub fn several_outputs(&self) -> bool {
+        self.eval_in_head.is_some()
+    }
+
+    /// Run eval for an operator with several outputs, laid out in the
+    /// interpreter's head as `frame` says (only for a registration with
+    /// [`Registration::several_outputs`]: the interpreter refuses others
+    /// such operators at prepare).
+    pub fn eval_in_head(&self, frame: HeadFrame<'_, '_>, chunk: &[u8]) -> Result<(), OpError> {
+        match self.eval_in_head {
+            Some(eval) => eval(frame, chunk),
+            None => Err(OpError::Internal(
+                "op without several outputs given several",
+            )),
+        }
+    }
+
     /// Run eval with the chunk that prepare filled.
     pub fn eval(&self, ctx: &mut EvalContext<'_>, chunk: &[u8]) -> Result<(), OpError> {
         (self.eval)(ctx, chunk)
@@ -332,6 +365,10 @@ fn prepare_erased<K: Kernel>(
 fn rows_erased<K: Kernel>(chunk: &[u8]) -> Option<Rows> {
     let params = bytemuck::try_from_bytes(chunk.get(..size_of::<K::Params>())?).ok()?;
     K::rows(params)
+}
+
+fn eval_in_head_erased<K: Kernel>(frame: HeadFrame<'_, '_>, chunk: &[u8]) -> Result<(), OpError> {
+    crate::several_outputs::run(frame, chunk, eval_erased::<K>)
 }
 
 fn eval_erased<K: Kernel>(ctx: &mut EvalContext<'_>, chunk: &[u8]) -> Result<(), OpError> {

@@ -18,13 +18,15 @@ mod per_channel;
 mod quant_params;
 mod registry;
 mod resolver;
+mod several_outputs;
 mod shape_check;
+mod tensor_slot;
 pub mod type_set;
 
 pub use activation::{clamping_activation, fused_activation};
 pub use context::{
-    expect_type, EvalContext, InPlaceRegion, MoreOutputs, PrepareContext, SharedBytes,
-    MAX_OP_INPUTS, MAX_OP_OUTPUTS,
+    expect_type, EvalContext, InPlaceRegion, PrepareContext, SharedBytes, MAX_OP_INPUTS,
+    MAX_OP_OUTPUTS,
 };
 pub use error::OpError;
 pub use kernel::{
@@ -36,5 +38,7 @@ pub use quant_params::{
     affine, filter_scale, filter_scales, integer_range, symmetric, AffineQuant,
 };
 pub use registry::OpEntry;
-pub use resolver::{OpLookup, OpResolver, ResolverError};
+pub use resolver::{position_in, OpLookup, OpResolver, ResolverError};
+pub use several_outputs::HeadFrame;
 pub use shape_check::{dim, to_u32};
+pub use tensor_slot::{span, TensorHome, TensorSlot};

@@ -52,18 +52,42 @@ impl fmt::Display for ResolverError {
 
 impl core::error::Error for ResolverError {}
 
-/// Looks up the registration for an op. Implemented by [`OpResolver`]; the
-/// interpreter only needs this trait.
+/// The registrations an interpreter runs, by position. Implemented by
+/// [`OpResolver`]; the interpreter only needs this trait (and, through
+/// [`position_in`], to find an op: firmware that runs state prepared ahead
+/// of time only looks registrations up by position).
 pub trait OpLookup {
+    /// The registration at `position` (`None` past the last one).
+    fn get(&self, position: usize) -> Option<&Registration>;
+
     /// Position of the registration for `op` (for `CUSTOM`: the one whose
     /// custom code is `custom_code`), if registered.
-    fn position(&self, op: BuiltinOperator, custom_code: Option<&str>) -> Option<usize>;
-    /// The registration at `position`.
-    fn get(&self, position: usize) -> Option<&Registration>;
+    fn position(&self, op: BuiltinOperator, custom_code: Option<&str>) -> Option<usize>
+    where
+        Self: Sized,
+    {
+        position_in(self, op, custom_code)
+    }
+
     /// The registration for builtin `op`, if registered.
-    fn find(&self, op: BuiltinOperator) -> Option<&Registration> {
+    fn find(&self, op: BuiltinOperator) -> Option<&Registration>
+    where
+        Self: Sized,
+    {
         self.position(op, None).and_then(|p| self.get(p))
     }
+}
+
+/// [`OpLookup::position`] for any lookup, `dyn` ones included.
+pub fn position_in(
+    lookup: &dyn OpLookup,
+    op: BuiltinOperator,
+    custom_code: Option<&str>,
+) -> Option<usize> {
+    (0..)
+        .map_while(|k| lookup.get(k).map(|r| (k, r)))
+        .find(|(_, r)| r.serves(op, custom_code))
+        .map(|(k, _)| k)
 }
 
 /// A table of at most `N` op registrations, with no heap.
@@ -95,17 +119,24 @@ impl<const N: usize> OpResolver<N> {
         }
     }
 
-    /// Register an op. Adding past capacity or adding the same op twice is
-    /// an error; custom ops go in with [`OpResolver::add_custom`].
+    /// Register a builtin op. Adding past capacity or adding the same op
+    /// twice is an error; custom ops go in with [`OpResolver::add_custom`]
+    /// ([`ResolverError::CustomWithoutCode`] here).
     pub fn add(&mut self, registration: Registration) -> Result<(), ResolverError> {
         let op = registration.op();
-        let code = registration.custom_code();
-        if op == BuiltinOperator::CUSTOM && code.is_none() {
+        if op == BuiltinOperator::CUSTOM {
             return Err(ResolverError::CustomWithoutCode);
         }
-        if self.position(op, code).is_some() {
+        // Builtin ops by code only: firmware that adds no custom op links
+        // no string comparison.
+        if self.registrations().any(|r| r.op() == op) {
             return Err(ResolverError::Duplicate { op });
         }
+        self.push(registration)
+    }
+
+    fn push(&mut self, registration: Registration) -> Result<(), ResolverError> {
+        let op = registration.op();
         let slot = self
             .entries
             .get_mut(self.len)
@@ -132,7 +163,13 @@ impl<const N: usize> OpResolver<N> {
         code: &'static str,
         registration: Registration,
     ) -> Result<(), ResolverError> {
-        self.add(registration.with_custom_code(code))
+        let registration = registration.with_custom_code(code);
+        if self.position(BuiltinOperator::CUSTOM, Some(code)).is_some() {
+            return Err(ResolverError::Duplicate {
+                op: BuiltinOperator::CUSTOM,
+            });
+        }
+        self.push(registration)
     }
 
     /// Number of registered ops.
@@ -152,13 +189,6 @@ impl<const N: usize> OpResolver<N> {
 }
 
 impl<const N: usize> OpLookup for OpResolver<N> {
-    fn position(&self, op: BuiltinOperator, custom_code: Option<&str>) -> Option<usize> {
-        self.entries
-            .iter()
-            .flatten()
-            .position(|r| r.serves(op, custom_code))
-    }
-
     fn get(&self, position: usize) -> Option<&Registration> {
         self.entries.get(position).and_then(Option::as_ref)
     }

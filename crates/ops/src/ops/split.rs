@@ -179,6 +179,7 @@ pub struct Split;
 
 impl Kernel for Split {
     type Params = SplitParams;
+    const SEVERAL_OUTPUTS: bool = true;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<SplitParams>, OpError> {
         // As TFLM, the outputs say how many slices there are (the

@@ -18,6 +18,7 @@ pub struct SplitV;
 
 impl Kernel for SplitV {
     type Params = SplitParams;
+    const SEVERAL_OUTPUTS: bool = true;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<SplitParams>, OpError> {
         ctx.expect_io_outputs(3, 3)?;

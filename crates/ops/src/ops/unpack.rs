@@ -16,6 +16,7 @@ pub struct Unpack;
 
 impl Kernel for Unpack {
     type Params = SplitParams;
+    const SEVERAL_OUTPUTS: bool = true;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<SplitParams>, OpError> {
         let count = ctx.expect_io_outputs(1, 1)?;

@@ -1,0 +1,86 @@
+//! [`TensorSlot`]: where the interpreter keeps a tensor's bytes (its head
+//! or the model's constant data), as one 12-byte record per tensor.
+
+use core::ops::Range;
+
+use bytemuck::{Pod, Zeroable};
+
+/// `offset..offset + len`, saturating (records may come from prepared
+/// state made elsewhere; an impossible range then simply finds no bytes).
+pub fn span(offset: u32, len: u32) -> Range<usize> {
+    let start = offset as usize;
+    start..start.saturating_add(len as usize)
+}
+
+/// Where a tensor's bytes live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TensorHome {
+    /// Not read or written by any operator, nor a model input or output.
+    Unused,
+    /// In the planned head, at `offset`.
+    Head,
+    /// In the model's constant buffer.
+    Constant,
+}
+
+/// Per-tensor record: 12 bytes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
+pub struct TensorSlot {
+    /// Byte offset in the head ([`TensorHome::Head`]), or of the constant
+    /// data in the model file ([`TensorHome::Constant`]).
+    pub offset: u32,
+    /// Byte length.
+    pub len: u32,
+    home: u32,
+}
+
+impl TensorSlot {
+    /// A tensor in the head at `offset`.
+    pub fn head(offset: u32, len: u32) -> Self {
+        Self {
+            offset,
+            len,
+            home: 1,
+        }
+    }
+
+    /// A tensor viewing `len` bytes of constant data at `offset` in the
+    /// model file.
+    pub fn constant(offset: u32, len: u32) -> Self {
+        Self {
+            offset,
+            len,
+            home: 2,
+        }
+    }
+
+    /// A tensor with no bytes placed yet, `len` bytes long.
+    pub fn unused(len: u32) -> Self {
+        Self {
+            offset: 0,
+            len,
+            home: 0,
+        }
+    }
+
+    /// This record with length `len` (a view of its bytes).
+    pub fn with_len(self, len: u32) -> Self {
+        Self { len, ..self }
+    }
+
+    /// Byte range in the head ([`TensorHome::Head`]) or the model file
+    /// ([`TensorHome::Constant`]).
+    pub fn range(&self) -> Range<usize> {
+        span(self.offset, self.len)
+    }
+
+    /// Where the bytes live.
+    pub fn home(&self) -> TensorHome {
+        match self.home {
+            1 => TensorHome::Head,
+            2 => TensorHome::Constant,
+            _ => TensorHome::Unused,
+        }
+    }
+}
