@@ -36,7 +36,7 @@ class Goldens(unittest.TestCase):
         self.assertLessEqual(REQUIRED_KEYS, set(case))
         self.assertEqual(case["suite"], case_dir.parent.name)
         self.assertEqual(case["case"], case_dir.name)
-        self.assertIn(case["flavour"], ("int8", "int8_float_io", "float32"))
+        self.assertIn(case["flavour"], ("int8", "int8_float_io", "float32", "int16"))
 
         oracle = TflmOracle((case_dir / "model.tflite").read_bytes())
         summary = oracle.summary
