@@ -75,7 +75,11 @@ pub fn read(path: &Path) -> Result<NpyArray, String> {
     let shape = npy.shape().iter().map(|&d| d as usize).collect();
     let bytes = match dtype {
         TensorType::Int8 => bytes_of::<i8>(npy),
-        TensorType::UInt8 | TensorType::Bool => bytes_of::<u8>(npy),
+        TensorType::UInt8 => bytes_of::<u8>(npy),
+        TensorType::Bool => npy
+            .into_vec::<bool>()
+            .map(|values| values.into_iter().map(u8::from).collect())
+            .map_err(|e| e.to_string()),
         TensorType::Int16 => bytes_of::<i16>(npy),
         TensorType::UInt16 => bytes_of::<u16>(npy),
         TensorType::Int32 => bytes_of::<i32>(npy),
@@ -118,12 +122,30 @@ fn write_as<T: npyz::AutoSerialize + bytemuck::Pod>(
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Bool bytes (non-zero: true) as a `|b1` array.
+fn write_bools(path: &Path, shape: &[u64], bytes: &[u8]) -> Result<(), String> {
+    let file = File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let mut writer = npyz::WriteOptions::new()
+        .default_dtype()
+        .shape(shape)
+        .writer(BufWriter::new(file))
+        .begin_nd()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    writer
+        .extend(bytes.iter().map(|&b| b != 0))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    writer
+        .finish()
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Write a tensor's bytes as a `.npy` file of its dtype and shape.
 pub fn write(path: &Path, dtype: TensorType, shape: &[usize], bytes: &[u8]) -> Result<(), String> {
     let shape: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
     match dtype {
         TensorType::Int8 => write_as::<i8>(path, &shape, bytes),
-        TensorType::UInt8 | TensorType::Bool => write_as::<u8>(path, &shape, bytes),
+        TensorType::UInt8 => write_as::<u8>(path, &shape, bytes),
+        TensorType::Bool => write_bools(path, &shape, bytes),
         TensorType::Int16 => write_as::<i16>(path, &shape, bytes),
         TensorType::UInt16 => write_as::<u16>(path, &shape, bytes),
         TensorType::Int32 => write_as::<i32>(path, &shape, bytes),
