@@ -19,6 +19,7 @@ mod fully_connected;
 mod pooling;
 mod quantize;
 mod softmax;
+mod unary;
 
 use std::fmt;
 
@@ -52,7 +53,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 18] = [
+pub const KERNELS: [(&str, Case); 20] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -81,6 +82,8 @@ pub const KERNELS: [(&str, Case); 18] = [
         "add/sub int8 same shape (optimized)",
         elementwise::optimized_same_shape,
     ),
+    ("unary f32", unary::float32),
+    ("abs int8/int16, logical_not", unary::abs_quantized),
 ];
 
 /// Runs one differential case described by `data`.
