@@ -19,7 +19,7 @@ use crate::naive::elementwise::{add_sub_i8, broadcast_pairs, broadcast_shape, mu
 
 /// Two input shapes; usually they broadcast (each extent equal to the other
 /// input's or 1, ranks may differ), sometimes not.
-fn shapes(d: &mut Decisions<'_>) -> (Vec<usize>, Vec<usize>) {
+pub(super) fn shapes(d: &mut Decisions<'_>) -> (Vec<usize>, Vec<usize>) {
     let rank = if d.one_in(8) {
         1 + d.below(6)
     } else {

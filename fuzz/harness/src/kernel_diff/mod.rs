@@ -16,6 +16,7 @@
 mod conv;
 mod elementwise;
 mod fully_connected;
+mod pairwise;
 mod pooling;
 mod quantize;
 mod softmax;
@@ -53,7 +54,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 20] = [
+pub const KERNELS: [(&str, Case); 21] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -84,6 +85,7 @@ pub const KERNELS: [(&str, Case); 20] = [
     ),
     ("unary f32", unary::float32),
     ("abs int8/int16, logical_not", unary::abs_quantized),
+    ("maximum/minimum, logical and/or", pairwise::pairwise),
 ];
 
 /// Runs one differential case described by `data`.

@@ -1,0 +1,162 @@
+//! Elementwise ops of two broadcast inputs with no requantization, as
+//! TFLM: MAXIMUM and MINIMUM (float32, int8, int16, int32, int64; stored
+//! values compared, up to rank 5), LOGICAL_AND and LOGICAL_OR (bool, up to
+//! rank 4).
+
+use bytemuck::{Pod, Zeroable};
+use microlite_kernels::broadcast::{BroadcastShape, MAX_BROADCAST_RANK};
+use microlite_kernels::pairwise::{
+    broadcast_apply, logical_and as and, logical_or as or, maximum as max, minimum as min,
+};
+use microlite_kernels::KernelError;
+use microlite_model::{Tensor, TensorType};
+
+use crate::context::{EvalContext, PrepareContext};
+use crate::error::OpError;
+use crate::kernel::{Kernel, Prepared};
+
+crate::registry::declare_ops! {
+    /// MAXIMUM.
+    maximum => Pairwise<MAXIMUM>, MAXIMUM, "float32, int8, int16, int32, int64";
+    /// MINIMUM.
+    minimum => Pairwise<MINIMUM>, MINIMUM, "float32, int8, int16, int32, int64";
+    /// LOGICAL_AND.
+    logical_and => Pairwise<LOGICAL_AND>, LOGICAL_AND, "bool";
+    /// LOGICAL_OR.
+    logical_or => Pairwise<LOGICAL_OR>, LOGICAL_OR, "bool";
+}
+
+const MAXIMUM: u32 = 0;
+const MINIMUM: u32 = 1;
+const LOGICAL_AND: u32 = 2;
+const LOGICAL_OR: u32 = 3;
+
+const F32: u32 = 0;
+const I8: u32 = 1;
+const I16: u32 = 2;
+const I32: u32 = 3;
+const I64: u32 = 4;
+const BOOL: u32 = 5;
+
+/// The element kind of `dtype`, if the op family takes it.
+fn kind_of(dtype: TensorType) -> Option<u32> {
+    Some(match dtype {
+        TensorType::Float32 => F32,
+        TensorType::Int8 => I8,
+        TensorType::Int16 => I16,
+        TensorType::Int32 => I32,
+        TensorType::Int64 => I64,
+        TensorType::Bool => BOOL,
+        _ => return None,
+    })
+}
+
+/// Prepared parameters: the broadcast and the element type.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct PairwiseParams {
+    shape: BroadcastShape,
+    /// The element type: [`F32`], [`I8`], [`I16`], [`I32`], [`I64`] or
+    /// [`BOOL`].
+    kind: u32,
+}
+
+/// The op `OP` (its code above) of two broadcast inputs.
+pub struct Pairwise<const OP: u32>;
+
+/// `tensor`'s dimensions, of rank at most `max_rank`.
+fn dims(
+    tensor: &Tensor<'_>,
+    max_rank: usize,
+) -> Result<([usize; MAX_BROADCAST_RANK], usize), OpError> {
+    let shape = tensor.shape();
+    let rank = shape.rank();
+    if rank > max_rank {
+        return Err(OpError::UnsupportedRank {
+            tensor: tensor.index(),
+            rank,
+            max: max_rank,
+        });
+    }
+    let mut out = [0usize; MAX_BROADCAST_RANK];
+    for (slot, d) in out.iter_mut().zip(shape.iter()) {
+        *slot = d;
+    }
+    Ok((out, rank))
+}
+
+impl<const OP: u32> Kernel for Pairwise<OP> {
+    type Params = PairwiseParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<PairwiseParams>, OpError> {
+        ctx.expect_io(2, 2, 1)?;
+        let (input1, input2, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+        let logical = OP == LOGICAL_AND || OP == LOGICAL_OR;
+        let kind = kind_of(output.dtype());
+        let accepted = match kind {
+            Some(BOOL) => logical,
+            Some(_) => !logical,
+            None => false,
+        };
+        for tensor in [&output, &input1, &input2] {
+            if !accepted || tensor.dtype() != output.dtype() {
+                return Err(OpError::UnsupportedType {
+                    tensor: tensor.index(),
+                    dtype: tensor.dtype(),
+                });
+            }
+        }
+        // TFLM's broadcasting helpers: 5-D for MAXIMUM/MINIMUM, 4-D for the
+        // logical ops.
+        let max_rank = if logical { 4 } else { 5 };
+        let (d1, r1) = dims(&input1, max_rank)?;
+        let (d2, r2) = dims(&input2, max_rank)?;
+        let (dout, rout) = dims(&output, max_rank)?;
+        let mismatch = OpError::ShapeMismatch {
+            tensor: output.index(),
+            what: "output shape is not the broadcast of the input shapes",
+        };
+        if rout != r1.max(r2) {
+            return Err(mismatch);
+        }
+        let shape = BroadcastShape::new(
+            d1.get(..r1).unwrap_or_default(),
+            d2.get(..r2).unwrap_or_default(),
+            dout.get(..rout).unwrap_or_default(),
+        )
+        .map_err(|e| match e {
+            KernelError::BroadcastIncompatible { .. } => mismatch,
+            other => OpError::Kernel(other),
+        })?;
+        Ok(Prepared::new(PairwiseParams {
+            shape,
+            kind: kind.unwrap_or(F32),
+        }))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &PairwiseParams, _: &[u8]) -> Result<(), OpError> {
+        let shape = &p.shape;
+        if OP == LOGICAL_AND || OP == LOGICAL_OR {
+            let f = if OP == LOGICAL_AND { and } else { or };
+            return apply::<u8>(ctx, shape, f);
+        }
+        let maximum = OP == MAXIMUM;
+        match p.kind {
+            F32 => apply::<f32>(ctx, shape, if maximum { max } else { min }),
+            I8 => apply::<i8>(ctx, shape, if maximum { max } else { min }),
+            I16 => apply::<i16>(ctx, shape, if maximum { max } else { min }),
+            I32 => apply::<i32>(ctx, shape, if maximum { max } else { min }),
+            _ => apply::<i64>(ctx, shape, if maximum { max } else { min }),
+        }
+    }
+}
+
+/// The op on elements of `T`.
+fn apply<T: Pod>(
+    ctx: &mut EvalContext<'_>,
+    shape: &BroadcastShape,
+    f: fn(T, T) -> T,
+) -> Result<(), OpError> {
+    let (a, b) = (ctx.input::<T>(0)?, ctx.input::<T>(1)?);
+    Ok(broadcast_apply(shape, a, b, ctx.output::<T>()?, f)?)
+}
