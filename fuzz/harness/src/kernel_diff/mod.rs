@@ -13,6 +13,7 @@
 //! must give `Err`, never a panic. Optimised kernels must return the
 //! reference's result, error included.
 
+mod comparison;
 mod conv;
 mod elementwise;
 mod fully_connected;
@@ -54,7 +55,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 21] = [
+pub const KERNELS: [(&str, Case); 22] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -86,6 +87,7 @@ pub const KERNELS: [(&str, Case); 21] = [
     ("unary f32", unary::float32),
     ("abs int8/int16, logical_not", unary::abs_quantized),
     ("maximum/minimum, logical and/or", pairwise::pairwise),
+    ("comparisons", comparison::comparison),
 ];
 
 /// Runs one differential case described by `data`.
