@@ -1,5 +1,6 @@
 //! SPLIT, SPLIT_V and UNPACK: slices of the input along one axis, copied
-//! into several outputs (pure data movement, any element type).
+//! into several outputs; PACK: the inverse (pure data movement, any
+//! element type).
 //!
 //! The input is seen as `[outer, axis, inner]`: an output takes positions
 //! `start..start + size` along the axis of every outer block, in order
@@ -96,6 +97,44 @@ pub fn copy_axis_slice<T: Copy>(
     Ok(())
 }
 
+/// The inverse of [`copy_axis_slice`] (PACK): writes `input` into positions
+/// `start..start + size` along the axis of every outer block of `output`
+/// (shape `shape`).
+pub fn place_axis_slice<T: Copy>(
+    shape: &AxisSlices,
+    input: &[T],
+    start: usize,
+    size: usize,
+    output: &mut [T],
+) -> Result<(), KernelError> {
+    let axis = shape.axis as usize;
+    let inner = shape.inner as usize;
+    crate::check_len("output", shape.elements(axis)?, output.len())?;
+    crate::check_len("input", shape.elements(size)?, input.len())?;
+    let end = start.checked_add(size).filter(|&end| end <= axis);
+    if end.is_none() {
+        return Err(KernelError::DimensionMismatch {
+            what: "pack slice end <= axis extent",
+            expected: axis,
+            actual: start.saturating_add(size),
+        });
+    }
+    let (block, piece) = (axis * inner, size * inner);
+    if piece == 0 {
+        return Ok(());
+    }
+    for (target, source) in output
+        .chunks_exact_mut(block)
+        .zip(input.chunks_exact(piece))
+    {
+        let from = start * inner;
+        if let Some(slot) = target.get_mut(from..from + piece) {
+            slot.copy_from_slice(source);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +153,11 @@ mod tests {
         assert!(copy_axis_slice(&shape, &input, 2, 2, &mut second).is_err());
         assert!(copy_axis_slice(&shape, &input, 0, 1, &mut second).is_err());
         assert!(AxisSlices::new(&[2, 3], 2).is_err());
+        // Placing the slices back rebuilds the input.
+        let mut rebuilt = [0i16; 12];
+        place_axis_slice(&shape, &first, 0, 1, &mut rebuilt).unwrap();
+        place_axis_slice(&shape, &second, 1, 2, &mut rebuilt).unwrap();
+        assert_eq!(rebuilt, input);
+        assert!(place_axis_slice(&shape, &second, 2, 2, &mut rebuilt).is_err());
     }
 }

@@ -13,6 +13,7 @@
 //! must give `Err`, never a panic. Optimised kernels must return the
 //! reference's result, error included.
 
+mod axis_slices;
 mod comparison;
 mod conv;
 mod elementwise;
@@ -55,7 +56,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 22] = [
+pub const KERNELS: [(&str, Case); 23] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -88,6 +89,7 @@ pub const KERNELS: [(&str, Case); 22] = [
     ("abs int8/int16, logical_not", unary::abs_quantized),
     ("maximum/minimum, logical and/or", pairwise::pairwise),
     ("comparisons", comparison::comparison),
+    ("split/unpack/pack axis slices", axis_slices::axis_slices),
 ];
 
 /// Runs one differential case described by `data`.
