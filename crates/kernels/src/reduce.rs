@@ -177,6 +177,31 @@ impl ReduceShape {
     }
 }
 
+/// REDUCE_MAX (`max`) or REDUCE_MIN of the reduced axes, as TFLM's
+/// `ReduceGeneric`: each output starts at `init` (the type's lowest or
+/// highest value, not an infinity) and takes an input when `in > current`
+/// (`in < current` for the minimum), inputs in row-major order, so NaNs
+/// never enter and the first of equal values stays.
+pub fn reduce_max_min<T: Copy + PartialOrd>(
+    shape: &ReduceShape,
+    max: bool,
+    init: T,
+    input: &[T],
+    output: &mut [T],
+) -> Result<(), KernelError> {
+    shape.check_lengths(input.len(), output.len())?;
+    output.iter_mut().for_each(|o| *o = init);
+    shape.for_each(|o, i| {
+        if let (Some(out), Some(&x)) = (output.get_mut(o), input.get(i)) {
+            let take = if max { x > *out } else { x < *out };
+            if take {
+                *out = x;
+            }
+        }
+    });
+    Ok(())
+}
+
 /// Float MEAN: row-major float sum divided by the reduced element count.
 pub fn mean_f32(shape: &ReduceShape, input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     shape.check_lengths(input.len(), output.len())?;

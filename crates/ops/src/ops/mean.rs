@@ -85,63 +85,74 @@ fn output_shape_matches(input: &Tensor<'_>, output: &Tensor<'_>, mask: u32, keep
     }
 }
 
+/// The checks and shape every reduction (MEAN, SUM, REDUCE_MAX, ...)
+/// shares: two inputs (the tensor and its constant int32 axes), one
+/// output whose shape matches `keep_dims`. Returns the input, the output
+/// and the resolved reduction.
+pub(crate) fn prepare_reduction<'m>(
+    ctx: &PrepareContext<'m>,
+) -> Result<(Tensor<'m>, Tensor<'m>, ReduceShape), OpError> {
+    ctx.expect_io(2, 2, 1)?;
+    let raw = ctx.operator().raw();
+    let keep_dims = match raw.builtin_options_as_reducer_options() {
+        Some(o) => o.keep_dims(),
+        None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
+            false
+        }
+        None => return Err(OpError::MissingOptions),
+    };
+    let input = ctx.input(0)?;
+    let axis = ctx.input(1)?;
+    let output = ctx.output(0)?;
+    let rank = input.shape().rank();
+    if rank > MAX_REDUCE_RANK {
+        return Err(OpError::UnsupportedRank {
+            tensor: input.index(),
+            rank,
+            max: MAX_REDUCE_RANK,
+        });
+    }
+    let mask = reduced_axes(&axis, rank)?;
+    if !output_shape_matches(&input, &output, mask, keep_dims) {
+        return Err(OpError::ShapeMismatch {
+            tensor: output.index(),
+            what: "output shape is not the input shape with the reduced axes dropped \
+                   (or set to 1 with keep_dims)",
+        });
+    }
+    // Each distinct reduced axis once (at most MAX_REDUCE_RANK of them).
+    let mut axes = [0i32; MAX_REDUCE_RANK];
+    let mut count = 0;
+    for d in 0..rank {
+        if mask & (1 << d) != 0 {
+            if let Some(slot) = axes.get_mut(count) {
+                *slot = i32::try_from(d).unwrap_or(0);
+                count += 1;
+            }
+        }
+    }
+    let mut dims = [0usize; MAX_REDUCE_RANK];
+    for (slot, extent) in dims.iter_mut().zip(input.shape().iter()) {
+        *slot = extent;
+    }
+    let shape = ReduceShape::new(
+        dims.get(..rank).unwrap_or_default(),
+        axes.get(..count).unwrap_or_default(),
+    )
+    .map_err(|e| match e {
+        KernelError::TooLarge { .. } => OpError::SizeOverflow {
+            what: "reduction element count",
+        },
+        other => OpError::Kernel(other),
+    })?;
+    Ok((input, output, shape))
+}
+
 impl Kernel for Mean {
     type Params = MeanParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<MeanParams>, OpError> {
-        ctx.expect_io(2, 2, 1)?;
-        let raw = ctx.operator().raw();
-        let keep_dims = match raw.builtin_options_as_reducer_options() {
-            Some(o) => o.keep_dims(),
-            None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
-                false
-            }
-            None => return Err(OpError::MissingOptions),
-        };
-        let input = ctx.input(0)?;
-        let axis = ctx.input(1)?;
-        let output = ctx.output(0)?;
-        let rank = input.shape().rank();
-        if rank > MAX_REDUCE_RANK {
-            return Err(OpError::UnsupportedRank {
-                tensor: input.index(),
-                rank,
-                max: MAX_REDUCE_RANK,
-            });
-        }
-        let mask = reduced_axes(&axis, rank)?;
-        if !output_shape_matches(&input, &output, mask, keep_dims) {
-            return Err(OpError::ShapeMismatch {
-                tensor: output.index(),
-                what: "output shape is not the input shape with the reduced axes dropped \
-                       (or set to 1 with keep_dims)",
-            });
-        }
-        // Each distinct reduced axis once (at most MAX_REDUCE_RANK of them).
-        let mut axes = [0i32; MAX_REDUCE_RANK];
-        let mut count = 0;
-        for d in 0..rank {
-            if mask & (1 << d) != 0 {
-                if let Some(slot) = axes.get_mut(count) {
-                    *slot = i32::try_from(d).unwrap_or(0);
-                    count += 1;
-                }
-            }
-        }
-        let mut dims = [0usize; MAX_REDUCE_RANK];
-        for (slot, extent) in dims.iter_mut().zip(input.shape().iter()) {
-            *slot = extent;
-        }
-        let shape = ReduceShape::new(
-            dims.get(..rank).unwrap_or_default(),
-            axes.get(..count).unwrap_or_default(),
-        )
-        .map_err(|e| match e {
-            KernelError::TooLarge { .. } => OpError::SizeOverflow {
-                what: "mean element count",
-            },
-            other => OpError::Kernel(other),
-        })?;
+        let (input, output, shape) = prepare_reduction(ctx)?;
         let mut params = MeanParams {
             kind: FLOAT,
             shape,

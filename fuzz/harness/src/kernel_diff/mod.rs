@@ -21,6 +21,7 @@ mod fully_connected;
 mod pairwise;
 mod pooling;
 mod quantize;
+mod reduce;
 mod softmax;
 mod unary;
 
@@ -56,7 +57,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 23] = [
+pub const KERNELS: [(&str, Case); 24] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -90,6 +91,7 @@ pub const KERNELS: [(&str, Case); 23] = [
     ("maximum/minimum, logical and/or", pairwise::pairwise),
     ("comparisons", comparison::comparison),
     ("split/unpack/pack axis slices", axis_slices::axis_slices),
+    ("reduce_max/reduce_min", reduce::max_min),
 ];
 
 /// Runs one differential case described by `data`.
