@@ -23,6 +23,7 @@ mod pooling;
 mod quantize;
 mod reduce;
 mod softmax;
+mod space_depth;
 mod unary;
 
 use std::fmt;
@@ -57,7 +58,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 24] = [
+pub const KERNELS: [(&str, Case); 25] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -92,6 +93,7 @@ pub const KERNELS: [(&str, Case); 24] = [
     ("comparisons", comparison::comparison),
     ("split/unpack/pack axis slices", axis_slices::axis_slices),
     ("reduce_max/reduce_min", reduce::max_min),
+    ("depth_to_space/space_to_depth", space_depth::space_depth),
 ];
 
 /// Runs one differential case described by `data`.
