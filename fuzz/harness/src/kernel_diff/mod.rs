@@ -13,6 +13,7 @@
 //! must give `Err`, never a panic. Optimised kernels must return the
 //! reference's result, error included.
 
+mod arg_min_max;
 mod axis_slices;
 mod comparison;
 mod conv;
@@ -58,7 +59,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 25] = [
+pub const KERNELS: [(&str, Case); 26] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -94,6 +95,7 @@ pub const KERNELS: [(&str, Case); 25] = [
     ("split/unpack/pack axis slices", axis_slices::axis_slices),
     ("reduce_max/reduce_min", reduce::max_min),
     ("depth_to_space/space_to_depth", space_depth::space_depth),
+    ("arg_max/arg_min", arg_min_max::arg_min_max_case),
 ];
 
 /// Runs one differential case described by `data`.
