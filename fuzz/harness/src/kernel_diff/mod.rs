@@ -23,6 +23,7 @@ mod pairwise;
 mod pooling;
 mod quantize;
 mod reduce;
+mod reverse;
 mod softmax;
 mod space_depth;
 mod unary;
@@ -59,7 +60,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 26] = [
+pub const KERNELS: [(&str, Case); 27] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -96,6 +97,7 @@ pub const KERNELS: [(&str, Case); 26] = [
     ("reduce_max/reduce_min", reduce::max_min),
     ("depth_to_space/space_to_depth", space_depth::space_depth),
     ("arg_max/arg_min", arg_min_max::arg_min_max_case),
+    ("reverse_v2", reverse::reverse_case),
 ];
 
 /// Runs one differential case described by `data`.
