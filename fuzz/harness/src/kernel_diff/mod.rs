@@ -19,6 +19,7 @@ mod comparison;
 mod conv;
 mod elementwise;
 mod fully_connected;
+mod gather;
 mod pairwise;
 mod pooling;
 mod quantize;
@@ -60,7 +61,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 27] = [
+pub const KERNELS: [(&str, Case); 28] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -98,6 +99,7 @@ pub const KERNELS: [(&str, Case); 27] = [
     ("depth_to_space/space_to_depth", space_depth::space_depth),
     ("arg_max/arg_min", arg_min_max::arg_min_max_case),
     ("reverse_v2", reverse::reverse_case),
+    ("gather", gather::gather_case),
 ];
 
 /// Runs one differential case described by `data`.
