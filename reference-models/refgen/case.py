@@ -27,6 +27,9 @@ class InputSpec:
     shape: tuple[int, ...]
     low: float = -1.0
     high: float = 1.0
+    # "float32" or "bool" (a bool input, e.g. SELECT_V2's condition: the
+    # representative samples then draw bools).
+    dtype: str = "float32"
 
 
 @dataclass(frozen=True)

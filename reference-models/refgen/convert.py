@@ -42,10 +42,13 @@ def quiet(enabled: bool = True) -> Iterator[None]:
 def representative_samples(inputs: Sequence[InputSpec], seed: int) -> list[list[np.ndarray]]:
     """Calibration samples: uniform over each input's declared float range."""
     rng = np.random.default_rng(seed)
-    return [
-        [rng.uniform(spec.low, spec.high, size=spec.shape).astype(np.float32) for spec in inputs]
-        for _ in range(REPRESENTATIVE_SAMPLES)
-    ]
+
+    def sample(spec: InputSpec) -> np.ndarray:
+        if spec.dtype == "bool":
+            return rng.integers(0, 2, size=spec.shape).astype(np.bool_)
+        return rng.uniform(spec.low, spec.high, size=spec.shape).astype(np.float32)
+
+    return [[sample(spec) for spec in inputs] for _ in range(REPRESENTATIVE_SAMPLES)]
 
 
 def _converter(model: Any) -> tf.lite.TFLiteConverter:
