@@ -25,6 +25,7 @@ mod pooling;
 mod quantize;
 mod reduce;
 mod reverse;
+mod select;
 mod softmax;
 mod space_depth;
 mod unary;
@@ -61,7 +62,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 28] = [
+pub const KERNELS: [(&str, Case); 29] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -100,6 +101,7 @@ pub const KERNELS: [(&str, Case); 28] = [
     ("arg_max/arg_min", arg_min_max::arg_min_max_case),
     ("reverse_v2", reverse::reverse_case),
     ("gather", gather::gather_case),
+    ("select_v2", select::select_case),
 ];
 
 /// Runs one differential case described by `data`.
