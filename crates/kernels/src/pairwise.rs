@@ -1,7 +1,9 @@
 //! Elementwise ops of two broadcast inputs that compute on the stored
 //! values, with no requantization: MAXIMUM and MINIMUM (any numeric type,
-//! TFLM's comparisons, NaN handling included) and LOGICAL_AND /
-//! LOGICAL_OR of bool bytes.
+//! TFLM's comparisons, NaN handling included), LOGICAL_AND / LOGICAL_OR of
+//! bool bytes, and float FLOOR_DIV / FLOOR_MOD.
+
+use num_traits::Float;
 
 use crate::broadcast::BroadcastShape;
 use crate::KernelError;
@@ -56,6 +58,25 @@ pub fn logical_or(x: u8, y: u8) -> u8 {
     u8::from(x != 0 || y != 0)
 }
 
+/// TFLM's float `FloorDiv`: `floor(x / y)` (the op refuses zero
+/// denominators before).
+#[inline]
+pub fn floor_div(x: f32, y: f32) -> f32 {
+    Float::floor(x / y)
+}
+
+/// TFLM's float `FloorMod`: `fmod(x, y)`, moved into `y`'s sign when
+/// non-zero and of the other sign.
+#[inline]
+pub fn floor_mod(x: f32, y: f32) -> f32 {
+    let trunc = x % y;
+    if trunc != 0.0 && ((y < 0.0) != (trunc < 0.0)) {
+        trunc + y
+    } else {
+        trunc
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +104,9 @@ mod tests {
         .unwrap();
         assert_eq!(bools, [0, 0, 1, 0, 0, 1]);
         assert!(broadcast_apply(&shape, &a, &b, &mut [0i16; 5], maximum).is_err());
+        assert_eq!(floor_div(7.0, -2.0), -4.0);
+        assert_eq!(floor_mod(7.0, -2.0), -1.0);
+        assert_eq!(floor_mod(-7.0, 2.0), 1.0);
+        assert_eq!(floor_mod(6.0, 3.0), 0.0);
     }
 }

@@ -1,12 +1,14 @@
 //! Elementwise ops of two broadcast inputs with no requantization, as
 //! TFLM: MAXIMUM and MINIMUM (float32, int8, int16, int32, int64; stored
 //! values compared, up to rank 5), LOGICAL_AND and LOGICAL_OR (bool, up to
-//! rank 4).
+//! rank 4), FLOOR_DIV and FLOOR_MOD (float32, broadcasting up to rank 4; a
+//! zero FLOOR_DIV denominator fails the invoke, as in TFLM).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::broadcast::{BroadcastShape, MAX_BROADCAST_RANK};
 use microlite_kernels::pairwise::{
-    broadcast_apply, logical_and as and, logical_or as or, maximum as max, minimum as min,
+    broadcast_apply, floor_div as fdiv, floor_mod as fmod, logical_and as and, logical_or as or,
+    maximum as max, minimum as min,
 };
 use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
@@ -24,12 +26,18 @@ crate::registry::declare_ops! {
     logical_and => Pairwise<LOGICAL_AND>, LOGICAL_AND, "bool";
     /// LOGICAL_OR.
     logical_or => Pairwise<LOGICAL_OR>, LOGICAL_OR, "bool";
+    /// FLOOR_DIV.
+    floor_div => Pairwise<FLOOR_DIV>, FLOOR_DIV, "float32";
+    /// FLOOR_MOD.
+    floor_mod => Pairwise<FLOOR_MOD>, FLOOR_MOD, "float32";
 }
 
 const MAXIMUM: u32 = 0;
 const MINIMUM: u32 = 1;
 const LOGICAL_AND: u32 = 2;
 const LOGICAL_OR: u32 = 3;
+const FLOOR_DIV: u32 = 4;
+const FLOOR_MOD: u32 = 5;
 
 const F32: u32 = 0;
 const I8: u32 = 1;
@@ -92,10 +100,12 @@ impl<const OP: u32> Kernel for Pairwise<OP> {
         ctx.expect_io(2, 2, 1)?;
         let (input1, input2, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
         let logical = OP == LOGICAL_AND || OP == LOGICAL_OR;
+        let floor = OP == FLOOR_DIV || OP == FLOOR_MOD;
         let kind = kind_of(output.dtype());
         let accepted = match kind {
             Some(BOOL) => logical,
-            Some(_) => !logical,
+            Some(F32) => !logical,
+            Some(_) => !logical && !floor,
             None => false,
         };
         for tensor in [&output, &input1, &input2] {
@@ -107,11 +117,21 @@ impl<const OP: u32> Kernel for Pairwise<OP> {
             }
         }
         // TFLM's broadcasting helpers: 5-D for MAXIMUM/MINIMUM, 4-D for the
-        // logical ops.
-        let max_rank = if logical { 4 } else { 5 };
-        let (d1, r1) = dims(&input1, max_rank)?;
-        let (d2, r2) = dims(&input2, max_rank)?;
-        let (dout, rout) = dims(&output, max_rank)?;
+        // others.
+        let max_rank = if logical || floor { 4 } else { 5 };
+        let (d1, r1) = dims(&input1, MAX_BROADCAST_RANK)?;
+        let (d2, r2) = dims(&input2, MAX_BROADCAST_RANK)?;
+        let (dout, rout) = dims(&output, MAX_BROADCAST_RANK)?;
+        // The logical and floor ops take equal shapes of any rank (TFLM's
+        // flat loop); MAXIMUM/MINIMUM always go through the 5-D helper.
+        let same = r1 == r2 && d1 == d2;
+        if rout > max_rank && !(same && (logical || floor)) {
+            return Err(OpError::UnsupportedRank {
+                tensor: output.index(),
+                rank: rout,
+                max: max_rank,
+            });
+        }
         let mismatch = OpError::ShapeMismatch {
             tensor: output.index(),
             what: "output shape is not the broadcast of the input shapes",
@@ -139,6 +159,15 @@ impl<const OP: u32> Kernel for Pairwise<OP> {
         if OP == LOGICAL_AND || OP == LOGICAL_OR {
             let f = if OP == LOGICAL_AND { and } else { or };
             return apply::<u8>(ctx, shape, f);
+        }
+        if OP == FLOOR_DIV || OP == FLOOR_MOD {
+            if OP == FLOOR_DIV && ctx.input::<f32>(1)?.contains(&0.0) {
+                return Err(OpError::Kernel(KernelError::InvalidParameter {
+                    what: "FLOOR_DIV denominator (zero)",
+                    value: 0,
+                }));
+            }
+            return apply::<f32>(ctx, shape, if OP == FLOOR_DIV { fdiv } else { fmod });
         }
         let maximum = OP == MAXIMUM;
         match p.kind {

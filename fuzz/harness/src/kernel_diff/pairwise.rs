@@ -3,7 +3,9 @@
 //! and the C++ comparisons written out.
 
 use microlite_kernels::broadcast::BroadcastShape;
-use microlite_kernels::pairwise::{broadcast_apply, logical_and, logical_or, maximum, minimum};
+use microlite_kernels::pairwise::{
+    broadcast_apply, floor_div, floor_mod, logical_and, logical_or, maximum, minimum,
+};
 
 use super::elementwise::shapes;
 use super::{float_value, mismatch, same_f32, Mismatch};
@@ -26,7 +28,35 @@ pub(super) fn pairwise(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     };
     let count = |dims: &[usize]| dims.iter().product::<usize>();
     let pairs = broadcast_pairs(&out_dims, &a_dims, &b_dims);
-    match d.u8() % 4 {
+    match d.u8() % 5 {
+        4 => {
+            let a: Vec<f32> = (0..count(&a_dims)).map(|_| float_value(d)).collect();
+            let b: Vec<f32> = (0..count(&b_dims)).map(|_| float_value(d)).collect();
+            let is_div = d.bool();
+            let mut out = vec![0f32; pairs.len()];
+            let f = if is_div { floor_div } else { floor_mod };
+            if broadcast_apply(&shape, &a, &b, &mut out, f).is_err() {
+                return mismatch("floor div/mod", "rejected matching lengths".into());
+            }
+            for (&(i, j), &got) in pairs.iter().zip(&out) {
+                let (x, y) = (f64::from(a[i]), f64::from(b[j]));
+                // f64 arithmetic rounded once to f32 (exact for fmod and
+                // the sum; innocuous double rounding for the quotient).
+                let want = if is_div {
+                    ((x / y) as f32).floor()
+                } else {
+                    let trunc = x % y;
+                    if trunc != 0.0 && ((y < 0.0) != (trunc < 0.0)) {
+                        (trunc + y) as f32
+                    } else {
+                        trunc as f32
+                    }
+                };
+                if !same_f32(got, want) {
+                    return mismatch("floor div/mod", format!("{x} {y}: {want} vs {got}"));
+                }
+            }
+        }
         0 | 1 => {
             let a: Vec<f32> = (0..count(&a_dims)).map(|_| float_value(d)).collect();
             let b: Vec<f32> = (0..count(&b_dims)).map(|_| float_value(d)).collect();
