@@ -24,6 +24,7 @@ mod pairwise;
 mod pooling;
 mod quantize;
 mod reduce;
+mod resize_nearest;
 mod reverse;
 mod select;
 mod softmax;
@@ -62,7 +63,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 29] = [
+pub const KERNELS: [(&str, Case); 30] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -102,6 +103,10 @@ pub const KERNELS: [(&str, Case); 29] = [
     ("reverse_v2", reverse::reverse_case),
     ("gather", gather::gather_case),
     ("select_v2", select::select_case),
+    (
+        "resize_nearest_neighbor",
+        resize_nearest::resize_nearest_case,
+    ),
 ];
 
 /// Runs one differential case described by `data`.

@@ -1,0 +1,44 @@
+"""RESIZE_NEAREST_NEIGHBOR (tf.compat.v1.image.resize_nearest_neighbor) up and down,
+with align_corners and half_pixel_centers."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from ..case import ALL_FLAVOURS, INT16, CaseSpec, InputSpec
+from .common import dims_name, function_model
+
+# (input shape, output size, align_corners, half_pixel_centers)
+CONFIGS = (
+    ((1, 3, 4, 2), (6, 8), False, False),
+    ((1, 5, 7, 3), (3, 4), False, False),
+    ((1, 3, 4, 2), (5, 9), True, False),
+    ((2, 4, 3, 1), (7, 5), False, True),
+    ((1, 6, 6, 2), (4, 3), False, True),
+)
+
+
+def cases() -> list[CaseSpec]:
+    """5 configurations x 4 flavours."""
+    specs = []
+    for shape, size, align, half in CONFIGS:
+        inputs = [InputSpec(shape, -2.0, 2.0)]
+
+        def fn(x, size=size, align=align, half=half):
+            return tf.compat.v1.image.resize_nearest_neighbor(
+                x, list(size), align_corners=align, half_pixel_centers=half
+            )
+
+        mode = "align" if align else ("half" if half else "plain")
+        specs.append(
+            CaseSpec(
+                f"in{dims_name(shape)}_to{dims_name(size)}_{mode}",
+                lambda fn=fn, inputs=inputs: function_model(fn, inputs),
+                inputs,
+                f"nearest resize of {list(shape)} to {list(size)} ({mode})",
+                (*ALL_FLAVOURS, INT16),
+                {"input_shape": list(shape), "size": list(size), "align_corners": align,
+                 "half_pixel_centers": half},
+            )
+        )
+    return specs
