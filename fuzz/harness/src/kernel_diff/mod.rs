@@ -15,6 +15,7 @@
 
 mod arg_min_max;
 mod axis_slices;
+mod cast;
 mod comparison;
 mod conv;
 mod elementwise;
@@ -63,7 +64,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 30] = [
+pub const KERNELS: [(&str, Case); 31] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -107,6 +108,7 @@ pub const KERNELS: [(&str, Case); 30] = [
         "resize_nearest_neighbor",
         resize_nearest::resize_nearest_case,
     ),
+    ("cast", cast::cast_case),
 ];
 
 /// Runs one differential case described by `data`.
