@@ -65,9 +65,9 @@ pub fn gather<T: Copy>(
             for c in 0..coords {
                 let index = indices.get(b * coords + c).copied().unwrap_or(-1);
                 let at = usize::try_from(index).ok().filter(|&i| i < axis).ok_or(
-                    KernelError::InvalidParameter {
-                        what: "gather index (outside the axis)",
-                        value: index as usize,
+                    KernelError::InvalidValue {
+                        what: "GATHER index outside the axis",
+                        position: b * coords + c,
                     },
                 )?;
                 let from = ((b * outer + o) * axis + at) * inner;

@@ -59,6 +59,14 @@ pub enum KernelError {
         /// Its value.
         value: usize,
     },
+    /// An input value the op refuses at invoke, as TFLM's eval does (a
+    /// zero FLOOR_DIV denominator, a GATHER index outside the axis).
+    InvalidValue {
+        /// What the value is.
+        what: &'static str,
+        /// Its element position in its input.
+        position: usize,
+    },
     /// A size or coordinate computation overflows `usize`.
     SizeOverflow {
         /// Which quantity overflowed.
@@ -264,6 +272,9 @@ impl fmt::Display for KernelError {
             }
             Self::InvalidParameter { what, value } => {
                 write!(f, "invalid parameter {what} = {value}")
+            }
+            Self::InvalidValue { what, position } => {
+                write!(f, "invalid input value: {what} at element {position}")
             }
             Self::SizeOverflow { what } => write!(f, "{what} overflows usize"),
             Self::TooLarge { what } => write!(f, "{what} does not fit in u32"),

@@ -161,11 +161,13 @@ impl<const OP: u32> Kernel for Pairwise<OP> {
             return apply::<u8>(ctx, shape, f);
         }
         if OP == FLOOR_DIV || OP == FLOOR_MOD {
-            if OP == FLOOR_DIV && ctx.input::<f32>(1)?.contains(&0.0) {
-                return Err(OpError::Kernel(KernelError::InvalidParameter {
-                    what: "FLOOR_DIV denominator (zero)",
-                    value: 0,
-                }));
+            if OP == FLOOR_DIV {
+                if let Some(position) = ctx.input::<f32>(1)?.iter().position(|&y| y == 0.0) {
+                    return Err(OpError::Kernel(KernelError::InvalidValue {
+                        what: "FLOOR_DIV denominator zero",
+                        position,
+                    }));
+                }
             }
             return apply::<f32>(ctx, shape, if OP == FLOOR_DIV { fdiv } else { fmod });
         }
