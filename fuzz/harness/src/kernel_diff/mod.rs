@@ -21,6 +21,7 @@ mod conv;
 mod elementwise;
 mod fully_connected;
 mod gather;
+mod mirror_pad;
 mod pairwise;
 mod pooling;
 mod quantize;
@@ -64,7 +65,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 31] = [
+pub const KERNELS: [(&str, Case); 32] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -109,6 +110,7 @@ pub const KERNELS: [(&str, Case); 31] = [
         resize_nearest::resize_nearest_case,
     ),
     ("cast", cast::cast_case),
+    ("mirror_pad", mirror_pad::mirror_pad_case),
 ];
 
 /// Runs one differential case described by `data`.
