@@ -165,6 +165,23 @@ impl BroadcastShape {
     }
 }
 
+/// BROADCAST_TO: every output element (shape `shape`'s output) from its
+/// broadcast input element (`input1` of `shape`; `input2` is the output).
+pub fn broadcast_to<T: Copy>(
+    shape: &BroadcastShape,
+    input: &[T],
+    output: &mut [T],
+) -> Result<(), KernelError> {
+    let output_len = output.len();
+    shape.check_lengths(input.len(), output_len, output_len)?;
+    shape.for_each(|o, i, _| {
+        if let (Some(&x), Some(slot)) = (input.get(i), output.get_mut(o)) {
+            *slot = x;
+        }
+    });
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +193,15 @@ mod tests {
         let mut seen = Vec::new();
         shape.for_each(|o, a, b| seen.push((o, a, b)));
         assert_eq!(seen, (0..6).map(|i| (i, i, 0)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn broadcast_to_copies_each_output_from_its_input() {
+        let shape = BroadcastShape::new(&[1, 3], &[2, 3], &[2, 3]).unwrap();
+        let mut out = [0u8; 6];
+        broadcast_to(&shape, &[1, 2, 3], &mut out).unwrap();
+        assert_eq!(out, [1, 2, 3, 1, 2, 3]);
+        assert!(broadcast_to(&shape, &[1, 2], &mut out).is_err());
     }
 
     #[test]

@@ -65,7 +65,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 32] = [
+pub const KERNELS: [(&str, Case); 33] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -111,6 +111,7 @@ pub const KERNELS: [(&str, Case); 32] = [
     ),
     ("cast", cast::cast_case),
     ("mirror_pad", mirror_pad::mirror_pad_case),
+    ("broadcast_to", pairwise::broadcast_to_case),
 ];
 
 /// Runs one differential case described by `data`.

@@ -112,3 +112,30 @@ pub(super) fn pairwise(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     }
     Ok(())
 }
+
+/// BROADCAST_TO against the naive broadcast of the input onto the output.
+pub(super) fn broadcast_to_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
+    let (a_dims, b_dims) = shapes(d);
+    let Some(out_dims) = broadcast_shape(&a_dims, &b_dims) else {
+        return Ok(());
+    };
+    let Ok(shape) = BroadcastShape::new(&a_dims, &out_dims, &out_dims) else {
+        return mismatch(
+            "broadcast_to",
+            format!("{a_dims:?} -> {out_dims:?} refused"),
+        );
+    };
+    let count = |dims: &[usize]| dims.iter().product::<usize>();
+    let input: Vec<u16> = (0..count(&a_dims)).map(|_| d.u16()).collect();
+    let mut got = vec![0u16; count(&out_dims)];
+    if let Err(e) = microlite_kernels::broadcast::broadcast_to(&shape, &input, &mut got) {
+        return mismatch("broadcast_to", format!("{a_dims:?} -> {out_dims:?}: {e}"));
+    }
+    let pairs = broadcast_pairs(&out_dims, &a_dims, &out_dims);
+    for (k, &(i, _)) in pairs.iter().enumerate() {
+        if got[k] != input[i] {
+            return mismatch("broadcast_to", format!("{a_dims:?} -> {out_dims:?} at {k}"));
+        }
+    }
+    Ok(())
+}
