@@ -202,6 +202,50 @@ pub fn reduce_max_min<T: Copy + PartialOrd>(
     Ok(())
 }
 
+/// Float SUM: the row-major float sum of each output's inputs (TFLM's
+/// `ReduceGeneric` with `in + current` from 0).
+pub fn sum_f32(shape: &ReduceShape, input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
+    shape.check_lengths(input.len(), output.len())?;
+    output.iter_mut().for_each(|o| *o = 0.0);
+    shape.for_each(|o, i| {
+        if let (Some(out), Some(&x)) = (output.get_mut(o), input.get(i)) {
+            *out += x;
+        }
+    });
+    Ok(())
+}
+
+/// REDUCE_ALL of bool bytes: 1 when every input of the output is non-zero
+/// (from true, as TFLM).
+pub fn reduce_all(shape: &ReduceShape, input: &[u8], output: &mut [u8]) -> Result<(), KernelError> {
+    shape.check_lengths(input.len(), output.len())?;
+    output.iter_mut().for_each(|o| *o = 1);
+    shape.for_each(|o, i| {
+        if let (Some(out), Some(&x)) = (output.get_mut(o), input.get(i)) {
+            *out = u8::from(x != 0 && *out != 0);
+        }
+    });
+    Ok(())
+}
+
+/// Int8 SUM parameters: TFLM's `QuantizedMeanOrSum` with `compute_sum`,
+/// the input/output scale ratio without the `1 / count` of MEAN; evaluated
+/// by [`mean_int8`].
+pub fn prepare_sum_int8(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> MeanQuantParams {
+    let (output_multiplier, output_shift) = ratio_multiplier(input_scale, output_scale);
+    MeanQuantParams {
+        input_zero_point,
+        output_zero_point,
+        output_multiplier,
+        output_shift,
+    }
+}
+
 /// Float MEAN: row-major float sum divided by the reduced element count.
 pub fn mean_f32(shape: &ReduceShape, input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     shape.check_lengths(input.len(), output.len())?;

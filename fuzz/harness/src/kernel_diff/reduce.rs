@@ -1,8 +1,8 @@
-//! REDUCE_MAX / REDUCE_MIN (`microlite_kernels::reduce::reduce_max_min`)
-//! against the naive fold: every input element, in row-major order, offered
+//! REDUCE_MAX / REDUCE_MIN, SUM (float) and REDUCE_ALL against the naive
+//! fold: every input element, in row-major order, offered
 //! to the output element its kept coordinates name.
 
-use microlite_kernels::reduce::{reduce_max_min, ReduceShape};
+use microlite_kernels::reduce::{reduce_all, reduce_max_min, sum_f32, ReduceShape};
 
 use super::{extent, float_value, mismatch, same_f32, Mismatch};
 use crate::decisions::Decisions;
@@ -57,6 +57,39 @@ pub(super) fn max_min(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
                 got[k], want[k]
             ),
         );
+    }
+    // SUM: the same row-major fold from 0 (so the same float additions);
+    // REDUCE_ALL: AND of bytes from true.
+    let mut sums = vec![0f32; out_len];
+    let bools: Vec<u8> = input
+        .iter()
+        .map(|x| u8::from(x.to_bits() % 3 != 0))
+        .collect();
+    let mut alls = vec![1u8; out_len];
+    for (flat, (&x, &b)) in input.iter().zip(&bools).enumerate() {
+        let mut rest = flat;
+        let mut coords = vec![0; rank];
+        for k in (0..rank).rev() {
+            coords[k] = rest % dims[k];
+            rest /= dims[k];
+        }
+        let out = (0..rank)
+            .filter(|&k| !reduced[k])
+            .fold(0, |acc, k| acc * dims[k] + coords[k]);
+        sums[out] = x + sums[out];
+        alls[out] = u8::from(b != 0 && alls[out] != 0);
+    }
+    let mut got_sums = vec![7f32; out_len];
+    let mut got_alls = vec![7u8; out_len];
+    if sum_f32(&shape, &input, &mut got_sums).is_err()
+        || reduce_all(&shape, &bools, &mut got_alls).is_err()
+    {
+        return mismatch("sum/reduce_all", format!("{dims:?} {axes:?} refused"));
+    }
+    if let Some(k) =
+        (0..out_len).find(|&k| !same_f32(got_sums[k], sums[k]) || got_alls[k] != alls[k])
+    {
+        return mismatch("sum/reduce_all", format!("{dims:?} {axes:?}: output {k}"));
     }
     if reduce_max_min(&shape, max, init, &input, &mut vec![0f32; out_len + 1]).is_ok() {
         return mismatch(
