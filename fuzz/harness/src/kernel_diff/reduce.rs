@@ -76,7 +76,7 @@ pub(super) fn max_min(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
         let out = (0..rank)
             .filter(|&k| !reduced[k])
             .fold(0, |acc, k| acc * dims[k] + coords[k]);
-        sums[out] = x + sums[out];
+        sums[out] += x;
         alls[out] = u8::from(b != 0 && alls[out] != 0);
     }
     let mut got_sums = vec![7f32; out_len];

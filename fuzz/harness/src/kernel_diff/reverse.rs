@@ -24,7 +24,7 @@ pub(super) fn reverse_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     if let Err(e) = reverse(&shape, &input, &mut got) {
         return mismatch("reverse", format!("{dims:?} axes {first}..={last}: {e}"));
     }
-    for flat in 0..n {
+    for (flat, &value) in got.iter().enumerate() {
         let mut rest = flat;
         let mut coords = vec![0; rank];
         for k in (0..rank).rev() {
@@ -35,7 +35,7 @@ pub(super) fn reverse_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
             coords[k] = dims[k] - 1 - coords[k];
         }
         let source = (0..rank).fold(0, |acc, k| acc * dims[k] + coords[k]);
-        if got[flat] != input[source] {
+        if value != input[source] {
             return mismatch(
                 "reverse",
                 format!("{dims:?} axes {first}..={last} at {flat}"),
