@@ -31,6 +31,7 @@ mod reverse;
 mod select;
 mod softmax;
 mod space_depth;
+mod squared_difference;
 mod unary;
 
 use std::fmt;
@@ -65,7 +66,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 33] = [
+pub const KERNELS: [(&str, Case); 34] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -112,6 +113,10 @@ pub const KERNELS: [(&str, Case); 33] = [
     ("cast", cast::cast_case),
     ("mirror_pad", mirror_pad::mirror_pad_case),
     ("broadcast_to", pairwise::broadcast_to_case),
+    (
+        "squared_difference",
+        squared_difference::squared_difference_case,
+    ),
 ];
 
 /// Runs one differential case described by `data`.

@@ -95,3 +95,35 @@ pub fn mul_i8(p: &microlite_kernels::elementwise::MulQuantParams, x: i8, y: i8) 
         .max(p.activation_min)
         .min(p.activation_max) as i8
 }
+
+/// Quantized SQUARED_DIFFERENCE of one pair, from the prepared parameters:
+/// offset and shift each input (wrapping), rescale, subtract, square
+/// (wrapping int32), rescale to the output, offset, clamp.
+pub fn squared_difference(
+    p: &microlite_kernels::squared_difference::QuantizedSquaredDifference,
+    x: i32,
+    y: i32,
+) -> i32 {
+    let scale = |v: i32, offset: i32, m: i32, s: i32| {
+        let shifted = wrap32((i128::from(v) + i128::from(offset)) << p.left_shift.clamp(0, 31));
+        multiply_below_one(shifted, m, s)
+    };
+    let a = i128::from(scale(
+        x,
+        p.input1_offset,
+        p.input1_multiplier,
+        p.input1_shift,
+    ));
+    let b = i128::from(scale(
+        y,
+        p.input2_offset,
+        p.input2_multiplier,
+        p.input2_shift,
+    ));
+    let diff = i128::from(wrap32(a - b));
+    let squared = wrap32(diff * diff);
+    let out = multiply_by_quantized_multiplier(squared, p.output_multiplier, p.output_shift);
+    wrap32(i128::from(out) + i128::from(p.output_offset))
+        .max(p.min)
+        .min(p.max)
+}
