@@ -30,6 +30,10 @@ class InputSpec:
     # "float32" or "bool" (a bool input, e.g. SELECT_V2's condition: the
     # representative samples then draw bools).
     dtype: str = "float32"
+    # Integer golden inputs never hold the stored value of real zero (e.g. a
+    # divisor, where TFLM's result is undefined): such elements move one
+    # step away from the zero point.
+    nonzero: bool = False
 
 
 @dataclass(frozen=True)

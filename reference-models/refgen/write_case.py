@@ -35,7 +35,12 @@ def golden_inputs(oracle: TflmOracle, specs: Sequence[InputSpec], seed: int) -> 
                 f"model input tensor {tensor_index} has shape {list(info.shape)}, "
                 f"recipe declares {list(spec.shape)} (converter reordered inputs?)"
             )
-        arrays.append(random_array(rng, info.dtype, info.shape, (spec.low, spec.high)))
+        array = random_array(rng, info.dtype, info.shape, (spec.low, spec.high))
+        if spec.nonzero and info.quantization and np.issubdtype(array.dtype, np.integer):
+            zero_point = info.quantization.zero_points[0]
+            step = 1 if zero_point < np.iinfo(array.dtype).max else -1
+            array[array == zero_point] = zero_point + step
+        arrays.append(array)
     return arrays
 
 

@@ -18,6 +18,7 @@ mod axis_slices;
 mod cast;
 mod comparison;
 mod conv;
+mod div;
 mod elementwise;
 mod fully_connected;
 mod gather;
@@ -66,7 +67,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 34] = [
+pub const KERNELS: [(&str, Case); 35] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -117,6 +118,7 @@ pub const KERNELS: [(&str, Case); 34] = [
         "squared_difference",
         squared_difference::squared_difference_case,
     ),
+    ("div", div::div_case),
 ];
 
 /// Runs one differential case described by `data`.
