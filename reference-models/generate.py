@@ -60,6 +60,8 @@ def generate_suite(suite: str, out_root: Path, verbose: bool) -> int:
             model_bytes = convert(
                 model, spec.inputs, flavour, build_seed, spec.converter_options, verbose
             )
+            if spec.rewrite is not None:
+                model_bytes = spec.rewrite(model_bytes, flavour)
             case = write_case(
                 suite_dir / case_name,
                 suite,

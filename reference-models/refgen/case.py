@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 INT8 = "int8"
 INT8_FLOAT_IO = "int8_float_io"
@@ -53,6 +53,9 @@ class CaseSpec:
     flavours: Sequence[str] = ALL_FLAVOURS
     params: dict = field(default_factory=dict)
     converter_options: dict = field(default_factory=dict)
+    # Applied to each converted model with its flavour, e.g. to keep an op
+    # in int8 where the converter falls back to float (`suites.common.int8_core`).
+    rewrite: Optional[Callable[[bytes, str], bytes]] = None
 
     def case_name(self, flavour: str) -> str:
         """The case folder name for `flavour`."""

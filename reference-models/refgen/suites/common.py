@@ -6,7 +6,7 @@ from typing import Sequence
 
 import keras
 
-from ..case import InputSpec
+from ..case import INT8, InputSpec
 
 # Keras initializes biases to zero, and the converter drops all-zero biases, so
 # recipes that want a bias tensor in the .tflite must initialize it non-zero.
@@ -69,3 +69,36 @@ def random_batch_norm(seed: int) -> keras.layers.BatchNormalization:
         moving_mean_initializer=init(-0.2, 0.2, seed=seed + 2),
         moving_variance_initializer=init(0.5, 1.5, seed=seed + 3),
     )
+
+
+def int8_core(model_bytes: bytes, flavour: str) -> bytes:
+    """For the int8 flavour, the converter's float fallback `DEQUANTIZE ->
+    op -> QUANTIZE` rewritten as the op on the int8 tensors themselves (for
+    ops TFLM runs in int8 but the converter does not quantize, e.g. ADD_N).
+    The float tensors stay in the table, unused; other flavours pass."""
+    if flavour != INT8:
+        return model_bytes
+    import flatbuffers
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(model_bytes, 0))
+    codes = [max(c.builtinCode, c.deprecatedBuiltinCode) for c in model.operatorCodes]
+    subgraph = model.subgraphs[0]
+    dequantized = {}
+    quantized = {}
+    kept = []
+    for op in subgraph.operators:
+        code = codes[op.opcodeIndex]
+        if code == schema.BuiltinOperator.DEQUANTIZE:
+            dequantized[int(op.outputs[0])] = int(op.inputs[0])
+        elif code == schema.BuiltinOperator.QUANTIZE:
+            quantized[int(op.inputs[0])] = int(op.outputs[0])
+        else:
+            kept.append(op)
+    for op in kept:
+        op.inputs = [dequantized.get(int(t), int(t)) for t in op.inputs]
+        op.outputs = [quantized.get(int(t), int(t)) for t in op.outputs]
+    subgraph.operators = kept
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
