@@ -13,6 +13,7 @@
 //! must give `Err`, never a panic. Optimised kernels must return the
 //! reference's result, error included.
 
+mod add_n;
 mod arg_min_max;
 mod axis_slices;
 mod cast;
@@ -67,7 +68,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 35] = [
+pub const KERNELS: [(&str, Case); 36] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -119,6 +120,7 @@ pub const KERNELS: [(&str, Case); 35] = [
         squared_difference::squared_difference_case,
     ),
     ("div", div::div_case),
+    ("add_n", add_n::add_n_case),
 ];
 
 /// Runs one differential case described by `data`.
