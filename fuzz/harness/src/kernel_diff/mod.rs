@@ -26,6 +26,7 @@ mod gather;
 mod mirror_pad;
 mod pairwise;
 mod pooling;
+mod prelu;
 mod quantize;
 mod reduce;
 mod resize_nearest;
@@ -68,7 +69,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 36] = [
+pub const KERNELS: [(&str, Case); 37] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -121,6 +122,7 @@ pub const KERNELS: [(&str, Case); 36] = [
     ),
     ("div", div::div_case),
     ("add_n", add_n::add_n_case),
+    ("prelu", prelu::prelu_case),
 ];
 
 /// Runs one differential case described by `data`.
