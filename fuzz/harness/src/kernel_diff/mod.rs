@@ -16,6 +16,7 @@
 mod add_n;
 mod arg_min_max;
 mod axis_slices;
+mod batch_space;
 mod cast;
 mod comparison;
 mod conv;
@@ -69,7 +70,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 37] = [
+pub const KERNELS: [(&str, Case); 38] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -123,6 +124,10 @@ pub const KERNELS: [(&str, Case); 37] = [
     ("div", div::div_case),
     ("add_n", add_n::add_n_case),
     ("prelu", prelu::prelu_case),
+    (
+        "space_to_batch/batch_to_space",
+        batch_space::batch_space_case,
+    ),
 ];
 
 /// Runs one differential case described by `data`.
