@@ -24,6 +24,7 @@ mod div;
 mod elementwise;
 mod fully_connected;
 mod gather;
+mod l2_normalization;
 mod mirror_pad;
 mod pairwise;
 mod pooling;
@@ -70,7 +71,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 38] = [
+pub const KERNELS: [(&str, Case); 39] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -128,6 +129,7 @@ pub const KERNELS: [(&str, Case); 38] = [
         "space_to_batch/batch_to_space",
         batch_space::batch_space_case,
     ),
+    ("l2_normalization", l2_normalization::l2_normalization_case),
 ];
 
 /// Runs one differential case described by `data`.
