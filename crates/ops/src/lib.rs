@@ -10,6 +10,7 @@
 extern crate std;
 
 mod activation;
+mod binary_broadcast;
 mod context;
 mod error;
 mod kernel;

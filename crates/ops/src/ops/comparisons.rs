@@ -5,13 +5,13 @@
 //! prepare never sets, so int16 is refused here.
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::broadcast::{BroadcastShape, MAX_BROADCAST_RANK};
+use microlite_kernels::broadcast::BroadcastShape;
 use microlite_kernels::comparison::{
     compare, compare_bool, compare_int8, Comparison, ComparisonQuant,
 };
-use microlite_kernels::KernelError;
-use microlite_model::{Tensor, TensorType};
+use microlite_model::TensorType;
 
+use crate::binary_broadcast::binary_broadcast;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
@@ -69,23 +69,6 @@ pub struct CompareParams {
 /// The comparison `OP` (its code above).
 pub struct Compare<const OP: u32>;
 
-fn dims(tensor: &Tensor<'_>) -> Result<([usize; MAX_BROADCAST_RANK], usize), OpError> {
-    let shape = tensor.shape();
-    let rank = shape.rank();
-    if rank > MAX_BROADCAST_RANK {
-        return Err(OpError::UnsupportedRank {
-            tensor: tensor.index(),
-            rank,
-            max: MAX_BROADCAST_RANK,
-        });
-    }
-    let mut out = [0usize; MAX_BROADCAST_RANK];
-    for (slot, d) in out.iter_mut().zip(shape.iter()) {
-        *slot = d;
-    }
-    Ok((out, rank))
-}
-
 impl<const OP: u32> Kernel for Compare<OP> {
     type Params = CompareParams;
 
@@ -115,33 +98,8 @@ impl<const OP: u32> Kernel for Compare<OP> {
             }
         }
         let kind = kind.unwrap_or(F32);
-        let (d1, r1) = dims(&input1)?;
-        let (d2, r2) = dims(&input2)?;
-        let (dout, rout) = dims(&output)?;
-        let same = r1 == r2 && d1 == d2;
-        if !same && rout > 4 {
-            return Err(OpError::UnsupportedRank {
-                tensor: output.index(),
-                rank: rout,
-                max: 4,
-            });
-        }
-        let mismatch = OpError::ShapeMismatch {
-            tensor: output.index(),
-            what: "output shape is not the broadcast of the input shapes",
-        };
-        if rout != r1.max(r2) {
-            return Err(mismatch);
-        }
-        let shape = BroadcastShape::new(
-            d1.get(..r1).unwrap_or_default(),
-            d2.get(..r2).unwrap_or_default(),
-            dout.get(..rout).unwrap_or_default(),
-        )
-        .map_err(|e| match e {
-            KernelError::BroadcastIncompatible { .. } => mismatch,
-            other => OpError::Kernel(other),
-        })?;
+        // TFLM's comparison helpers broadcast up to rank 4.
+        let shape = binary_broadcast(&input1, &input2, &output, 4)?;
         let mut quant = ComparisonQuant::zeroed();
         if kind == I8 {
             let (q1, q2) = (affine(&input1)?, affine(&input2)?);

@@ -12,9 +12,10 @@ use microlite_kernels::pairwise::broadcast_apply;
 use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
 use microlite_kernels::KernelError;
 use microlite_model::schema::{ActivationFunctionType, BuiltinOptions};
-use microlite_model::{Tensor, TensorType};
+use microlite_model::TensorType;
 
 use crate::activation::clamping_activation;
+use crate::binary_broadcast::binary_broadcast;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
@@ -46,24 +47,6 @@ pub struct DivParams {
 
 /// DIV of two broadcast inputs.
 pub struct Div;
-
-/// `tensor`'s dimensions and rank (at most [`MAX_BROADCAST_RANK`]).
-fn dims(tensor: &Tensor<'_>) -> Result<([usize; MAX_BROADCAST_RANK], usize), OpError> {
-    let shape = tensor.shape();
-    let rank = shape.rank();
-    if rank > MAX_BROADCAST_RANK {
-        return Err(OpError::UnsupportedRank {
-            tensor: tensor.index(),
-            rank,
-            max: MAX_BROADCAST_RANK,
-        });
-    }
-    let mut out = [0usize; MAX_BROADCAST_RANK];
-    for (slot, d) in out.iter_mut().zip(shape.iter()) {
-        *slot = d;
-    }
-    Ok((out, rank))
-}
 
 /// The fused activation of the DivOptions (NONE when there are none).
 fn activation(ctx: &PrepareContext<'_>) -> Result<FusedActivation, OpError> {
@@ -98,25 +81,7 @@ impl Kernel for Div {
             }
         }
         let kind = kind.unwrap_or(F32);
-        let (d1, r1) = dims(&input1)?;
-        let (d2, r2) = dims(&input2)?;
-        let (dout, rout) = dims(&output)?;
-        let mismatch = OpError::ShapeMismatch {
-            tensor: output.index(),
-            what: "output shape is not the broadcast of the input shapes",
-        };
-        if rout != r1.max(r2) {
-            return Err(mismatch);
-        }
-        let shape = BroadcastShape::new(
-            d1.get(..r1).unwrap_or_default(),
-            d2.get(..r2).unwrap_or_default(),
-            dout.get(..rout).unwrap_or_default(),
-        )
-        .map_err(|e| match e {
-            KernelError::BroadcastIncompatible { .. } => mismatch,
-            other => OpError::Kernel(other),
-        })?;
+        let shape = binary_broadcast(&input1, &input2, &output, MAX_BROADCAST_RANK)?;
         let (min_f32, max_f32) = activation_range_f32(activation);
         let (min_i32, max_i32) = activation_range_i32(activation);
         let mut quantized = QuantizedDiv::default();

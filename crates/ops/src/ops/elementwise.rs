@@ -16,6 +16,7 @@ use microlite_model::schema::ActivationFunctionType;
 use microlite_model::{Tensor, TensorType};
 
 use crate::activation::clamping_activation;
+use crate::binary_broadcast::binary_broadcast;
 use crate::context::{expect_type, EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{InPlaceOffer, Kernel, Prepared};
@@ -120,24 +121,6 @@ fn activation_option(ctx: &PrepareContext<'_>, op: Arithmetic) -> Result<FusedAc
     clamping_activation(value)
 }
 
-/// The tensor's dims in a fixed array (rank ≤ [`MAX_BROADCAST_RANK`]).
-fn dims(tensor: &Tensor<'_>) -> Result<([usize; MAX_BROADCAST_RANK], usize), OpError> {
-    let shape = tensor.shape();
-    let rank = shape.rank();
-    if rank > MAX_BROADCAST_RANK {
-        return Err(OpError::UnsupportedRank {
-            tensor: tensor.index(),
-            rank,
-            max: MAX_BROADCAST_RANK,
-        });
-    }
-    let mut out = [0usize; MAX_BROADCAST_RANK];
-    for (slot, d) in out.iter_mut().zip(shape.iter()) {
-        *slot = d;
-    }
-    Ok((out, rank))
-}
-
 fn prepare_common<'m>(
     ctx: &PrepareContext<'m>,
     op: Arithmetic,
@@ -149,28 +132,7 @@ fn prepare_common<'m>(
     type_set::require(types, &input1)?;
     let input2 = ctx.input(1)?;
     let output = ctx.output(0)?;
-    let (d1, r1) = dims(&input1)?;
-    let (d2, r2) = dims(&input2)?;
-    let (dout, rout) = dims(&output)?;
-    let mismatch = OpError::ShapeMismatch {
-        tensor: output.index(),
-        what: "output shape is not the broadcast of the input shapes",
-    };
-    if rout != r1.max(r2) {
-        return Err(mismatch);
-    }
-    let shape = BroadcastShape::new(
-        d1.get(..r1).unwrap_or_default(),
-        d2.get(..r2).unwrap_or_default(),
-        dout.get(..rout).unwrap_or_default(),
-    )
-    .map_err(|e| match e {
-        KernelError::TooLarge { .. } => OpError::SizeOverflow {
-            what: "broadcast element count",
-        },
-        KernelError::BroadcastIncompatible { .. } => mismatch,
-        other => OpError::Kernel(other),
-    })?;
+    let shape = binary_broadcast(&input1, &input2, &output, MAX_BROADCAST_RANK)?;
     let mut common = Common {
         input1,
         input2,

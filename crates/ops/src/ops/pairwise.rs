@@ -5,14 +5,15 @@
 //! zero FLOOR_DIV denominator fails the invoke, as in TFLM).
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::broadcast::{BroadcastShape, MAX_BROADCAST_RANK};
+use microlite_kernels::broadcast::BroadcastShape;
 use microlite_kernels::pairwise::{
     broadcast_apply, floor_div as fdiv, floor_mod as fmod, logical_and as and, logical_or as or,
     maximum as max, minimum as min,
 };
 use microlite_kernels::KernelError;
-use microlite_model::{Tensor, TensorType};
+use microlite_model::TensorType;
 
+use crate::binary_broadcast::binary_broadcast;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
@@ -72,27 +73,6 @@ pub struct PairwiseParams {
 /// The op `OP` (its code above) of two broadcast inputs.
 pub struct Pairwise<const OP: u32>;
 
-/// `tensor`'s dimensions, of rank at most `max_rank`.
-fn dims(
-    tensor: &Tensor<'_>,
-    max_rank: usize,
-) -> Result<([usize; MAX_BROADCAST_RANK], usize), OpError> {
-    let shape = tensor.shape();
-    let rank = shape.rank();
-    if rank > max_rank {
-        return Err(OpError::UnsupportedRank {
-            tensor: tensor.index(),
-            rank,
-            max: max_rank,
-        });
-    }
-    let mut out = [0usize; MAX_BROADCAST_RANK];
-    for (slot, d) in out.iter_mut().zip(shape.iter()) {
-        *slot = d;
-    }
-    Ok((out, rank))
-}
-
 impl<const OP: u32> Kernel for Pairwise<OP> {
     type Params = PairwiseParams;
 
@@ -119,35 +99,9 @@ impl<const OP: u32> Kernel for Pairwise<OP> {
         // TFLM's broadcasting helpers: 5-D for MAXIMUM/MINIMUM, 4-D for the
         // others.
         let max_rank = if logical || floor { 4 } else { 5 };
-        let (d1, r1) = dims(&input1, MAX_BROADCAST_RANK)?;
-        let (d2, r2) = dims(&input2, MAX_BROADCAST_RANK)?;
-        let (dout, rout) = dims(&output, MAX_BROADCAST_RANK)?;
         // The logical and floor ops take equal shapes of any rank (TFLM's
         // flat loop); MAXIMUM/MINIMUM always go through the 5-D helper.
-        let same = r1 == r2 && d1 == d2;
-        if rout > max_rank && !(same && (logical || floor)) {
-            return Err(OpError::UnsupportedRank {
-                tensor: output.index(),
-                rank: rout,
-                max: max_rank,
-            });
-        }
-        let mismatch = OpError::ShapeMismatch {
-            tensor: output.index(),
-            what: "output shape is not the broadcast of the input shapes",
-        };
-        if rout != r1.max(r2) {
-            return Err(mismatch);
-        }
-        let shape = BroadcastShape::new(
-            d1.get(..r1).unwrap_or_default(),
-            d2.get(..r2).unwrap_or_default(),
-            dout.get(..rout).unwrap_or_default(),
-        )
-        .map_err(|e| match e {
-            KernelError::BroadcastIncompatible { .. } => mismatch,
-            other => OpError::Kernel(other),
-        })?;
+        let shape = binary_broadcast(&input1, &input2, &output, max_rank)?;
         Ok(Prepared::new(PairwiseParams {
             shape,
             kind: kind.unwrap_or(F32),

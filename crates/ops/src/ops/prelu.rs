@@ -7,9 +7,9 @@ use bytemuck::{Pod, Zeroable};
 use microlite_kernels::broadcast::{BroadcastShape, MAX_BROADCAST_RANK};
 use microlite_kernels::pairwise::broadcast_apply;
 use microlite_kernels::prelu::{prelu_f32, QuantizedPrelu};
-use microlite_kernels::KernelError;
-use microlite_model::{Tensor, TensorType};
+use microlite_model::TensorType;
 
+use crate::binary_broadcast::binary_broadcast;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
@@ -34,27 +34,6 @@ pub struct PreluParams {
 
 /// PRELU of an input and a broadcast alpha.
 pub struct Prelu;
-
-/// `tensor`'s dimensions and rank, at most `max_rank`.
-fn dims(
-    tensor: &Tensor<'_>,
-    max_rank: usize,
-) -> Result<([usize; MAX_BROADCAST_RANK], usize), OpError> {
-    let shape = tensor.shape();
-    let rank = shape.rank();
-    if rank > max_rank {
-        return Err(OpError::UnsupportedRank {
-            tensor: tensor.index(),
-            rank,
-            max: max_rank,
-        });
-    }
-    let mut out = [0usize; MAX_BROADCAST_RANK];
-    for (slot, d) in out.iter_mut().zip(shape.iter()) {
-        *slot = d;
-    }
-    Ok((out, rank))
-}
 
 impl Kernel for Prelu {
     type Params = PreluParams;
@@ -85,25 +64,7 @@ impl Kernel for Prelu {
         } else {
             MAX_FLOAT_RANK
         };
-        let (d1, r1) = dims(&input, max_rank)?;
-        let (d2, r2) = dims(&alpha, max_rank)?;
-        let (dout, rout) = dims(&output, max_rank)?;
-        let mismatch = OpError::ShapeMismatch {
-            tensor: output.index(),
-            what: "output shape is not the broadcast of input and alpha",
-        };
-        if rout != r1.max(r2) {
-            return Err(mismatch);
-        }
-        let shape = BroadcastShape::new(
-            d1.get(..r1).unwrap_or_default(),
-            d2.get(..r2).unwrap_or_default(),
-            dout.get(..rout).unwrap_or_default(),
-        )
-        .map_err(|e| match e {
-            KernelError::BroadcastIncompatible { .. } => mismatch,
-            other => OpError::Kernel(other),
-        })?;
+        let shape = binary_broadcast(&input, &alpha, &output, max_rank)?;
         let quantized = if is_int8 {
             let (qi, qa, qo) = (affine(&input)?, affine(&alpha)?, affine(&output)?);
             QuantizedPrelu::new(

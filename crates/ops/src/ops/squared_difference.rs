@@ -4,14 +4,14 @@
 //! rank.
 
 use bytemuck::{Pod, Zeroable};
-use microlite_kernels::broadcast::{BroadcastShape, MAX_BROADCAST_RANK};
+use microlite_kernels::broadcast::BroadcastShape;
 use microlite_kernels::pairwise::broadcast_apply;
 use microlite_kernels::squared_difference::{
     squared_difference_f32, squared_difference_i32, Affine, QuantizedSquaredDifference,
 };
-use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
 
+use crate::binary_broadcast::binary_broadcast;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
@@ -43,24 +43,6 @@ pub struct SquaredDifferenceParams {
 
 /// SQUARED_DIFFERENCE of two broadcast inputs.
 pub struct SquaredDifference;
-
-/// `tensor`'s dimensions and rank (at most [`MAX_BROADCAST_RANK`]).
-fn dims(tensor: &Tensor<'_>) -> Result<([usize; MAX_BROADCAST_RANK], usize), OpError> {
-    let shape = tensor.shape();
-    let rank = shape.rank();
-    if rank > MAX_BROADCAST_RANK {
-        return Err(OpError::UnsupportedRank {
-            tensor: tensor.index(),
-            rank,
-            max: MAX_BROADCAST_RANK,
-        });
-    }
-    let mut out = [0usize; MAX_BROADCAST_RANK];
-    for (slot, d) in out.iter_mut().zip(shape.iter()) {
-        *slot = d;
-    }
-    Ok((out, rank))
-}
 
 /// The int8 or int16 requantization of the node.
 fn quantized(
@@ -116,33 +98,7 @@ impl Kernel for SquaredDifference {
             }
         }
         let kind = kind.unwrap_or(F32);
-        let (d1, r1) = dims(&input1)?;
-        let (d2, r2) = dims(&input2)?;
-        let (dout, rout) = dims(&output)?;
-        let same = r1 == r2 && d1 == d2;
-        if rout > MAX_RANK && !same {
-            return Err(OpError::UnsupportedRank {
-                tensor: output.index(),
-                rank: rout,
-                max: MAX_RANK,
-            });
-        }
-        let mismatch = OpError::ShapeMismatch {
-            tensor: output.index(),
-            what: "output shape is not the broadcast of the input shapes",
-        };
-        if rout != r1.max(r2) {
-            return Err(mismatch);
-        }
-        let shape = BroadcastShape::new(
-            d1.get(..r1).unwrap_or_default(),
-            d2.get(..r2).unwrap_or_default(),
-            dout.get(..rout).unwrap_or_default(),
-        )
-        .map_err(|e| match e {
-            KernelError::BroadcastIncompatible { .. } => mismatch,
-            other => OpError::Kernel(other),
-        })?;
+        let shape = binary_broadcast(&input1, &input2, &output, MAX_RANK)?;
         let quantized = match kind {
             I8 | I16 => quantized(&input1, &input2, &output, kind)?,
             _ => QuantizedSquaredDifference::default(),
