@@ -13,6 +13,7 @@ use microlite_model::{Tensor, TensorType};
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
+use crate::ops::constant_i32::constant_i32s;
 use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
@@ -35,35 +36,6 @@ pub struct BatchSpaceParams {
 
 /// SPACE_TO_BATCH_ND (`OP` = 0) or BATCH_TO_SPACE_ND (1).
 pub struct BatchSpace<const OP: u32>;
-
-/// The first `n` values of a constant int32 tensor of `n` elements.
-fn constant_i32<const N: usize>(
-    tensor: &Tensor<'_>,
-    what: &'static str,
-) -> Result<[i64; N], OpError> {
-    if tensor.dtype() != TensorType::Int32 {
-        return Err(OpError::UnsupportedType {
-            tensor: tensor.index(),
-            dtype: tensor.dtype(),
-        });
-    }
-    let bytes = tensor.data().ok_or(OpError::NotConstant {
-        tensor: tensor.index(),
-    })?;
-    if tensor.element_count() != N || bytes.len() != 4 * N {
-        return Err(OpError::ShapeMismatch {
-            tensor: tensor.index(),
-            what,
-        });
-    }
-    let mut values = [0i64; N];
-    for (slot, chunk) in values.iter_mut().zip(bytes.chunks_exact(4)) {
-        let mut le = [0u8; 4];
-        le.copy_from_slice(chunk);
-        *slot = i64::from(i32::from_le_bytes(le));
-    }
-    Ok(values)
-}
 
 /// `[batch, height, width, depth]` of a rank-3 (width 1) or rank-4 tensor.
 fn nhwc(tensor: &Tensor<'_>) -> Result<[usize; 4], OpError> {
@@ -111,14 +83,15 @@ impl<const OP: u32> Kernel for BatchSpace<OP> {
         }
         // Rank 3 has one spatial dimension: block [bh], pads [[top, bottom]].
         let (bh, bw, top, bottom, left, right) = if rank == 4 {
-            let [bh, bw] = constant_i32::<2>(&block, "block shape must have 2 values")?;
-            let [t, b, l, r] = constant_i32::<4>(&pads, "paddings/crops must be [2, 2]")?;
+            let [bh, bw] = constant_i32s::<2>(&block, 2, "block shape must have 2 values")?;
+            let [t, b, l, r] = constant_i32s::<4>(&pads, 4, "paddings/crops must be [2, 2]")?;
             (bh, bw, t, b, l, r)
         } else {
-            let [bh] = constant_i32::<1>(&block, "block shape must have 1 value")?;
-            let [t, b] = constant_i32::<2>(&pads, "paddings/crops must be [1, 2]")?;
+            let [bh] = constant_i32s::<1>(&block, 1, "block shape must have 1 value")?;
+            let [t, b] = constant_i32s::<2>(&pads, 2, "paddings/crops must be [1, 2]")?;
             (bh, 1, t, b, 0, 0)
         };
+        let [bh, bw, top, bottom, left, right] = [bh, bw, top, bottom, left, right].map(i64::from);
         if bh < 1 || bw < 1 {
             return Err(OpError::ShapeMismatch {
                 tensor: block.index(),
