@@ -102,8 +102,11 @@ impl Kernel for ReverseV2 {
                 })?;
             mask |= 1 << d;
         }
-        let (first, last) = (mask.trailing_zeros(), 31 - mask.leading_zeros());
-        let contiguous = mask == 0 || mask.count_ones() == last - first + 1;
+        // An empty axis vector reverses nothing (mask 0), which is contiguous.
+        let first = mask.trailing_zeros();
+        // Contiguous: the bits from the lowest set one on form one run of ones.
+        let run = mask.checked_shr(first).unwrap_or(0);
+        let contiguous = run & run.wrapping_add(1) == 0;
         if !contiguous {
             return Err(OpError::ShapeMismatch {
                 tensor: axis_t.index(),
