@@ -1,9 +1,10 @@
-//! ADD, SUB and MUL with broadcasting (float32 and int8).
+//! ADD, SUB and MUL with broadcasting (float32, int8 and int16).
 //!
-//! int8 ADD/SUB follow TFLM: both inputs are shifted left by 20 bits, scaled
-//! to a common scale (twice the larger input scale), summed, and rescaled to
-//! the output. int8 MUL multiplies the zero-point-corrected inputs and applies
-//! one multiplier `input1_scale * input2_scale / output_scale`.
+//! Quantized ADD/SUB follow TFLM: both inputs are shifted left (20 bits for
+//! int8, 15 for int16), scaled to a common scale (twice the larger input
+//! scale), summed, and rescaled to the output. Quantized MUL multiplies the
+//! zero-point-corrected inputs and applies one multiplier
+//! `input1_scale * input2_scale / output_scale`.
 
 use bytemuck::{Pod, Zeroable};
 
@@ -17,12 +18,17 @@ use crate::fixed_point::{
 use crate::quantization::{
     product_over, quantize_multiplier_exact, quantize_multiplier_smaller_than_one,
 };
+use crate::quantize::QuantizedInt;
 use crate::KernelError;
 
 /// Left shift applied to int8 ADD/SUB inputs before rescaling.
-const ADD_SUB_LEFT_SHIFT: i32 = 20;
+const ADD_SUB_LEFT_SHIFT_INT8: i32 = 20;
+/// Left shift applied to int16 ADD/SUB inputs (65535 << 15 still sums in an
+/// `i32`).
+const ADD_SUB_LEFT_SHIFT_INT16: i32 = 15;
 
-/// Quantization of the three tensors of an int8 binary op and the output clamp.
+/// Quantization of the three tensors of a quantized binary op and the output
+/// clamp.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BinaryQuantization {
     /// Scale of input 1.
@@ -43,7 +49,7 @@ pub struct BinaryQuantization {
     pub activation_max: i32,
 }
 
-/// Prepared parameters of an int8 ADD or SUB.
+/// Prepared parameters of a quantized (int8 or int16) ADD or SUB.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
 pub struct AddSubQuantParams {
@@ -73,7 +79,7 @@ pub struct AddSubQuantParams {
     pub activation_max: i32,
 }
 
-/// Prepared parameters of an int8 MUL.
+/// Prepared parameters of a quantized (int8 or int16) MUL.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
 pub struct MulQuantParams {
@@ -114,6 +120,7 @@ fn check_activation(q: &BinaryQuantization) -> Result<(), KernelError> {
 
 fn add_sub_params(
     q: &BinaryQuantization,
+    left_shift: i32,
     real_input1: F64,
     real_input2: F64,
     real_output: F64,
@@ -126,7 +133,7 @@ fn add_sub_params(
         input1_offset: q.input1_zero_point.wrapping_neg(),
         input2_offset: q.input2_zero_point.wrapping_neg(),
         output_offset: q.output_zero_point,
-        left_shift: ADD_SUB_LEFT_SHIFT,
+        left_shift,
         input1_multiplier,
         input1_shift,
         input2_multiplier,
@@ -141,6 +148,15 @@ fn add_sub_params(
 /// Params of an int8 ADD (TFLM computes the multipliers in double
 /// precision; so does [`F64`]).
 pub fn prepare_add_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, KernelError> {
+    prepare_add(q, ADD_SUB_LEFT_SHIFT_INT8)
+}
+
+/// Params of an int16 ADD: as int8, with a 15-bit left shift.
+pub fn prepare_add_int16(q: &BinaryQuantization) -> Result<AddSubQuantParams, KernelError> {
+    prepare_add(q, ADD_SUB_LEFT_SHIFT_INT16)
+}
+
+fn prepare_add(q: &BinaryQuantization, left_shift: i32) -> Result<AddSubQuantParams, KernelError> {
     if !(q.input1_scale.is_finite() && q.input2_scale.is_finite() && q.output_scale.is_finite()) {
         return Err(KernelError::MultiplierOutOfRange {
             what: "input1",
@@ -149,30 +165,30 @@ pub fn prepare_add_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, Ker
         });
     }
     let twice_max_input_scale = F64::from_f32(q.input1_scale.max(q.input2_scale)).scale(1);
-    let output = F64::from_f32(q.output_scale).scale(ADD_SUB_LEFT_SHIFT);
+    let output = F64::from_f32(q.output_scale).scale(left_shift);
     add_sub_params(
         q,
+        left_shift,
         F64::from_f32(q.input1_scale) / twice_max_input_scale,
         F64::from_f32(q.input2_scale) / twice_max_input_scale,
         twice_max_input_scale / output,
     )
 }
 
-/// Params of an int8 SUB (TFLM computes the multipliers in single precision,
-/// unlike ADD).
+/// Params of an int8 SUB. The TFLM wheel computes them in double precision,
+/// as for ADD: scales 0.080139406, 0.06076472 → 0.0018102961 give
+/// 76 - 97 = 109 there, and 108 with single-precision multipliers.
 pub fn prepare_sub_int8(q: &BinaryQuantization) -> Result<AddSubQuantParams, KernelError> {
-    let twice_max_input_scale = 2.0f32 * q.input1_scale.max(q.input2_scale);
-    add_sub_params(
-        q,
-        F64::from_f32(q.input1_scale / twice_max_input_scale),
-        F64::from_f32(q.input2_scale / twice_max_input_scale),
-        F64::from_f32(
-            twice_max_input_scale / ((1u32 << ADD_SUB_LEFT_SHIFT) as f32 * q.output_scale),
-        ),
-    )
+    prepare_add(q, ADD_SUB_LEFT_SHIFT_INT8)
 }
 
-/// Params of an int8 MUL.
+/// Params of an int16 SUB: as int8, with a 15-bit left shift.
+pub fn prepare_sub_int16(q: &BinaryQuantization) -> Result<AddSubQuantParams, KernelError> {
+    prepare_add(q, ADD_SUB_LEFT_SHIFT_INT16)
+}
+
+/// Params of an int8 or int16 MUL (TFLM requires zero points of 0 for int16;
+/// the op checks that).
 pub fn prepare_mul_int8(q: &BinaryQuantization) -> Result<MulQuantParams, KernelError> {
     check_activation(q)?;
     let (output_multiplier, output_shift) =
@@ -205,17 +221,20 @@ fn binary<T: Copy>(
     Ok(())
 }
 
-fn clamp_to_i8(value: i32, min: i32, max: i32) -> i8 {
-    value
-        .max(min)
-        .min(max)
-        .clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
+/// `value` clamped to `[min, max]` and then to `T`'s range.
+fn clamp_to<T: QuantizedInt>(value: i32, min: i32, max: i32) -> T {
+    T::from_i32_truncating(value.max(min).min(max).clamp(T::MIN, T::MAX))
 }
 
-/// One int8 ADD or (if `subtract`) SUB element.
-pub(crate) fn add_sub_element(p: &AddSubQuantParams, x: i8, y: i8, subtract: bool) -> i8 {
-    let scale = |value: i8, offset: i32, multiplier: i32, shift: i32| {
-        let shifted = wrapping_left_shift_mul(offset.wrapping_add(i32::from(value)), p.left_shift);
+/// One quantized ADD or (if `subtract`) SUB element.
+pub(crate) fn add_sub_element<T: QuantizedInt>(
+    p: &AddSubQuantParams,
+    x: T,
+    y: T,
+    subtract: bool,
+) -> T {
+    let scale = |value: T, offset: i32, multiplier: i32, shift: i32| {
+        let shifted = wrapping_left_shift_mul(offset.wrapping_add(value.to_i32()), p.left_shift);
         multiply_by_quantized_multiplier_smaller_than_one_exp(shifted, multiplier, shift)
     };
     let a = scale(x, p.input1_offset, p.input1_multiplier, p.input1_shift);
@@ -231,7 +250,7 @@ pub(crate) fn add_sub_element(p: &AddSubQuantParams, x: i8, y: i8, subtract: boo
         p.output_shift,
     )
     .wrapping_add(p.output_offset);
-    clamp_to_i8(out, p.activation_min, p.activation_max)
+    clamp_to(out, p.activation_min, p.activation_max)
 }
 
 /// Int8 ADD with broadcasting.
@@ -260,6 +279,32 @@ pub fn sub_int8(
     })
 }
 
+/// Int16 ADD with broadcasting.
+pub fn add_int16(
+    params: &AddSubQuantParams,
+    shape: &BroadcastShape,
+    input1: &[i16],
+    input2: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    binary(shape, input1, input2, output, |x, y| {
+        add_sub_element(params, x, y, false)
+    })
+}
+
+/// Int16 SUB (`input1 - input2`) with broadcasting.
+pub fn sub_int16(
+    params: &AddSubQuantParams,
+    shape: &BroadcastShape,
+    input1: &[i16],
+    input2: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    binary(shape, input1, input2, output, |x, y| {
+        add_sub_element(params, x, y, true)
+    })
+}
+
 /// Int8 MUL with broadcasting.
 pub fn mul_int8(
     params: &MulQuantParams,
@@ -268,16 +313,37 @@ pub fn mul_int8(
     input2: &[i8],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
+    mul_quantized(params, shape, input1, input2, output)
+}
+
+/// Int16 MUL with broadcasting.
+pub fn mul_int16(
+    params: &MulQuantParams,
+    shape: &BroadcastShape,
+    input1: &[i16],
+    input2: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    mul_quantized(params, shape, input1, input2, output)
+}
+
+fn mul_quantized<T: QuantizedInt>(
+    params: &MulQuantParams,
+    shape: &BroadcastShape,
+    input1: &[T],
+    input2: &[T],
+    output: &mut [T],
+) -> Result<(), KernelError> {
     binary(shape, input1, input2, output, |x, y| {
-        let a = params.input1_offset.wrapping_add(i32::from(x));
-        let b = params.input2_offset.wrapping_add(i32::from(y));
+        let a = params.input1_offset.wrapping_add(x.to_i32());
+        let b = params.input2_offset.wrapping_add(y.to_i32());
         let out = multiply_by_quantized_multiplier(
             a.wrapping_mul(b),
             params.output_multiplier,
             params.output_shift,
         )
         .wrapping_add(params.output_offset);
-        clamp_to_i8(out, params.activation_min, params.activation_max)
+        clamp_to(out, params.activation_min, params.activation_max)
     })
 }
 

@@ -19,6 +19,8 @@ pub type TypeSet = u8;
 pub const INT8: TypeSet = 1 << 0;
 /// Float32 tensors.
 pub const FLOAT32: TypeSet = 1 << 1;
+/// Int16 activations (16x8: with int8 weights and int64 biases).
+pub const INT16: TypeSet = 1 << 2;
 /// Every type the op supports.
 pub const ALL: TypeSet = TypeSet::MAX;
 
@@ -35,6 +37,7 @@ pub fn require(set: TypeSet, tensor: &Tensor<'_>) -> Result<(), OpError> {
     let bit = match dtype {
         TensorType::Int8 => INT8,
         TensorType::Float32 => FLOAT32,
+        TensorType::Int16 => INT16,
         _ => ALL,
     };
     if covers(set, bit) {

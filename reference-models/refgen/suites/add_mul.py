@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from ..case import ALL_FLAVOURS, CaseSpec, InputSpec
+from ..case import ALL_FLAVOURS, INT16, CaseSpec, InputSpec
 from .common import dims_name, function_model
 
 OPS = {
@@ -34,7 +34,7 @@ def _fn(op, relu):
 
 
 def cases() -> list[CaseSpec]:
-    """3 ops × 5 shape pairs × 3 flavours."""
+    """3 ops × 5 shape pairs × 4 flavours (int16 as 16x8)."""
     specs = []
     for op in OPS:
         for shape_a, shape_b, relu in SHAPES:
@@ -47,7 +47,7 @@ def cases() -> list[CaseSpec]:
                     inputs,
                     f"{op}(a{list(shape_a)} in [-1,1], b{list(shape_b)} in [-3,2])"
                     + (" then relu" if relu else ""),
-                    ALL_FLAVOURS,
+                    (*ALL_FLAVOURS, INT16),
                     {"op": op, "shape_a": list(shape_a), "shape_b": list(shape_b), "relu": relu},
                 )
             )

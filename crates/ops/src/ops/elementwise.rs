@@ -1,16 +1,20 @@
 //! ADD, SUB and MUL with NumPy broadcasting (rank ≤ 6) and a fused clamping
-//! activation: float32, and int8 with TFLM's rescaling (ADD/SUB through a
-//! common scale with a 20-bit left shift, MUL through one multiplier).
+//! activation: float32, and int8 and int16 with TFLM's rescaling (ADD/SUB
+//! through a common scale with a 20-bit left shift for int8 and 15 for int16,
+//! MUL through one multiplier; int16 MUL needs zero points of 0).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activation::FusedActivation;
 use microlite_kernels::broadcast::{BroadcastShape, MAX_BROADCAST_RANK};
 use microlite_kernels::elementwise::{
-    self as kernel, add_f32, mul_f32, prepare_add_int8, prepare_mul_int8, prepare_sub_int8,
-    sub_f32, AddSubQuantParams, BinaryQuantization, MulQuantParams,
+    self as kernel, add_f32, mul_f32, prepare_add_int16, prepare_add_int8, prepare_mul_int8,
+    prepare_sub_int16, prepare_sub_int8, sub_f32, AddSubQuantParams, BinaryQuantization,
+    MulQuantParams,
 };
 use microlite_kernels::optimized::elementwise::{add_int8_same_shape, sub_int8_same_shape};
-use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
+use microlite_kernels::quantization::{
+    activation_range_f32, activation_range_i16, activation_range_i8,
+};
 use microlite_kernels::KernelError;
 use microlite_model::schema::ActivationFunctionType;
 use microlite_model::{Tensor, TensorType};
@@ -20,23 +24,24 @@ use crate::binary_broadcast::binary_broadcast;
 use crate::context::{expect_type, EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{InPlaceOffer, Kernel, Prepared};
-use crate::quant_params::affine;
+use crate::quant_params::{affine, symmetric};
 use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 crate::registry::declare_ops! {
     /// ADD.
-    add => Add, ADD, "int8, float32; broadcasting to rank 6",
+    add => Add, ADD, "int8, int16, float32; broadcasting to rank 6",
         int8 add_int8 => Add<{ crate::type_set::INT8 }>;
     /// SUB.
-    sub => Sub, SUB, "int8, float32; broadcasting to rank 6",
+    sub => Sub, SUB, "int8, int16, float32; broadcasting to rank 6",
         int8 sub_int8 => Sub<{ crate::type_set::INT8 }>;
     /// MUL.
-    mul => Mul, MUL, "int8, float32; broadcasting to rank 6",
+    mul => Mul, MUL, "int8, int16, float32; broadcasting to rank 6",
         int8 mul_int8 => Mul<{ crate::type_set::INT8 }>;
 }
 
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
+const INT16: u32 = 2;
 
 /// Prepared ADD or SUB parameters.
 #[repr(C)]
@@ -92,7 +97,7 @@ struct Common<'m> {
     shape: BroadcastShape,
     activation_min_f32: f32,
     activation_max_f32: f32,
-    /// Set for int8.
+    /// Set for int8 and int16.
     quantization: Option<BinaryQuantization>,
 }
 
@@ -150,20 +155,27 @@ fn prepare_common<'m>(
             (common.activation_min_f32, common.activation_max_f32) =
                 activation_range_f32(activation);
         }
-        TensorType::Int8 => {
-            expect_type(&input2, TensorType::Int8)?;
-            expect_type(&output, TensorType::Int8)?;
+        dtype @ (TensorType::Int8 | TensorType::Int16) => {
+            expect_type(&input2, dtype)?;
+            expect_type(&output, dtype)?;
             let q1 = affine(&input1)?;
             let q2 = affine(&input2)?;
             let qo = affine(&output)?;
-            let (activation_min, activation_max) =
-                activation_range_i8(activation, qo.scale, qo.zero_point).map_err(|_| {
-                    OpError::BadQuantization {
-                        tensor: output.index(),
-                        what: "activation range not representable",
-                    }
+            let range = if dtype == TensorType::Int8 {
+                activation_range_i8
+            } else {
+                activation_range_i16
+            };
+            let (activation_min, activation_max) = range(activation, qo.scale, qo.zero_point)
+                .map_err(|_| OpError::BadQuantization {
+                    tensor: output.index(),
+                    what: "activation range not representable",
                 })?;
-            common.kind = INT8;
+            common.kind = if dtype == TensorType::Int8 {
+                INT8
+            } else {
+                INT16
+            };
             common.quantization = Some(BinaryQuantization {
                 input1_scale: q1.scale,
                 input1_zero_point: q1.zero_point,
@@ -215,10 +227,11 @@ fn prepare_add_sub(
     let common = prepare_common(ctx, op, types)?;
     let quant = match &common.quantization {
         Some(q) => {
-            let prepared = if op == Arithmetic::Sub {
-                prepare_sub_int8(q)
-            } else {
-                prepare_add_int8(q)
+            let prepared = match (op == Arithmetic::Sub, common.kind == INT16) {
+                (true, false) => prepare_sub_int8(q),
+                (true, true) => prepare_sub_int16(q),
+                (false, false) => prepare_add_int8(q),
+                (false, true) => prepare_add_int16(q),
             };
             prepared.map_err(|e| quant_error(e, &common))?
         }
@@ -243,31 +256,7 @@ impl<const TYPES: TypeSet> Kernel for Add<TYPES> {
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &AddSubParams, _: &[u8]) -> Result<(), OpError> {
-        if ctx.in_place_input().is_some() {
-            return add_sub_in_place::<TYPES>(ctx, p, Arithmetic::Add);
-        }
-        if covers(TYPES, FLOAT32) && p.kind == FLOAT {
-            let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
-            let out = ctx.output::<f32>()?;
-            add_f32(
-                p.activation_min_f32,
-                p.activation_max_f32,
-                &p.shape,
-                a,
-                b,
-                out,
-            )
-        } else {
-            let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
-            let backend = ctx.backend();
-            let out = ctx.output::<i8>()?;
-            if p.shape.is_elementwise() {
-                add_int8_same_shape(backend, &p.quant, a, b, out)
-            } else {
-                kernel::add_int8(&p.quant, &p.shape, a, b, out)
-            }
-        }
-        .map_err(OpError::from)
+        eval_add_sub::<TYPES>(ctx, p, Arithmetic::Add)
     }
 }
 
@@ -279,32 +268,50 @@ impl<const TYPES: TypeSet> Kernel for Sub<TYPES> {
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &AddSubParams, _: &[u8]) -> Result<(), OpError> {
-        if ctx.in_place_input().is_some() {
-            return add_sub_in_place::<TYPES>(ctx, p, Arithmetic::Sub);
-        }
-        if covers(TYPES, FLOAT32) && p.kind == FLOAT {
-            let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
-            let out = ctx.output::<f32>()?;
-            sub_f32(
-                p.activation_min_f32,
-                p.activation_max_f32,
-                &p.shape,
-                a,
-                b,
-                out,
-            )
-        } else {
-            let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
-            let backend = ctx.backend();
-            let out = ctx.output::<i8>()?;
-            if p.shape.is_elementwise() {
-                sub_int8_same_shape(backend, &p.quant, a, b, out)
-            } else {
-                kernel::sub_int8(&p.quant, &p.shape, a, b, out)
-            }
-        }
-        .map_err(OpError::from)
+        eval_add_sub::<TYPES>(ctx, p, Arithmetic::Sub)
     }
+}
+
+/// ADD or SUB of the prepared kind, through the backend's same-shape int8
+/// path where it applies.
+fn eval_add_sub<const TYPES: TypeSet>(
+    ctx: &mut EvalContext<'_>,
+    p: &AddSubParams,
+    op: Arithmetic,
+) -> Result<(), OpError> {
+    if ctx.in_place_input().is_some() {
+        return add_sub_in_place::<TYPES>(ctx, p, op);
+    }
+    let subtract = op == Arithmetic::Sub;
+    if covers(TYPES, FLOAT32) && p.kind == FLOAT {
+        let (a, b) = (ctx.input::<f32>(0)?, ctx.input::<f32>(1)?);
+        let out = ctx.output::<f32>()?;
+        let (lo, hi) = (p.activation_min_f32, p.activation_max_f32);
+        if subtract {
+            sub_f32(lo, hi, &p.shape, a, b, out)
+        } else {
+            add_f32(lo, hi, &p.shape, a, b, out)
+        }
+    } else if covers(TYPES, type_set::INT16) && p.kind == INT16 {
+        let (a, b) = (ctx.input::<i16>(0)?, ctx.input::<i16>(1)?);
+        let out = ctx.output::<i16>()?;
+        if subtract {
+            kernel::sub_int16(&p.quant, &p.shape, a, b, out)
+        } else {
+            kernel::add_int16(&p.quant, &p.shape, a, b, out)
+        }
+    } else {
+        let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
+        let backend = ctx.backend();
+        let out = ctx.output::<i8>()?;
+        match (subtract, p.shape.is_elementwise()) {
+            (false, true) => add_int8_same_shape(backend, &p.quant, a, b, out),
+            (false, false) => kernel::add_int8(&p.quant, &p.shape, a, b, out),
+            (true, true) => sub_int8_same_shape(backend, &p.quant, a, b, out),
+            (true, false) => kernel::sub_int8(&p.quant, &p.shape, a, b, out),
+        }
+    }
+    .map_err(OpError::from)
 }
 
 impl<const TYPES: TypeSet> Kernel for Mul<TYPES> {
@@ -312,6 +319,12 @@ impl<const TYPES: TypeSet> Kernel for Mul<TYPES> {
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<MulParams>, OpError> {
         let common = prepare_common(ctx, Arithmetic::Mul, TYPES)?;
+        if common.kind == INT16 {
+            // TFLM's int16 MUL takes symmetric tensors only.
+            for tensor in [&common.input1, &common.input2, &common.output] {
+                symmetric(tensor)?;
+            }
+        }
         let quant = match &common.quantization {
             Some(q) => prepare_mul_int8(q).map_err(|e| quant_error(e, &common))?,
             None => MulQuantParams::zeroed(),
@@ -342,6 +355,9 @@ impl<const TYPES: TypeSet> Kernel for Mul<TYPES> {
                 b,
                 out,
             )
+        } else if covers(TYPES, type_set::INT16) && p.kind == INT16 {
+            let (a, b) = (ctx.input::<i16>(0)?, ctx.input::<i16>(1)?);
+            kernel::mul_int16(&p.quant, &p.shape, a, b, ctx.output::<i16>()?)
         } else {
             let (a, b) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
             kernel::mul_int8(&p.quant, &p.shape, a, b, ctx.output::<i8>()?)
@@ -387,6 +403,17 @@ fn add_sub_in_place<const TYPES: TypeSet>(
             .map_err(OpError::from)
         })?;
     }
+    if covers(TYPES, type_set::INT16) && p.kind == INT16 {
+        return ctx.map_pairs::<i16, OpError>(|a, b, out| {
+            let shape = flat(out.len())?;
+            if subtract {
+                kernel::sub_int16(&p.quant, &shape, a, b, out)
+            } else {
+                kernel::add_int16(&p.quant, &shape, a, b, out)
+            }
+            .map_err(OpError::from)
+        })?;
+    }
     let backend = ctx.backend();
     ctx.map_pairs::<i8, OpError>(|a, b, out| {
         if subtract {
@@ -407,6 +434,11 @@ fn mul_in_place<const TYPES: TypeSet>(
         let (lo, hi) = (p.activation_min_f32, p.activation_max_f32);
         return ctx.map_pairs::<f32, OpError>(|a, b, out| {
             mul_f32(lo, hi, &flat(out.len())?, a, b, out).map_err(OpError::from)
+        })?;
+    }
+    if covers(TYPES, type_set::INT16) && p.kind == INT16 {
+        return ctx.map_pairs::<i16, OpError>(|a, b, out| {
+            kernel::mul_int16(&p.quant, &flat(out.len())?, a, b, out).map_err(OpError::from)
         })?;
     }
     ctx.map_pairs::<i8, OpError>(|a, b, out| {

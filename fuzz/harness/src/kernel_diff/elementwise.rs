@@ -1,13 +1,15 @@
-//! ADD, SUB and MUL with broadcasting: the int8 and float32 reference
+//! ADD, SUB and MUL with broadcasting: the int8, int16 and float32 reference
 //! kernels against the naive index mapping and TFLM's integer arithmetic,
 //! and the optimised same-shape int8 ADD/SUB against the reference.
 
 use microlite_kernels::broadcast::BroadcastShape;
 use microlite_kernels::elementwise::{
-    add_f32, add_int8, mul_f32, mul_int8, prepare_add_int8, prepare_mul_int8, prepare_sub_int8,
-    sub_f32, sub_int8, BinaryQuantization,
+    add_f32, add_int16, add_int8, mul_f32, mul_int16, mul_int8, prepare_add_int16,
+    prepare_add_int8, prepare_mul_int8, prepare_sub_int16, prepare_sub_int8, sub_f32, sub_int16,
+    sub_int8, AddSubQuantParams, BinaryQuantization, MulQuantParams,
 };
 use microlite_kernels::optimized::elementwise as optimized;
+use microlite_kernels::KernelError;
 
 use super::{
     activation_range, fast_backends, first_f32_difference, float_range, float_value, i8s, mismatch,
@@ -15,7 +17,9 @@ use super::{
 };
 use crate::decisions::Decisions;
 use crate::naive::clamp_cpp_f32;
-use crate::naive::elementwise::{add_sub_i8, broadcast_pairs, broadcast_shape, mul_i8};
+use crate::naive::elementwise::{
+    add_sub_quantized, broadcast_pairs, broadcast_shape, mul_quantized,
+};
 
 /// Two input shapes; usually they broadcast (each extent equal to the other
 /// input's or 1, ranks may differ), sometimes not.
@@ -104,35 +108,161 @@ fn mapping(kernel: &'static str, a: &[usize], b: &[usize]) -> Result<Option<Mapp
     }
 }
 
+/// A quantized storage type and its reference ADD/SUB/MUL kernels.
+trait Lane: Copy + PartialEq + core::fmt::Debug + Default {
+    const KERNEL: &'static str;
+    fn values(d: &mut Decisions<'_>, n: usize) -> Vec<Self>;
+    /// A C++ `static_cast` from `i32`.
+    fn truncate(value: i32) -> Self;
+    fn widen(self) -> i32;
+    fn prepare(q: &BinaryQuantization, subtract: bool) -> Result<AddSubQuantParams, KernelError>;
+    fn add_sub(
+        p: &AddSubQuantParams,
+        shape: &BroadcastShape,
+        a: &[Self],
+        b: &[Self],
+        out: &mut [Self],
+        subtract: bool,
+    ) -> Result<(), KernelError>;
+    fn mul(
+        p: &MulQuantParams,
+        shape: &BroadcastShape,
+        a: &[Self],
+        b: &[Self],
+        out: &mut [Self],
+    ) -> Result<(), KernelError>;
+}
+
+impl Lane for i8 {
+    const KERNEL: &'static str = "add/sub/mul int8";
+    fn values(d: &mut Decisions<'_>, n: usize) -> Vec<Self> {
+        i8s(d, n)
+    }
+    fn truncate(value: i32) -> Self {
+        value as i8
+    }
+    fn widen(self) -> i32 {
+        i32::from(self)
+    }
+    fn prepare(q: &BinaryQuantization, subtract: bool) -> Result<AddSubQuantParams, KernelError> {
+        if subtract {
+            prepare_sub_int8(q)
+        } else {
+            prepare_add_int8(q)
+        }
+    }
+    fn add_sub(
+        p: &AddSubQuantParams,
+        shape: &BroadcastShape,
+        a: &[Self],
+        b: &[Self],
+        out: &mut [Self],
+        subtract: bool,
+    ) -> Result<(), KernelError> {
+        if subtract {
+            sub_int8(p, shape, a, b, out)
+        } else {
+            add_int8(p, shape, a, b, out)
+        }
+    }
+    fn mul(
+        p: &MulQuantParams,
+        shape: &BroadcastShape,
+        a: &[Self],
+        b: &[Self],
+        out: &mut [Self],
+    ) -> Result<(), KernelError> {
+        mul_int8(p, shape, a, b, out)
+    }
+}
+
+impl Lane for i16 {
+    const KERNEL: &'static str = "add/sub/mul int16";
+    fn values(d: &mut Decisions<'_>, n: usize) -> Vec<Self> {
+        (0..n).map(|_| d.u16() as i16).collect()
+    }
+    fn truncate(value: i32) -> Self {
+        value as i16
+    }
+    fn widen(self) -> i32 {
+        i32::from(self)
+    }
+    fn prepare(q: &BinaryQuantization, subtract: bool) -> Result<AddSubQuantParams, KernelError> {
+        if subtract {
+            prepare_sub_int16(q)
+        } else {
+            prepare_add_int16(q)
+        }
+    }
+    fn add_sub(
+        p: &AddSubQuantParams,
+        shape: &BroadcastShape,
+        a: &[Self],
+        b: &[Self],
+        out: &mut [Self],
+        subtract: bool,
+    ) -> Result<(), KernelError> {
+        if subtract {
+            sub_int16(p, shape, a, b, out)
+        } else {
+            add_int16(p, shape, a, b, out)
+        }
+    }
+    fn mul(
+        p: &MulQuantParams,
+        shape: &BroadcastShape,
+        a: &[Self],
+        b: &[Self],
+        out: &mut [Self],
+    ) -> Result<(), KernelError> {
+        mul_int16(p, shape, a, b, out)
+    }
+}
+
 pub(super) fn int8(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
-    const KERNEL: &str = "add/sub/mul int8";
+    quantized::<i8>(d)
+}
+
+pub(super) fn int16(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
+    quantized::<i16>(d)
+}
+
+/// The quantized reference kernels against the naive definitions.
+fn quantized<L: Lane>(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
+    let kernel = L::KERNEL;
     let (a_dims, b_dims) = shapes(d);
     let op = op(d);
-    let q = binary_quantization(d);
-    let a = i8s(d, a_dims.iter().product());
-    let b = i8s(d, b_dims.iter().product());
-    let Some((shape, pairs)) = mapping(KERNEL, &a_dims, &b_dims)? else {
+    let mut q = binary_quantization(d);
+    if L::KERNEL != <i8 as Lane>::KERNEL && d.bool() {
+        // int16: the whole range, and symmetric tensors as the converter
+        // writes them.
+        let (lo, hi) = (d.in_range(-32768, 32767), d.in_range(-32768, 32767));
+        (q.activation_min, q.activation_max) = (lo.min(hi), lo.max(hi));
+        (
+            q.input1_zero_point,
+            q.input2_zero_point,
+            q.output_zero_point,
+        ) = (0, 0, 0);
+    }
+    let a = L::values(d, a_dims.iter().product());
+    let b = L::values(d, b_dims.iter().product());
+    let Some((shape, pairs)) = mapping(kernel, &a_dims, &b_dims)? else {
         return Ok(());
     };
-    let mut output = vec![0i8; pairs.len()];
-    let (result, expected): (_, Vec<i8>) = match op {
+    let mut output = vec![L::default(); pairs.len()];
+    let (result, expected): (_, Vec<L>) = match op {
         Op::Add | Op::Sub => {
             let subtract = matches!(op, Op::Sub);
-            let prepared = if subtract {
-                prepare_sub_int8(&q)
-            } else {
-                prepare_add_int8(&q)
-            };
             // Scales TFLM's prepare rejects (a multiplier outside (0, 1)).
-            let Ok(p) = prepared else { return Ok(()) };
-            let result = if subtract {
-                sub_int8(&p, &shape, &a, &b, &mut output)
-            } else {
-                add_int8(&p, &shape, &a, &b, &mut output)
+            let Ok(p) = L::prepare(&q, subtract) else {
+                return Ok(());
             };
+            let result = L::add_sub(&p, &shape, &a, &b, &mut output, subtract);
             let expected = pairs
                 .iter()
-                .map(|&(i, j)| add_sub_i8(&p, a[i], b[j], subtract))
+                .map(|&(i, j)| {
+                    L::truncate(add_sub_quantized(&p, a[i].widen(), b[j].widen(), subtract))
+                })
                 .collect();
             (result, expected)
         }
@@ -140,20 +270,23 @@ pub(super) fn int8(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
             let Ok(p) = prepare_mul_int8(&q) else {
                 return Ok(());
             };
-            let result = mul_int8(&p, &shape, &a, &b, &mut output);
-            let expected = pairs.iter().map(|&(i, j)| mul_i8(&p, a[i], b[j])).collect();
+            let result = L::mul(&p, &shape, &a, &b, &mut output);
+            let expected = pairs
+                .iter()
+                .map(|&(i, j)| L::truncate(mul_quantized(&p, a[i].widen(), b[j].widen())))
+                .collect();
             (result, expected)
         }
     };
     if let Err(e) = result {
         return mismatch(
-            KERNEL,
+            kernel,
             format!("{op:?} {a_dims:?} {b_dims:?} rejected: {e}"),
         );
     }
     if expected != output {
         return mismatch(
-            KERNEL,
+            kernel,
             format!(
                 "{op:?} {a_dims:?} x {b_dims:?} {q:?}: expected {expected:?}, got {output:?} \
                  (inputs {a:?} {b:?})"

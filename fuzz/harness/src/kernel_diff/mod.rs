@@ -71,7 +71,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 39] = [
+pub const KERNELS: [(&str, Case); 40] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -130,6 +130,7 @@ pub const KERNELS: [(&str, Case); 39] = [
         batch_space::batch_space_case,
     ),
     ("l2_normalization", l2_normalization::l2_normalization_case),
+    ("add/sub/mul int16", elementwise::int16),
 ];
 
 /// Runs one differential case described by `data`.

@@ -1,6 +1,6 @@
 //! Naive ADD, SUB and MUL with NumPy broadcasting: each output element's
-//! input elements found from its multi-index, and TFLM's int8 arithmetic
-//! written from its definition.
+//! input elements found from its multi-index, and TFLM's int8
+//! and int16 arithmetic written from its definition.
 
 use super::{divide_by_pot, doubling_high_mul, multiply_by_quantized_multiplier, wrap32};
 
@@ -52,16 +52,17 @@ fn multiply_below_one(x: i32, m: i32, shift: i32) -> i32 {
     divide_by_pot(doubling_high_mul(x, m), -shift)
 }
 
-/// Int8 ADD (or SUB) of one pair, from the prepared parameters: offset,
-/// shift left (wrapping), rescale each input, add (or subtract), rescale to
-/// the output, offset, clamp, truncate.
-pub fn add_sub_i8(
+/// Quantized (int8 or int16) ADD (or SUB) of one pair of stored values,
+/// from the prepared parameters: offset, shift left (wrapping), rescale each
+/// input, add (or subtract), rescale to the output, offset, clamp to the
+/// activation range. The caller truncates to the storage type.
+pub fn add_sub_quantized(
     p: &microlite_kernels::elementwise::AddSubQuantParams,
-    x: i8,
-    y: i8,
+    x: i32,
+    y: i32,
     subtract: bool,
-) -> i8 {
-    let scale = |v: i8, offset: i32, m: i32, s: i32| {
+) -> i32 {
+    let scale = |v: i32, offset: i32, m: i32, s: i32| {
         let shifted = wrap32((i128::from(v) + i128::from(offset)) << p.left_shift.clamp(0, 31));
         multiply_below_one(shifted, m, s)
     };
@@ -81,19 +82,20 @@ pub fn add_sub_i8(
     let out = multiply_below_one(raw, p.output_multiplier, p.output_shift);
     wrap32(i128::from(out) + i128::from(p.output_offset))
         .max(p.activation_min)
-        .min(p.activation_max) as i8
+        .min(p.activation_max)
 }
 
-/// Int8 MUL of one pair: offset both, multiply (wrapping int32), rescale,
-/// offset, clamp, truncate.
-pub fn mul_i8(p: &microlite_kernels::elementwise::MulQuantParams, x: i8, y: i8) -> i8 {
+/// Quantized MUL of one pair of stored values: offset both, multiply
+/// (wrapping int32), rescale, offset, clamp to the activation range. The
+/// caller truncates.
+pub fn mul_quantized(p: &microlite_kernels::elementwise::MulQuantParams, x: i32, y: i32) -> i32 {
     let a = i128::from(x) + i128::from(p.input1_offset);
     let b = i128::from(y) + i128::from(p.input2_offset);
     let scaled =
         multiply_by_quantized_multiplier(wrap32(a * b), p.output_multiplier, p.output_shift);
     wrap32(i128::from(scaled) + i128::from(p.output_offset))
         .max(p.activation_min)
-        .min(p.activation_max) as i8
+        .min(p.activation_max)
 }
 
 /// Quantized SQUARED_DIFFERENCE of one pair, from the prepared parameters:
