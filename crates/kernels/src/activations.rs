@@ -14,6 +14,7 @@ use crate::gemmlowp_fixed::{
 use crate::quantization::{
     quantize_multiplier_exact, ratio_multiplier, round_half_away_from_zero_f32,
 };
+use crate::quantize::QuantizedInt;
 use crate::KernelError;
 
 /// Integer bits of the fixed-point input of int8 LOGISTIC and TANH (Q4.27).
@@ -165,7 +166,7 @@ pub fn relu6_f32(input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
 
 // ----------------------------------------------------------------- LEAKY_RELU
 
-/// Prepared parameters of an int8 LEAKY_RELU: one multiplier for
+/// Prepared parameters of a quantized LEAKY_RELU: one multiplier for
 /// non-negative inputs and one (including `alpha`) for negative ones.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
@@ -184,7 +185,9 @@ pub struct LeakyReluQuantParams {
     pub output_shift_identity: i32,
 }
 
-/// Params of an int8 LEAKY_RELU (TFLM forms both ratios in single precision).
+/// Params of an int8 or int16 LEAKY_RELU. The TFLM wheel forms both ratios
+/// in double precision (seanet_leaky_relu18: scales 0.020022485 →
+/// 0.017201163 map 10136 to 11798 there, 11799 with single-precision ratios).
 pub fn prepare_leaky_relu_int8(
     alpha: f32,
     input_scale: f32,
@@ -192,10 +195,11 @@ pub fn prepare_leaky_relu_int8(
     output_scale: f32,
     output_zero_point: i32,
 ) -> LeakyReluQuantParams {
+    let (input_scale, output_scale) = (F64::from_f32(input_scale), F64::from_f32(output_scale));
     let (output_multiplier_alpha, output_shift_alpha) =
-        quantize_multiplier_exact(F64::from_f32(input_scale * alpha / output_scale));
+        quantize_multiplier_exact(input_scale * F64::from_f32(alpha) / output_scale);
     let (output_multiplier_identity, output_shift_identity) =
-        quantize_multiplier_exact(F64::from_f32(input_scale / output_scale));
+        quantize_multiplier_exact(input_scale / output_scale);
     LeakyReluQuantParams {
         input_zero_point,
         output_zero_point,
@@ -212,19 +216,31 @@ pub fn leaky_relu_int8(
     input: &[i8],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    map(input, output, |x| {
-        let value = i32::from(x).wrapping_sub(params.input_zero_point);
-        let (multiplier, shift) = if value >= 0 {
-            (
-                params.output_multiplier_identity,
-                params.output_shift_identity,
-            )
-        } else {
-            (params.output_multiplier_alpha, params.output_shift_alpha)
-        };
-        let rescaled = multiply_by_quantized_multiplier(value, multiplier, shift);
-        saturate_i8(params.output_zero_point.wrapping_add(rescaled))
-    })
+    map(input, output, |x| leaky_relu_value(params, x))
+}
+
+/// Int16 LEAKY_RELU (the same arithmetic, saturating to int16).
+pub fn leaky_relu_int16(
+    params: &LeakyReluQuantParams,
+    input: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    map(input, output, |x| leaky_relu_value(params, x))
+}
+
+fn leaky_relu_value<T: QuantizedInt>(params: &LeakyReluQuantParams, x: T) -> T {
+    let value = x.to_i32().wrapping_sub(params.input_zero_point);
+    let (multiplier, shift) = if value >= 0 {
+        (
+            params.output_multiplier_identity,
+            params.output_shift_identity,
+        )
+    } else {
+        (params.output_multiplier_alpha, params.output_shift_alpha)
+    };
+    let rescaled = multiply_by_quantized_multiplier(value, multiplier, shift);
+    let out = params.output_zero_point.wrapping_add(rescaled);
+    T::from_i32_truncating(out.clamp(T::MIN, T::MAX))
 }
 
 /// Float LEAKY_RELU: `x` if `x > 0`, else `alpha * x`.

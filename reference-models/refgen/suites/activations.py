@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from ..case import ALL_FLAVOURS, FLOAT32, INT8, CaseSpec, InputSpec
+from ..case import ALL_FLAVOURS, FLOAT32, INT8, INT16, CaseSpec, InputSpec
 from .common import dims_name, keras_model
 
 ACTIVATIONS = {
@@ -18,12 +18,13 @@ ACTIVATIONS = {
 }
 # The converter leaves ELU in float even under TFLITE_BUILTINS_INT8 (the int8 model
 # is DEQUANTIZE → ELU → QUANTIZE), so its int8_float_io would equal float32.
-FLAVOURS = {"elu": (INT8, FLOAT32)}
+# LEAKY_RELU also runs int16 (16x8) in TFLM.
+FLAVOURS = {"elu": (INT8, FLOAT32), "leaky_relu": (*ALL_FLAVOURS, INT16)}
 SHAPES = ((1, 4, 4, 3), (2, 23))
 
 
 def cases() -> list[CaseSpec]:
-    """7 activations × 2 shapes × 3 flavours; inputs in [-8, 8] (relu6 saturates)."""
+    """7 activations × 2 shapes × 3 flavours (+ int16 LEAKY_RELU); inputs in [-8, 8]."""
     specs = []
     for name, layer in ACTIVATIONS.items():
         for shape in SHAPES:

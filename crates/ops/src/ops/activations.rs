@@ -1,12 +1,12 @@
 //! Standalone activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
-//! HARD_SWISH and ELU, for float32 and int8 (input and output of the same
-//! dtype and shape), with TFLM's prepare checks and integer methods. Each
+//! HARD_SWISH and ELU, for float32 and int8, LEAKY_RELU also int16 (input
+//! and output of the same dtype and shape), with TFLM's prepare checks and integer methods. Each
 //! offers to write its output over its input (element by element).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activations::{
-    elu_f32, elu_int8, hard_swish_f32, hard_swish_int8, leaky_relu_f32, leaky_relu_int8,
-    logistic_f32, logistic_int8, prepare_elu_int8, prepare_hard_swish_int8,
+    elu_f32, elu_int8, hard_swish_f32, hard_swish_int8, leaky_relu_f32, leaky_relu_int16,
+    leaky_relu_int8, logistic_f32, logistic_int8, prepare_elu_int8, prepare_hard_swish_int8,
     prepare_leaky_relu_int8, prepare_logistic_int8, prepare_relu6_int8, prepare_relu_int8,
     prepare_tanh_int8, relu6_f32, relu6_int8, relu_f32, relu_int8, tanh_f32, tanh_int8,
     EluQuantParams, HardSwishQuantParams, LeakyReluQuantParams, Relu6QuantParams, ReluQuantParams,
@@ -26,7 +26,7 @@ crate::registry::declare_ops! {
     /// RELU6.
     relu6 => Relu6, RELU6, "int8, float32";
     /// LEAKY_RELU.
-    leaky_relu => LeakyRelu, LEAKY_RELU, "int8, float32";
+    leaky_relu => LeakyRelu, LEAKY_RELU, "int8, int16, float32";
     /// LOGISTIC.
     logistic => Logistic, LOGISTIC, "int8, float32";
     /// TANH.
@@ -39,12 +39,13 @@ crate::registry::declare_ops! {
 
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
+const INT16: u32 = 2;
 
 /// The checked input and output of a one-in, one-out activation.
 struct Unary<'m> {
     input: Tensor<'m>,
     output: Tensor<'m>,
-    /// [`FLOAT`] or [`INT8`].
+    /// [`FLOAT`], [`INT8`] or (where the op takes it) [`INT16`].
     kind: u32,
 }
 
@@ -64,12 +65,18 @@ impl Unary<'_> {
 
 /// One input, one output, both float32 or both int8, of the same shape.
 fn unary<'m>(ctx: &PrepareContext<'m>) -> Result<Unary<'m>, OpError> {
+    unary_of(ctx, false)
+}
+
+/// As [`unary`], also taking int16 if `int16`.
+fn unary_of<'m>(ctx: &PrepareContext<'m>, int16: bool) -> Result<Unary<'m>, OpError> {
     ctx.expect_io(1, 1, 1)?;
     let input = ctx.input(0)?;
     let output = ctx.output(0)?;
     let kind = match input.dtype() {
         TensorType::Float32 => FLOAT,
         TensorType::Int8 => INT8,
+        TensorType::Int16 if int16 => INT16,
         other => {
             return Err(OpError::UnsupportedType {
                 tensor: input.index(),
@@ -228,9 +235,9 @@ impl Kernel for LeakyRelu {
             }
             None => return Err(OpError::MissingOptions),
         };
-        let io = unary(ctx)?;
+        let io = unary_of(ctx, true)?;
         let mut quant = LeakyReluQuantParams::zeroed();
-        if io.is_int8() {
+        if io.kind != FLOAT {
             let (i, o) = (io.input_q()?, io.output_q()?);
             quant = prepare_leaky_relu_int8(alpha, i.scale, i.zero_point, o.scale, o.zero_point);
         }
@@ -245,6 +252,10 @@ impl Kernel for LeakyRelu {
         if p.kind == INT8 {
             elementwise(ctx, |i: &[i8], o: &mut [i8]| {
                 leaky_relu_int8(&p.quant, i, o)
+            })
+        } else if p.kind == INT16 {
+            elementwise(ctx, |i: &[i16], o: &mut [i16]| {
+                leaky_relu_int16(&p.quant, i, o)
             })
         } else {
             elementwise(ctx, |i: &[f32], o: &mut [f32]| {

@@ -25,6 +25,7 @@ mod elementwise;
 mod fully_connected;
 mod gather;
 mod l2_normalization;
+mod leaky_relu;
 mod mirror_pad;
 mod pairwise;
 mod pooling;
@@ -71,7 +72,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 40] = [
+pub const KERNELS: [(&str, Case); 41] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -131,6 +132,7 @@ pub const KERNELS: [(&str, Case); 40] = [
     ),
     ("l2_normalization", l2_normalization::l2_normalization_case),
     ("add/sub/mul int16", elementwise::int16),
+    ("leaky_relu int8/int16", leaky_relu::leaky_relu_case),
 ];
 
 /// Runs one differential case described by `data`.
