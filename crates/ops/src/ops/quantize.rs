@@ -1,6 +1,8 @@
-//! QUANTIZE: float32 → int8/uint8/int16, and requantization between integer
-//! types, as TFLM's quantize kernel. When the output's elements are no
-//! larger than the input's it offers to write the output over the input.
+//! QUANTIZE: float32 → int8/int16, and requantization between the integer
+//! type pairs TFLM's quantize kernel takes (int8 → int8/uint8/int16/int32,
+//! uint8 → int8, int16 → int8/int16/int32, int32 → int8/int16). When the
+//! output's elements are no larger than the input's it offers to write the
+//! output over the input.
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::quantize::{
@@ -15,7 +17,9 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// QUANTIZE.
-    quantize => Quantize, QUANTIZE, "float32 -> int8, uint8, int16; int8, uint8, int16 requantize";
+    quantize => Quantize, QUANTIZE,
+        "float32 -> int8, int16; int8 -> int8, uint8, int16, int32; uint8 -> int8; \
+         int16 -> int8, int16, int32; int32 -> int8, int16";
 }
 
 /// Prepared QUANTIZE parameters.
@@ -34,13 +38,32 @@ pub struct QuantizeParams {
 /// QUANTIZE.
 pub struct Quantize;
 
+const FLOAT32: i32 = 0;
+const INT8: i32 = 1;
+const UINT8: i32 = 2;
+const INT16: i32 = 3;
+const INT32: i32 = 4;
+
 fn code(t: TensorType) -> i32 {
     match t {
-        TensorType::Float32 => 0,
-        TensorType::Int8 => 1,
-        TensorType::UInt8 => 2,
-        TensorType::Int16 => 3,
+        TensorType::Float32 => FLOAT32,
+        TensorType::Int8 => INT8,
+        TensorType::UInt8 => UINT8,
+        TensorType::Int16 => INT16,
+        TensorType::Int32 => INT32,
         _ => -1,
+    }
+}
+
+/// Whether TFLM's QUANTIZE takes `input` → `output` (type codes above).
+fn supported(input: i32, output: i32) -> bool {
+    match input {
+        FLOAT32 => matches!(output, INT8 | INT16),
+        INT8 => matches!(output, INT8 | UINT8 | INT16 | INT32),
+        UINT8 => output == INT8,
+        INT16 => matches!(output, INT8 | INT16 | INT32),
+        INT32 => matches!(output, INT8 | INT16),
+        _ => false,
     }
 }
 
@@ -58,16 +81,16 @@ impl Kernel for Quantize {
             });
         }
         let (input_type, output_type) = (code(input.dtype()), code(output.dtype()));
-        if output_type <= 0 {
-            return Err(OpError::UnsupportedType {
-                tensor: output.index(),
-                dtype: output.dtype(),
-            });
-        }
         if input_type < 0 {
             return Err(OpError::UnsupportedType {
                 tensor: input.index(),
                 dtype: input.dtype(),
+            });
+        }
+        if !supported(input_type, output_type) {
+            return Err(OpError::UnsupportedType {
+                tensor: output.index(),
+                dtype: output.dtype(),
             });
         }
         let out_q = affine(&output)?;
@@ -80,7 +103,7 @@ impl Kernel for Quantize {
             shift: 0,
             input_zero_point: 0,
         };
-        if input_type != 0 {
+        if input_type != FLOAT32 {
             let in_q = affine(&input)?;
             let requant =
                 RequantizeParams::new(in_q.scale, in_q.zero_point, out_q.scale, out_q.zero_point);
@@ -101,14 +124,13 @@ impl Kernel for Quantize {
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &QuantizeParams, _: &[u8]) -> Result<(), OpError> {
-        let result = if p.input_type == 0 {
+        let result = if p.input_type == FLOAT32 {
             let q = AffineQuantizeParams {
                 scale: p.scale,
                 zero_point: p.zero_point,
             };
             match p.output_type {
-                1 => ctx.map_elements(0, |i: &[f32], o: &mut [i8]| affine_quantize(&q, i, o)),
-                2 => ctx.map_elements(0, |i: &[f32], o: &mut [u8]| affine_quantize(&q, i, o)),
+                INT8 => ctx.map_elements(0, |i: &[f32], o: &mut [i8]| affine_quantize(&q, i, o)),
                 _ => ctx.map_elements(0, |i: &[f32], o: &mut [i16]| affine_quantize(&q, i, o)),
             }?
         } else {
@@ -119,9 +141,10 @@ impl Kernel for Quantize {
                 output_zero_point: p.zero_point,
             };
             match p.input_type {
-                1 => requantize_to::<i8>(ctx, &r, p.output_type),
-                2 => requantize_to::<u8>(ctx, &r, p.output_type),
-                _ => requantize_to::<i16>(ctx, &r, p.output_type),
+                INT8 => requantize_to::<i8>(ctx, &r, p.output_type),
+                UINT8 => requantize_to::<u8>(ctx, &r, p.output_type),
+                INT16 => requantize_to::<i16>(ctx, &r, p.output_type),
+                _ => requantize_to::<i32>(ctx, &r, p.output_type),
             }?
         };
         result.map_err(OpError::from)
@@ -136,8 +159,9 @@ fn requantize_to<I: QuantizedInt + bytemuck::Pod>(
     output_type: i32,
 ) -> Result<KernelResult, OpError> {
     match output_type {
-        1 => ctx.map_elements(0, |i: &[I], o: &mut [i8]| requantize(params, i, o)),
-        2 => ctx.map_elements(0, |i: &[I], o: &mut [u8]| requantize(params, i, o)),
-        _ => ctx.map_elements(0, |i: &[I], o: &mut [i16]| requantize(params, i, o)),
+        INT8 => ctx.map_elements(0, |i: &[I], o: &mut [i8]| requantize(params, i, o)),
+        UINT8 => ctx.map_elements(0, |i: &[I], o: &mut [u8]| requantize(params, i, o)),
+        INT16 => ctx.map_elements(0, |i: &[I], o: &mut [i16]| requantize(params, i, o)),
+        _ => ctx.map_elements(0, |i: &[I], o: &mut [i32]| requantize(params, i, o)),
     }
 }

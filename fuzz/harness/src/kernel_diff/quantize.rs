@@ -130,10 +130,17 @@ where
 }
 
 pub(super) fn requantize(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
-    match d.u8() % 4 {
+    // Every integer pair TFLM's QUANTIZE takes.
+    match d.u8() % 10 {
         0 => requantize_between::<i8, i8>("requantize::<i8, i8>", d),
         1 => requantize_between::<i8, i16>("requantize::<i8, i16>", d),
         2 => requantize_between::<i16, i8>("requantize::<i16, i8>", d),
+        3 => requantize_between::<i8, u8>("requantize::<i8, u8>", d),
+        4 => requantize_between::<i8, i32>("requantize::<i8, i32>", d),
+        5 => requantize_between::<i16, i16>("requantize::<i16, i16>", d),
+        6 => requantize_between::<i16, i32>("requantize::<i16, i32>", d),
+        7 => requantize_between::<i32, i8>("requantize::<i32, i8>", d),
+        8 => requantize_between::<i32, i16>("requantize::<i32, i16>", d),
         _ => requantize_between::<u8, i8>("requantize::<u8, i8>", d),
     }
 }
