@@ -52,6 +52,10 @@ pub struct ModelFacts {
     /// there is none (`microlite ops` lists them all).
     op_support: BTreeMap<&'static str, String>,
     constant_bytes: u64,
+    /// Constants of the main subgraph stored misaligned for their type:
+    /// the interpreter copies them into the arena's op data at prepare.
+    misaligned_constants: usize,
+    misaligned_constant_bytes: u64,
     macs: u64,
     metadata: Vec<String>,
 }
@@ -128,7 +132,16 @@ pub fn facts(model: &Model<'_>) -> ModelFacts {
                 .sum::<u64>();
         }
     }
+    let misaligned: Vec<u64> = model
+        .main_subgraph()
+        .tensors()
+        .filter(|t| !t.data_is_aligned())
+        .filter_map(|t| t.data())
+        .map(|d| d.len() as u64)
+        .collect();
     ModelFacts {
+        misaligned_constants: misaligned.len(),
+        misaligned_constant_bytes: misaligned.iter().sum(),
         schema_version: model.version(),
         description: model.description().map(str::to_string),
         subgraphs,
@@ -203,6 +216,14 @@ pub fn render_text(f: &ModelFacts) -> String {
         let _ = writeln!(out, "  {:<24} {support}", format!("{op} x{n}"));
     }
     let _ = writeln!(out, "constant bytes: {}", f.constant_bytes);
+    if f.misaligned_constants > 0 {
+        let _ = writeln!(
+            out,
+            "misaligned constants: {} tensors, {} bytes stored misaligned for their type; \
+             the interpreter copies them into the arena (op data) at prepare",
+            f.misaligned_constants, f.misaligned_constant_bytes
+        );
+    }
     let _ = writeln!(out, "MACs: {}", f.macs);
     out
 }

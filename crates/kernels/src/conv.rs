@@ -453,3 +453,147 @@ pub fn conv_f32(
     }
     Ok(())
 }
+
+/// The bias of a 16x8 conv, which also picks TFLM's accumulator: int64 for an
+/// int64 bias (the usual case), int32 for an int32 bias (or no bias with
+/// `quantized_bias_type` INT32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bias16x8<'a> {
+    /// No bias; int64 accumulator.
+    None,
+    /// No bias; int32 accumulator.
+    NoneInt32Accumulator,
+    /// Int32 bias and accumulator.
+    Int32(&'a [i32]),
+    /// Int64 bias and accumulator.
+    Int64(&'a [i64]),
+}
+
+impl Bias16x8<'_> {
+    /// Elements of the bias, if there is one.
+    pub fn elements(&self) -> Option<usize> {
+        match self {
+            Bias16x8::None | Bias16x8::NoneInt32Accumulator => None,
+            Bias16x8::Int32(b) => Some(b.len()),
+            Bias16x8::Int64(b) => Some(b.len()),
+        }
+    }
+
+    /// Whether TFLM accumulates in int32 (else int64).
+    pub fn int32_accumulator(&self) -> bool {
+        matches!(self, Bias16x8::NoneInt32Accumulator | Bias16x8::Int32(_))
+    }
+
+    /// The output stage of channel `channel` for the raw sum `acc` (exact in
+    /// `i64`): with the int32 accumulator, the sum and the bias wrap to
+    /// `i32` and use the int32 multiplier (double rounding); with the int64
+    /// one, TFLM's int64 `MultiplyByQuantizedMultiplier`. Then the clamp;
+    /// 16x8 kernels use no zero points.
+    pub(crate) fn finish(&self, acc: i64, quant: &ConvQuantParamsI8<'_>, channel: usize) -> i16 {
+        let multiplier = quant.output_multipliers.get(channel).copied().unwrap_or(0);
+        let shift = quant.output_shifts.get(channel).copied().unwrap_or(0);
+        let scaled = match self {
+            Bias16x8::None => {
+                crate::fixed_point::multiply_by_quantized_multiplier_i64(acc, multiplier, shift)
+            }
+            Bias16x8::Int64(b) => {
+                let bias = b.get(channel).copied().unwrap_or(0);
+                crate::fixed_point::multiply_by_quantized_multiplier_i64(
+                    acc.wrapping_add(bias),
+                    multiplier,
+                    shift,
+                )
+            }
+            Bias16x8::NoneInt32Accumulator | Bias16x8::Int32(_) => {
+                let bias = match self {
+                    Bias16x8::Int32(b) => b.get(channel).copied().unwrap_or(0),
+                    _ => 0,
+                };
+                crate::fixed_point::multiply_by_quantized_multiplier(
+                    (acc as i32).wrapping_add(bias),
+                    multiplier,
+                    shift,
+                )
+            }
+        };
+        scaled
+            .max(quant.activation_min)
+            .min(quant.activation_max)
+            .clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16
+    }
+}
+
+/// 16x8 CONV_2D: int16 activations, int8 weights, per-channel output scales
+/// (TFLM's int16 `ConvPerChannel`). No zero points: the sum of
+/// `filter * input` over the in-image taps and the group's input channels,
+/// plus the bias, through [`Bias16x8`]'s output stage. `quant`'s offsets are
+/// ignored.
+#[allow(clippy::too_many_arguments)]
+pub fn conv_per_channel_16x8(
+    geometry: &ConvGeometry,
+    quant: &ConvQuantParamsI8<'_>,
+    input_shape: NhwcShape,
+    input: &[i16],
+    filter_shape: NhwcShape,
+    filter: &[i8],
+    bias: Bias16x8<'_>,
+    output_shape: NhwcShape,
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    let groups = check_conv(
+        geometry,
+        (&input_shape, input.len()),
+        (&filter_shape, filter.len()),
+        bias.elements(),
+        (&output_shape, output.len()),
+    )?;
+    quant.check(output_shape.depth)?;
+    if output.is_empty() {
+        return Ok(());
+    }
+    let taps_per_filter = filter_shape.height * filter_shape.width;
+    let mut pixels = output.chunks_exact_mut(output_shape.depth);
+    for b in 0..output_shape.batches {
+        for out_y in 0..output_shape.height {
+            for out_x in 0..output_shape.width {
+                let Some(pixel) = pixels.next() else {
+                    return Ok(());
+                };
+                for (out_c, out) in pixel.iter_mut().enumerate() {
+                    // Exact: at most 2^22 per product, and far fewer than
+                    // 2^41 products.
+                    let mut acc = 0i64;
+                    for_each_tap(
+                        geometry,
+                        &input_shape,
+                        filter_shape.height,
+                        filter_shape.width,
+                        (b, out_y, out_x),
+                        |input_pixel, tap| {
+                            let depth = groups.filter_input_depth;
+                            let input_start =
+                                input_pixel + (out_c / groups.filters_per_group) * depth;
+                            let filter_start = (out_c * taps_per_filter + tap) * depth;
+                            let xs = input.get(input_start..input_start + depth).ok_or(
+                                KernelError::SizeOverflow {
+                                    what: "input index",
+                                },
+                            )?;
+                            let ws = filter.get(filter_start..filter_start + depth).ok_or(
+                                KernelError::SizeOverflow {
+                                    what: "filter index",
+                                },
+                            )?;
+                            for (&x, &w) in xs.iter().zip(ws) {
+                                acc = acc.wrapping_add(i64::from(x) * i64::from(w));
+                            }
+                            Ok::<(), KernelError>(())
+                        },
+                    )?;
+                    *out = bias.finish(acc, quant, out_c);
+                }
+            }
+        }
+    }
+    Ok(())
+}

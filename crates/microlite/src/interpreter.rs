@@ -88,6 +88,9 @@ pub struct ArenaUsage {
     pub activations: usize,
     /// Working memory planning used (in the head, before the plan exists).
     pub planning_work: usize,
+    /// Of `op_data`: copies of constants the model stores misaligned for
+    /// their type (read from there instead of the model).
+    pub constant_copies: usize,
 }
 
 impl ArenaUsage {
@@ -322,12 +325,18 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         let head = head
             .get_mut(..plan.plan_bytes)
             .ok_or(Error::Internal("head"))?;
+        let tensors: &mut [TensorSlot] = cast_region(tensor_region, n_tensors)?;
+        let constant_copies = constant_copy_bytes(model)?;
+        let copies_at = chunk_bytes
+            .checked_sub(constant_copies)
+            .ok_or(Error::Internal("constant copies"))?;
+        point_at_copies(model, tensors, copies_at)?;
         Ok(Self {
             model,
             subgraph,
             lookup,
             head,
-            tensors: cast_region(tensor_region, n_tensors)?,
+            tensors,
             ops,
             chunks: chunk_region,
             used_bytes: pad + needed,
@@ -339,6 +348,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 head: needed - records - chunk_bytes,
                 activations: plan.plan_bytes,
                 planning_work: plan.work_bytes + facts_bytes,
+                constant_copies,
             },
             backend: options.backend,
         })
@@ -552,6 +562,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 .get(slot.range())
                 .ok_or(Error::Internal("tensor beyond head")),
             TensorHome::Constant => constant_data(self.model, slot),
+            TensorHome::Copied => constant_copy(self.chunks, slot),
             TensorHome::Unused => Ok(&[]),
         }
     }
@@ -653,7 +664,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         let (split, output, scratch) =
             HeadSplit::new(&mut *self.head, mutable, slot.scratch_range())?;
         let skip = shared.as_ref().map(|(_, s)| s.input);
-        let inputs = gather_inputs(op, self.tensors, self.model, &split, skip)?;
+        let inputs = gather_inputs(op, self.tensors, (self.model, self.chunks), &split, skip)?;
         let mut ctx = match shared {
             Some((_, bytes)) => {
                 EvalContext::new_in_place(self.backend, inputs, output, bytes, scratch)
@@ -684,6 +695,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             scratch: slot.scratch_range(),
             tensors: self.tensors,
             model: self.model.bytes(),
+            op_data: self.chunks,
         };
         reg.eval_in_head(frame, chunk)
             .map_err(|e| op_error(i, op, e))
@@ -735,8 +747,9 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         let out = self.head_slot(consumer.output(0))?;
         let (split, output, scratch) =
             HeadSplit::new(&mut *self.head, out.range(), slot.scratch_range())?;
-        let mut producer_inputs = gather_inputs(producer, self.tensors, self.model, &split, None)?;
-        let consumer_inputs = gather_inputs(&consumer, self.tensors, self.model, &split, Some(0))?;
+        let sources = (self.model, self.chunks);
+        let mut producer_inputs = gather_inputs(producer, self.tensors, sources, &split, None)?;
+        let consumer_inputs = gather_inputs(&consumer, self.tensors, sources, &split, Some(0))?;
         let whole_input = producer_inputs[0].ok_or(Error::Internal("fused input"))?;
         let (band, rest) = scratch
             .split_at_mut_checked(consumer_at)
@@ -811,7 +824,7 @@ fn bytes_of_rows(rows: &core::ops::Range<usize>, row: usize) -> Option<core::ops
 fn gather_inputs<'h>(
     op: &microlite_model::Operator<'_>,
     tensors: &[TensorSlot],
-    model: &Model<'h>,
+    (model, op_data): (&Model<'h>, &'h [u8]),
     split: &HeadSplit<'h>,
     skip: Option<usize>,
 ) -> Result<[Option<&'h [u8]>; MAX_OP_INPUTS], Error> {
@@ -825,6 +838,7 @@ fn gather_inputs<'h>(
         *entry = Some(match s.home() {
             TensorHome::Head => split.get(s.range())?,
             TensorHome::Constant => constant_data(model, s)?,
+            TensorHome::Copied => constant_copy(op_data, s)?,
             TensorHome::Unused => &[],
         });
     }
@@ -1040,6 +1054,11 @@ fn prepare_all(
         // A consumer does not produce for another fused step.
         producer = None;
     }
+    for (_, data) in misaligned_constants(model) {
+        if let Some(copy) = sink.chunk(data.len()) {
+            copy.copy_from_slice(data);
+        }
+    }
     Ok(if sink.full {
         Written::Partly(sink.used)
     } else {
@@ -1066,7 +1085,9 @@ fn layout_bytes(
             .checked_add(bytes.ok_or(Error::SizeOverflow)?)
             .ok_or(Error::SizeOverflow)?;
     }
-    Ok(total)
+    total
+        .checked_add(constant_copy_bytes(model)?)
+        .ok_or(Error::SizeOverflow)
 }
 
 fn io_tensor(list: microlite_model::TensorIndexList<'_>, i: usize) -> Result<usize, Error> {
@@ -1093,6 +1114,54 @@ fn cast_region<T: bytemuck::Pod>(region: &mut [u8], count: usize) -> Result<&mut
         .get_mut(..bytes)
         .ok_or(Error::Internal("region size"))?;
     bytemuck::try_cast_slice_mut(region).map_err(|_| Error::Internal("region alignment"))
+}
+
+/// The copy of constant data `slot` points at in the prepared op data.
+fn constant_copy<'c>(op_data: &'c [u8], slot: &TensorSlot) -> Result<&'c [u8], Error> {
+    op_data
+        .get(slot.range())
+        .ok_or(Error::Internal("constant copy beyond the op data"))
+}
+
+/// The constant tensors of the main subgraph that the model stores
+/// misaligned for their type, with their data, in tensor order: each gets
+/// an aligned copy after the operators' prepared data.
+fn misaligned_constants<'m>(
+    model: &Model<'m>,
+) -> impl Iterator<Item = (usize, &'m [u8])> + use<'m> {
+    let subgraph = model.main_subgraph();
+    (0..subgraph.tensor_count()).filter_map(move |t| {
+        let tensor = subgraph.tensor(t)?;
+        if tensor.data_is_aligned() {
+            return None;
+        }
+        Some((t, tensor.data()?))
+    })
+}
+
+/// Bytes the copies of misaligned constants take (each aligned).
+fn constant_copy_bytes(model: &Model<'_>) -> Result<usize, Error> {
+    misaligned_constants(model).try_fold(0usize, |total, (_, data)| {
+        align_up(data.len())
+            .and_then(|n| total.checked_add(n))
+            .ok_or(Error::SizeOverflow)
+    })
+}
+
+/// Points the records of misaligned constants at their copies, which
+/// [`prepare_all`] wrote from `start` on in the prepared op data.
+fn point_at_copies(
+    model: &Model<'_>,
+    tensors: &mut [TensorSlot],
+    start: usize,
+) -> Result<(), Error> {
+    let mut at = start;
+    for (t, data) in misaligned_constants(model) {
+        let slot = tensors.get_mut(t).ok_or(Error::Internal("tensor slot"))?;
+        *slot = TensorSlot::copied(to_u32(at)?, to_u32(data.len())?);
+        at = align_up(at + data.len()).ok_or(Error::SizeOverflow)?;
+    }
+    Ok(())
 }
 
 /// The constant data `slot` points at in the model file.

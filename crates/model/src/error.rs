@@ -123,19 +123,6 @@ pub enum ModelError {
         /// Bytes the buffer holds.
         present: usize,
     },
-    /// A constant tensor's data is not aligned for its element type.
-    MisalignedBuffer {
-        /// Subgraph holding the tensor.
-        subgraph: usize,
-        /// Tensor index within the subgraph.
-        tensor: usize,
-        /// Index into `Model.buffers`.
-        buffer: usize,
-        /// Alignment the element type needs, in bytes.
-        alignment: usize,
-        /// Offset of the data from the start of the file.
-        offset: usize,
-    },
     /// A tensor takes its data from an external file (`external_buffer`),
     /// which microlite does not support.
     ExternalBufferUnsupported {
@@ -516,17 +503,6 @@ impl fmt::Display for ModelError {
                 f,
                 "subgraph {subgraph} tensor {tensor}: buffer {buffer} holds {present} bytes, \
                  shape and type need {needed}"
-            ),
-            Self::MisalignedBuffer {
-                subgraph,
-                tensor,
-                buffer,
-                alignment,
-                offset,
-            } => write!(
-                f,
-                "subgraph {subgraph} tensor {tensor}: data of buffer {buffer} at file offset \
-                 {offset} is not {alignment}-byte aligned"
             ),
             Self::ExternalBufferUnsupported { subgraph, tensor } => write!(
                 f,

@@ -66,13 +66,23 @@ impl<'a> Tensor<'a> {
 
     /// The constant data: exactly [`byte_size`](Self::byte_size) bytes, or
     /// the whole buffer for variable-size types. `None` for non-constant
-    /// tensors. The slice is aligned to [`TensorType::alignment`].
+    /// tensors. The slice may be misaligned for the element type (TFLM
+    /// loads such files; see [`data_is_aligned`](Self::data_is_aligned)).
     pub fn data(&self) -> Option<&'a [u8]> {
         let bytes = self.buffer_contents().filter(|b| !b.is_empty())?;
         match self.byte_size() {
             Some(n) => bytes.get(..n),
             None => Some(bytes),
         }
+    }
+
+    /// Whether [`data`](Self::data) starts at an address aligned for the
+    /// element type ([`TensorType::alignment`]); true for non-constant
+    /// tensors. Converters sometimes store, e.g., int64 biases at offsets
+    /// that are multiples of 4 only; a runtime then reads a copy.
+    pub fn data_is_aligned(&self) -> bool {
+        self.data()
+            .is_none_or(|d| (d.as_ptr() as usize).is_multiple_of(self.dtype().alignment()))
     }
 
     /// Where [`data`](Self::data) lies in [`Model::bytes`](crate::Model::bytes),

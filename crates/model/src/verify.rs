@@ -340,7 +340,7 @@ fn check_tensor(
     if byte_size.is_none() && dtype.bits_per_element().is_some() {
         return Err(ModelError::ShapeOverflow { subgraph, tensor });
     }
-    check_tensor_buffer(facts, subgraph, tensor, raw, dtype, byte_size)?;
+    check_tensor_buffer(facts, subgraph, tensor, raw, byte_size)?;
     check_quantization(subgraph, tensor, raw)
 }
 
@@ -349,7 +349,6 @@ fn check_tensor_buffer(
     subgraph: usize,
     tensor: usize,
     raw: schema::Tensor<'_>,
-    dtype: TensorType,
     byte_size: Option<usize>,
 ) -> Result<(), ModelError> {
     let buffer = usize::try_from(raw.buffer()).unwrap_or(usize::MAX);
@@ -391,17 +390,8 @@ fn check_tensor_buffer(
             });
         }
     }
-    let offset = bytes.as_ptr().addr().wrapping_sub(file.as_ptr().addr());
-    let alignment = dtype.alignment();
-    if !offset.is_multiple_of(alignment) {
-        return Err(ModelError::MisalignedBuffer {
-            subgraph,
-            tensor,
-            buffer,
-            alignment,
-            offset,
-        });
-    }
+    // Data misaligned for its type is accepted, as TFLM accepts it
+    // (`Tensor::data_is_aligned` tells; the interpreter reads a copy).
     Ok(())
 }
 

@@ -28,6 +28,8 @@ pub struct HeadFrame<'f, 'm> {
     pub tensors: &'f [TensorSlot],
     /// The model file (constant tensors' bytes).
     pub model: &'m [u8],
+    /// The prepared op data (copies of misaligned constants).
+    pub op_data: &'f [u8],
 }
 
 /// Most mutable ranges: every output and the scratch.
@@ -107,6 +109,7 @@ pub(crate) fn run(frame: HeadFrame<'_, '_>, chunk: &[u8], eval: EvalFn) -> Resul
         *entry = Some(match input.home() {
             TensorHome::Head => in_gap(range.start, range.end)?,
             TensorHome::Constant => frame.model.get(range).ok_or(internal("constant"))?,
+            TensorHome::Copied => frame.op_data.get(range).ok_or(internal("constant copy"))?,
             TensorHome::Unused => &[],
         });
     }

@@ -21,14 +21,18 @@ pub enum TensorHome {
     Head,
     /// In the model's constant buffer.
     Constant,
+    /// A copy of constant data that the model stores misaligned for its
+    /// type, kept with the prepared op data (at `offset` there).
+    Copied,
 }
 
 /// Per-tensor record: 12 bytes.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
 pub struct TensorSlot {
-    /// Byte offset in the head ([`TensorHome::Head`]), or of the constant
-    /// data in the model file ([`TensorHome::Constant`]).
+    /// Byte offset in the head ([`TensorHome::Head`]), of the constant
+    /// data in the model file ([`TensorHome::Constant`]), or of its copy in
+    /// the prepared op data ([`TensorHome::Copied`]).
     pub offset: u32,
     /// Byte length.
     pub len: u32,
@@ -55,6 +59,16 @@ impl TensorSlot {
         }
     }
 
+    /// A copy of constant data, `len` bytes at `offset` in the prepared op
+    /// data ([`TensorHome::Copied`]).
+    pub fn copied(offset: u32, len: u32) -> Self {
+        Self {
+            offset,
+            len,
+            home: 3,
+        }
+    }
+
     /// A tensor with no bytes placed yet, `len` bytes long.
     pub fn unused(len: u32) -> Self {
         Self {
@@ -69,8 +83,9 @@ impl TensorSlot {
         Self { len, ..self }
     }
 
-    /// Byte range in the head ([`TensorHome::Head`]) or the model file
-    /// ([`TensorHome::Constant`]).
+    /// Byte range in the head ([`TensorHome::Head`]), the model file
+    /// ([`TensorHome::Constant`]) or the prepared op data
+    /// ([`TensorHome::Copied`]).
     pub fn range(&self) -> Range<usize> {
         span(self.offset, self.len)
     }
@@ -80,6 +95,7 @@ impl TensorSlot {
         match self.home {
             1 => TensorHome::Head,
             2 => TensorHome::Constant,
+            3 => TensorHome::Copied,
             _ => TensorHome::Unused,
         }
     }

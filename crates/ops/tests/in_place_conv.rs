@@ -117,6 +117,7 @@ fn problem(case: &Case, rng: &mut Rng) -> Option<Problem> {
     let params = ConvParams {
         kind: u32::from(!case.float),
         has_bias: 1,
+        int32_accumulator: 0,
         input: [1, u(h), u(w), u(c)],
         filter: filter.map(u),
         output: [1, u(values.output_height), u(values.output_width), u(out_c)],

@@ -4,14 +4,16 @@ Odd spatial sizes, channel counts that are not multiples of 4 or 8, with and
 without bias, fused NONE/RELU/RELU6, batch 1 and 2. Keras cannot combine
 stride > 1 with dilation > 1, so no case does. Quantized weights are
 per-channel (converter default); `*_pt_*` cases force per-tensor
-(`_experimental_disable_per_channel=True`).
+(`_experimental_disable_per_channel=True`). Every configuration also runs
+16x8 (int16 activations, int8 weights, int64 bias); `*_b32` cases ask the
+converter for int32 biases, which TFLM accumulates in int32.
 """
 
 from __future__ import annotations
 
 import keras
 
-from ..case import ALL_FLAVOURS, CaseSpec, InputSpec, INT8
+from ..case import ALL_FLAVOURS, CaseSpec, InputSpec, INT8, INT16
 from .common import activation_name, bias_initializer, dims_name, keras_model
 
 # (input shape NHWC, filters, kernel (h, w), stride, dilation, padding, bias, activation)
@@ -34,6 +36,7 @@ CONFIGS = (
     ((1, 12, 12, 3), 8, (3, 3), 2, 1, "same", True, "relu6"),
 )
 PER_TENSOR = {"_experimental_disable_per_channel": True}
+INT32_BIAS = {"_experimental_full_integer_quantization_bias_type": "int32"}
 
 
 def _body(filters, kernel, stride, dilation, padding, bias, activation, seed):
@@ -53,7 +56,11 @@ def _body(filters, kernel, stride, dilation, padding, bias, activation, seed):
 
 
 def cases() -> list[CaseSpec]:
-    """16 configurations × 3 flavours + 4 per-tensor int8 variants."""
+    """16 configurations × 4 flavours + 4 per-tensor int8 and 4 int32-bias 16x8
+    variants."""
+    import tensorflow as tf
+
+    int32_bias = {key: tf.int32 for key in INT32_BIAS}
     specs = []
     for n, (shape, filters, kernel, stride, dilation, padding, bias, act) in enumerate(CONFIGS):
         name = (
@@ -77,7 +84,21 @@ def cases() -> list[CaseSpec]:
         build = keras_model(
             [InputSpec(shape)], _body(filters, kernel, stride, dilation, padding, bias, act, n)
         )
-        specs.append(CaseSpec(name, build, [InputSpec(shape)], description, ALL_FLAVOURS, params))
+        specs.append(
+            CaseSpec(name, build, [InputSpec(shape)], description, (*ALL_FLAVOURS, INT16), params)
+        )
+        if n % 4 == 1:
+            specs.append(
+                CaseSpec(
+                    name + "_b32",
+                    build,
+                    [InputSpec(shape)],
+                    description + ", int32 bias",
+                    (INT16,),
+                    {**params, "bias_type": "int32"},
+                    int32_bias,
+                )
+            )
         if n % 4 == 0:
             specs.append(
                 CaseSpec(

@@ -151,7 +151,8 @@ pub fn walk(model: &microlite_model::Model<'_>) -> usize {
                 if let Some(size) = tensor.byte_size() {
                     assert_eq!(data.len(), size);
                 }
-                assert_eq!(data.as_ptr().addr() % tensor.dtype().alignment(), 0);
+                let aligned = data.as_ptr().addr() % tensor.dtype().alignment() == 0;
+                assert_eq!(tensor.data_is_aligned(), aligned);
             } else {
                 assert!(!tensor.is_constant());
             }

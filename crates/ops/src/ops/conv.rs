@@ -1,25 +1,28 @@
 //! CONV_2D: int8 (per-channel or per-tensor weights, TFLM's
-//! `ConvPerChannel`), grouped when input channels are a multiple of the
-//! filter's, and float32. Int8 runs the optimized kernels of the active
+//! `ConvPerChannel`), 16x8 (int16 activations, int8 weights, int64 or int32
+//! bias), grouped when input channels are a multiple of the filter's, and
+//! float32. Int8 runs the optimized kernels of the active
 //! backend (same bits; scratch for the widened per-channel shifts and
 //! im2col patches). With batch 1 it offers to run in place, row by row
 //! ([`super::row_streaming`]).
 
+use microlite_kernels::conv::{conv_per_channel_16x8, Bias16x8};
 use microlite_kernels::optimized::conv::{conv_per_channel_i8, conv_scratch_len};
 use microlite_kernels::optimized::float_conv::conv_f32;
 
-use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT8};
+use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT16, INT8};
 use super::row_streaming::Rows;
-use super::windowed_eval::{eval_f32, eval_i8};
+use super::windowed_eval::{eval_f32, eval_i16, eval_i8};
 use crate::activation::clamping_activation;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
-use crate::type_set::{covers, TypeSet, ALL, FLOAT32};
+use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 crate::registry::declare_ops! {
     /// CONV_2D.
-    conv_2d => Conv2d, CONV_2D, "int8 (per-channel weights), float32",
+    conv_2d => Conv2d, CONV_2D,
+        "int8 (per-channel weights), int16 (16x8: int8 weights, int64 or int32 bias), float32",
         int8 conv_2d_int8 => Conv2d<{ crate::type_set::INT8 }>;
 }
 
@@ -45,7 +48,8 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
             dilation_h: o.dilation_h_factor(),
             activation: clamping_activation(o.fused_activation_function())?,
         };
-        let (params, extra_bytes) = prepare_conv(ctx, TYPES, &options, 0)?;
+        let int32_bias = o.quantized_bias_type() == microlite_model::schema::TensorType::INT32;
+        let (params, extra_bytes) = prepare_conv(ctx, TYPES, &options, 0, int32_bias)?;
         let (in_c, filter_in_c) = (params.input[3], params.filter[3]);
         // Grouped convolution: input channels split into equal groups, each
         // group feeding an equal share of the output channels.
@@ -105,6 +109,29 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
                     backend,
                     &call.geometry,
                     &limits,
+                    call.input_shape,
+                    call.input,
+                    filter_shape,
+                    filter,
+                    bias,
+                    call.output_shape,
+                    call.output,
+                )
+                .map_err(OpError::from)
+            });
+        }
+        if covers(TYPES, type_set::INT16) && p.kind == INT16 {
+            let filter = ctx.input::<i8>(1)?;
+            let bias = match (p.has_bias != 0, p.int32_accumulator != 0) {
+                (false, false) => Bias16x8::None,
+                (false, true) => Bias16x8::NoneInt32Accumulator,
+                (true, false) => Bias16x8::Int64(ctx.input::<i64>(2)?),
+                (true, true) => Bias16x8::Int32(ctx.input::<i32>(2)?),
+            };
+            return eval_i16(ctx, p, extra, |call, quant| {
+                conv_per_channel_16x8(
+                    &call.geometry,
+                    quant,
                     call.input_shape,
                     call.input,
                     filter_shape,

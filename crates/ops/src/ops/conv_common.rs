@@ -7,7 +7,7 @@ use microlite_kernels::activation::FusedActivation;
 use microlite_kernels::conv::{ConvGeometry, ConvParamsF32, ConvQuantParamsI8, NhwcShape};
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_kernels::quantization::{
-    activation_range_f32, activation_range_i8, ChannelMultipliers,
+    activation_range_f32, activation_range_i16, activation_range_i8, ChannelMultipliers,
 };
 use microlite_model::schema::Padding as SchemaPadding;
 use microlite_model::{Tensor, TensorType};
@@ -25,6 +25,9 @@ use crate::type_set::{self, TypeSet};
 pub const FLOAT: u32 = 0;
 /// Int8 computation with per-channel tables.
 pub const INT8: u32 = 1;
+/// 16x8 computation (int16 activations, int8 weights) with per-channel
+/// tables.
+pub const INT16: u32 = 2;
 
 /// Window options as read from Conv2DOptions / DepthwiseConv2DOptions.
 pub struct WindowOptions {
@@ -46,10 +49,13 @@ pub struct WindowOptions {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 pub struct ConvParams {
-    /// 0: float32, 1: int8 with per-channel tables.
+    /// [`FLOAT`], [`INT8`] or [`INT16`].
     pub kind: u32,
     /// Nonzero when input 2 (bias) is present.
     pub has_bias: u32,
+    /// 16x8 only: nonzero when TFLM accumulates in int32 (an int32 bias,
+    /// or none with `quantized_bias_type` INT32), else int64.
+    pub int32_accumulator: u32,
     /// Input `[N, H, W, C]`.
     pub input: [u32; 4],
     /// Filter dims.
@@ -118,12 +124,12 @@ impl ConvParams {
             activation_max: self.activation_max_f32,
         }
     }
-    /// Bytes per element: 1 (int8) or 4 (float32).
+    /// Bytes per element: 1 (int8), 2 (int16) or 4 (float32).
     pub fn element_size(&self) -> usize {
-        if self.kind == FLOAT {
-            4
-        } else {
-            1
+        match self.kind {
+            FLOAT => 4,
+            INT16 => 2,
+            _ => 1,
         }
     }
     /// Elements of the in-place row buffer (one chunk of output rows).
@@ -152,11 +158,12 @@ impl ConvParams {
     }
     /// The geometry for band evaluation (batch 1 only).
     pub fn band_rows(&self) -> Option<Rows> {
-        (self.input[0] == 1 && self.output[0] == 1).then(|| self.rows())
+        let streamed = self.kind != INT16;
+        (streamed && self.input[0] == 1 && self.output[0] == 1).then(|| self.rows())
     }
-    /// The in-place offer (batch 1 only): row streaming.
+    /// The in-place offer (batch 1 only, not 16x8): row streaming.
     pub fn in_place_offer(&self) -> Option<InPlaceOffer> {
-        let single = self.input[0] == 1 && self.output[0] == 1;
+        let single = self.kind != INT16 && self.input[0] == 1 && self.output[0] == 1;
         single.then(|| self.rows().offer(self.element_size()))?
     }
     /// Kernel geometry, input shape and output shape of the sub-problem of
@@ -198,9 +205,9 @@ impl ConvParams {
         }
     }
     /// Scratch eval needs besides the kernel's own: the widened per-channel
-    /// shifts (int8).
+    /// shifts (int8 and 16x8).
     pub fn shift_scratch_bytes(&self) -> Result<usize, OpError> {
-        if self.kind == INT8 {
+        if self.kind != FLOAT {
             PerChannelTables::widened_bytes(self.channels())
         } else {
             Ok(0)
@@ -254,11 +261,14 @@ fn positive(field: &'static str, value: i32) -> Result<usize, OpError> {
 /// Check tensors (their types against `types`) and options and compute
 /// everything but the per-channel tables. `filter_out_channels_dim` is 0 for CONV_2D and 3 for depthwise.
 /// `expected_output_channels` is the filter's output-channel count.
+/// `int32_bias_type`: the options' `quantized_bias_type` is INT32 (16x8
+/// without a bias then accumulates in int32, as TFLM).
 pub fn prepare_conv(
     ctx: &PrepareContext<'_>,
     types: TypeSet,
     options: &WindowOptions,
     filter_out_channels_dim: usize,
+    int32_bias_type: bool,
 ) -> Result<(ConvParams, usize), OpError> {
     ctx.expect_io(2, 3, 1)?;
     let input = ctx.input(0)?;
@@ -334,6 +344,7 @@ pub fn prepare_conv(
     let mut params = ConvParams {
         kind: FLOAT,
         has_bias: u32::from(bias.is_some()),
+        int32_accumulator: 0,
         input: in_dims,
         filter: f_dims,
         output: out_dims,
@@ -387,6 +398,31 @@ pub fn prepare_conv(
             params.output_offset = output_q.zero_point;
             extra_bytes = PerChannelTables::bytes(out_channels as usize)?;
         }
+        TensorType::Int16 => {
+            // 16x8: TFLM's kernel uses no zero points (offsets stay 0).
+            expect_type(&filter, TensorType::Int8)?;
+            expect_type(&output, TensorType::Int16)?;
+            let int32_accumulator = match &bias {
+                Some(bias) if bias.dtype() == TensorType::Int32 => true,
+                Some(bias) => {
+                    expect_type(bias, TensorType::Int64)?;
+                    false
+                }
+                None => int32_bias_type,
+            };
+            affine(&input)?;
+            let output_q = affine(&output)?;
+            filter_scales(&filter, out_channels as usize, filter_out_channels_dim)?;
+            (params.activation_min, params.activation_max) =
+                activation_range_i16(options.activation, output_q.scale, output_q.zero_point)
+                    .map_err(|_| OpError::BadQuantization {
+                        tensor: output.index(),
+                        what: "activation range not representable",
+                    })?;
+            params.kind = INT16;
+            params.int32_accumulator = u32::from(int32_accumulator);
+            extra_bytes = PerChannelTables::bytes(out_channels as usize)?;
+        }
         other => {
             return Err(OpError::UnsupportedType {
                 tensor: input.index(),
@@ -397,14 +433,14 @@ pub fn prepare_conv(
     Ok((params, extra_bytes))
 }
 
-/// Fill the per-channel tables (int8) exactly as TFLM's
+/// Fill the per-channel tables (int8 and 16x8) exactly as TFLM's
 /// `PopulateConvolutionQuantizationParams`: every scale widened to f64.
 pub fn fill_conv(
     ctx: &PrepareContext<'_>,
     params: &ConvParams,
     extra: &mut [u8],
 ) -> Result<(), OpError> {
-    if params.kind != INT8 {
+    if params.kind == FLOAT {
         return Ok(());
     }
     let input_scale = affine(&ctx.input(0)?)?.scale;

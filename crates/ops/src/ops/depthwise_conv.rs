@@ -9,7 +9,7 @@ use microlite_kernels::optimized::depthwise_conv::{
 };
 use microlite_kernels::optimized::float_conv::depthwise_conv_f32;
 
-use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT8};
+use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT16, INT8};
 use super::row_streaming::Rows;
 use super::windowed_eval::{eval_f32, eval_i8};
 use crate::activation::clamping_activation;
@@ -46,8 +46,15 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
             dilation_h: o.dilation_h_factor(),
             activation: clamping_activation(o.fused_activation_function())?,
         };
-        let (mut params, extra_bytes) = prepare_conv(ctx, TYPES, &options, 3)?;
+        let (mut params, extra_bytes) = prepare_conv(ctx, TYPES, &options, 3, false)?;
         let filter = ctx.input(1)?;
+        if params.kind == INT16 {
+            let input = ctx.input(0)?;
+            return Err(OpError::UnsupportedType {
+                tensor: input.index(),
+                dtype: input.dtype(),
+            });
+        }
         if params.filter[0] != 1 {
             return Err(OpError::ShapeMismatch {
                 tensor: filter.index(),

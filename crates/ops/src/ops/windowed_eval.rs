@@ -118,3 +118,20 @@ pub fn eval_i8(
     };
     kernel(call, &quant, as_i8(rest)?)
 }
+
+/// Runs a 16x8 `kernel` once on the whole problem (16x8 convs do not
+/// stream rows), with the quantization (per-channel tables from `extra`,
+/// shifts widened into scratch).
+pub fn eval_i16(
+    ctx: &mut EvalContext<'_>,
+    p: &ConvParams,
+    extra: &[u8],
+    kernel: impl FnOnce(WindowCall<'_, i16>, &ConvQuantParamsI8<'_>) -> Result<(), OpError>,
+) -> Result<(), OpError> {
+    let tables = PerChannelTables::view(extra, p.channels())?;
+    let input = ctx.input::<i16>(0)?;
+    let (output, scratch) = ctx.output_and_scratch::<i16, u8>()?;
+    let (shifts, _) = tables.widen_shifts(scratch)?;
+    let quant = p.quant(tables.multipliers, shifts);
+    kernel(WindowCall::whole(p, input, output), &quant)
+}

@@ -5,7 +5,8 @@
 //! arbitrary padding and output size, groups, depth multipliers).
 
 use microlite_kernels::conv::{
-    conv_f32, conv_per_channel_i8, ConvGeometry, ConvParamsF32, ConvQuantParamsI8, NhwcShape,
+    conv_f32, conv_per_channel_16x8, conv_per_channel_i8, Bias16x8, ConvGeometry, ConvParamsF32,
+    ConvQuantParamsI8, NhwcShape,
 };
 use microlite_kernels::depthwise_conv::{depthwise_conv_f32, depthwise_conv_per_channel_i8};
 use microlite_kernels::optimized::{
@@ -347,6 +348,73 @@ pub(super) fn conv_int8(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
             KERNEL,
             format!(
                 "{} {q:?}: expected {expected:?}, got {output:?}",
+                g.describe()
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// 16x8 CONV_2D (int16 activations, int8 weights; int64, int32 or no
+/// bias) against the naive definition.
+pub(super) fn conv_16x8_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
+    const KERNEL: &str = "conv_per_channel_16x8";
+    let groups = if d.one_in(6) { 2 + d.below(2) } else { 1 };
+    let filter_depth = d.pick(&[1, 2, 3, 4, 5, 7, 8, 16, 17, 32]);
+    let out_c = groups * extent(d, 8, 24);
+    let g = geometry(d, filter_depth * groups, out_c, filter_depth, out_c);
+    if g.macs() > MAX_MACS {
+        return Ok(());
+    }
+    let mut q = quant(d, out_c);
+    // TFLM's int64 output stage assumes shifts in [-31, 7].
+    q.shifts.iter_mut().for_each(|s| *s = (*s).clamp(-31, 7));
+    if d.bool() {
+        let (lo, hi) = (d.in_range(-32768, 32767), d.in_range(-32768, 32767));
+        (q.min, q.max) = (lo.min(hi), lo.max(hi));
+    }
+    let s = &g.shapes;
+    let bias_len = len_for(g.corrupt, 2, out_c);
+    let bias = match d.u8() % 4 {
+        0 => window::Bias16x8::None,
+        1 => window::Bias16x8::NoneInt32,
+        2 => window::Bias16x8::Int32((0..bias_len).map(|_| bias_value(d)).collect()),
+        _ => window::Bias16x8::Int64(
+            (0..bias_len)
+                .map(|_| i64::from(bias_value(d)) << d.below(16))
+                .collect(),
+        ),
+    };
+    let input: Vec<i16> = (0..g.len(0, &s.input)).map(|_| d.u16() as i16).collect();
+    let filter = i8s(d, g.len(1, &s.filter));
+    let kernel_bias = match &bias {
+        window::Bias16x8::None => Bias16x8::None,
+        window::Bias16x8::NoneInt32 => Bias16x8::NoneInt32Accumulator,
+        window::Bias16x8::Int32(b) => Bias16x8::Int32(b),
+        window::Bias16x8::Int64(b) => Bias16x8::Int64(b),
+    };
+    let has_bias = kernel_bias.elements().is_some();
+    let mut output = vec![0i16; g.len(3, &s.output)];
+    let result = conv_per_channel_16x8(
+        &g.kernel_geometry(),
+        &kernel_quant(&q),
+        nhwc(&s.input),
+        &input,
+        nhwc(&s.filter),
+        &filter,
+        kernel_bias,
+        nhwc(&s.output),
+        &mut output,
+    );
+    if !check_acceptance(KERNEL, &g, has_bias, result)? {
+        return Ok(());
+    }
+    let expected = window::conv_16x8(s, &g.window, &q, &input, &filter, &bias);
+    if expected != output {
+        return mismatch(
+            KERNEL,
+            format!(
+                "{} {q:?} {bias:?}: expected {expected:?}, got {output:?}",
                 g.describe()
             ),
         );

@@ -72,7 +72,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 41] = [
+pub const KERNELS: [(&str, Case); 42] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -133,6 +133,7 @@ pub const KERNELS: [(&str, Case); 41] = [
     ("l2_normalization", l2_normalization::l2_normalization_case),
     ("add/sub/mul int16", elementwise::int16),
     ("leaky_relu int8/int16", leaky_relu::leaky_relu_case),
+    ("conv 16x8", conv::conv_16x8_case),
 ];
 
 /// Runs one differential case described by `data`.

@@ -152,6 +152,70 @@ pub fn conv_i8(
     out
 }
 
+/// The bias of a naive 16x8 conv, which picks TFLM's accumulator.
+#[derive(Debug, Clone)]
+pub enum Bias16x8 {
+    /// None, int64 accumulator.
+    None,
+    /// None, int32 accumulator.
+    NoneInt32,
+    /// Int32 bias and accumulator.
+    Int32(Vec<i32>),
+    /// Int64 bias and accumulator.
+    Int64(Vec<i64>),
+}
+
+/// TFLM's int64 `MultiplyByQuantizedMultiplier`: the multiplier rounded
+/// to 16 bits, one rounding shift by `15 - shift`, truncated to int32.
+pub fn multiply_by_quantized_multiplier_i64(x: i64, m: i32, shift: i32) -> i32 {
+    let reduced = if m < 0x7FFF_0000 {
+        (i64::from(m) + (1 << 15)) >> 16
+    } else {
+        0x7FFF
+    };
+    let total_shift = 15 - shift;
+    let product = i128::from(x) * i128::from(reduced) + (1i128 << (total_shift - 1));
+    wrap32(product >> total_shift)
+}
+
+/// 16x8 CONV_2D (grouped, per-channel): exact sum of `input * weight` over
+/// in-image taps (no zero points), the bias, then the int64 output stage, or
+/// with an int32 accumulator the wrapped int32 sum through the int32 one;
+/// clamp, truncate to int16.
+pub fn conv_16x8(
+    s: &ConvShapes,
+    w: &Window,
+    q: &ConvQuant,
+    input: &[i16],
+    filter: &[i8],
+    bias: &Bias16x8,
+) -> Vec<i16> {
+    let mut out = vec![0i16; count(&s.output)];
+    for_each_output(&s.output, |o, b, oy, ox, oc| {
+        let mut acc: i128 = 0;
+        for_each_tap(s, w, (oy, ox), |y, x, fy, fx| {
+            for k in 0..s.filter[3] {
+                let v = input[at(&s.input, b, y, x, conv_channel(s, oc, k))];
+                let wt = filter[at(&s.filter, oc, fy, fx, k)];
+                acc += i128::from(v) * i128::from(wt);
+            }
+        });
+        let (m, shift) = (q.multipliers[oc], q.shifts[oc]);
+        let scaled = match bias {
+            Bias16x8::None => multiply_by_quantized_multiplier_i64(acc as i64, m, shift),
+            Bias16x8::Int64(b) => {
+                multiply_by_quantized_multiplier_i64((acc + i128::from(b[oc])) as i64, m, shift)
+            }
+            Bias16x8::NoneInt32 => multiply_by_quantized_multiplier(wrap32(acc), m, shift),
+            Bias16x8::Int32(b) => {
+                multiply_by_quantized_multiplier(wrap32(acc + i128::from(b[oc])), m, shift)
+            }
+        };
+        out[o] = scaled.max(q.min).min(q.max) as i16;
+    });
+    out
+}
+
 /// Float CONV_2D: `f32` sum of products from 0 in TFLM's order, plus the
 /// bias (0 when absent), clamped.
 pub fn conv_f32(
