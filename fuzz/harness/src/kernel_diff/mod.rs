@@ -38,6 +38,7 @@ mod select;
 mod softmax;
 mod space_depth;
 mod squared_difference;
+mod transpose_conv;
 mod unary;
 
 use std::fmt;
@@ -72,7 +73,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 42] = [
+pub const KERNELS: [(&str, Case); 43] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -134,6 +135,7 @@ pub const KERNELS: [(&str, Case); 42] = [
     ("add/sub/mul int16", elementwise::int16),
     ("leaky_relu int8/int16", leaky_relu::leaky_relu_case),
     ("conv 16x8", conv::conv_16x8_case),
+    ("transpose_conv", transpose_conv::transpose_conv_case),
 ];
 
 /// Runs one differential case described by `data`.
