@@ -388,3 +388,88 @@ fn same_shape_add_sub_paths() {
         }
     }
 }
+
+/// 16x8 CONV_2D on every fast backend (the AVX2 dot product included): a
+/// window of 3 x 3 x 600 extreme products (each 2^22, 2^35 in all: the
+/// `i32` blocks must be widened, and the AVX2 lanes flushed, before they
+/// wrap), a random one with padding taps and an element tail, and an int32
+/// accumulator; each equals the reference bit for bit.
+#[test]
+fn conv_16x8_paths_equal_the_reference() {
+    use microlite_kernels::conv::{conv_per_channel_16x8, Bias16x8};
+    use microlite_kernels::optimized::conv_16x8;
+    let mut s = Stream(0x16_08);
+    for (depth, extreme, int32_accumulator) in
+        [(600, true, false), (19, false, false), (5, false, true)]
+    {
+        let input_shape = NhwcShape::new(1, 4, 3, depth);
+        let filter_shape = NhwcShape::new(3, 3, 3, depth);
+        let output_shape = NhwcShape::new(1, 4, 3, 3);
+        let geometry = ConvGeometry {
+            stride_height: 1,
+            stride_width: 1,
+            dilation_height: 1,
+            dilation_width: 1,
+            padding_height: 1,
+            padding_width: 1,
+        };
+        let n_in = 4 * 3 * depth;
+        let input: Vec<i16> = (0..n_in)
+            .map(|_| if extreme { i16::MIN } else { s.next() as i16 })
+            .collect();
+        let filter: Vec<i8> = (0..27 * depth)
+            .map(|_| if extreme { i8::MIN } else { s.next() as i8 })
+            .collect();
+        let biases: Vec<i64> = (0..3)
+            .map(|_| (s.next() % 2_000_001) as i64 - 1_000_000)
+            .collect();
+        let biases32: Vec<i32> = biases.iter().map(|&b| b as i32).collect();
+        let bias = if int32_accumulator {
+            Bias16x8::Int32(&biases32)
+        } else {
+            Bias16x8::Int64(&biases)
+        };
+        // Shifts that keep the extreme sums (about 2^34) inside int16.
+        let (multipliers, shifts) = (vec![1_518_500_250; 3], vec![-20, -21, -14]);
+        let quant = ConvQuantParamsI8 {
+            input_offset: 0,
+            output_offset: 0,
+            output_multipliers: &multipliers,
+            output_shifts: &shifts,
+            activation_min: -32768,
+            activation_max: 32767,
+        };
+        let mut expected = vec![0i16; 36];
+        conv_per_channel_16x8(
+            &geometry,
+            &quant,
+            input_shape,
+            &input,
+            filter_shape,
+            &filter,
+            bias,
+            output_shape,
+            &mut expected,
+        )
+        .unwrap();
+        for backend in fast_backends() {
+            let mut scratch = vec![0i16; conv_16x8::conv_16x8_scratch_len(backend, &filter_shape)];
+            let mut got = vec![0i16; 36];
+            conv_16x8::conv_per_channel_16x8(
+                backend,
+                &geometry,
+                &quant,
+                input_shape,
+                &input,
+                filter_shape,
+                &filter,
+                bias,
+                output_shape,
+                &mut got,
+                &mut scratch,
+            )
+            .unwrap();
+            assert_eq!(got, expected, "{backend:?} depth {depth}");
+        }
+    }
+}

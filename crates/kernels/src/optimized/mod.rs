@@ -37,6 +37,7 @@
 
 mod backend;
 pub mod conv;
+pub mod conv_16x8;
 pub(crate) mod depthwise;
 pub mod depthwise_conv;
 pub mod elementwise;

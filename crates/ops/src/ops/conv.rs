@@ -6,8 +6,9 @@
 //! im2col patches). With batch 1 it offers to run in place, row by row
 //! ([`super::row_streaming`]).
 
-use microlite_kernels::conv::{conv_per_channel_16x8, Bias16x8};
+use microlite_kernels::conv::Bias16x8;
 use microlite_kernels::optimized::conv::{conv_per_channel_i8, conv_scratch_len};
+use microlite_kernels::optimized::conv_16x8::{conv_16x8_scratch_len, conv_per_channel_16x8};
 use microlite_kernels::optimized::float_conv::conv_f32;
 
 use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT16, INT8};
@@ -64,11 +65,13 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
         }
         // Scratch: the widened per-channel shifts, then the optimized
         // kernel's im2col patch (small: two filter rows; int8 filters that
-        // need it).
-        let kernel_scratch = if params.kind == INT8 {
-            conv_scratch_len(ctx.backend(), &params.filter_shape())
-        } else {
-            0
+        // need it; one int16 patch for 16x8).
+        let kernel_scratch = match params.kind {
+            INT8 => conv_scratch_len(ctx.backend(), &params.filter_shape()),
+            INT16 => conv_16x8_scratch_len(ctx.backend(), &params.filter_shape())
+                .checked_mul(2)
+                .ok_or(OpError::SizeOverflow { what: "scratch" })?,
+            _ => 0,
         };
         let scratch_bytes = params
             .shift_scratch_bytes()?
@@ -128,8 +131,10 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
                 (true, false) => Bias16x8::Int64(ctx.input::<i64>(2)?),
                 (true, true) => Bias16x8::Int32(ctx.input::<i32>(2)?),
             };
-            return eval_i16(ctx, p, extra, |call, quant| {
+            let backend = ctx.backend();
+            return eval_i16(ctx, p, extra, |call, quant, scratch| {
                 conv_per_channel_16x8(
+                    backend,
                     &call.geometry,
                     quant,
                     call.input_shape,
@@ -139,6 +144,7 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
                     bias,
                     call.output_shape,
                     call.output,
+                    scratch,
                 )
                 .map_err(OpError::from)
             });

@@ -121,17 +121,22 @@ pub fn eval_i8(
 
 /// Runs a 16x8 `kernel` once on the whole problem (16x8 convs do not
 /// stream rows), with the quantization (per-channel tables from `extra`,
-/// shifts widened into scratch).
+/// shifts widened into scratch) and the rest of the scratch.
 pub fn eval_i16(
     ctx: &mut EvalContext<'_>,
     p: &ConvParams,
     extra: &[u8],
-    kernel: impl FnOnce(WindowCall<'_, i16>, &ConvQuantParamsI8<'_>) -> Result<(), OpError>,
+    kernel: impl FnOnce(WindowCall<'_, i16>, &ConvQuantParamsI8<'_>, &mut [i16]) -> Result<(), OpError>,
 ) -> Result<(), OpError> {
     let tables = PerChannelTables::view(extra, p.channels())?;
     let input = ctx.input::<i16>(0)?;
     let (output, scratch) = ctx.output_and_scratch::<i16, u8>()?;
-    let (shifts, _) = tables.widen_shifts(scratch)?;
+    let (shifts, rest) = tables.widen_shifts(scratch)?;
     let quant = p.quant(tables.multipliers, shifts);
-    kernel(WindowCall::whole(p, input, output), &quant)
+    // The kernel's scratch: whole int16 elements (4-byte aligned after the
+    // shifts).
+    let whole = rest.len() - rest.len() % 2;
+    let rest = bytemuck::try_cast_slice_mut(rest.get_mut(..whole).unwrap_or_default())
+        .map_err(|_| OpError::Internal("scratch as int16"))?;
+    kernel(WindowCall::whole(p, input, output), &quant, rest)
 }

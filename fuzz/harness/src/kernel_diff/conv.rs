@@ -9,6 +9,7 @@ use microlite_kernels::conv::{
     ConvQuantParamsI8, NhwcShape,
 };
 use microlite_kernels::depthwise_conv::{depthwise_conv_f32, depthwise_conv_per_channel_i8};
+use microlite_kernels::optimized::conv_16x8 as optimized_conv_16x8;
 use microlite_kernels::optimized::{
     conv as optimized_conv, depthwise_conv as optimized_dw, float_conv as optimized_float,
 };
@@ -385,8 +386,14 @@ pub(super) fn conv_16x8_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
                 .collect(),
         ),
     };
-    let input: Vec<i16> = (0..g.len(0, &s.input)).map(|_| d.u16() as i16).collect();
-    let filter = i8s(d, g.len(1, &s.filter));
+    let extreme = d.one_in(8);
+    let input: Vec<i16> = (0..g.len(0, &s.input))
+        .map(|_| if extreme { i16::MIN } else { d.u16() as i16 })
+        .collect();
+    let mut filter = i8s(d, g.len(1, &s.filter));
+    if extreme {
+        filter.iter_mut().for_each(|w| *w = i8::MIN);
+    }
     let kernel_bias = match &bias {
         window::Bias16x8::None => Bias16x8::None,
         window::Bias16x8::NoneInt32 => Bias16x8::NoneInt32Accumulator,
@@ -406,6 +413,38 @@ pub(super) fn conv_16x8_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
         nhwc(&s.output),
         &mut output,
     );
+    // Every optimised backend gives the reference's result and bits.
+    let patch = optimized_conv_16x8::conv_16x8_scratch_len(
+        microlite_kernels::optimized::Backend::Portable,
+        &nhwc(&s.filter),
+    );
+    for backend in fast_backends() {
+        let mut fast = vec![0i16; output.len()];
+        let mut scratch = vec![0i16; patch];
+        let fast_result = optimized_conv_16x8::conv_per_channel_16x8(
+            backend,
+            &g.kernel_geometry(),
+            &kernel_quant(&q),
+            nhwc(&s.input),
+            &input,
+            nhwc(&s.filter),
+            &filter,
+            kernel_bias,
+            nhwc(&s.output),
+            &mut fast,
+            &mut scratch,
+        );
+        if fast_result != result || (result.is_ok() && fast != output) {
+            return mismatch(
+                KERNEL,
+                format!(
+                    "{backend:?} differs from the reference ({}): {result:?} {output:?} vs \
+                     {fast_result:?} {fast:?}",
+                    g.describe()
+                ),
+            );
+        }
+    }
     if !check_acceptance(KERNEL, &g, has_bias, result)? {
         return Ok(());
     }

@@ -5,6 +5,7 @@
 //! call into a `#[target_feature(enable = "avx2")]` function here.
 
 mod depthwise;
+mod dot_16x8;
 mod elementwise;
 mod gemm;
 mod operand_row;
@@ -15,6 +16,7 @@ mod requantize;
 mod token;
 
 pub(crate) use depthwise::{depthwise_conv, depthwise_fits};
+pub(crate) use dot_16x8::dot_16x8;
 pub(crate) use elementwise::add_sub_int8;
 pub(crate) use gemm::{dot_fits, gemm};
 pub(crate) use panel::{gemm_panel, panel_fits};
