@@ -218,7 +218,7 @@ fn unsupported_dtype() {
     let line = cli_error(&dtype_model(), "dtype");
     assert_contains_all(
         &line,
-        &["operator 0", "tensor 0 has unsupported dtype int16"],
+        &["operator 0", "tensor 0 has unsupported dtype int64"],
     );
 }
 

@@ -5,6 +5,8 @@
 //! Arithmetic and accumulation order follow TFLM's reference kernels.
 
 use crate::activation::{clamp_f32, quantized_output_i8};
+use crate::conv::Bias16x8;
+use crate::fixed_point::{multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_i64};
 use crate::{check_len, checked_product, KernelError};
 
 /// Matrix dimensions of a fully connected layer.
@@ -288,6 +290,128 @@ fn fill_for_empty_depth<T>(
     for row in output.chunks_exact_mut(shape.output_depth) {
         for (out_c, out) in row.iter_mut().enumerate() {
             *out = value(out_c);
+        }
+    }
+    Ok(())
+}
+
+/// Parameters of the 16x8 fully connected kernel (int16 activations, int8
+/// weights): one multiplier and shift for every output unit (per-tensor
+/// weights) or one each (per-channel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FullyConnectedParams16x8<'a> {
+    /// Negated input zero point (TFLM applies it; 0 for symmetric int16).
+    pub input_offset: i32,
+    /// Output zero point.
+    pub output_offset: i32,
+    /// Quantized multipliers: one, or one per output unit.
+    pub output_multipliers: &'a [i32],
+    /// Shifts (positive = left): one, or one per output unit.
+    pub output_shifts: &'a [i32],
+    /// Lower clamp bound.
+    pub activation_min: i32,
+    /// Upper clamp bound.
+    pub activation_max: i32,
+}
+
+impl FullyConnectedParams16x8<'_> {
+    fn scale_of(&self, unit: usize) -> (i32, i32) {
+        let pick = |v: &[i32]| {
+            if v.len() == 1 {
+                v.first().copied()
+            } else {
+                v.get(unit).copied()
+            }
+            .unwrap_or(0)
+        };
+        (pick(self.output_multipliers), pick(self.output_shifts))
+    }
+}
+
+/// 16x8 FULLY_CONNECTED (TFLM's int16 `FullyConnected` and
+/// `FullyConnectedPerChannel`): `acc = sum filter * (input + input_offset)`
+/// plus the bias, exact; with an int64 bias (or none) TFLM's int64
+/// `MultiplyByQuantizedMultiplier`, with an int32 accumulator
+/// ([`Bias16x8::Int32`], [`Bias16x8::NoneInt32Accumulator`]) the sum wrapped
+/// to int32 and the int32 one; then the output offset and the clamp.
+pub fn fully_connected_16x8(
+    params: &FullyConnectedParams16x8<'_>,
+    shape: FullyConnectedShape,
+    input: &[i16],
+    filter: &[i8],
+    bias: Bias16x8<'_>,
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    let offset = i64::from(params.input_offset);
+    fully_connected_16x8_with(
+        params,
+        shape,
+        input,
+        filter,
+        bias,
+        output,
+        |row, weights| {
+            row.iter()
+                .zip(weights)
+                .map(|(&x, &w)| i64::from(w) * (i64::from(x) + offset))
+                .fold(0i64, i64::wrapping_add)
+        },
+    )
+}
+
+/// [`fully_connected_16x8`] with `dot(input row, weights)` giving each
+/// exact sum `sum w * (x + input_offset)` (the optimised kernels' hook).
+pub(crate) fn fully_connected_16x8_with(
+    params: &FullyConnectedParams16x8<'_>,
+    shape: FullyConnectedShape,
+    input: &[i16],
+    filter: &[i8],
+    bias: Bias16x8<'_>,
+    output: &mut [i16],
+    dot: impl Fn(&[i16], &[i8]) -> i64,
+) -> Result<(), KernelError> {
+    shape.check(input.len(), filter.len(), bias.elements(), output.len())?;
+    for name_len in [
+        ("output multipliers", params.output_multipliers.len()),
+        ("output shifts", params.output_shifts.len()),
+    ] {
+        if name_len.1 != 1 {
+            check_len(name_len.0, shape.output_depth, name_len.1)?;
+        }
+    }
+    if shape.output_depth == 0 {
+        return Ok(());
+    }
+    let depth = shape.input_depth;
+    for (b, out_row) in output.chunks_exact_mut(shape.output_depth).enumerate() {
+        let row = input.get(b * depth..(b + 1) * depth).unwrap_or_default();
+        for (unit, out) in out_row.iter_mut().enumerate() {
+            let weights = filter
+                .get(unit * depth..(unit + 1) * depth)
+                .unwrap_or_default();
+            let acc = dot(row, weights);
+            let (multiplier, shift) = params.scale_of(unit);
+            let scaled = match bias {
+                Bias16x8::None => multiply_by_quantized_multiplier_i64(acc, multiplier, shift),
+                Bias16x8::Int64(b) => multiply_by_quantized_multiplier_i64(
+                    acc.wrapping_add(b.get(unit).copied().unwrap_or(0)),
+                    multiplier,
+                    shift,
+                ),
+                Bias16x8::NoneInt32Accumulator => {
+                    multiply_by_quantized_multiplier(acc as i32, multiplier, shift)
+                }
+                Bias16x8::Int32(b) => multiply_by_quantized_multiplier(
+                    (acc as i32).wrapping_add(b.get(unit).copied().unwrap_or(0)),
+                    multiplier,
+                    shift,
+                ),
+            };
+            *out = scaled
+                .wrapping_add(params.output_offset)
+                .max(params.activation_min)
+                .min(params.activation_max)
+                .clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
         }
     }
     Ok(())

@@ -259,7 +259,7 @@ fn unsupported_dtype() {
         op_error(&dtype_model()),
         OpError::UnsupportedType {
             tensor: 0,
-            dtype: TensorType::Int16
+            dtype: TensorType::Int64
         }
     );
 }

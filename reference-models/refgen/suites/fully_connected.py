@@ -15,7 +15,7 @@ import itertools
 
 import keras
 
-from ..case import ALL_FLAVOURS, QUANTIZED_FLAVOURS, CaseSpec, InputSpec
+from ..case import ALL_FLAVOURS, INT16, QUANTIZED_FLAVOURS, CaseSpec, InputSpec
 from .common import activation_name, bias_initializer, named_inputs
 
 FEATURES = (1, 7, 16, 33)
@@ -59,7 +59,10 @@ def _configs():
 
 
 def cases() -> list[CaseSpec]:
-    """Every FC case: 16 configurations × 3 flavours + 8 per-tensor variants × 2."""
+    """Every FC case: 16 configurations × 4 flavours (16x8 included) + 8
+    per-tensor variants × 3 + 4 16x8 int32-bias variants."""
+    import tensorflow as tf
+
     specs = []
     for n, (lead, features, units, bias, activation) in enumerate(_configs()):
         shape = (*lead, features)
@@ -80,10 +83,24 @@ def cases() -> list[CaseSpec]:
                 build=_dense_model(shape, units, bias, activation),
                 inputs=[InputSpec(shape)],
                 description=description,
-                flavours=ALL_FLAVOURS,
+                flavours=(*ALL_FLAVOURS, INT16),
                 params={**params, "weights": "converter default (per-channel)"},
             )
         )
+        if n % 4 == 1:
+            specs.append(
+                CaseSpec(
+                    name=name + "_b32",
+                    build=_dense_model(shape, units, bias, activation),
+                    inputs=[InputSpec(shape)],
+                    description=description + ", int32 bias",
+                    flavours=(INT16,),
+                    params={**params, "bias_type": "int32"},
+                    converter_options={
+                        "_experimental_full_integer_quantization_bias_type": tf.int32
+                    },
+                )
+            )
         if n % 2 == 0:
             specs.append(
                 CaseSpec(
@@ -91,7 +108,7 @@ def cases() -> list[CaseSpec]:
                     build=_dense_model(shape, units, bias, activation),
                     inputs=[InputSpec(shape)],
                     description=description + ", per-tensor weight quantization",
-                    flavours=QUANTIZED_FLAVOURS,
+                    flavours=(*QUANTIZED_FLAVOURS, INT16),
                     params={**params, "weights": "per-tensor"},
                     converter_options=PER_TENSOR_OPTION,
                 )

@@ -29,8 +29,8 @@ pub fn conv_16x8_scratch_len(backend: Backend, filter_shape: &NhwcShape) -> usiz
     }
 }
 
-/// `sum(x[k] * w[k])`, exact.
-fn dot(backend: Backend, x: &[i16], w: &[i8]) -> i64 {
+/// `sum(x[k] * w[k])`, exact (also the 16x8 FULLY_CONNECTED's).
+pub(crate) fn dot(backend: Backend, x: &[i16], w: &[i8]) -> i64 {
     #[cfg(target_arch = "x86_64")]
     if let Backend::Avx2(token) = backend {
         return crate::arch::x86_64::dot_16x8(token, x, w);

@@ -4,9 +4,10 @@
 use super::gemm::{input_offset_fits_i16, FilterLayout, Gemm, Source};
 use super::output_stage::{OutputStage, Scales};
 use super::{run_gemm, Backend};
+use crate::conv::Bias16x8;
 use crate::fully_connected::{
-    self as reference, FullyConnectedParamsI8, FullyConnectedPerChannelParamsI8,
-    FullyConnectedShape,
+    self as reference, FullyConnectedParams16x8, FullyConnectedParamsI8,
+    FullyConnectedPerChannelParamsI8, FullyConnectedShape,
 };
 use crate::KernelError;
 
@@ -150,4 +151,32 @@ pub fn fully_connected_per_channel_i8(
     };
     let problem = gemm(shape, params.input_offset, input, filter, bias, stage);
     run_gemm(backend, &problem, &mut [], output)
+}
+
+/// [`reference::fully_connected_16x8`] on `backend`: same arguments, same
+/// result bits, same errors. With input offset 0 (symmetric int16, as the
+/// converter writes) each unit is the exact dot product of the 16x8 conv
+/// kernels (AVX2 or `i32` blocks); otherwise, and on the reference and
+/// bare-metal backends, the reference kernel.
+pub fn fully_connected_16x8(
+    backend: Backend,
+    params: &FullyConnectedParams16x8<'_>,
+    shape: FullyConnectedShape,
+    input: &[i16],
+    filter: &[i8],
+    bias: Bias16x8<'_>,
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    let backend = super::backend::effective(backend);
+    let fast = params.input_offset == 0
+        && !matches!(
+            backend,
+            Backend::Reference | Backend::Compact | Backend::CortexM
+        );
+    if !fast {
+        return reference::fully_connected_16x8(params, shape, input, filter, bias, output);
+    }
+    reference::fully_connected_16x8_with(params, shape, input, filter, bias, output, |x, w| {
+        super::conv_16x8::dot(backend, x, w)
+    })
 }

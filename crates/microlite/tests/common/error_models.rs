@@ -209,7 +209,7 @@ pub fn unsupported_op_model() -> ModelSpec {
 
 pub fn dtype_model() -> ModelSpec {
     let mut spec = fc_model();
-    tensor(&mut spec, 0).dtype = T::INT16;
+    tensor(&mut spec, 0).dtype = T::INT64;
     tensor(&mut spec, 0).zero_points = Some(vec![0]);
     spec
 }

@@ -1,18 +1,20 @@
 //! FULLY_CONNECTED: int8 (per-tensor or per-channel weights, optional int32
-//! bias) and float32, as TFLM's reference kernels. Int8 runs the optimized
+//! bias), 16x8 (int16 activations, int8 weights, int64 or int32 bias) and
+//! float32, as TFLM's reference kernels. Int8 runs the optimized
 //! kernels of the active backend (same bits; per-channel weights need
 //! scratch for the widened shifts).
 
 use bytemuck::{Pod, Zeroable};
+use microlite_kernels::conv::Bias16x8;
 use microlite_kernels::fully_connected::{
-    fully_connected_f32, FullyConnectedParamsF32, FullyConnectedParamsI8,
+    fully_connected_f32, FullyConnectedParams16x8, FullyConnectedParamsF32, FullyConnectedParamsI8,
     FullyConnectedPerChannelParamsI8, FullyConnectedShape,
 };
 use microlite_kernels::optimized::fully_connected::{
-    fully_connected_i8, fully_connected_per_channel_i8,
+    fully_connected_16x8, fully_connected_i8, fully_connected_per_channel_i8,
 };
 use microlite_kernels::quantization::{
-    activation_range_f32, activation_range_i8, quantize_multiplier,
+    activation_range_f32, activation_range_i16, activation_range_i8, quantize_multiplier,
     quantized_convolution_multiplier, ChannelMultipliers,
 };
 use microlite_model::schema::FullyConnectedOptionsWeightsFormat;
@@ -29,13 +31,16 @@ use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 crate::registry::declare_ops! {
     /// FULLY_CONNECTED.
-    fully_connected => FullyConnected, FULLY_CONNECTED, "int8 (per-tensor or per-channel weights), float32",
+    fully_connected => FullyConnected, FULLY_CONNECTED,
+        "int8 (per-tensor or per-channel weights), int16 (16x8: int8 weights, int64 or int32 bias), float32",
         int8 fully_connected_int8 => FullyConnected<{ crate::type_set::INT8 }>;
 }
 
 const FLOAT: u32 = 0;
 const INT8_PER_TENSOR: u32 = 1;
 const INT8_PER_CHANNEL: u32 = 2;
+const INT16_PER_TENSOR: u32 = 3;
+const INT16_PER_CHANNEL: u32 = 4;
 
 /// Prepared FULLY_CONNECTED parameters.
 #[repr(C)]
@@ -43,6 +48,9 @@ const INT8_PER_CHANNEL: u32 = 2;
 pub struct FullyConnectedParams {
     kind: u32,
     has_bias: u32,
+    /// 16x8: nonzero when TFLM accumulates in int32 (an int32 bias, or none
+    /// with `quantized_bias_type` INT32).
+    int32_accumulator: u32,
     batches: u32,
     input_depth: u32,
     output_depth: u32,
@@ -78,7 +86,10 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<FullyConnectedParams>, OpError> {
         ctx.expect_io(2, 3, 1)?;
         let raw = ctx.operator().raw();
-        let (activation, weights_format) = match raw.builtin_options_as_fully_connected_options() {
+        let options = raw.builtin_options_as_fully_connected_options();
+        let int32_bias_type = options
+            .is_some_and(|o| o.quantized_bias_type() == microlite_model::schema::TensorType::INT32);
+        let (activation, weights_format) = match options {
             Some(o) => (o.fused_activation_function(), o.weights_format()),
             None if raw.builtin_options_type() == microlite_model::schema::BuiltinOptions::NONE => {
                 Default::default()
@@ -142,6 +153,7 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
         let mut params = FullyConnectedParams {
             kind: FLOAT,
             has_bias: u32::from(bias.is_some()),
+            int32_accumulator: 0,
             batches: to_u32(batches)?,
             input_depth: to_u32(input_depth)?,
             output_depth: to_u32(output_depth)?,
@@ -167,19 +179,42 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
                 params.activation_min_f32 = lo;
                 params.activation_max_f32 = hi;
             }
-            TensorType::Int8 => {
+            dtype @ (TensorType::Int8 | TensorType::Int16) => {
+                let int8 = dtype == TensorType::Int8;
                 expect_type(&filter, TensorType::Int8)?;
-                expect_type(&output, TensorType::Int8)?;
+                expect_type(&output, dtype)?;
                 if let Some(bias) = &bias {
-                    expect_type(bias, TensorType::Int32)?;
+                    if int8 || bias.dtype() != TensorType::Int32 {
+                        expect_type(
+                            bias,
+                            if int8 {
+                                TensorType::Int32
+                            } else {
+                                TensorType::Int64
+                            },
+                        )?;
+                    }
+                }
+                if !int8 {
+                    params.int32_accumulator = u32::from(match &bias {
+                        Some(bias) => bias.dtype() == TensorType::Int32,
+                        None => int32_bias_type,
+                    });
                 }
                 let input_q = affine(&input)?;
                 let output_q = affine(&output)?;
                 let scales = filter_scales(&filter, output_depth, 0)?;
-                let (lo, hi) = activation_range_i8(activation, output_q.scale, output_q.zero_point)
-                    .map_err(|_| OpError::BadQuantization {
-                        tensor: output.index(),
-                        what: "activation range not representable",
+                let range = if int8 {
+                    activation_range_i8
+                } else {
+                    activation_range_i16
+                };
+                let (lo, hi) =
+                    range(activation, output_q.scale, output_q.zero_point).map_err(|_| {
+                        OpError::BadQuantization {
+                            tensor: output.index(),
+                            what: "activation range not representable",
+                        }
                     })?;
                 params.input_offset = -input_q.zero_point;
                 params.output_offset = output_q.zero_point;
@@ -198,11 +233,19 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
                         what: "bias scale differs from input scale x filter scale",
                     })?;
                     let (m, s) = quantize_multiplier(real);
-                    params.kind = INT8_PER_TENSOR;
+                    params.kind = if int8 {
+                        INT8_PER_TENSOR
+                    } else {
+                        INT16_PER_TENSOR
+                    };
                     params.output_multiplier = m;
                     params.output_shift = s;
                 } else {
-                    params.kind = INT8_PER_CHANNEL;
+                    params.kind = if int8 {
+                        INT8_PER_CHANNEL
+                    } else {
+                        INT16_PER_CHANNEL
+                    };
                     needs.extra_bytes = PerChannelTables::bytes(output_depth)?;
                     needs.scratch_bytes = PerChannelTables::widened_bytes(output_depth)?;
                 }
@@ -222,7 +265,7 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
         params: &FullyConnectedParams,
         extra: &mut [u8],
     ) -> Result<(), OpError> {
-        if params.kind != INT8_PER_CHANNEL {
+        if params.kind != INT8_PER_CHANNEL && params.kind != INT16_PER_CHANNEL {
             return Ok(());
         }
         let input_scale = affine(&ctx.input(0)?)?.scale;
@@ -288,6 +331,35 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
                     activation_max: params.activation_max,
                 };
                 fully_connected_per_channel_i8(backend, &kernel, shape, input, filter, bias, output)
+            }
+            INT16_PER_TENSOR | INT16_PER_CHANNEL if covers(TYPES, type_set::INT16) => {
+                let (input, filter) = (ctx.input::<i16>(0)?, ctx.input::<i8>(1)?);
+                let bias = match (params.has_bias != 0, params.int32_accumulator != 0) {
+                    (false, false) => Bias16x8::None,
+                    (false, true) => Bias16x8::NoneInt32Accumulator,
+                    (true, false) => Bias16x8::Int64(ctx.input::<i64>(2)?),
+                    (true, true) => Bias16x8::Int32(ctx.input::<i32>(2)?),
+                };
+                let backend = ctx.backend();
+                let (output, scratch) = ctx.output_and_scratch::<i16, u8>()?;
+                let per_tensor = ([params.output_multiplier], [params.output_shift]);
+                let tables;
+                let (multipliers, shifts): (&[i32], &[i32]) = if params.kind == INT16_PER_CHANNEL {
+                    tables = PerChannelTables::view(extra, shape.output_depth)?;
+                    let (shifts, _) = tables.widen_shifts(scratch)?;
+                    (tables.multipliers, shifts)
+                } else {
+                    (&per_tensor.0, &per_tensor.1)
+                };
+                let kernel = FullyConnectedParams16x8 {
+                    input_offset: params.input_offset,
+                    output_offset: params.output_offset,
+                    output_multipliers: multipliers,
+                    output_shifts: shifts,
+                    activation_min: params.activation_min,
+                    activation_max: params.activation_max,
+                };
+                fully_connected_16x8(backend, &kernel, shape, input, filter, bias, output)
             }
             _ => return Err(OpError::Internal("fully connected kind not registered")),
         };

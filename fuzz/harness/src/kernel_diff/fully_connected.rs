@@ -1,11 +1,12 @@
-//! FULLY_CONNECTED: int8 (per-tensor and per-channel) and float32 reference
+//! FULLY_CONNECTED: int8 (per-tensor and per-channel), 16x8 and float32 reference
 //! kernels against the naive definitions, and the optimised int8 kernels
 //! against the reference.
 
+use microlite_kernels::conv::Bias16x8;
 use microlite_kernels::fully_connected::{
-    fully_connected_f32, fully_connected_i8, fully_connected_per_channel_i8,
-    FullyConnectedParamsF32, FullyConnectedParamsI8, FullyConnectedPerChannelParamsI8,
-    FullyConnectedShape,
+    fully_connected_16x8, fully_connected_f32, fully_connected_i8, fully_connected_per_channel_i8,
+    FullyConnectedParams16x8, FullyConnectedParamsF32, FullyConnectedParamsI8,
+    FullyConnectedPerChannelParamsI8, FullyConnectedShape,
 };
 use microlite_kernels::optimized::fully_connected as optimized;
 
@@ -228,6 +229,115 @@ pub(super) fn float32(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
                 "shape {}x{}->{} clamp [{min},{max}] output {i}: expected {:e}, got {:e}",
                 c.batches, c.depth, c.units, expected[i], output[i]
             ),
+        );
+    }
+    Ok(())
+}
+
+/// 16x8 reference (per-tensor or per-channel scales; int64, int32 or no
+/// bias) against the naive definition.
+pub(super) fn int16(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
+    const KERNEL: &str = "fully_connected_16x8";
+    let c = case(d);
+    let shape = FullyConnectedShape {
+        batches: c.batches,
+        input_depth: c.depth,
+        output_depth: c.units,
+    };
+    let per_channel = d.bool();
+    let scales = if per_channel { c.units } else { 1 };
+    let (multipliers, mut shifts): (Vec<i32>, Vec<i32>) =
+        (0..scales).map(|_| multiplier_and_shift(d)).unzip();
+    // TFLM's int64 output stage assumes shifts in [-31, 7].
+    shifts.iter_mut().for_each(|s| *s = (*s).clamp(-31, 7));
+    let (lo, hi) = (d.in_range(-32768, 32767), d.in_range(-32768, 32767));
+    let params = FullyConnectedParams16x8 {
+        input_offset: if d.bool() { 0 } else { input_offset(d) },
+        output_offset: if d.bool() { 0 } else { d.in_range(-300, 300) },
+        output_multipliers: &multipliers,
+        output_shifts: &shifts,
+        activation_min: lo.min(hi),
+        activation_max: lo.max(hi),
+    };
+    let input: Vec<i16> = (0..len_for(c.corrupt, 0, c.batches * c.depth))
+        .map(|_| d.u16() as i16)
+        .collect();
+    let filter = i8s(d, len_for(c.corrupt, 1, c.units * c.depth));
+    let bias_len = len_for(c.corrupt, 2, c.units);
+    let kind = d.u8() % 4;
+    let bias64: Vec<i64> = (0..bias_len)
+        .map(|_| i64::from(bias_value(d)) << d.below(10))
+        .collect();
+    let bias32: Vec<i32> = (0..bias_len).map(|_| bias_value(d)).collect();
+    let bias = match kind {
+        0 => Bias16x8::None,
+        1 => Bias16x8::NoneInt32Accumulator,
+        2 => Bias16x8::Int32(&bias32),
+        _ => Bias16x8::Int64(&bias64),
+    };
+    let mut output = vec![0i16; len_for(c.corrupt, 3, c.batches * c.units)];
+    let result = fully_connected_16x8(&params, shape, &input, &filter, bias, &mut output);
+    for backend in fast_backends() {
+        let mut fast = vec![0i16; output.len()];
+        let fast_result = optimized::fully_connected_16x8(
+            backend, &params, shape, &input, &filter, bias, &mut fast,
+        );
+        if fast_result != result || (result.is_ok() && fast != output) {
+            return mismatch(
+                KERNEL,
+                format!("{backend:?} differs from the reference: {result:?} {output:?} vs {fast_result:?} {fast:?}"),
+            );
+        }
+    }
+    let corrupt = c.corrupt.filter(|&w| w != 2 || kind >= 2);
+    match (corrupt, &result) {
+        (Some(_), Err(_)) => return Ok(()),
+        (Some(w), Ok(())) => return mismatch(KERNEL, format!("accepted a too-long buffer #{w}")),
+        (None, Err(e)) => return mismatch(KERNEL, format!("rejected consistent buffers: {e}")),
+        (None, Ok(())) => {}
+    }
+    let mut expected = Vec::with_capacity(output.len());
+    for b in 0..c.batches {
+        for u in 0..c.units {
+            let acc: i128 = (0..c.depth)
+                .map(|k| {
+                    i128::from(filter[u * c.depth + k])
+                        * (i128::from(input[b * c.depth + k]) + i128::from(params.input_offset))
+                })
+                .sum();
+            let s = if per_channel { u } else { 0 };
+            let scaled = match kind {
+                0 => naive::window::multiply_by_quantized_multiplier_i64(
+                    acc as i64,
+                    multipliers[s],
+                    shifts[s],
+                ),
+                1 => naive::multiply_by_quantized_multiplier(
+                    naive::wrap32(acc),
+                    multipliers[s],
+                    shifts[s],
+                ),
+                2 => naive::multiply_by_quantized_multiplier(
+                    naive::wrap32(acc + i128::from(bias32[u])),
+                    multipliers[s],
+                    shifts[s],
+                ),
+                _ => naive::window::multiply_by_quantized_multiplier_i64(
+                    (acc + i128::from(bias64[u])) as i64,
+                    multipliers[s],
+                    shifts[s],
+                ),
+            };
+            let out = naive::wrap32(i128::from(scaled) + i128::from(params.output_offset))
+                .max(params.activation_min)
+                .min(params.activation_max);
+            expected.push(out as i16);
+        }
+    }
+    if expected != output {
+        return mismatch(
+            KERNEL,
+            format!("{shape:?} {params:?} bias kind {kind}: expected {expected:?}, got {output:?}"),
         );
     }
     Ok(())

@@ -73,7 +73,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 43] = [
+pub const KERNELS: [(&str, Case); 44] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -136,6 +136,7 @@ pub const KERNELS: [(&str, Case); 43] = [
     ("leaky_relu int8/int16", leaky_relu::leaky_relu_case),
     ("conv 16x8", conv::conv_16x8_case),
     ("transpose_conv", transpose_conv::transpose_conv_case),
+    ("fully_connected 16x8", fully_connected::int16),
 ];
 
 /// Runs one differential case described by `data`.
