@@ -52,15 +52,15 @@ pub(crate) fn check_depthwise_shapes(
 
 /// Input value of channel `in_c` and filter weight of output channel `out_c`
 /// at one tap.
-fn tap_values<T: Copy>(
+fn tap_values<T: Copy, W: Copy>(
     input: &[T],
-    filter: &[T],
+    filter: &[W],
     input_pixel: usize,
     in_c: usize,
     tap: usize,
     out_c: usize,
     output_depth: usize,
-) -> Result<(T, T), KernelError> {
+) -> Result<(T, W), KernelError> {
     let x = input
         .get(input_pixel + in_c)
         .ok_or(KernelError::SizeOverflow {
@@ -144,6 +144,82 @@ pub fn depthwise_conv_per_channel_i8(
                         acc = acc.wrapping_add(*bias_value);
                     }
                     *out = quant.finish(acc, out_c);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// 16x8 DEPTHWISE_CONV_2D: int16 activations, int8 weights, int64 bias
+/// (TFLM's int16 `DepthwiseConvPerChannel`). No zero points: the exact sum
+/// of `filter * input` over the in-image taps, plus the bias, through TFLM's
+/// int64 `MultiplyByQuantizedMultiplier`, then the clamp. `quant`'s offsets
+/// are ignored.
+#[allow(clippy::too_many_arguments)]
+pub fn depthwise_conv_per_channel_16x8(
+    geometry: &ConvGeometry,
+    depth_multiplier: usize,
+    quant: &ConvQuantParamsI8<'_>,
+    input_shape: NhwcShape,
+    input: &[i16],
+    filter_shape: NhwcShape,
+    filter: &[i8],
+    bias: Option<&[i64]>,
+    output_shape: NhwcShape,
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    check_window_shapes(
+        geometry,
+        &input_shape,
+        input.len(),
+        &filter_shape,
+        filter.len(),
+        &output_shape,
+        output.len(),
+        bias.map(<[i64]>::len),
+    )?;
+    check_depthwise_shapes(depth_multiplier, &input_shape, &filter_shape, &output_shape)?;
+    quant.check(output_shape.depth)?;
+    if output.is_empty() {
+        return Ok(());
+    }
+    let output_depth = output_shape.depth;
+    let bias = match bias {
+        Some(b) => crate::conv::Bias16x8::Int64(b),
+        None => crate::conv::Bias16x8::None,
+    };
+    let mut pixels = output.chunks_exact_mut(output_depth);
+    for b in 0..output_shape.batches {
+        for out_y in 0..output_shape.height {
+            for out_x in 0..output_shape.width {
+                let Some(pixel) = pixels.next() else {
+                    return Ok(());
+                };
+                for (out_c, out) in pixel.iter_mut().enumerate() {
+                    let in_c = out_c / depth_multiplier.max(1);
+                    let mut acc = 0i64;
+                    for_each_tap(
+                        geometry,
+                        &input_shape,
+                        filter_shape.height,
+                        filter_shape.width,
+                        (b, out_y, out_x),
+                        |input_pixel, tap| {
+                            let (x, w) = tap_values(
+                                input,
+                                filter,
+                                input_pixel,
+                                in_c,
+                                tap,
+                                out_c,
+                                output_depth,
+                            )?;
+                            acc = acc.wrapping_add(i64::from(x) * i64::from(w));
+                            Ok::<(), KernelError>(())
+                        },
+                    )?;
+                    *out = bias.finish(acc, quant, out_c);
                 }
             }
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from ..case import ALL_FLAVOURS, CaseSpec, InputSpec
+from ..case import ALL_FLAVOURS, INT16, CaseSpec, InputSpec
 from .common import activation_name, bias_initializer, dims_name, keras_model
 
 # (input shape NHWC, kernel (h, w), depth multiplier, stride, dilation, padding, bias, activation)
@@ -39,7 +39,7 @@ def _body(kernel, multiplier, stride, dilation, padding, bias, activation, seed)
 
 
 def cases() -> list[CaseSpec]:
-    """10 configurations × 3 flavours."""
+    """10 configurations × 4 flavours (16x8 included)."""
     specs = []
     for n, (shape, kernel, mult, stride, dil, padding, bias, act) in enumerate(CONFIGS):
         name = (
@@ -64,5 +64,7 @@ def cases() -> list[CaseSpec]:
         build = keras_model(
             [InputSpec(shape)], _body(kernel, mult, stride, dil, padding, bias, act, n)
         )
-        specs.append(CaseSpec(name, build, [InputSpec(shape)], description, ALL_FLAVOURS, params))
+        specs.append(
+            CaseSpec(name, build, [InputSpec(shape)], description, (*ALL_FLAVOURS, INT16), params)
+        )
     return specs

@@ -1,9 +1,11 @@
-//! DEPTHWISE_CONV_2D: int8 per-channel (TFLM's `DepthwiseConvPerChannel`)
-//! and float32, any depth multiplier. Int8 runs the optimized kernels of the
+//! DEPTHWISE_CONV_2D: int8 per-channel (TFLM's `DepthwiseConvPerChannel`),
+//! 16x8 (int16 activations, int8 weights, int64 bias; reference kernel) and
+//! float32, any depth multiplier. Int8 runs the optimized kernels of the
 //! active backend (same bits; scratch for the widened per-channel shifts).
 //! With batch 1 it offers to run in place, row by row
 //! ([`super::row_streaming`]).
 
+use microlite_kernels::depthwise_conv::depthwise_conv_per_channel_16x8;
 use microlite_kernels::optimized::depthwise_conv::{
     depthwise_conv_per_channel_i8, depthwise_scratch_len,
 };
@@ -11,16 +13,17 @@ use microlite_kernels::optimized::float_conv::depthwise_conv_f32;
 
 use super::conv_common::{fill_conv, prepare_conv, ConvParams, WindowOptions, FLOAT, INT16, INT8};
 use super::row_streaming::Rows;
-use super::windowed_eval::{eval_f32, eval_i8};
+use super::windowed_eval::{eval_f32, eval_i16, eval_i8};
 use crate::activation::clamping_activation;
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Needs, Prepared};
-use crate::type_set::{covers, TypeSet, ALL, FLOAT32};
+use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 crate::registry::declare_ops! {
     /// DEPTHWISE_CONV_2D.
-    depthwise_conv_2d => DepthwiseConv2d, DEPTHWISE_CONV_2D, "int8 (per-channel weights), float32",
+    depthwise_conv_2d => DepthwiseConv2d, DEPTHWISE_CONV_2D,
+        "int8 (per-channel weights), int16 (16x8: int8 weights, int64 bias), float32",
         int8 depthwise_conv_2d_int8 => DepthwiseConv2d<{ crate::type_set::INT8 }>;
 }
 
@@ -48,12 +51,14 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
         };
         let (mut params, extra_bytes) = prepare_conv(ctx, TYPES, &options, 3, false)?;
         let filter = ctx.input(1)?;
-        if params.kind == INT16 {
-            let input = ctx.input(0)?;
-            return Err(OpError::UnsupportedType {
-                tensor: input.index(),
-                dtype: input.dtype(),
-            });
+        if params.kind == INT16 && params.int32_accumulator != 0 {
+            // TFLM's 16x8 depthwise reads its bias as int64 only.
+            if let Some(bias) = ctx.optional_input(2) {
+                return Err(OpError::UnsupportedType {
+                    tensor: bias.index(),
+                    dtype: bias.dtype(),
+                });
+            }
         }
         if params.filter[0] != 1 {
             return Err(OpError::ShapeMismatch {
@@ -124,6 +129,25 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
                     &call.geometry,
                     multiplier,
                     &limits,
+                    call.input_shape,
+                    call.input,
+                    filter_shape,
+                    filter,
+                    bias,
+                    call.output_shape,
+                    call.output,
+                )
+                .map_err(OpError::from)
+            });
+        }
+        if covers(TYPES, type_set::INT16) && p.kind == INT16 {
+            let filter = ctx.input::<i8>(1)?;
+            let bias = ctx.optional_input::<i64>(2)?;
+            return eval_i16(ctx, p, extra, |call, quant, _| {
+                depthwise_conv_per_channel_16x8(
+                    &call.geometry,
+                    multiplier,
+                    quant,
                     call.input_shape,
                     call.input,
                     filter_shape,

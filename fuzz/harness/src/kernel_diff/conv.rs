@@ -8,7 +8,9 @@ use microlite_kernels::conv::{
     conv_f32, conv_per_channel_16x8, conv_per_channel_i8, Bias16x8, ConvGeometry, ConvParamsF32,
     ConvQuantParamsI8, NhwcShape,
 };
-use microlite_kernels::depthwise_conv::{depthwise_conv_f32, depthwise_conv_per_channel_i8};
+use microlite_kernels::depthwise_conv::{
+    depthwise_conv_f32, depthwise_conv_per_channel_16x8, depthwise_conv_per_channel_i8,
+};
 use microlite_kernels::optimized::conv_16x8 as optimized_conv_16x8;
 use microlite_kernels::optimized::{
     conv as optimized_conv, depthwise_conv as optimized_dw, float_conv as optimized_float,
@@ -454,6 +456,67 @@ pub(super) fn conv_16x8_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
             KERNEL,
             format!(
                 "{} {q:?} {bias:?}: expected {expected:?}, got {output:?}",
+                g.describe()
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// 16x8 DEPTHWISE_CONV_2D (int64 or no bias) against the naive definition.
+pub(super) fn depthwise_16x8_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
+    const KERNEL: &str = "depthwise_conv_per_channel_16x8";
+    let in_c = 1 + d.below(8);
+    let multiplier = if d.one_in(3) { 1 + d.below(4) } else { 1 };
+    let out_c = in_c * multiplier;
+    let g = geometry(d, in_c, 1, out_c, out_c);
+    if g.macs() > MAX_MACS {
+        return Ok(());
+    }
+    let mut q = quant(d, out_c);
+    q.shifts.iter_mut().for_each(|s| *s = (*s).clamp(-31, 7));
+    if d.bool() {
+        let (lo, hi) = (d.in_range(-32768, 32767), d.in_range(-32768, 32767));
+        (q.min, q.max) = (lo.min(hi), lo.max(hi));
+    }
+    let s = &g.shapes;
+    let bias: Option<Vec<i64>> = d.bool().then(|| {
+        (0..len_for(g.corrupt, 2, out_c))
+            .map(|_| i64::from(bias_value(d)) << d.below(16))
+            .collect()
+    });
+    let input: Vec<i16> = (0..g.len(0, &s.input)).map(|_| d.u16() as i16).collect();
+    let filter = i8s(d, g.len(1, &s.filter));
+    let mut output = vec![0i16; g.len(3, &s.output)];
+    let result = depthwise_conv_per_channel_16x8(
+        &g.kernel_geometry(),
+        multiplier,
+        &kernel_quant(&q),
+        nhwc(&s.input),
+        &input,
+        nhwc(&s.filter),
+        &filter,
+        bias.as_deref(),
+        nhwc(&s.output),
+        &mut output,
+    );
+    if !check_acceptance(KERNEL, &g, bias.is_some(), result)? {
+        return Ok(());
+    }
+    let expected = window::depthwise_16x8(
+        s,
+        &g.window,
+        multiplier,
+        &q,
+        &input,
+        &filter,
+        bias.as_deref(),
+    );
+    if expected != output {
+        return mismatch(
+            KERNEL,
+            format!(
+                "{} {q:?}: expected {expected:?}, got {output:?}",
                 g.describe()
             ),
         );

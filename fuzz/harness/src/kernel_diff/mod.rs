@@ -73,7 +73,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 44] = [
+pub const KERNELS: [(&str, Case); 45] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -137,6 +137,7 @@ pub const KERNELS: [(&str, Case); 44] = [
     ("conv 16x8", conv::conv_16x8_case),
     ("transpose_conv", transpose_conv::transpose_conv_case),
     ("fully_connected 16x8", fully_connected::int16),
+    ("depthwise 16x8", conv::depthwise_16x8_case),
 ];
 
 /// Runs one differential case described by `data`.

@@ -265,6 +265,33 @@ pub fn depthwise_i8(
     out
 }
 
+/// 16x8 DEPTHWISE_CONV_2D: exact sum of `input * weight` (no zero points),
+/// the int64 bias, TFLM's int64 output stage, clamp, truncate to int16.
+pub fn depthwise_16x8(
+    s: &ConvShapes,
+    w: &Window,
+    depth_multiplier: usize,
+    q: &ConvQuant,
+    input: &[i16],
+    filter: &[i8],
+    bias: Option<&[i64]>,
+) -> Vec<i16> {
+    let mut out = vec![0i16; count(&s.output)];
+    for_each_output(&s.output, |o, b, oy, ox, oc| {
+        let mut acc: i128 = 0;
+        for_each_tap(s, w, (oy, ox), |y, x, fy, fx| {
+            let v = input[at(&s.input, b, y, x, oc / depth_multiplier)];
+            let wt = filter[at(&s.filter, 0, fy, fx, oc)];
+            acc += i128::from(v) * i128::from(wt);
+        });
+        acc += bias.map_or(0, |bias| i128::from(bias[oc]));
+        let scaled =
+            multiply_by_quantized_multiplier_i64(acc as i64, q.multipliers[oc], q.shifts[oc]);
+        out[o] = scaled.max(q.min).min(q.max) as i16;
+    });
+    out
+}
+
 /// Float DEPTHWISE_CONV_2D (`f32` sum in TFLM's order, bias, clamp).
 pub fn depthwise_f32(
     s: &ConvShapes,
