@@ -199,6 +199,9 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         // then the head may grow over it.
         let facts_bytes = records_bytes::<OpFacts>(n_ops)?;
         let records = tensor_bytes + op_bytes;
+        // Constants stored misaligned for their type, copied after the
+        // operators' prepared data (usually none).
+        let constant_copies = constant_copy_bytes(model)?;
 
         let available = arena.len();
         let pad = (ALIGN - (arena.as_ptr() as usize) % ALIGN) % ALIGN;
@@ -236,7 +239,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 middle,
                 ops,
                 Some(facts),
-                fuse,
+                (fuse, constant_copies > 0),
             )?;
             let inputs = PlanInputs {
                 model,
@@ -316,7 +319,16 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         let ops: &mut [OpSlot] = cast_region(op_region, n_ops)?;
         if rewrite {
             // Planning used the data's room: prepare again, data only.
-            let written = prepare_all(model, lookup, options.backend, rest, ops, None, false)?;
+            let copy = constant_copies > 0;
+            let written = prepare_all(
+                model,
+                lookup,
+                options.backend,
+                rest,
+                ops,
+                None,
+                (false, copy),
+            )?;
             if written != Written::All(chunk_bytes) {
                 return Err(Error::Internal("prepare is not deterministic"));
             }
@@ -326,11 +338,12 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             .get_mut(..plan.plan_bytes)
             .ok_or(Error::Internal("head"))?;
         let tensors: &mut [TensorSlot] = cast_region(tensor_region, n_tensors)?;
-        let constant_copies = constant_copy_bytes(model)?;
-        let copies_at = chunk_bytes
-            .checked_sub(constant_copies)
-            .ok_or(Error::Internal("constant copies"))?;
-        point_at_copies(model, tensors, copies_at)?;
+        if constant_copies > 0 {
+            let copies_at = chunk_bytes
+                .checked_sub(constant_copies)
+                .ok_or(Error::Internal("constant copies"))?;
+            point_at_copies(model, tensors, copies_at)?;
+        }
         Ok(Self {
             model,
             subgraph,
@@ -561,8 +574,9 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 .head
                 .get(slot.range())
                 .ok_or(Error::Internal("tensor beyond head")),
-            TensorHome::Constant => constant_data(self.model, slot),
-            TensorHome::Copied => constant_copy(self.chunks, slot),
+            TensorHome::Constant | TensorHome::Copied => {
+                constant_data(self.model.bytes(), self.chunks, slot)
+            }
             TensorHome::Unused => Ok(&[]),
         }
     }
@@ -837,8 +851,7 @@ fn gather_inputs<'h>(
         let s = tensors.get(t).ok_or(Error::Internal("tensor slot"))?;
         *entry = Some(match s.home() {
             TensorHome::Head => split.get(s.range())?,
-            TensorHome::Constant => constant_data(model, s)?,
-            TensorHome::Copied => constant_copy(op_data, s)?,
+            TensorHome::Constant | TensorHome::Copied => constant_data(model.bytes(), op_data, s)?,
             TensorHome::Unused => &[],
         });
     }
@@ -969,7 +982,9 @@ impl Written {
 /// data again after planning) only the records' data positions change.
 ///
 /// With `fuse`, a windowed op whose output only the next op, also
-/// windowed, reads is marked to run fused with it ([`crate::fusion`]).
+/// windowed, reads is marked to run fused with it ([`crate::fusion`]). With
+/// `copy_constants`, the constants stored misaligned for their type are
+/// copied after the data ([`misaligned_constants`]).
 fn prepare_all(
     model: &Model<'_>,
     lookup: &dyn OpLookup,
@@ -977,7 +992,7 @@ fn prepare_all(
     region: &mut [u8],
     ops: &mut [OpSlot],
     mut facts: Option<&mut [OpFacts]>,
-    fuse: bool,
+    (fuse, copy_constants): (bool, bool),
 ) -> Result<Written, Error> {
     let subgraph = model.main_subgraph();
     let mut sink = ChunkCursor {
@@ -1054,9 +1069,11 @@ fn prepare_all(
         // A consumer does not produce for another fused step.
         producer = None;
     }
-    for (_, data) in misaligned_constants(model) {
-        if let Some(copy) = sink.chunk(data.len()) {
-            copy.copy_from_slice(data);
+    if copy_constants {
+        for (_, data) in misaligned_constants(model) {
+            if let Some(copy) = sink.chunk(data.len()) {
+                copy.copy_from_slice(data);
+            }
         }
     }
     Ok(if sink.full {
@@ -1116,13 +1133,6 @@ fn cast_region<T: bytemuck::Pod>(region: &mut [u8], count: usize) -> Result<&mut
     bytemuck::try_cast_slice_mut(region).map_err(|_| Error::Internal("region alignment"))
 }
 
-/// The copy of constant data `slot` points at in the prepared op data.
-fn constant_copy<'c>(op_data: &'c [u8], slot: &TensorSlot) -> Result<&'c [u8], Error> {
-    op_data
-        .get(slot.range())
-        .ok_or(Error::Internal("constant copy beyond the op data"))
-}
-
 /// The constant tensors of the main subgraph that the model stores
 /// misaligned for their type, with their data, in tensor order: each gets
 /// an aligned copy after the operators' prepared data.
@@ -1132,10 +1142,14 @@ fn misaligned_constants<'m>(
     let subgraph = model.main_subgraph();
     (0..subgraph.tensor_count()).filter_map(move |t| {
         let tensor = subgraph.tensor(t)?;
-        if tensor.data_is_aligned() {
+        // Bytes (int8 weights, most activations) are never misaligned:
+        // skip them without looking up their buffer.
+        let alignment = tensor.dtype().alignment();
+        if alignment <= 1 {
             return None;
         }
-        Some((t, tensor.data()?))
+        let data = tensor.data()?;
+        (!(data.as_ptr() as usize).is_multiple_of(alignment)).then_some((t, data))
     })
 }
 
@@ -1164,10 +1178,19 @@ fn point_at_copies(
     Ok(())
 }
 
-/// The constant data `slot` points at in the model file.
-fn constant_data<'m>(model: &Model<'m>, slot: &TensorSlot) -> Result<&'m [u8], Error> {
-    model
-        .bytes()
+/// The constant data `slot` points at: in the model file, or its copy in
+/// the prepared op data ([`TensorHome::Copied`]).
+fn constant_data<'m>(
+    model: &'m [u8],
+    op_data: &'m [u8],
+    slot: &TensorSlot,
+) -> Result<&'m [u8], Error> {
+    let source = if slot.home() == TensorHome::Copied {
+        op_data
+    } else {
+        model
+    };
+    source
         .get(slot.range())
-        .ok_or(Error::Internal("constant beyond the model file"))
+        .ok_or(Error::Internal("constant data out of range"))
 }

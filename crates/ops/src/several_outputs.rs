@@ -108,8 +108,14 @@ pub(crate) fn run(frame: HeadFrame<'_, '_>, chunk: &[u8], eval: EvalFn) -> Resul
         let range = input.range();
         *entry = Some(match input.home() {
             TensorHome::Head => in_gap(range.start, range.end)?,
-            TensorHome::Constant => frame.model.get(range).ok_or(internal("constant"))?,
-            TensorHome::Copied => frame.op_data.get(range).ok_or(internal("constant copy"))?,
+            TensorHome::Constant | TensorHome::Copied => {
+                let source = if input.home() == TensorHome::Copied {
+                    frame.op_data
+                } else {
+                    frame.model
+                };
+                source.get(range).ok_or(internal("constant"))?
+            }
             TensorHome::Unused => &[],
         });
     }

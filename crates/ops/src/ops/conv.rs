@@ -50,7 +50,7 @@ impl<const TYPES: TypeSet> Kernel for Conv2d<TYPES> {
             activation: clamping_activation(o.fused_activation_function())?,
         };
         let int32_bias = o.quantized_bias_type() == microlite_model::schema::TensorType::INT32;
-        let (params, extra_bytes) = prepare_conv(ctx, TYPES, &options, 0, int32_bias)?;
+        let (params, extra_bytes) = prepare_conv::<TYPES>(ctx, &options, 0, int32_bias)?;
         let (in_c, filter_in_c) = (params.input[3], params.filter[3]);
         // Grouped convolution: input channels split into equal groups, each
         // group feeding an equal share of the output channels.

@@ -52,10 +52,11 @@ pub struct ConvParams {
     /// [`FLOAT`], [`INT8`] or [`INT16`].
     pub kind: u32,
     /// Nonzero when input 2 (bias) is present.
-    pub has_bias: u32,
+    pub has_bias: u16,
     /// 16x8 only: nonzero when TFLM accumulates in int32 (an int32 bias,
-    /// or none with `quantized_bias_type` INT32), else int64.
-    pub int32_accumulator: u32,
+    /// or none with `quantized_bias_type` INT32), else int64. (Two `u16`s
+    /// keep the record, and every conv's prepared chunk, its size.)
+    pub int32_accumulator: u16,
     /// Input `[N, H, W, C]`.
     pub input: [u32; 4],
     /// Filter dims.
@@ -263,16 +264,15 @@ fn positive(field: &'static str, value: i32) -> Result<usize, OpError> {
 /// `expected_output_channels` is the filter's output-channel count.
 /// `int32_bias_type`: the options' `quantized_bias_type` is INT32 (16x8
 /// without a bias then accumulates in int32, as TFLM).
-pub fn prepare_conv(
+pub fn prepare_conv<const TYPES: TypeSet>(
     ctx: &PrepareContext<'_>,
-    types: TypeSet,
     options: &WindowOptions,
     filter_out_channels_dim: usize,
     int32_bias_type: bool,
 ) -> Result<(ConvParams, usize), OpError> {
     ctx.expect_io(2, 3, 1)?;
     let input = ctx.input(0)?;
-    type_set::require(types, &input)?;
+    type_set::require(TYPES, &input)?;
     let filter = ctx.input(1)?;
     let bias = ctx.optional_input(2);
     let output = ctx.output(0)?;
@@ -343,7 +343,7 @@ pub fn prepare_conv(
     }
     let mut params = ConvParams {
         kind: FLOAT,
-        has_bias: u32::from(bias.is_some()),
+        has_bias: u16::from(bias.is_some()),
         int32_accumulator: 0,
         input: in_dims,
         filter: f_dims,
@@ -398,8 +398,9 @@ pub fn prepare_conv(
             params.output_offset = output_q.zero_point;
             extra_bytes = PerChannelTables::bytes(out_channels as usize)?;
         }
-        TensorType::Int16 => {
-            // 16x8: TFLM's kernel uses no zero points (offsets stay 0).
+        // 16x8 (compiled only into registrations that cover int16): TFLM's
+        // kernel uses no zero points (offsets stay 0).
+        TensorType::Int16 if type_set::covers(TYPES, type_set::INT16) => {
             expect_type(&filter, TensorType::Int8)?;
             expect_type(&output, TensorType::Int16)?;
             let int32_accumulator = match &bias {
@@ -420,7 +421,7 @@ pub fn prepare_conv(
                         what: "activation range not representable",
                     })?;
             params.kind = INT16;
-            params.int32_accumulator = u32::from(int32_accumulator);
+            params.int32_accumulator = u16::from(int32_accumulator);
             extra_bytes = PerChannelTables::bytes(out_channels as usize)?;
         }
         other => {

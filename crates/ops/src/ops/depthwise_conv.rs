@@ -49,7 +49,7 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
             dilation_h: o.dilation_h_factor(),
             activation: clamping_activation(o.fused_activation_function())?,
         };
-        let (mut params, extra_bytes) = prepare_conv(ctx, TYPES, &options, 3, false)?;
+        let (mut params, extra_bytes) = prepare_conv::<TYPES>(ctx, &options, 3, false)?;
         let filter = ctx.input(1)?;
         if params.kind == INT16 && params.int32_accumulator != 0 {
             // TFLM's 16x8 depthwise reads its bias as int64 only.

@@ -179,7 +179,9 @@ impl<const TYPES: TypeSet> Kernel for FullyConnected<TYPES> {
                 params.activation_min_f32 = lo;
                 params.activation_max_f32 = hi;
             }
-            dtype @ (TensorType::Int8 | TensorType::Int16) => {
+            dtype @ (TensorType::Int8 | TensorType::Int16)
+                if dtype == TensorType::Int8 || covers(TYPES, type_set::INT16) =>
+            {
                 let int8 = dtype == TensorType::Int8;
                 expect_type(&filter, TensorType::Int8)?;
                 expect_type(&output, dtype)?;
