@@ -70,7 +70,8 @@ class TflmOracle:
                     f"input {position}: model wants {expected_dtype}{list(expected_shape)}, "
                     f"got {array.dtype}{list(array.shape)}"
                 )
-            self._interpreter.set_input(np.ascontiguousarray(array), position)
+            # Not np.ascontiguousarray: it turns a scalar (0-d) input into 1-d.
+            self._interpreter.set_input(np.array(array, order="C", copy=True), position)
         self._interpreter.invoke()
         self._invoked = True
         wanted = list(self.summary.inputs) + [t for _, t in self.summary.operator_outputs()]

@@ -102,3 +102,73 @@ def int8_core(model_bytes: bytes, flavour: str) -> bytes:
     builder = flatbuffers.Builder(1024)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
+
+
+def one_op_graph(op: str, tensors, inputs, outputs, options=None):
+    """A `CaseSpec.rewrite` that replaces the converted model's graph by one
+    operator, for ops the converter folds or never writes (SHAPE, FILL,
+    QUANTIZE between integer types, ...). Goldens still come from TFLM.
+
+    `op` names a `BuiltinOperator`; `tensors` are dicts with `name`, `shape`,
+    `dtype` ("float32", "int8", "uint8", "int16", "int32", "int64",
+    "bool"), optional `scale` and `zero_point`, and optional `data` (a
+    constant: anything `numpy.asarray` takes, stored as `dtype`); `inputs`
+    and `outputs` index `tensors`; the operator reads every other tensor, in
+    `tensors` order;
+    `options` is `(BuiltinOptions member name, options object)` or None.
+    """
+
+    def rewrite(model_bytes: bytes, flavour: str) -> bytes:
+        import flatbuffers
+        import numpy as np
+        from tensorflow.lite.python import schema_py_generated as schema
+
+        model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(model_bytes, 0))
+        buffers = [schema.BufferT()]
+        built = []
+        for spec in tensors:
+            t = schema.TensorT()
+            t.name = spec["name"]
+            t.shape = list(spec["shape"])
+            t.type = getattr(schema.TensorType, spec["dtype"].upper())
+            t.buffer = 0
+            if "scale" in spec:
+                q = schema.QuantizationParametersT()
+                q.scale = [spec["scale"]]
+                q.zeroPoint = [spec.get("zero_point", 0)]
+                t.quantization = q
+            if "data" in spec:
+                buffer = schema.BufferT()
+                data = np.asarray(spec["data"], dtype=np.dtype(spec["dtype"]))
+                buffer.data = np.frombuffer(data.tobytes(), dtype=np.uint8)
+                t.buffer = len(buffers)
+                buffers.append(buffer)
+            built.append(t)
+        code = schema.OperatorCodeT()
+        code.builtinCode = getattr(schema.BuiltinOperator, op)
+        code.deprecatedBuiltinCode = min(code.builtinCode, 127)
+        code.version = 1
+        operator = schema.OperatorT()
+        operator.opcodeIndex = 0
+        operator.inputs = op_inputs
+        operator.outputs = list(outputs)
+        if options is not None:
+            operator.builtinOptionsType = getattr(schema.BuiltinOptions, options[0])
+            operator.builtinOptions = options[1]
+        subgraph = model.subgraphs[0]
+        subgraph.tensors = built
+        subgraph.inputs = list(inputs)
+        subgraph.outputs = list(outputs)
+        subgraph.operators = [operator]
+        model.subgraphs = [subgraph]
+        model.operatorCodes = [code]
+        model.buffers = buffers
+        model.signatureDefs = []
+        model.metadata = []
+        builder = flatbuffers.Builder(1024)
+        builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+        return bytes(builder.Output())
+
+    # The operator reads every tensor that is not an output, in order.
+    op_inputs = [i for i in range(len(tensors)) if i not in outputs]
+    return rewrite

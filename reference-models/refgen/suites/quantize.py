@@ -9,7 +9,7 @@ and zero points. Goldens still come from TFLM.
 from __future__ import annotations
 
 from ..case import FLOAT32, CaseSpec, InputSpec
-from .common import function_model
+from .common import function_model, one_op_graph
 
 SHAPE = (1, 4, 6)
 # (input type, output type, input scale, input zero point, output scale,
@@ -32,60 +32,24 @@ PAIRS = (
 
 
 def _one_quantize(pair):
-    """A rewrite: the model becomes input → QUANTIZE → output per `pair`."""
+    """A rewrite: the model becomes input -> QUANTIZE -> output per `pair`."""
     in_type, out_type, in_scale, in_zp, out_scale, out_zp = pair
 
-    def rewrite(model_bytes: bytes, flavour: str) -> bytes:
-        import flatbuffers
-        from tensorflow.lite.python import schema_py_generated as schema
+    def tensor(name, dtype, scale, zero_point):
+        spec = {"name": name, "shape": SHAPE, "dtype": dtype}
+        if dtype != "float32":
+            spec.update(scale=scale, zero_point=zero_point)
+        return spec
 
-        types = {
-            "float32": schema.TensorType.FLOAT32,
-            "int8": schema.TensorType.INT8,
-            "uint8": schema.TensorType.UINT8,
-            "int16": schema.TensorType.INT16,
-            "int32": schema.TensorType.INT32,
-        }
-        model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(model_bytes, 0))
-
-        def tensor(name, dtype, scale, zero_point):
-            t = schema.TensorT()
-            t.name = name
-            t.shape = list(SHAPE)
-            t.type = types[dtype]
-            t.buffer = 0
-            if dtype != "float32":
-                q = schema.QuantizationParametersT()
-                q.scale = [scale]
-                q.zeroPoint = [zero_point]
-                t.quantization = q
-            return t
-
-        code = schema.OperatorCodeT()
-        code.builtinCode = schema.BuiltinOperator.QUANTIZE
-        code.deprecatedBuiltinCode = schema.BuiltinOperator.QUANTIZE
-        code.version = 1
-        op = schema.OperatorT()
-        op.opcodeIndex = 0
-        op.inputs = [0]
-        op.outputs = [1]
-        subgraph = model.subgraphs[0]
-        subgraph.tensors = [
+    return one_op_graph(
+        "QUANTIZE",
+        [
             tensor("serving_default_in_00:0", in_type, in_scale, in_zp),
             tensor("quantized", out_type, out_scale, out_zp),
-        ]
-        subgraph.inputs = [0]
-        subgraph.outputs = [1]
-        subgraph.operators = [op]
-        model.operatorCodes = [code]
-        model.buffers = [schema.BufferT()]
-        model.signatureDefs = []
-        model.metadata = []
-        builder = flatbuffers.Builder(1024)
-        builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-        return bytes(builder.Output())
-
-    return rewrite
+        ],
+        inputs=[0],
+        outputs=[1],
+    )
 
 
 def cases() -> list[CaseSpec]:

@@ -17,6 +17,7 @@ mod add_n;
 mod arg_min_max;
 mod axis_slices;
 mod batch_space;
+mod broadcast_args;
 mod cast;
 mod comparison;
 mod conv;
@@ -73,7 +74,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 45] = [
+pub const KERNELS: [(&str, Case); 46] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -138,6 +139,7 @@ pub const KERNELS: [(&str, Case); 45] = [
     ("transpose_conv", transpose_conv::transpose_conv_case),
     ("fully_connected 16x8", fully_connected::int16),
     ("depthwise 16x8", conv::depthwise_16x8_case),
+    ("broadcast_args/fill", broadcast_args::broadcast_args_case),
 ];
 
 /// Runs one differential case described by `data`.
