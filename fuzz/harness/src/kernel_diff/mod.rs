@@ -25,6 +25,7 @@ mod div;
 mod elementwise;
 mod fully_connected;
 mod gather;
+mod gather_nd;
 mod l2_normalization;
 mod leaky_relu;
 mod mirror_pad;
@@ -74,7 +75,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 46] = [
+pub const KERNELS: [(&str, Case); 47] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -140,6 +141,7 @@ pub const KERNELS: [(&str, Case); 46] = [
     ("fully_connected 16x8", fully_connected::int16),
     ("depthwise 16x8", conv::depthwise_16x8_case),
     ("broadcast_args/fill", broadcast_args::broadcast_args_case),
+    ("gather_nd", gather_nd::gather_nd_case),
 ];
 
 /// Runs one differential case described by `data`.
