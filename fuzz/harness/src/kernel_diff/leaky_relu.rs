@@ -28,10 +28,11 @@ fn naive(p: &LeakyReluQuantParams, x: i32, lo: i32, hi: i32) -> i32 {
     (i64::from(p.output_zero_point) + i64::from(scaled)).clamp(i64::from(lo), i64::from(hi)) as i32
 }
 
-/// `multiplier · 2^(shift - 31)` within a relative 1e-6 of `real`.
+/// `multiplier · 2^(shift - 31)` within a relative 1e-6 of `real`, or 0
+/// for a ratio TFLM's `QuantizeMultiplier` flushes to zero (below 2^-31).
 fn represents(multiplier: i32, shift: i32, real: f64) -> bool {
     let got = f64::from(multiplier) * 2f64.powi(shift - 31);
-    real == 0.0 && multiplier == 0 || (got / real - 1.0).abs() < 1e-6
+    multiplier == 0 && real < 2f64.powi(-31) || (got / real - 1.0).abs() < 1e-6
 }
 
 pub(super) fn leaky_relu_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {

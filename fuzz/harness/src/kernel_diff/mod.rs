@@ -22,6 +22,7 @@ mod cast;
 mod comparison;
 mod conv;
 mod div;
+mod dynamic_update_slice;
 mod elementwise;
 mod fully_connected;
 mod gather;
@@ -75,7 +76,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 47] = [
+pub const KERNELS: [(&str, Case); 48] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -142,6 +143,10 @@ pub const KERNELS: [(&str, Case); 47] = [
     ("depthwise 16x8", conv::depthwise_16x8_case),
     ("broadcast_args/fill", broadcast_args::broadcast_args_case),
     ("gather_nd", gather_nd::gather_nd_case),
+    (
+        "dynamic_update_slice",
+        dynamic_update_slice::dynamic_update_slice_case,
+    ),
 ];
 
 /// Runs one differential case described by `data`.
