@@ -259,6 +259,32 @@ pub fn max_pool_f32(
     })
 }
 
+/// Float L2 pooling (TFLM's `L2Pool`): the square root of the mean of the
+/// squares over the window's in-image positions (summed in `f32` in window
+/// order), clamped.
+pub fn l2_pool_f32(
+    params: &PoolParams,
+    input: &[f32],
+    output: &mut [f32],
+) -> Result<(), KernelError> {
+    let geometry = Geometry::new(params, input.len(), output.len())?;
+    geometry.for_each_output(params, |o, w, at| {
+        let mut sum_squares = 0.0f32;
+        let mut count = 0i32;
+        for y in w.y_start..w.y_end {
+            for x in w.x_start..w.x_end {
+                let v = input.get(at(y, x)).copied().unwrap_or(0.0);
+                sum_squares += v * v;
+                count += 1;
+            }
+        }
+        let l2 = num_traits::Float::sqrt(sum_squares / count as f32);
+        if let Some(out) = output.get_mut(o) {
+            *out = clamp_f32(l2, params.float_activation_min, params.float_activation_max);
+        }
+    })
+}
+
 /// Int8 average pooling: the integer mean rounded half away from zero, then
 /// clamped to the quantized activation range. Channels are summed
 /// [`AVERAGE_CHANNELS`] at a time, each window position's run of them

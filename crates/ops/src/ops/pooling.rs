@@ -1,12 +1,13 @@
-//! AVERAGE_POOL_2D and MAX_POOL_2D over NHWC tensors (float32, int8), as
-//! TFLM's reference kernels: Pool2DOptions give the window, strides, SAME or
-//! VALID padding and a fused clamping activation. With batch 1 they offer to
-//! run in place, row by row ([`super::row_streaming`]).
+//! AVERAGE_POOL_2D and MAX_POOL_2D over NHWC tensors (float32, int8), and
+//! L2_POOL_2D (float32), as TFLM's reference kernels: Pool2DOptions give the
+//! window, strides, SAME or VALID padding and a fused clamping activation.
+//! With batch 1 average and max pooling offer to run in place, row by row
+//! ([`super::row_streaming`]).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_kernels::pooling::{
-    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolParams,
+    average_pool_f32, average_pool_int8, l2_pool_f32, max_pool_f32, max_pool_int8, PoolParams,
 };
 use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
 use microlite_kernels::KernelError;
@@ -30,6 +31,8 @@ crate::registry::declare_ops! {
     /// MAX_POOL_2D.
     max_pool_2d => MaxPool2d, MAX_POOL_2D, "int8, float32",
         int8 max_pool_2d_int8 => MaxPool2d<{ crate::type_set::INT8 }>;
+    /// L2_POOL_2D.
+    l2_pool_2d => L2Pool2d, L2_POOL_2D, "float32";
 }
 
 const FLOAT: u32 = 0;
@@ -56,6 +59,28 @@ pub struct AveragePool2d<const TYPES: TypeSet = ALL>;
 ///
 /// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
 pub struct MaxPool2d<const TYPES: TypeSet = ALL>;
+
+/// L2_POOL_2D: float32 only, as TFLM.
+pub struct L2Pool2d;
+
+impl Kernel for L2Pool2d {
+    type Params = PoolingParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<PoolingParams>, OpError> {
+        let input = ctx.input(0)?;
+        if input.dtype() != TensorType::Float32 {
+            return Err(OpError::UnsupportedType {
+                tensor: input.index(),
+                dtype: input.dtype(),
+            });
+        }
+        prepare_pool(ctx, FLOAT32).map(Prepared::new)
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &PoolingParams, _: &[u8]) -> Result<(), OpError> {
+        l2_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?).map_err(OpError::from)
+    }
+}
 
 /// `kernel` if `TYPES` covers float32 (so that it is linked only then).
 fn float_kernel<const TYPES: TypeSet>(kernel: PoolFn<f32>) -> Option<PoolFn<f32>> {

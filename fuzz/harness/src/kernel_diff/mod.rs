@@ -76,7 +76,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 48] = [
+pub const KERNELS: [(&str, Case); 49] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -147,6 +147,7 @@ pub const KERNELS: [(&str, Case); 48] = [
         "dynamic_update_slice",
         dynamic_update_slice::dynamic_update_slice_case,
     ),
+    ("l2_pool", pooling::l2),
 ];
 
 /// Runs one differential case described by `data`.

@@ -4,7 +4,7 @@
 //! shapes or lengths must be errors.
 
 use microlite_kernels::pooling::{
-    average_pool_f32, average_pool_int8, max_pool_f32, max_pool_int8, PoolParams,
+    average_pool_f32, average_pool_int8, l2_pool_f32, max_pool_f32, max_pool_int8, PoolParams,
 };
 
 use super::{
@@ -175,4 +175,50 @@ pub(super) fn average(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
 
 pub(super) fn max(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     run(d, false)
+}
+
+/// Float L2 pooling against `sqrt(sum of squares / count)` over the naive
+/// windows (summed in window order in `f32`, as TFLM), clamped.
+pub(super) fn l2(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
+    const KERNEL: &str = "l2_pool";
+    let c = case(d);
+    let float_range = float_range(d);
+    let p = params(&c, activation_range(d), float_range);
+    let input: Vec<f32> = (0..c.input_len).map(|_| float_value(d)).collect();
+    let mut output = vec![0f32; c.output_len];
+    let result = l2_pool_f32(&p, &input, &mut output);
+    let windows = if c.valid {
+        c.pool.windows(&input)
+    } else {
+        None
+    };
+    let must_fail = !c.valid || windows.is_none();
+    match (must_fail, &result) {
+        (true, Ok(())) => {
+            return mismatch(KERNEL, format!("accepted an invalid case: {:?}", c.pool))
+        }
+        (false, Err(e)) => return mismatch(KERNEL, format!("rejected {:?}: {e}", c.pool)),
+        (true, Err(_)) => return Ok(()),
+        (false, Ok(())) => {}
+    }
+    let expected: Vec<f32> = windows
+        .unwrap_or_default()
+        .iter()
+        .map(|w| {
+            let sum = w.iter().fold(0f32, |acc, &v| acc + v * v);
+            crate::naive::clamp_cpp_f32((sum / w.len() as f32).sqrt(), float_range.0, float_range.1)
+        })
+        .collect();
+    match first_f32_difference(&expected, &output) {
+        Some(i) => mismatch(
+            KERNEL,
+            format!(
+                "{:?} output {i}: expected {:?}, got {:?}",
+                c.pool,
+                expected.get(i),
+                output.get(i)
+            ),
+        ),
+        None => Ok(()),
+    }
 }
