@@ -210,7 +210,7 @@ fn wrong_input_count() {
 #[test]
 fn unsupported_op_names_op_and_version() {
     let line = cli_error(&unsupported_op_model(), "unsupported_op");
-    assert_contains_all(&line, &["operator 0", "CUMSUM", "version 2"]);
+    assert_contains_all(&line, &["operator 0", "LSH_PROJECTION", "version 2"]);
 }
 
 #[test]

@@ -244,7 +244,7 @@ fn unsupported_op_names_op_and_version() {
             error,
             Error::UnsupportedOp {
                 operator: 0,
-                op: microlite::BuiltinOperator::CUMSUM,
+                op: microlite::BuiltinOperator::LSH_PROJECTION,
                 version: 2,
                 ..
             }

@@ -203,7 +203,7 @@ pub fn input_count_model() -> ModelSpec {
 
 pub fn unsupported_op_model() -> ModelSpec {
     let mut spec = fc_model();
-    spec.opcodes = vec![OpcodeSpec::builtin(BuiltinOperator::CUMSUM, 2)];
+    spec.opcodes = vec![OpcodeSpec::builtin(BuiltinOperator::LSH_PROJECTION, 2)];
     spec
 }
 

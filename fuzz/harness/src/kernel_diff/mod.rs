@@ -21,6 +21,7 @@ mod broadcast_args;
 mod cast;
 mod comparison;
 mod conv;
+mod cumsum;
 mod div;
 mod dynamic_update_slice;
 mod elementwise;
@@ -76,7 +77,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 49] = [
+pub const KERNELS: [(&str, Case); 50] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -148,6 +149,7 @@ pub const KERNELS: [(&str, Case); 49] = [
         dynamic_update_slice::dynamic_update_slice_case,
     ),
     ("l2_pool", pooling::l2),
+    ("cumsum", cumsum::cumsum_case),
 ];
 
 /// Runs one differential case described by `data`.
