@@ -25,6 +25,7 @@ mod cumsum;
 mod div;
 mod dynamic_update_slice;
 mod elementwise;
+mod embedding_lookup;
 mod fully_connected;
 mod gather;
 mod gather_nd;
@@ -77,7 +78,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 50] = [
+pub const KERNELS: [(&str, Case); 51] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -150,6 +151,7 @@ pub const KERNELS: [(&str, Case); 50] = [
     ),
     ("l2_pool", pooling::l2),
     ("cumsum", cumsum::cumsum_case),
+    ("embedding_lookup", embedding_lookup::embedding_lookup_case),
 ];
 
 /// Runs one differential case described by `data`.
