@@ -233,7 +233,8 @@ pub fn as_i8(bytes: &mut [u8]) -> Result<&mut [i8], OpError> {
     bytemuck::try_cast_slice_mut(bytes).map_err(|_| OpError::Internal("scratch as int8"))
 }
 
-fn rank4(tensor: &Tensor<'_>) -> Result<[u32; 4], OpError> {
+/// The dimensions of a rank-4 tensor (other ranks are refused).
+pub(crate) fn rank4(tensor: &Tensor<'_>) -> Result<[u32; 4], OpError> {
     let shape = tensor.shape();
     if shape.rank() != 4 {
         return Err(OpError::UnsupportedRank {
@@ -249,7 +250,8 @@ fn rank4(tensor: &Tensor<'_>) -> Result<[u32; 4], OpError> {
     Ok(dims)
 }
 
-fn positive(field: &'static str, value: i32) -> Result<usize, OpError> {
+/// An option that must be positive (strides, dilations).
+pub(crate) fn positive(field: &'static str, value: i32) -> Result<usize, OpError> {
     usize::try_from(value)
         .ok()
         .filter(|&v| v > 0)

@@ -15,8 +15,9 @@ use microlite_kernels::transpose_conv::{
     transpose_conv_16x8, transpose_conv_f32, transpose_conv_i8, Bias16, TransposeGeometry,
 };
 use microlite_model::schema::Padding as SchemaPadding;
-use microlite_model::{Tensor, TensorType};
+use microlite_model::TensorType;
 
+use super::conv_common::{positive, rank4};
 use crate::activation::clamping_activation;
 use crate::context::{expect_type, EvalContext, PrepareContext};
 use crate::error::OpError;
@@ -91,32 +92,6 @@ impl TransposeConvParams {
 
 /// TRANSPOSE_CONV.
 pub struct TransposeConv;
-
-fn rank4(tensor: &Tensor<'_>) -> Result<[u32; 4], OpError> {
-    let shape = tensor.shape();
-    if shape.rank() != 4 {
-        return Err(OpError::UnsupportedRank {
-            tensor: tensor.index(),
-            rank: shape.rank(),
-            max: 4,
-        });
-    }
-    let mut dims = [0u32; 4];
-    for (k, d) in dims.iter_mut().enumerate() {
-        *d = to_u32(shape.dim(k).unwrap_or(0))?;
-    }
-    Ok(dims)
-}
-
-fn positive(field: &'static str, value: i32) -> Result<usize, OpError> {
-    usize::try_from(value)
-        .ok()
-        .filter(|&v| v > 0)
-        .ok_or(OpError::UnsupportedOption {
-            field,
-            value: i64::from(value),
-        })
-}
 
 /// Bytes of the accumulator scratch (before the widened shifts).
 fn accumulator_bytes(p: &TransposeConvParams) -> Result<usize, OpError> {
