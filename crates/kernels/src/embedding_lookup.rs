@@ -4,12 +4,7 @@
 
 use crate::KernelError;
 
-fn row_of<T>(
-    value: &[T],
-    rows: usize,
-    id: i32,
-    position: usize,
-) -> Result<&[T], KernelError> {
+fn row_of<T>(value: &[T], rows: usize, id: i32, position: usize) -> Result<&[T], KernelError> {
     let columns = value.len().checked_div(rows).unwrap_or(0);
     usize::try_from(id)
         .ok()
