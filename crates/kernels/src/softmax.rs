@@ -84,7 +84,7 @@ pub fn prepare_softmax_int8_int16(
 
 /// TFLM's `PreprocessSoftmaxScaling` followed by `CalculateInputRadius`
 /// (its double arithmetic done exactly with [`F64`]).
-fn input_params(beta: f32, input_scale: f32) -> Result<SoftmaxQuantParams, KernelError> {
+pub(crate) fn input_params(beta: f32, input_scale: f32) -> Result<SoftmaxQuantParams, KernelError> {
     let max_real_multiplier = F64::from_i64(i64::from(i32::MAX));
     let out_of_range = |value: f64| KernelError::MultiplierOutOfRange {
         what: "softmax beta * input_scale * 2^26",
@@ -124,7 +124,7 @@ fn input_params(beta: f32, input_scale: f32) -> Result<SoftmaxQuantParams, Kerne
 }
 
 /// Checks lengths and returns the number of rows.
-fn rows(depth: usize, input: usize, output: usize) -> Result<usize, KernelError> {
+pub(crate) fn rows(depth: usize, input: usize, output: usize) -> Result<usize, KernelError> {
     if input != output {
         return Err(KernelError::LengthMismatch {
             buffer: "output",

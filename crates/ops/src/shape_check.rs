@@ -24,3 +24,8 @@ pub fn prefix<T>(values: &[T], len: usize) -> Result<&[T], OpError> {
 pub fn to_u32(n: usize) -> Result<u32, OpError> {
     u32::try_from(n).map_err(|_| OpError::SizeOverflow { what: "dimension" })
 }
+
+/// Whether `a` and `b` have the same dimensions.
+pub fn same_shape(a: &Tensor<'_>, b: &Tensor<'_>) -> bool {
+    a.shape().rank() == b.shape().rank() && a.shape().iter().eq(b.shape().iter())
+}

@@ -13,7 +13,7 @@ use crate::context::{expect_type, EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
 use crate::quant_params::affine;
-use crate::shape_check::{dim, to_u32};
+use crate::shape_check::{dim, same_shape, to_u32};
 use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 crate::registry::declare_ops! {
@@ -41,11 +41,6 @@ pub struct SoftmaxParams {
 ///
 /// `TYPES` ([`crate::type_set`]) selects the types whose code is linked.
 pub struct Softmax<const TYPES: TypeSet = ALL>;
-
-/// Whether `a` and `b` have the same dimensions.
-fn same_shape(a: &Tensor<'_>, b: &Tensor<'_>) -> bool {
-    a.shape().rank() == b.shape().rank() && a.shape().iter().eq(b.shape().iter())
-}
 
 impl<const TYPES: TypeSet> Kernel for Softmax<TYPES> {
     type Params = SoftmaxParams;

@@ -31,6 +31,7 @@ mod gather;
 mod gather_nd;
 mod l2_normalization;
 mod leaky_relu;
+mod log_softmax;
 mod mirror_pad;
 mod pairwise;
 mod pooling;
@@ -78,7 +79,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 51] = [
+pub const KERNELS: [(&str, Case); 52] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -152,6 +153,7 @@ pub const KERNELS: [(&str, Case); 51] = [
     ("l2_pool", pooling::l2),
     ("cumsum", cumsum::cumsum_case),
     ("embedding_lookup", embedding_lookup::embedding_lookup_case),
+    ("log_softmax", log_softmax::log_softmax_case),
 ];
 
 /// Runs one differential case described by `data`.
