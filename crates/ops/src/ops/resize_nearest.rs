@@ -35,7 +35,7 @@ impl Kernel for ResizeNearestNeighbor {
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<ResizeNearestParams>, OpError> {
         ctx.expect_io(2, 2, 1)?;
-        let (input, size, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+        let (input, output) = (ctx.input(0)?, ctx.output(0)?);
         let element_size = match input.dtype() {
             TensorType::Int8 => 1u32,
             TensorType::Int16 => 2,
@@ -53,16 +53,6 @@ impl Kernel for ResizeNearestNeighbor {
                 dtype: output.dtype(),
             });
         }
-        for tensor in [&input, &output] {
-            if tensor.shape().rank() != 4 {
-                return Err(OpError::UnsupportedRank {
-                    tensor: tensor.index(),
-                    rank: tensor.shape().rank(),
-                    max: 4,
-                });
-            }
-        }
-        let [height, width] = constant_i32s::<2>(&size, 2, "size must hold height and width")?;
         let options = ctx
             .operator()
             .raw()
@@ -70,31 +60,8 @@ impl Kernel for ResizeNearestNeighbor {
         let (align_corners, half_pixel_centers) = options.map_or((false, false), |o| {
             (o.align_corners(), o.half_pixel_centers())
         });
-        let want = [
-            Some(dim(&input, 0)?),
-            usize::try_from(height).ok(),
-            usize::try_from(width).ok(),
-            Some(dim(&input, 3)?),
-        ];
-        for (d, want) in want.iter().enumerate() {
-            if Some(dim(&output, d)?) != *want {
-                return Err(OpError::ShapeMismatch {
-                    tensor: output.index(),
-                    what: "output is not [batch, height, width, depth] of the size input",
-                });
-            }
-        }
         Ok(Prepared::new(ResizeNearestParams {
-            shape: ResizeNearestShape {
-                batch: to_u32(dim(&input, 0)?)?,
-                input_height: to_u32(dim(&input, 1)?)?,
-                input_width: to_u32(dim(&input, 2)?)?,
-                depth: to_u32(dim(&input, 3)?)?,
-                output_height: to_u32(dim(&output, 1)?)?,
-                output_width: to_u32(dim(&output, 2)?)?,
-                align_corners: u32::from(align_corners),
-                half_pixel_centers: u32::from(half_pixel_centers),
-            },
+            shape: resize_shape(ctx, align_corners, half_pixel_centers)?,
             element_size,
         }))
     }
@@ -114,4 +81,49 @@ fn resize_as<T: Pod>(ctx: &mut EvalContext<'_>, shape: &ResizeNearestShape) -> R
         ctx.input::<T>(0)?,
         ctx.output::<T>()?,
     )?)
+}
+
+/// The geometry of a resize (RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR):
+/// rank-4 input and output, the constant int32 `[height, width]` of input
+/// 1, and an output of `[batch, height, width, depth]`.
+pub(crate) fn resize_shape(
+    ctx: &PrepareContext<'_>,
+    align_corners: bool,
+    half_pixel_centers: bool,
+) -> Result<ResizeNearestShape, OpError> {
+    let (input, size, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
+    for tensor in [&input, &output] {
+        if tensor.shape().rank() != 4 {
+            return Err(OpError::UnsupportedRank {
+                tensor: tensor.index(),
+                rank: tensor.shape().rank(),
+                max: 4,
+            });
+        }
+    }
+    let [height, width] = constant_i32s::<2>(&size, 2, "size must hold height and width")?;
+    let want = [
+        Some(dim(&input, 0)?),
+        usize::try_from(height).ok(),
+        usize::try_from(width).ok(),
+        Some(dim(&input, 3)?),
+    ];
+    for (d, want) in want.iter().enumerate() {
+        if Some(dim(&output, d)?) != *want {
+            return Err(OpError::ShapeMismatch {
+                tensor: output.index(),
+                what: "output is not [batch, height, width, depth] of the size input",
+            });
+        }
+    }
+    Ok(ResizeNearestShape {
+        batch: to_u32(dim(&input, 0)?)?,
+        input_height: to_u32(dim(&input, 1)?)?,
+        input_width: to_u32(dim(&input, 2)?)?,
+        depth: to_u32(dim(&input, 3)?)?,
+        output_height: to_u32(dim(&output, 1)?)?,
+        output_width: to_u32(dim(&output, 2)?)?,
+        align_corners: u32::from(align_corners),
+        half_pixel_centers: u32::from(half_pixel_centers),
+    })
 }

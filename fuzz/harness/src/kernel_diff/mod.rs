@@ -38,6 +38,7 @@ mod pooling;
 mod prelu;
 mod quantize;
 mod reduce;
+mod resize_bilinear;
 mod resize_nearest;
 mod reverse;
 mod select;
@@ -79,7 +80,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 52] = [
+pub const KERNELS: [(&str, Case); 53] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -154,6 +155,7 @@ pub const KERNELS: [(&str, Case); 52] = [
     ("cumsum", cumsum::cumsum_case),
     ("embedding_lookup", embedding_lookup::embedding_lookup_case),
     ("log_softmax", log_softmax::log_softmax_case),
+    ("resize_bilinear", resize_bilinear::resize_bilinear_case),
 ];
 
 /// Runs one differential case described by `data`.
