@@ -16,6 +16,7 @@
 mod add_n;
 mod arg_min_max;
 mod axis_slices;
+mod batch_matmul;
 mod batch_space;
 mod broadcast_args;
 mod cast;
@@ -80,7 +81,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 53] = [
+pub const KERNELS: [(&str, Case); 54] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -156,6 +157,7 @@ pub const KERNELS: [(&str, Case); 53] = [
     ("embedding_lookup", embedding_lookup::embedding_lookup_case),
     ("log_softmax", log_softmax::log_softmax_case),
     ("resize_bilinear", resize_bilinear::resize_bilinear_case),
+    ("batch_matmul", batch_matmul::batch_matmul_case),
 ];
 
 /// Runs one differential case described by `data`.
