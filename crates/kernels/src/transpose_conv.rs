@@ -37,7 +37,7 @@ pub enum Bias16<'a> {
 }
 
 impl Bias16<'_> {
-    fn elements(&self) -> Option<usize> {
+    pub(crate) fn elements(&self) -> Option<usize> {
         match self {
             Bias16::None => None,
             Bias16::Int16(b) => Some(b.len()),
@@ -55,7 +55,7 @@ impl Bias16<'_> {
 }
 
 /// Checks the buffers against the shapes; returns the output element count.
-fn check(
+pub(crate) fn check(
     input: (&NhwcShape, usize),
     filter: (&NhwcShape, usize),
     bias_len: Option<usize>,
@@ -148,7 +148,7 @@ fn scatter(
 }
 
 /// Whether the largest scattered coordinate fits `usize`.
-fn check_coordinates(
+pub(crate) fn check_coordinates(
     g: &TransposeGeometry,
     input: &NhwcShape,
     filter: &NhwcShape,
@@ -251,7 +251,20 @@ pub fn transpose_conv_i8(
             *a = a.wrapping_add(x.wrapping_mul(i32::from(w)));
         }
     });
-    let depth = output_shape.depth.max(1);
+    finish_i8(quant, bias, output_shape.depth, acc, output);
+    Ok(())
+}
+
+/// The int8 output stage: bias, per-channel requantization, output offset
+/// and clamp of the accumulators `acc` into `output`.
+pub(crate) fn finish_i8(
+    quant: &ConvQuantParamsI8<'_>,
+    bias: Option<&[i32]>,
+    depth: usize,
+    acc: &[i32],
+    output: &mut [i8],
+) {
+    let depth = depth.max(1);
     for (k, (out, &sum)) in output.iter_mut().zip(acc.iter()).enumerate() {
         let c = k % depth;
         let total = sum.wrapping_add(bias.and_then(|b| b.get(c)).copied().unwrap_or(0));
@@ -261,7 +274,6 @@ pub fn transpose_conv_i8(
             .wrapping_add(quant.output_offset);
         *out = scaled.max(quant.activation_min).min(quant.activation_max) as i8;
     }
-    Ok(())
 }
 
 /// 16x8 TRANSPOSE_CONV: `input * filter` (no zero points) scattered into
@@ -300,7 +312,20 @@ pub fn transpose_conv_16x8(
             *a = a.wrapping_add(i64::from(x) * i64::from(w));
         }
     });
-    let depth = output_shape.depth.max(1);
+    finish_16x8(quant, bias, output_shape.depth, acc, output);
+    Ok(())
+}
+
+/// The 16x8 output stage: bias widened to int64, per-channel
+/// requantization and clamp of the accumulators `acc` into `output`.
+pub(crate) fn finish_16x8(
+    quant: &ConvQuantParamsI8<'_>,
+    bias: Bias16<'_>,
+    depth: usize,
+    acc: &[i64],
+    output: &mut [i16],
+) {
+    let depth = depth.max(1);
     for (k, (out, &sum)) in output.iter_mut().zip(acc.iter()).enumerate() {
         let c = k % depth;
         let multiplier = quant.output_multipliers.get(c).copied().unwrap_or(0);
@@ -312,5 +337,4 @@ pub fn transpose_conv_16x8(
             .min(quant.activation_max)
             .clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
     }
-    Ok(())
 }

@@ -34,6 +34,10 @@
 //! multiplier 1 run a kernel over a padded buffer of the output row's input
 //! rows with the input offset folded into the bias, and one-channel
 //! depthwise inputs with a depth multiplier run as the conv they are.
+//!
+//! The 16x8 CONV_2D ([`conv_16x8`]) and the int8 and 16x8 TRANSPOSE_CONV
+//! ([`transpose_conv`]) reduce with one exact int16 x int8 dot product
+//! (AVX2, or portable `i32` blocks).
 
 mod backend;
 pub mod conv;
@@ -47,6 +51,7 @@ pub(crate) mod gemm;
 pub(crate) mod output_stage;
 mod portable_depthwise;
 mod portable_gemm;
+pub mod transpose_conv;
 pub(crate) mod window;
 
 pub use backend::Backend;

@@ -3,17 +3,17 @@
 //! activations, int8 weights, int64 or int16 bias, no zero points). The
 //! output shape is the output tensor's (TFLM does not read input 0); the
 //! padding is computed from it. Quantized kernels accumulate in scratch (one
-//! int32, or int64 for 16x8, per output element).
+//! int32, or int64 for 16x8, per output element) and run the optimized
+//! kernels of the active backend (same bits; the same scratch).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::conv::{ConvQuantParamsI8, NhwcShape};
+use microlite_kernels::optimized::transpose_conv::{transpose_conv_16x8, transpose_conv_i8};
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_kernels::quantization::{
     activation_range_f32, activation_range_i16, activation_range_i8, ChannelMultipliers,
 };
-use microlite_kernels::transpose_conv::{
-    transpose_conv_16x8, transpose_conv_f32, transpose_conv_i8, Bias16, TransposeGeometry,
-};
+use microlite_kernels::transpose_conv::{transpose_conv_f32, Bias16, TransposeGeometry};
 use microlite_model::schema::Padding as SchemaPadding;
 use microlite_model::TensorType;
 
@@ -309,6 +309,7 @@ impl Kernel for TransposeConv {
             )
             .map_err(OpError::from);
         }
+        let backend = ctx.backend();
         let tables = PerChannelTables::view(extra, p.channels())?;
         let filter = ctx.input::<i8>(1)?;
         let accumulators = accumulator_bytes(p)?;
@@ -323,6 +324,7 @@ impl Kernel for TransposeConv {
             let (shifts, _) = tables.widen_shifts(rest)?;
             let acc: &mut [i32] = bytemuck::try_cast_slice_mut(acc).map_err(|_| scratch_error)?;
             return transpose_conv_i8(
+                backend,
                 &g,
                 &p.quant(tables.multipliers, shifts),
                 input_shape,
@@ -349,6 +351,7 @@ impl Kernel for TransposeConv {
         let (shifts, _) = tables.widen_shifts(rest)?;
         let acc: &mut [i64] = bytemuck::try_cast_slice_mut(acc).map_err(|_| scratch_error)?;
         transpose_conv_16x8(
+            backend,
             &g,
             &p.quant(tables.multipliers, shifts),
             input_shape,
