@@ -38,11 +38,15 @@
 //! The 16x8 CONV_2D ([`conv_16x8`]) and the int8 and 16x8 TRANSPOSE_CONV
 //! ([`transpose_conv`]) reduce with one exact int16 x int8 dot product
 //! (AVX2, or portable `i32` blocks).
+//! The 16x8 DEPTHWISE_CONV_2D ([`depthwise_16x8`]) adds each tap's products
+//! into per-channel `i32` sums (AVX2, or a vectorizable loop) widened to
+//! `i64` before they could wrap.
 
 mod backend;
 pub mod conv;
 pub mod conv_16x8;
 pub(crate) mod depthwise;
+pub mod depthwise_16x8;
 pub mod depthwise_conv;
 pub mod elementwise;
 pub mod float_conv;

@@ -1,11 +1,11 @@
 //! DEPTHWISE_CONV_2D: int8 per-channel (TFLM's `DepthwiseConvPerChannel`),
-//! 16x8 (int16 activations, int8 weights, int64 bias; reference kernel) and
-//! float32, any depth multiplier. Int8 runs the optimized kernels of the
-//! active backend (same bits; scratch for the widened per-channel shifts).
+//! 16x8 (int16 activations, int8 weights, int64 bias) and float32, any depth
+//! multiplier. Int8 and 16x8 run the optimized kernels of the active backend
+//! (same bits; scratch for the widened per-channel shifts).
 //! With batch 1 it offers to run in place, row by row
 //! ([`super::row_streaming`]).
 
-use microlite_kernels::depthwise_conv::depthwise_conv_per_channel_16x8;
+use microlite_kernels::optimized::depthwise_16x8::depthwise_conv_per_channel_16x8;
 use microlite_kernels::optimized::depthwise_conv::{
     depthwise_conv_per_channel_i8, depthwise_scratch_len,
 };
@@ -143,8 +143,10 @@ impl<const TYPES: TypeSet> Kernel for DepthwiseConv2d<TYPES> {
         if covers(TYPES, type_set::INT16) && p.kind == INT16 {
             let filter = ctx.input::<i8>(1)?;
             let bias = ctx.optional_input::<i64>(2)?;
+            let backend = ctx.backend();
             return eval_i16(ctx, p, extra, |call, quant, _| {
                 depthwise_conv_per_channel_16x8(
+                    backend,
                     &call.geometry,
                     multiplier,
                     quant,
