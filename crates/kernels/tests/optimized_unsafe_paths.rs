@@ -4,7 +4,8 @@
 //! convolutions read from the input windows (inside the input, with padding
 //! taps, dilated) and from patches, the depthwise kernels (3x3 and generic
 //! taps, strides, padding, channel tails, one input channel with a depth
-//! multiplier) and same-shape ADD/SUB with element tails. Every case must
+//! multiplier), same-shape ADD/SUB with element tails, the 16x8 conv,
+//! depthwise conv and the int8 / 16x8 transpose conv. Every case must
 //! equal the reference kernel bit for bit. (Checked with a debugger when
 //! written: every non-generic function of `arch::x86_64` runs.)
 //!
@@ -471,5 +472,167 @@ fn conv_16x8_paths_equal_the_reference() {
             .unwrap();
             assert_eq!(got, expected, "{backend:?} depth {depth}");
         }
+    }
+}
+
+/// 16x8 DEPTHWISE_CONV_2D (the AVX2 multiply-accumulate, 8 channels and a
+/// tail of 3) and int8 / 16x8 TRANSPOSE_CONV (the AVX2 16x8 dot product,
+/// with a 16-element step and a tail) on every fast backend: each equals
+/// the reference bit for bit.
+#[test]
+fn depthwise_and_transpose_16x8_paths_equal_the_reference() {
+    use microlite_kernels::depthwise_conv::depthwise_conv_per_channel_16x8;
+    use microlite_kernels::optimized::{depthwise_16x8, transpose_conv as fast_transpose};
+    use microlite_kernels::transpose_conv::{self as transpose, Bias16, TransposeGeometry};
+    let mut s = Stream(0xd716_2026);
+    let channels = 11;
+    let geometry = ConvGeometry {
+        stride_height: 1,
+        stride_width: 1,
+        dilation_height: 1,
+        dilation_width: 1,
+        padding_height: 1,
+        padding_width: 1,
+    };
+    let input_shape = NhwcShape::new(1, 3, 3, channels);
+    let filter_shape = NhwcShape::new(1, 3, 3, channels);
+    let input: Vec<i16> = (0..9 * channels).map(|_| s.next() as i16).collect();
+    let filter = s.i8s(9 * channels);
+    let bias: Vec<i64> = (0..channels as i64).map(|b| b * 1000 - 5000).collect();
+    let (multipliers, shifts) = (vec![1_518_500_250; channels], vec![-10; channels]);
+    let quant = ConvQuantParamsI8 {
+        input_offset: 0,
+        output_offset: 0,
+        output_multipliers: &multipliers,
+        output_shifts: &shifts,
+        activation_min: -32768,
+        activation_max: 32767,
+    };
+    let mut expected = vec![0i16; 9 * channels];
+    depthwise_conv_per_channel_16x8(
+        &geometry,
+        1,
+        &quant,
+        input_shape,
+        &input,
+        filter_shape,
+        &filter,
+        Some(&bias),
+        input_shape,
+        &mut expected,
+    )
+    .unwrap();
+    for backend in fast_backends() {
+        let mut got = vec![0i16; 9 * channels];
+        depthwise_16x8::depthwise_conv_per_channel_16x8(
+            backend,
+            &geometry,
+            1,
+            &quant,
+            input_shape,
+            &input,
+            filter_shape,
+            &filter,
+            Some(&bias),
+            input_shape,
+            &mut got,
+        )
+        .unwrap();
+        assert_eq!(got, expected, "depthwise {backend:?}");
+    }
+
+    // Transpose conv: 2x2 input of 19 channels, 2 output channels, 2x2
+    // filter, stride 2.
+    let g = TransposeGeometry {
+        stride_height: 2,
+        stride_width: 2,
+        padding_height: 0,
+        padding_width: 0,
+    };
+    let input_shape = NhwcShape::new(1, 2, 2, 19);
+    let filter_shape = NhwcShape::new(2, 2, 2, 19);
+    let output_shape = NhwcShape::new(1, 4, 4, 2);
+    let input16: Vec<i16> = (0..4 * 19).map(|_| s.next() as i16).collect();
+    let input8 = s.i8s(4 * 19);
+    let filter = s.i8s(8 * 19);
+    let bias32 = s.biases(2);
+    let bias64: Vec<i64> = bias32.iter().map(|&b| i64::from(b)).collect();
+    let quant = ConvQuantParamsI8 {
+        input_offset: 5,
+        output_offset: -3,
+        output_multipliers: &multipliers[..2],
+        output_shifts: &[-6, -7],
+        activation_min: -128,
+        activation_max: 127,
+    };
+    let mut expected8 = vec![0i8; 32];
+    transpose::transpose_conv_i8(
+        &g,
+        &quant,
+        input_shape,
+        &input8,
+        filter_shape,
+        &filter,
+        Some(&bias32),
+        output_shape,
+        &mut expected8,
+        &mut [0; 32],
+    )
+    .unwrap();
+    let quant16 = ConvQuantParamsI8 {
+        input_offset: 0,
+        output_offset: 0,
+        output_shifts: &[-12, -13],
+        activation_min: -32768,
+        activation_max: 32767,
+        ..quant
+    };
+    let mut expected16 = vec![0i16; 32];
+    transpose::transpose_conv_16x8(
+        &g,
+        &quant16,
+        input_shape,
+        &input16,
+        filter_shape,
+        &filter,
+        Bias16::Int64(&bias64),
+        output_shape,
+        &mut expected16,
+        &mut [0; 32],
+    )
+    .unwrap();
+    for backend in fast_backends() {
+        let mut got8 = vec![0i8; 32];
+        fast_transpose::transpose_conv_i8(
+            backend,
+            &g,
+            &quant,
+            input_shape,
+            &input8,
+            filter_shape,
+            &filter,
+            Some(&bias32),
+            output_shape,
+            &mut got8,
+            &mut [0; 32],
+        )
+        .unwrap();
+        assert_eq!(got8, expected8, "transpose int8 {backend:?}");
+        let mut got16 = vec![0i16; 32];
+        fast_transpose::transpose_conv_16x8(
+            backend,
+            &g,
+            &quant16,
+            input_shape,
+            &input16,
+            filter_shape,
+            &filter,
+            Bias16::Int64(&bias64),
+            output_shape,
+            &mut got16,
+            &mut [0; 32],
+        )
+        .unwrap();
+        assert_eq!(got16, expected16, "transpose 16x8 {backend:?}");
     }
 }

@@ -2,11 +2,11 @@
 //! [`crate::depthwise_conv::depthwise_conv_per_channel_16x8`].
 //!
 //! Per output pixel, the output channels are taken in blocks of
-//! [`CHANNELS`]; for each in-image tap, the block's products `input *
+//! `CHANNELS` (64); for each in-image tap, the block's products `input *
 //! weight` are added element-wise into `i32` accumulators (AVX2, or a loop
 //! the compiler vectorizes; with depth multiplier 1 the inputs and weights
 //! of a block are contiguous), which are widened into `i64` sums every
-//! [`TAPS_PER_FLUSH`] taps, before they could wrap. The sums are exact, as
+//! `TAPS_PER_FLUSH` (256) taps, before they could wrap. The sums are exact, as
 //! the reference's (16x8 has no zero points), and go through the
 //! reference's output stage.
 
