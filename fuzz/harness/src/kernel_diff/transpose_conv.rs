@@ -2,16 +2,18 @@
 //! 16x8 against a gather-form definition written out here. Each output
 //! element sums, over the input elements and filter taps that reach it (in
 //! TFLM's input order, so the float sums are bit-equal), `input * filter`;
-//! then the bias, TFLM's output stage and the clamp.
+//! then the bias, TFLM's output stage and the clamp. The optimised int8 and
+//! 16x8 kernels must give the reference's bits on every fast backend.
 
 use microlite_kernels::conv::{ConvQuantParamsI8, NhwcShape};
+use microlite_kernels::optimized::transpose_conv as optimized;
 use microlite_kernels::transpose_conv::{
     transpose_conv_16x8, transpose_conv_f32, transpose_conv_i8, Bias16, TransposeGeometry,
 };
 
 use super::{
-    activation_range, bias_value, extent, float_range, float_value, i8s, input_offset, mismatch,
-    multiplier_and_shift, same_f32, Mismatch,
+    activation_range, bias_value, extent, fast_backends, float_range, float_value, i8s,
+    input_offset, mismatch, multiplier_and_shift, same_f32, Mismatch,
 };
 use crate::decisions::Decisions;
 use crate::naive::window::multiply_by_quantized_multiplier_i64;
@@ -168,6 +170,29 @@ pub(super) fn transpose_conv_case(d: &mut Decisions<'_>) -> Result<(), Mismatch>
                 ) {
                     return mismatch(KERNEL, format!("16x8 rejected consistent buffers: {e}"));
                 }
+                for backend in fast_backends() {
+                    let mut fast = vec![0i16; n_out];
+                    let mut fast_scratch = vec![0i64; n_out];
+                    let result = optimized::transpose_conv_16x8(
+                        backend,
+                        &g,
+                        &quant,
+                        shape(&input_dims),
+                        &input,
+                        shape(&filter_dims),
+                        &filter,
+                        kernel_bias,
+                        shape(&output_dims),
+                        &mut fast,
+                        &mut fast_scratch,
+                    );
+                    if result.is_err() || fast != out {
+                        return mismatch(
+                            KERNEL,
+                            format!("16x8 on {backend:?} differs from the reference: {result:?}"),
+                        );
+                    }
+                }
                 let expected = outputs(&output_dims)
                     .map(|at| {
                         let mut acc: i128 = reaching(&g, dims_ref, at)
@@ -204,6 +229,29 @@ pub(super) fn transpose_conv_case(d: &mut Decisions<'_>) -> Result<(), Mismatch>
                     &mut scratch,
                 ) {
                     return mismatch(KERNEL, format!("int8 rejected consistent buffers: {e}"));
+                }
+                for backend in fast_backends() {
+                    let mut fast = vec![0i8; n_out];
+                    let mut fast_scratch = vec![0i32; n_out];
+                    let result = optimized::transpose_conv_i8(
+                        backend,
+                        &g,
+                        &quant,
+                        shape(&input_dims),
+                        &input,
+                        shape(&filter_dims),
+                        &filter,
+                        bias.as_deref(),
+                        shape(&output_dims),
+                        &mut fast,
+                        &mut fast_scratch,
+                    );
+                    if result.is_err() || fast != out {
+                        return mismatch(
+                            KERNEL,
+                            format!("int8 on {backend:?} differs from the reference: {result:?}"),
+                        );
+                    }
                 }
                 let expected = outputs(&output_dims)
                     .map(|at| {
