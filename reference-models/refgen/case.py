@@ -34,6 +34,10 @@ class InputSpec:
     # divisor, where TFLM's result is undefined): such elements move one
     # step away from the zero point.
     nonzero: bool = False
+    # Integer golden inputs never lie below the zero point (a negative real
+    # value, e.g. outside RSQRT's domain, where TFLM's invoke fails): such
+    # elements are mirrored above it.
+    nonnegative: bool = False
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,12 @@ def golden_inputs(oracle: TflmOracle, specs: Sequence[InputSpec], seed: int) -> 
             zero_point = info.quantization.zero_points[0]
             step = 1 if zero_point < np.iinfo(array.dtype).max else -1
             array[array == zero_point] = zero_point + step
+        if spec.nonnegative and info.quantization and np.issubdtype(array.dtype, np.integer):
+            zero_point = int(info.quantization.zero_points[0])
+            top = int(np.iinfo(array.dtype).max)
+            wide = array.astype(np.int64)
+            mirrored = np.minimum(2 * zero_point - wide, top)
+            array = np.where(wide < zero_point, mirrored, wide).astype(array.dtype)
         arrays.append(array)
     return arrays
 

@@ -1,8 +1,10 @@
 //! Elementwise math of one input, as TFLM: ABS (float32, quantized int8,
-//! int16 quantized or not), NEG, SIN, COS, EXP, LOG, SQRT, RSQRT, SQUARE,
-//! FLOOR, CEIL, ROUND (float32), LOGICAL_NOT (bool). Each may run in place.
+//! int16 quantized or not), RSQRT (float32, quantized int8 and int16), NEG,
+//! SIN, COS, EXP, LOG, SQRT, SQUARE, FLOOR, CEIL, ROUND (float32),
+//! LOGICAL_NOT (bool). Each may run in place.
 
 use bytemuck::{Pod, Zeroable};
+use microlite_kernels::rsqrt::{rsqrt_quantized, RsqrtQuantParams};
 use microlite_kernels::unary::{
     self as kernel, abs_int16, abs_int16_plain, abs_int8, float_unary, AbsQuantParams, FloatUnary,
 };
@@ -29,8 +31,8 @@ crate::registry::declare_ops! {
     log => FloatMath<LOG>, LOG, "float32";
     /// SQRT.
     sqrt => FloatMath<SQRT>, SQRT, "float32";
-    /// RSQRT (float32; TFLM's int8 and int16 are not here yet).
-    rsqrt => FloatMath<RSQRT>, RSQRT, "float32";
+    /// RSQRT.
+    rsqrt => Rsqrt, RSQRT, "float32, int8, int16 (zero points 0)";
     /// SQUARE.
     square => FloatMath<SQUARE>, SQUARE, "float32";
     /// FLOOR.
@@ -49,7 +51,6 @@ const COS: u32 = 3;
 const EXP: u32 = 4;
 const LOG: u32 = 5;
 const SQRT: u32 = 6;
-const RSQRT: u32 = 7;
 const SQUARE: u32 = 8;
 const FLOOR: u32 = 9;
 const CEIL: u32 = 10;
@@ -194,6 +195,67 @@ impl Kernel for Abs {
             ABS_I16_PLAIN => elementwise(ctx, abs_int16_plain),
             _ => elementwise(ctx, |i: &[f32], o: &mut [f32]| {
                 float_unary(FloatUnary::Abs, i, o)
+            }),
+        }
+    }
+}
+
+/// Prepared RSQRT parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct RsqrtParams {
+    /// 0 float32, 1 int8, 2 int16.
+    kind: u32,
+    quant: RsqrtQuantParams,
+}
+
+/// RSQRT: float32 `1 / sqrt(x)`; int8 and int16 (zero points 0) in TFLM's
+/// fixed point.
+pub struct Rsqrt;
+
+impl Kernel for Rsqrt {
+    type Params = RsqrtParams;
+
+    fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<RsqrtParams>, OpError> {
+        let (input, output) = same_type_io(ctx, |t| {
+            matches!(
+                t,
+                TensorType::Float32 | TensorType::Int8 | TensorType::Int16
+            )
+        })?;
+        let kind = match input.dtype() {
+            TensorType::Float32 => 0,
+            TensorType::Int8 => 1,
+            _ => 2,
+        };
+        let mut quant = RsqrtQuantParams::zeroed();
+        if kind != 0 {
+            let (i, o) = (affine(&input)?, affine(&output)?);
+            if kind == 2 {
+                for (tensor, q) in [(&input, &i), (&output, &o)] {
+                    if q.zero_point != 0 {
+                        return Err(OpError::BadQuantization {
+                            tensor: tensor.index(),
+                            what: "int16 RSQRT needs zero point 0",
+                        });
+                    }
+                }
+            }
+            quant = RsqrtQuantParams::new(i.scale, i.zero_point, o.scale, o.zero_point);
+        }
+        Ok(in_place(RsqrtParams { kind, quant }))
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, p: &RsqrtParams, _: &[u8]) -> Result<(), OpError> {
+        match p.kind {
+            1 => elementwise(ctx, |i: &[i8], o: &mut [i8]| {
+                rsqrt_quantized(&p.quant, i, o)
+            }),
+            2 => elementwise(ctx, |i: &[i16], o: &mut [i16]| {
+                rsqrt_quantized(&p.quant, i, o)
+            }),
+            _ => elementwise(ctx, |i: &[f32], o: &mut [f32]| {
+                float_unary(FloatUnary::Rsqrt, i, o)
             }),
         }
     }

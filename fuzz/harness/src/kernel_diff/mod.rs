@@ -42,6 +42,7 @@ mod reduce;
 mod resize_bilinear;
 mod resize_nearest;
 mod reverse;
+mod rsqrt;
 mod select;
 mod softmax;
 mod space_depth;
@@ -81,7 +82,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 54] = [
+pub const KERNELS: [(&str, Case); 55] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -158,6 +159,7 @@ pub const KERNELS: [(&str, Case); 54] = [
     ("log_softmax", log_softmax::log_softmax_case),
     ("resize_bilinear", resize_bilinear::resize_bilinear_case),
     ("batch_matmul", batch_matmul::batch_matmul_case),
+    ("rsqrt int8/int16", rsqrt::rsqrt_case),
 ];
 
 /// Runs one differential case described by `data`.
