@@ -228,7 +228,7 @@ pub fn reduce_all(shape: &ReduceShape, input: &[u8], output: &mut [u8]) -> Resul
     Ok(())
 }
 
-/// Int8 SUM parameters: TFLM's `QuantizedMeanOrSum` with `compute_sum`,
+/// Int8 / int16 SUM parameters: TFLM's `QuantizedMeanOrSum` with `compute_sum`,
 /// the input/output scale ratio without the `1 / count` of MEAN; evaluated
 /// by [`mean_int8`].
 pub fn prepare_sum_int8(
@@ -277,7 +277,7 @@ pub struct MeanQuantParams {
     pub output_shift: i32,
 }
 
-/// Params of an int8 MEAN over `shape`.
+/// Params of an int8 / int16 MEAN over `shape`.
 pub fn prepare_mean_int8(
     shape: &ReduceShape,
     input_scale: f32,
@@ -306,17 +306,55 @@ pub fn prepare_mean_int8(
     }
 }
 
-/// Int8 MEAN: integer sum, minus the input zero point times the count,
-/// requantized with the folded multiplier.
+/// Int8 MEAN (and SUM, with [`prepare_sum_int8`]'s parameters): integer
+/// sum, minus the input zero point times the count, requantized with the
+/// folded multiplier.
 pub fn mean_int8(
     shape: &ReduceShape,
     params: &MeanQuantParams,
     input: &[i8],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
+    mean_quantized(shape, params, input, output)
+}
+
+/// [`mean_int8`] for int16 (TFLM's same template, an `i32` sum).
+pub fn mean_int16(
+    shape: &ReduceShape,
+    params: &MeanQuantParams,
+    input: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    mean_quantized(shape, params, input, output)
+}
+
+/// An integer element of a quantized MEAN / SUM.
+trait MeanElement: Copy + Into<i32> {
+    /// `value` clamped to the type's range.
+    fn saturate(value: i32) -> Self;
+}
+
+impl MeanElement for i8 {
+    fn saturate(value: i32) -> Self {
+        value.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
+    }
+}
+
+impl MeanElement for i16 {
+    fn saturate(value: i32) -> Self {
+        value.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16
+    }
+}
+
+fn mean_quantized<T: MeanElement>(
+    shape: &ReduceShape,
+    params: &MeanQuantParams,
+    input: &[T],
+    output: &mut [T],
+) -> Result<(), KernelError> {
     shape.check_lengths(input.len(), output.len())?;
     if input.is_empty() || shape.reduced_count == 0 {
-        output.iter_mut().for_each(|o| *o = 0);
+        output.iter_mut().for_each(|o| *o = T::saturate(0));
         return Ok(());
     }
     let correction = i64::from(params.input_zero_point) * i64::from(shape.reduced_count);
@@ -331,7 +369,7 @@ pub fn mean_int8(
         )
         .wrapping_add(params.output_zero_point);
         if let Some(out) = output.get_mut(o) {
-            *out = value.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8;
+            *out = T::saturate(value);
         }
     };
     shape.for_each(|o, i| {
@@ -340,7 +378,7 @@ pub fn mean_int8(
             current = o;
             sum = 0;
         }
-        sum = sum.wrapping_add(i32::from(input.get(i).copied().unwrap_or(0)));
+        sum = sum.wrapping_add(input.get(i).map_or(0, |&x| x.into()));
     });
     finish(current, sum);
     Ok(())

@@ -1,10 +1,10 @@
-"""MEAN (tf.reduce_mean) over several axis sets, with and without keepdims."""
+"""MEAN (tf.reduce_mean) over several axis sets, with and without keepdims (float32, int8, int16)."""
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-from ..case import ALL_FLAVOURS, CaseSpec, InputSpec
+from ..case import ALL_FLAVOURS, INT16, CaseSpec, InputSpec
 from .common import dims_name, function_model
 
 # (input shape, axes, keepdims)
@@ -37,7 +37,7 @@ def cases() -> list[CaseSpec]:
                 lambda fn=fn, spec=spec: function_model(fn, [spec]),
                 [spec],
                 f"reduce_mean over axes {list(axes)}, keepdims={keepdims}, on {list(shape)}",
-                ALL_FLAVOURS,
+                (*ALL_FLAVOURS, INT16),
                 {"input_shape": list(shape), "axes": list(axes), "keepdims": keepdims},
             )
         )

@@ -1,11 +1,11 @@
-"""SUM (tf.reduce_sum: float32, int8) and REDUCE_ALL (tf.reduce_all of bools)
+"""SUM (tf.reduce_sum: float32, int8, int16) and REDUCE_ALL (tf.reduce_all of bools)
 over several axis sets, with and without keepdims."""
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-from ..case import ALL_FLAVOURS, FLOAT32, CaseSpec, InputSpec
+from ..case import ALL_FLAVOURS, FLOAT32, INT16, CaseSpec, InputSpec
 from .common import dims_name, function_model
 
 # (input shape, axes, keepdims)
@@ -42,7 +42,7 @@ def cases() -> list[CaseSpec]:
                 lambda fn=sum_fn, spec=spec: function_model(fn, [spec]),
                 [spec],
                 f"reduce_sum over {list(axes)}, keepdims={keepdims}, on {list(shape)}",
-                ALL_FLAVOURS,
+                (*ALL_FLAVOURS, INT16),
                 {"op": "sum", "input_shape": list(shape), "axes": list(axes)},
             )
         )

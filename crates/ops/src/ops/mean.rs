@@ -1,10 +1,12 @@
 //! MEAN over the axes listed in the constant int32 input 1 (negative axes
-//! count from the end, duplicates are ignored), float32 and int8, as TFLM.
+//! count from the end, duplicates are ignored), float32, int8 and int16, as
+//! TFLM.
 //! ReducerOptions.keep_dims only decides the output shape, which must match.
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::reduce::{
-    mean_f32, mean_int8, prepare_mean_int8, MeanQuantParams, ReduceShape, MAX_REDUCE_RANK,
+    mean_f32, mean_int16, mean_int8, prepare_mean_int8, MeanQuantParams, ReduceShape,
+    MAX_REDUCE_RANK,
 };
 use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
@@ -16,11 +18,12 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// MEAN.
-    mean => Mean, MEAN, "int8, float32";
+    mean => Mean, MEAN, "int8, int16, float32";
 }
 
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
+const INT16: u32 = 2;
 
 /// Prepared MEAN parameters.
 #[repr(C)]
@@ -160,13 +163,17 @@ impl Kernel for Mean {
         };
         match input.dtype() {
             TensorType::Float32 => expect_type(&output, TensorType::Float32)?,
-            TensorType::Int8 => {
-                expect_type(&output, TensorType::Int8)?;
+            dtype @ (TensorType::Int8 | TensorType::Int16) => {
+                expect_type(&output, dtype)?;
                 let input_q = affine(&input)?;
                 let output_q = affine(&output)?;
                 // TFLM requantizes the sum even when the input and output
                 // quantization are identical (checked against the wheel).
-                params.kind = INT8;
+                params.kind = if dtype == TensorType::Int8 {
+                    INT8
+                } else {
+                    INT16
+                };
                 params.quant = prepare_mean_int8(
                     &shape,
                     input_q.scale,
@@ -188,6 +195,12 @@ impl Kernel for Mean {
     fn eval(ctx: &mut EvalContext<'_>, p: &MeanParams, _: &[u8]) -> Result<(), OpError> {
         let result = match p.kind {
             FLOAT => mean_f32(&p.shape, ctx.input::<f32>(0)?, ctx.output::<f32>()?),
+            INT16 => mean_int16(
+                &p.shape,
+                &p.quant,
+                ctx.input::<i16>(0)?,
+                ctx.output::<i16>()?,
+            ),
             _ => mean_int8(&p.shape, &p.quant, ctx.input::<i8>(0)?, ctx.output::<i8>()?),
         };
         result.map_err(OpError::from)

@@ -1,10 +1,10 @@
-//! SUM (float32, int8) and REDUCE_ALL (bool) over the constant int32 axes
+//! SUM (float32, int8, int16) and REDUCE_ALL (bool) over the constant int32 axes
 //! of input 1, keep_dims deciding the output shape (see MEAN), as TFLM:
-//! int8 SUM requantizes the offset sum by the input/output scale ratio.
+//! quantized SUM requantizes the offset sum by the input/output scale ratio.
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::reduce::{
-    self as kernel, mean_int8, prepare_sum_int8, sum_f32, MeanQuantParams, ReduceShape,
+    self as kernel, mean_int16, mean_int8, prepare_sum_int8, sum_f32, MeanQuantParams, ReduceShape,
 };
 use microlite_model::TensorType;
 
@@ -16,13 +16,14 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// SUM.
-    sum => Sum, SUM, "float32, int8";
+    sum => Sum, SUM, "float32, int8, int16";
     /// REDUCE_ALL.
     reduce_all => ReduceAll, REDUCE_ALL, "bool";
 }
 
 const F32: u32 = 0;
 const I8: u32 = 1;
+const I16: u32 = 2;
 
 /// Prepared SUM / REDUCE_ALL parameters.
 #[repr(C)]
@@ -44,6 +45,7 @@ impl Kernel for Sum {
         let kind = match input.dtype() {
             TensorType::Float32 => F32,
             TensorType::Int8 => I8,
+            TensorType::Int16 => I16,
             dtype => {
                 return Err(OpError::UnsupportedType {
                     tensor: input.index(),
@@ -58,7 +60,7 @@ impl Kernel for Sum {
             });
         }
         let mut quant = MeanQuantParams::zeroed();
-        if kind == I8 {
+        if kind != F32 {
             let (i, o) = (affine(&input)?, affine(&output)?);
             quant = prepare_sum_int8(i.scale, i.zero_point, o.scale, o.zero_point);
         }
@@ -69,6 +71,9 @@ impl Kernel for Sum {
         if p.kind == I8 {
             let input = ctx.input::<i8>(0)?;
             Ok(mean_int8(&p.shape, &p.quant, input, ctx.output::<i8>()?)?)
+        } else if p.kind == I16 {
+            let input = ctx.input::<i16>(0)?;
+            Ok(mean_int16(&p.shape, &p.quant, input, ctx.output::<i16>()?)?)
         } else {
             let input = ctx.input::<f32>(0)?;
             Ok(sum_f32(&p.shape, input, ctx.output::<f32>()?)?)

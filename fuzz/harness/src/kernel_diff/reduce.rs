@@ -1,11 +1,16 @@
 //! REDUCE_MAX / REDUCE_MIN, SUM (float) and REDUCE_ALL against the naive
 //! fold: every input element, in row-major order, offered
-//! to the output element its kept coordinates name.
+//! to the output element its kept coordinates name. The quantized MEAN /
+//! SUM (int8, int16) against the exact sum of each output's elements minus
+//! the zero point's share, wrapped to `i32` and requantized naively.
 
-use microlite_kernels::reduce::{reduce_all, reduce_max_min, sum_f32, ReduceShape};
+use microlite_kernels::reduce::{
+    mean_int16, mean_int8, reduce_all, reduce_max_min, sum_f32, MeanQuantParams, ReduceShape,
+};
 
-use super::{extent, float_value, mismatch, same_f32, Mismatch};
+use super::{extent, float_value, mismatch, multiplier_and_shift, same_f32, Mismatch};
 use crate::decisions::Decisions;
+use crate::naive::{multiply_by_quantized_multiplier, wrap32};
 
 pub(super) fn max_min(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     let rank = 1 + d.below(4);
@@ -95,6 +100,80 @@ pub(super) fn max_min(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
         return mismatch(
             "reduce_max_min",
             "accepted an output one element too long".into(),
+        );
+    }
+    // Quantized MEAN / SUM: the output each input element goes to, as above.
+    let targets: Vec<usize> = (0..n)
+        .map(|flat| {
+            let mut rest = flat;
+            let mut coords = vec![0; rank];
+            for k in (0..rank).rev() {
+                coords[k] = rest % dims[k];
+                rest /= dims[k];
+            }
+            (0..rank)
+                .filter(|&k| !reduced[k])
+                .fold(0, |acc, k| acc * dims[k] + coords[k])
+        })
+        .collect();
+    let (output_multiplier, output_shift) = multiplier_and_shift(d);
+    let int16 = d.bool();
+    let (lo, hi) = if int16 { (-32768, 32767) } else { (-128, 127) };
+    let params = MeanQuantParams {
+        input_zero_point: if int16 { 0 } else { d.in_range(lo, hi) },
+        output_zero_point: if int16 { 0 } else { d.in_range(lo, hi) },
+        output_multiplier,
+        output_shift,
+    };
+    let values: Vec<i32> = (0..n)
+        .map(|_| {
+            if int16 {
+                i32::from(d.u16() as i16)
+            } else {
+                i32::from(d.u8() as i8)
+            }
+        })
+        .collect();
+    let count = (n / out_len.max(1)) as i128;
+    let mut exact = vec![0i128; out_len];
+    for (&x, &t) in values.iter().zip(&targets) {
+        exact[t] += i128::from(x);
+    }
+    let want: Vec<i32> = exact
+        .iter()
+        .map(|&sum| {
+            let shifted = wrap32(sum - i128::from(params.input_zero_point) * count);
+            let scaled = multiply_by_quantized_multiplier(shifted, output_multiplier, output_shift);
+            (i64::from(scaled) + i64::from(params.output_zero_point))
+                .clamp(i64::from(lo), i64::from(hi)) as i32
+        })
+        .collect();
+    let got: Vec<i32> = if int16 {
+        let input: Vec<i16> = values.iter().map(|&v| v as i16).collect();
+        let mut out = vec![0i16; out_len];
+        if let Err(e) = mean_int16(&shape, &params, &input, &mut out) {
+            return mismatch("mean/sum int16", format!("{dims:?} {axes:?} refused: {e}"));
+        }
+        out.iter().map(|&v| i32::from(v)).collect()
+    } else {
+        let input: Vec<i8> = values.iter().map(|&v| v as i8).collect();
+        let mut out = vec![0i8; out_len];
+        if let Err(e) = mean_int8(&shape, &params, &input, &mut out) {
+            return mismatch("mean/sum int8", format!("{dims:?} {axes:?} refused: {e}"));
+        }
+        out.iter().map(|&v| i32::from(v)).collect()
+    };
+    if let Some(k) = (0..out_len).find(|&k| got[k] != want[k]) {
+        return mismatch(
+            if int16 {
+                "mean/sum int16"
+            } else {
+                "mean/sum int8"
+            },
+            format!(
+                "{dims:?} {axes:?} {params:?}: output {k} {} vs {}",
+                got[k], want[k]
+            ),
         );
     }
     Ok(())
