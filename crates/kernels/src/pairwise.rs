@@ -10,12 +10,12 @@ use crate::KernelError;
 
 /// `f(a[i], b[j])` into every output element, `i` and `j` the broadcast
 /// indices of `shape`.
-pub fn broadcast_apply<T: Copy, O>(
+pub fn broadcast_apply<T: Copy, U: Copy, O>(
     shape: &BroadcastShape,
     a: &[T],
-    b: &[T],
+    b: &[U],
     output: &mut [O],
-    f: impl Fn(T, T) -> O,
+    f: impl Fn(T, U) -> O,
 ) -> Result<(), KernelError> {
     shape.check_lengths(a.len(), b.len(), output.len())?;
     shape.for_each(|o, i, j| {

@@ -63,7 +63,30 @@ impl QuantizedPrelu {
     /// The int8 PRELU of a stored input and alpha value.
     #[inline]
     pub fn apply(&self, x: i8, alpha: i8) -> i8 {
-        let input = self.input_offset.wrapping_add(i32::from(x));
+        // The clamp keeps the value within int8.
+        clamp_i32(
+            self.unclamped(i32::from(x), alpha),
+            i32::from(i8::MIN),
+            i32::from(i8::MAX),
+        ) as i8
+    }
+
+    /// The 16x8 PRELU (int16 input and output, int8 alpha) of a stored
+    /// input and alpha value.
+    #[inline]
+    pub fn apply_i16(&self, x: i16, alpha: i8) -> i16 {
+        // The clamp keeps the value within int16.
+        clamp_i32(
+            self.unclamped(i32::from(x), alpha),
+            i32::from(i16::MIN),
+            i32::from(i16::MAX),
+        ) as i16
+    }
+
+    /// The output before the clamp to the output type.
+    #[inline]
+    fn unclamped(&self, x: i32, alpha: i8) -> i32 {
+        let input = self.input_offset.wrapping_add(x);
         let scaled = if input >= 0 {
             multiply_by_quantized_multiplier(input, self.identity_multiplier, self.identity_shift)
         } else {
@@ -74,12 +97,7 @@ impl QuantizedPrelu {
                 self.alpha_shift,
             )
         };
-        // The clamp keeps the value within int8.
-        clamp_i32(
-            scaled.wrapping_add(self.output_offset),
-            i32::from(i8::MIN),
-            i32::from(i8::MAX),
-        ) as i8
+        scaled.wrapping_add(self.output_offset)
     }
 }
 

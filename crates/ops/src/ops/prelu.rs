@@ -1,7 +1,6 @@
-//! PRELU, as TFLM: float32 (broadcasting up to rank 4) and int8
-//! (broadcasting up to rank 5, with the input, alpha and output each
-//! quantized). int16 input with int8 alpha, which TFLM also runs, is not
-//! here yet.
+//! PRELU, as TFLM: float32 (broadcasting up to rank 4), int8, and int16
+//! input and output with int8 alpha (broadcasting up to rank 5, with the
+//! input, alpha and output each quantized).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::broadcast::{BroadcastShape, MAX_BROADCAST_RANK};
@@ -17,20 +16,25 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// PRELU.
-    prelu => Prelu, PRELU, "float32, int8";
+    prelu => Prelu, PRELU, "float32, int8, int16 (int8 alpha)";
 }
 
 /// TFLM's float PRELU loop is 4-D.
 const MAX_FLOAT_RANK: usize = 4;
 
-/// Prepared parameters: the broadcast, whether int8, the int8 arithmetic.
+/// Prepared parameters: the broadcast, the type, the quantized arithmetic.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 pub struct PreluParams {
     shape: BroadcastShape,
     quantized: QuantizedPrelu,
-    is_int8: u32,
+    /// 0 float32, 1 int8, 2 int16 with int8 alpha.
+    kind: u32,
 }
+
+const FLOAT: u32 = 0;
+const INT8: u32 = 1;
+const INT16: u32 = 2;
 
 /// PRELU of an input and a broadcast alpha.
 pub struct Prelu;
@@ -41,9 +45,10 @@ impl Kernel for Prelu {
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<PreluParams>, OpError> {
         ctx.expect_io(2, 2, 1)?;
         let (input, alpha, output) = (ctx.input(0)?, ctx.input(1)?, ctx.output(0)?);
-        let is_int8 = match input.dtype() {
-            TensorType::Float32 => false,
-            TensorType::Int8 => true,
+        let (kind, alpha_type) = match input.dtype() {
+            TensorType::Float32 => (FLOAT, TensorType::Float32),
+            TensorType::Int8 => (INT8, TensorType::Int8),
+            TensorType::Int16 => (INT16, TensorType::Int8),
             dtype => {
                 return Err(OpError::UnsupportedType {
                     tensor: input.index(),
@@ -51,21 +56,21 @@ impl Kernel for Prelu {
                 })
             }
         };
-        for tensor in [&alpha, &output] {
-            if tensor.dtype() != input.dtype() {
+        for (tensor, dtype) in [(&alpha, alpha_type), (&output, input.dtype())] {
+            if tensor.dtype() != dtype {
                 return Err(OpError::UnsupportedType {
                     tensor: tensor.index(),
                     dtype: tensor.dtype(),
                 });
             }
         }
-        let max_rank = if is_int8 {
-            MAX_BROADCAST_RANK
-        } else {
+        let max_rank = if kind == FLOAT {
             MAX_FLOAT_RANK
+        } else {
+            MAX_BROADCAST_RANK
         };
         let shape = binary_broadcast(&input, &alpha, &output, max_rank)?;
-        let quantized = if is_int8 {
+        let quantized = if kind != FLOAT {
             let (qi, qa, qo) = (affine(&input)?, affine(&alpha)?, affine(&output)?);
             QuantizedPrelu::new(
                 (qi.scale, qi.zero_point),
@@ -78,13 +83,22 @@ impl Kernel for Prelu {
         Ok(Prepared::new(PreluParams {
             shape,
             quantized,
-            is_int8: u32::from(is_int8),
+            kind,
         }))
     }
 
     fn eval(ctx: &mut EvalContext<'_>, p: &PreluParams, _: &[u8]) -> Result<(), OpError> {
-        if p.is_int8 != 0 {
-            let q = &p.quantized;
+        let q = &p.quantized;
+        if p.kind == INT16 {
+            let (input, alpha) = (ctx.input::<i16>(0)?, ctx.input::<i8>(1)?);
+            Ok(broadcast_apply(
+                &p.shape,
+                input,
+                alpha,
+                ctx.output::<i16>()?,
+                |x, a| q.apply_i16(x, a),
+            )?)
+        } else if p.kind == INT8 {
             let (input, alpha) = (ctx.input::<i8>(0)?, ctx.input::<i8>(1)?);
             Ok(broadcast_apply(
                 &p.shape,
