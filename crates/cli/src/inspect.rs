@@ -114,7 +114,7 @@ pub fn facts(model: &Model<'_>) -> ModelFacts {
         for op in model.subgraph(i).iter().flat_map(|sg| sg.operators()) {
             op_support
                 .entry(op.op_name())
-                .or_insert_with(|| crate::op_table::support(op.builtin()));
+                .or_insert_with(|| crate::op_table::support(op.builtin(), op.version()));
         }
     }
     let mut macs = 0u64;

@@ -1,5 +1,6 @@
 //! `microlite ops`: the op table (`microlite::ops::TABLE`), every op this
-//! build implements with its registration functions and the types it takes.
+//! build implements with its registration functions, the types it takes and
+//! the converter's op versions for them.
 
 use std::fmt::Write as _;
 
@@ -7,10 +8,22 @@ use microlite::ops::TABLE;
 use microlite::BuiltinOperator;
 
 /// The row of `op` in the table, as `inspect` shows it: its registration
-/// function and types, or why there is none.
-pub fn support(op: BuiltinOperator) -> String {
+/// function and types (and a note when the model's `version` is above the
+/// converter's versions for those types), or why there is none.
+pub fn support(op: BuiltinOperator, version: i32) -> String {
     match TABLE.iter().find(|entry| entry.op == op) {
-        Some(entry) => format!("ops::{}() ({})", entry.name, entry.types),
+        Some(entry) => {
+            let highest = i32::from(entry.versions[1]);
+            let note = if version > highest {
+                format!(
+                    "; version {version} is above the converter's {highest} for these types: \
+                     a type or feature microlite may refuse"
+                )
+            } else {
+                String::new()
+            };
+            format!("ops::{}() ({}){note}", entry.name, entry.types)
+        }
         None if op == BuiltinOperator::CUSTOM => {
             "custom op: register its kernel with OpResolver::add_custom".to_string()
         }
@@ -22,8 +35,8 @@ pub fn support(op: BuiltinOperator) -> String {
 pub fn render(markdown: bool) -> String {
     let mut out = String::new();
     if markdown {
-        let _ = writeln!(out, "| op | registration | int8 only | types |");
-        let _ = writeln!(out, "|---|---|---|---|");
+        let _ = writeln!(out, "| op | versions | registration | int8 only | types |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
     }
     let mut entries: Vec<_> = TABLE.iter().collect();
     entries.sort_by_key(|entry| entry.op_name());
@@ -34,6 +47,12 @@ pub fn render(markdown: bool) -> String {
             String::new()
         };
         let registration = format!("ops::{}()", entry.name);
+        let [lowest, highest] = entry.versions;
+        let versions = if lowest == highest {
+            format!("{lowest}")
+        } else {
+            format!("{lowest}–{highest}")
+        };
         if markdown {
             let int8 = if int8.is_empty() {
                 "—".to_string()
@@ -42,15 +61,16 @@ pub fn render(markdown: bool) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {} | `{registration}` | {int8} | {} |",
+                "| {} | {versions} | `{registration}` | {int8} | {} |",
                 entry.op_name(),
                 entry.types
             );
         } else {
             let _ = writeln!(
                 out,
-                "{:<24} {:<28} {:<30} {}",
+                "{:<24} {:<6} {:<28} {:<30} {}",
                 entry.op_name(),
+                versions,
                 registration,
                 int8,
                 entry.types

@@ -26,10 +26,25 @@ fn ops_prints_every_registration() {
         .collect();
     assert_eq!(rows.len(), microlite::ops::ALL_COUNT);
     for entry in &microlite::ops::TABLE {
-        let row = format!("| {} | `ops::{}()` |", entry.op_name(), entry.name);
+        let [lowest, highest] = entry.versions;
+        assert!(
+            1 <= lowest && lowest <= highest,
+            "{}: versions {lowest}..={highest}",
+            entry.op_name()
+        );
+        let versions = if lowest == highest {
+            format!("{lowest}")
+        } else {
+            format!("{lowest}–{highest}")
+        };
+        let row = format!(
+            "| {} | {versions} | `ops::{}()` |",
+            entry.op_name(),
+            entry.name
+        );
         assert!(markdown.contains(&row), "{row} missing:\n{markdown}");
     }
-    assert!(markdown.contains("| CONV_2D | `ops::conv_2d()` | `ops::conv_2d_int8()` |"));
+    assert!(markdown.contains("| CONV_2D | 1–8 | `ops::conv_2d()` | `ops::conv_2d_int8()` |"));
     let text = microlite(&["ops"]);
     assert!(text.contains(&format!("{} ops", microlite::ops::ALL_COUNT)));
 }

@@ -28,6 +28,10 @@ pub struct OpEntry {
     pub int8: Option<fn() -> Registration>,
     /// The tensor types it takes, as the op table prints them.
     pub types: &'static str,
+    /// The operator versions (`OperatorCode.version`) the TFLite converter
+    /// writes for models of these types, `[lowest, highest]`. Informative:
+    /// TFLM runs an op whatever its version, and so does microlite.
+    pub versions: [u8; 2],
 }
 
 impl OpEntry {
@@ -82,6 +86,7 @@ const PLACEHOLDER: OpEntry = OpEntry {
     registration: no_registration,
     int8: None,
     types: "",
+    versions: [0, 0],
 };
 
 /// `Some(f)` for an int8 registration function, `None` without one.
@@ -100,19 +105,22 @@ pub(crate) use int8_entry;
 /// ```text
 /// declare_ops! {
 ///     /// CONV_2D.
-///     conv_2d => Conv2d, CONV_2D, "int8 (per-channel), float32",
+///     conv_2d => Conv2d, CONV_2D, "int8 (per-channel), float32", versions 1..=8,
 ///         int8 conv_2d_int8 => Conv2d<INT8>;
 /// }
 /// ```
 ///
-/// `name => Kernel, OP, "types"` gives `pub fn name() -> Registration`
+/// `name => Kernel, OP, "types", versions LO..=HI` (the converter's op
+/// versions for those types, [`OpEntry::versions`]) gives
+/// `pub fn name() -> Registration`
 /// (re-exported as `ops::name`), its eval-only twin `ops::eval_only::name`
 /// and the op's row in [`crate::ops::TABLE`]; the optional
 /// `int8 name_int8 => Kernel<INT8>` adds the int8-only registration.
 macro_rules! declare_ops {
     ($(
         $(#[$doc:meta])*
-        $name:ident => $kernel:ty, $op:ident, $types:literal
+        $name:ident => $kernel:ty, $op:ident, $types:literal,
+        versions $lowest:literal ..= $highest:literal
         $(, int8 $int8:ident => $int8_kernel:ty)?;
     )*) => {
         $(
@@ -162,6 +170,7 @@ macro_rules! declare_ops {
                 registration: $name,
                 int8: $crate::registry::int8_entry!($($int8)?),
                 types: $types,
+                versions: [$lowest, $highest],
             },
         )*];
     };

@@ -22,19 +22,19 @@ use crate::quant_params::{affine, AffineQuant};
 
 crate::registry::declare_ops! {
     /// RELU.
-    relu => Relu, RELU, "int8, float32";
+    relu => Relu, RELU, "int8, float32", versions 1..=2;
     /// RELU6.
-    relu6 => Relu6, RELU6, "int8, float32";
+    relu6 => Relu6, RELU6, "int8, float32", versions 1..=2;
     /// LEAKY_RELU.
-    leaky_relu => LeakyRelu, LEAKY_RELU, "int8, int16, float32";
+    leaky_relu => LeakyRelu, LEAKY_RELU, "int8, int16, float32", versions 1..=2;
     /// LOGISTIC.
-    logistic => Logistic, LOGISTIC, "int8, float32";
+    logistic => Logistic, LOGISTIC, "int8, float32", versions 1..=2;
     /// TANH.
-    tanh => Tanh, TANH, "int8, float32";
+    tanh => Tanh, TANH, "int8, float32", versions 1..=2;
     /// HARD_SWISH.
-    hard_swish => HardSwish, HARD_SWISH, "int8, float32";
+    hard_swish => HardSwish, HARD_SWISH, "int8, float32", versions 1..=1;
     /// ELU.
-    elu => Elu, ELU, "int8, float32";
+    elu => Elu, ELU, "int8, float32", versions 1..=1;
 }
 
 const FLOAT: u32 = 0;

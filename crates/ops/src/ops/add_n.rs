@@ -12,7 +12,7 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// ADD_N.
-    add_n => AddN, ADD_N, "float32, int8";
+    add_n => AddN, ADD_N, "float32, int8", versions 1..=1;
 }
 
 /// Prepared parameters: the input count, whether int8, and the int8

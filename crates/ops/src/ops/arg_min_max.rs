@@ -15,9 +15,9 @@ use crate::shape_check::{dim, prefix};
 
 crate::registry::declare_ops! {
     /// ARG_MAX.
-    arg_max => ArgMinMax<true>, ARG_MAX, "float32, int8 -> int32";
+    arg_max => ArgMinMax<true>, ARG_MAX, "float32, int8 -> int32", versions 1..=2;
     /// ARG_MIN.
-    arg_min => ArgMinMax<false>, ARG_MIN, "float32, int8 -> int32";
+    arg_min => ArgMinMax<false>, ARG_MIN, "float32, int8 -> int32", versions 1..=2;
 }
 
 /// Largest input rank handled.

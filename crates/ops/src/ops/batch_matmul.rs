@@ -18,7 +18,7 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// BATCH_MATMUL.
-    batch_matmul => BatchMatMul, BATCH_MATMUL, "float32, int8, int16";
+    batch_matmul => BatchMatMul, BATCH_MATMUL, "float32, int8, int16", versions 1..=3;
 }
 
 const FLOAT: u32 = 0;

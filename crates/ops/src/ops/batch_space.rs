@@ -18,9 +18,11 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// SPACE_TO_BATCH_ND.
-    space_to_batch_nd => BatchSpace<SPACE_TO_BATCH>, SPACE_TO_BATCH_ND, "float32, int8";
+    space_to_batch_nd => BatchSpace<SPACE_TO_BATCH>, SPACE_TO_BATCH_ND, "float32, int8",
+        versions 1..=3;
     /// BATCH_TO_SPACE_ND.
-    batch_to_space_nd => BatchSpace<BATCH_TO_SPACE>, BATCH_TO_SPACE_ND, "float32, int8";
+    batch_to_space_nd => BatchSpace<BATCH_TO_SPACE>, BATCH_TO_SPACE_ND, "float32, int8",
+        versions 1..=3;
 }
 
 const SPACE_TO_BATCH: u32 = 0;

@@ -12,7 +12,7 @@ use crate::kernel::{Kernel, Prepared};
 
 crate::registry::declare_ops! {
     /// BROADCAST_ARGS.
-    broadcast_args => BroadcastArgs, BROADCAST_ARGS, "int32, int64";
+    broadcast_args => BroadcastArgs, BROADCAST_ARGS, "int32, int64", versions 1..=1;
 }
 
 /// Prepared BROADCAST_ARGS parameters.

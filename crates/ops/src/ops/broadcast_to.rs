@@ -14,7 +14,7 @@ use crate::shape_check::{dim, to_u32};
 crate::registry::declare_ops! {
     /// BROADCAST_TO.
     broadcast_to => BroadcastTo, BROADCAST_TO,
-        "float32, int8, uint8, int16, int32, int64, bool";
+        "float32, int8, uint8, int16, int32, int64, bool", versions 2..=3;
 }
 
 /// TFLM's largest rank for BROADCAST_TO.

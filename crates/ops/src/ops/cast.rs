@@ -13,7 +13,8 @@ use crate::shape_check::to_u32;
 
 crate::registry::declare_ops! {
     /// CAST.
-    cast => Cast, CAST, "int8, int16, int32, uint32, float32, bool -> int8, int16, int32, uint32, float32";
+    cast => Cast, CAST, "int8, int16, int32, uint32, float32, bool -> int8, int16, int32, uint32, float32",
+        versions 1..=3;
 }
 
 /// Prepared CAST parameters.

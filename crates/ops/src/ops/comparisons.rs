@@ -19,17 +19,20 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// EQUAL.
-    equal => Compare<EQUAL>, EQUAL, "float32, int8, int32, int64, bool -> bool";
+    equal => Compare<EQUAL>, EQUAL, "float32, int8, int32, int64, bool -> bool", versions 1..=2;
     /// NOT_EQUAL.
-    not_equal => Compare<NOT_EQUAL>, NOT_EQUAL, "float32, int8, int32, int64, bool -> bool";
+    not_equal => Compare<NOT_EQUAL>, NOT_EQUAL, "float32, int8, int32, int64, bool -> bool",
+        versions 1..=2;
     /// GREATER.
-    greater => Compare<GREATER>, GREATER, "float32, int8, int32, int64 -> bool";
+    greater => Compare<GREATER>, GREATER, "float32, int8, int32, int64 -> bool", versions 1..=2;
     /// GREATER_EQUAL.
-    greater_equal => Compare<GREATER_EQUAL>, GREATER_EQUAL, "float32, int8, int32, int64 -> bool";
+    greater_equal => Compare<GREATER_EQUAL>, GREATER_EQUAL, "float32, int8, int32, int64 -> bool",
+        versions 1..=2;
     /// LESS.
-    less => Compare<LESS>, LESS, "float32, int8, int32, int64 -> bool";
+    less => Compare<LESS>, LESS, "float32, int8, int32, int64 -> bool", versions 1..=2;
     /// LESS_EQUAL.
-    less_equal => Compare<LESS_EQUAL>, LESS_EQUAL, "float32, int8, int32, int64 -> bool";
+    less_equal => Compare<LESS_EQUAL>, LESS_EQUAL, "float32, int8, int32, int64 -> bool",
+        versions 1..=2;
 }
 
 const EQUAL: u32 = 0;

@@ -19,7 +19,8 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// CONCATENATION.
-    concatenation => Concatenation, CONCATENATION, "float32, int8, int16, int32, int64, bool";
+    concatenation => Concatenation, CONCATENATION, "float32, int8, int16, int32, int64, bool",
+        versions 1..=3;
 }
 
 /// Most inputs TFLM's CONCATENATION accepts.

@@ -24,6 +24,7 @@ crate::registry::declare_ops! {
     /// CONV_2D.
     conv_2d => Conv2d, CONV_2D,
         "int8 (per-channel weights), int16 (16x8: int8 weights, int64 or int32 bias), float32",
+        versions 1..=8,
         int8 conv_2d_int8 => Conv2d<{ crate::type_set::INT8 }>;
 }
 

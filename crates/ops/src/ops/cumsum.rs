@@ -17,7 +17,7 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// CUMSUM.
-    cumsum => CumSum, CUMSUM, "float32, int8";
+    cumsum => CumSum, CUMSUM, "float32, int8", versions 1..=1;
 }
 
 /// Prepared CUMSUM parameters.

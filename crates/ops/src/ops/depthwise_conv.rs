@@ -24,6 +24,7 @@ crate::registry::declare_ops! {
     /// DEPTHWISE_CONV_2D.
     depthwise_conv_2d => DepthwiseConv2d, DEPTHWISE_CONV_2D,
         "int8 (per-channel weights), int16 (16x8: int8 weights, int64 bias), float32",
+        versions 1..=3,
         int8 depthwise_conv_2d_int8 => DepthwiseConv2d<{ crate::type_set::INT8 }>;
 }
 

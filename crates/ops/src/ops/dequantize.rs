@@ -11,7 +11,7 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// DEQUANTIZE.
-    dequantize => Dequantize, DEQUANTIZE, "int8, uint8, int16 -> float32";
+    dequantize => Dequantize, DEQUANTIZE, "int8, uint8, int16 -> float32", versions 1..=3;
 }
 
 /// Prepared DEQUANTIZE parameters.

@@ -23,7 +23,7 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// DIV.
-    div => Div, DIV, "float32, int8, int32";
+    div => Div, DIV, "float32, int8, int32", versions 1..=2;
 }
 
 const F32: u32 = 0;

@@ -14,7 +14,7 @@ use crate::shape_check::{dim, to_u32};
 crate::registry::declare_ops! {
     /// DYNAMIC_UPDATE_SLICE.
     dynamic_update_slice => DynamicUpdateSlice, DYNAMIC_UPDATE_SLICE,
-        "float32, int8, int16, int32 (int32 or int64 start indices)";
+        "float32, int8, int16, int32 (int32 or int64 start indices)", versions 1..=4;
 }
 
 /// Prepared DYNAMIC_UPDATE_SLICE parameters.

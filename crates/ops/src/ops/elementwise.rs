@@ -29,13 +29,13 @@ use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 crate::registry::declare_ops! {
     /// ADD.
-    add => Add, ADD, "int8, int16, float32; broadcasting to rank 6",
+    add => Add, ADD, "int8, int16, float32; broadcasting to rank 6", versions 1..=3,
         int8 add_int8 => Add<{ crate::type_set::INT8 }>;
     /// SUB.
-    sub => Sub, SUB, "int8, int16, float32; broadcasting to rank 6",
+    sub => Sub, SUB, "int8, int16, float32; broadcasting to rank 6", versions 1..=5,
         int8 sub_int8 => Sub<{ crate::type_set::INT8 }>;
     /// MUL.
-    mul => Mul, MUL, "int8, int16, float32; broadcasting to rank 6",
+    mul => Mul, MUL, "int8, int16, float32; broadcasting to rank 6", versions 1..=4,
         int8 mul_int8 => Mul<{ crate::type_set::INT8 }>;
 }
 

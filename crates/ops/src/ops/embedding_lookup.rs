@@ -18,7 +18,7 @@ use crate::shape_check::{dim, to_u32};
 crate::registry::declare_ops! {
     /// EMBEDDING_LOOKUP.
     embedding_lookup => EmbeddingLookup, EMBEDDING_LOOKUP,
-        "float32, int8 -> int8, int8 -> float32 (int32 ids)";
+        "float32, int8 -> int8, int8 -> float32 (int32 ids)", versions 1..=1;
 }
 
 const FLOAT: u32 = 0;

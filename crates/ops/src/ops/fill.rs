@@ -12,7 +12,7 @@ use crate::kernel::{Kernel, Prepared};
 
 crate::registry::declare_ops! {
     /// FILL.
-    fill => Fill, FILL, "float32, int32, int8 (dims: int8, int16, int32, int64)";
+    fill => Fill, FILL, "float32, int32, int8 (dims: int8, int16, int32, int64)", versions 1..=3;
 }
 
 /// Prepared FILL parameters: bytes per element.

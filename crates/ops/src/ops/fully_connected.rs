@@ -33,6 +33,7 @@ crate::registry::declare_ops! {
     /// FULLY_CONNECTED.
     fully_connected => FullyConnected, FULLY_CONNECTED,
         "int8 (per-tensor or per-channel weights), int16 (16x8: int8 weights, int64 or int32 bias), float32",
+        versions 1..=11,
         int8 fully_connected_int8 => FullyConnected<{ crate::type_set::INT8 }>;
 }
 

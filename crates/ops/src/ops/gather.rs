@@ -13,7 +13,7 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// GATHER.
-    gather => Gather, GATHER, "float32, int8 (int32 indices)";
+    gather => Gather, GATHER, "float32, int8 (int32 indices)", versions 1..=5;
 }
 
 /// Prepared GATHER parameters.

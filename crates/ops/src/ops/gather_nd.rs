@@ -13,7 +13,7 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// GATHER_ND.
-    gather_nd => GatherNd, GATHER_ND, "float32, int8 (int32 indices)";
+    gather_nd => GatherNd, GATHER_ND, "float32, int8 (int32 indices)", versions 1..=3;
 }
 
 /// Prepared GATHER_ND parameters.

@@ -15,7 +15,7 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// L2_NORMALIZATION.
-    l2_normalization => L2Normalization, L2_NORMALIZATION, "float32, int8";
+    l2_normalization => L2Normalization, L2_NORMALIZATION, "float32, int8", versions 1..=2;
 }
 
 /// Prepared parameters: the row length, the input zero point, whether int8.

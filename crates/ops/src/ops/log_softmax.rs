@@ -17,7 +17,8 @@ use crate::shape_check::{dim, same_shape, to_u32};
 
 crate::registry::declare_ops! {
     /// LOG_SOFTMAX.
-    log_softmax => LogSoftmax, LOG_SOFTMAX, "float32, int8 (output scale 16/256, zero point 127)";
+    log_softmax => LogSoftmax, LOG_SOFTMAX, "float32, int8 (output scale 16/256, zero point 127)",
+        versions 1..=2;
 }
 
 /// Prepared LOG_SOFTMAX parameters.

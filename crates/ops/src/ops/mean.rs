@@ -18,7 +18,7 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// MEAN.
-    mean => Mean, MEAN, "int8, int16, float32";
+    mean => Mean, MEAN, "int8, int16, float32", versions 1..=3;
 }
 
 const FLOAT: u32 = 0;

@@ -17,7 +17,7 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// MIRROR_PAD.
-    mirror_pad => MirrorPad, MIRROR_PAD, "float32, int8";
+    mirror_pad => MirrorPad, MIRROR_PAD, "float32, int8", versions 1..=2;
 }
 
 /// Prepared MIRROR_PAD parameters.

@@ -12,7 +12,7 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// PACK.
-    pack => Pack, PACK, "float32, int8, int16, int32, int64";
+    pack => Pack, PACK, "float32, int8, int16, int32, int64", versions 1..=3;
 }
 
 /// Largest output rank packed here.

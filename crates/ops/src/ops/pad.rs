@@ -20,9 +20,9 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// PAD.
-    pad => Pad, PAD, "float32, int8, int16, int32";
+    pad => Pad, PAD, "float32, int8, int16, int32", versions 1..=4;
     /// PADV2 (same kernel as PAD, with the pad value as input 2).
-    padv2 => Pad, PADV2, "float32, int8, int16, int32";
+    padv2 => Pad, PADV2, "float32, int8, int16, int32", versions 1..=4;
 }
 
 /// Largest rank TFLM's PAD accepts.

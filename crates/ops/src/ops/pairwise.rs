@@ -20,17 +20,17 @@ use crate::kernel::{Kernel, Prepared};
 
 crate::registry::declare_ops! {
     /// MAXIMUM.
-    maximum => Pairwise<MAXIMUM>, MAXIMUM, "float32, int8, int16, int32, int64";
+    maximum => Pairwise<MAXIMUM>, MAXIMUM, "float32, int8, int16, int32, int64", versions 1..=4;
     /// MINIMUM.
-    minimum => Pairwise<MINIMUM>, MINIMUM, "float32, int8, int16, int32, int64";
+    minimum => Pairwise<MINIMUM>, MINIMUM, "float32, int8, int16, int32, int64", versions 1..=4;
     /// LOGICAL_AND.
-    logical_and => Pairwise<LOGICAL_AND>, LOGICAL_AND, "bool";
+    logical_and => Pairwise<LOGICAL_AND>, LOGICAL_AND, "bool", versions 1..=1;
     /// LOGICAL_OR.
-    logical_or => Pairwise<LOGICAL_OR>, LOGICAL_OR, "bool";
+    logical_or => Pairwise<LOGICAL_OR>, LOGICAL_OR, "bool", versions 1..=1;
     /// FLOOR_DIV.
-    floor_div => Pairwise<FLOOR_DIV>, FLOOR_DIV, "float32";
+    floor_div => Pairwise<FLOOR_DIV>, FLOOR_DIV, "float32", versions 2..=2;
     /// FLOOR_MOD.
-    floor_mod => Pairwise<FLOOR_MOD>, FLOOR_MOD, "float32";
+    floor_mod => Pairwise<FLOOR_MOD>, FLOOR_MOD, "float32", versions 1..=1;
 }
 
 const MAXIMUM: u32 = 0;

@@ -26,13 +26,13 @@ use microlite_kernels::binary64::F64;
 
 crate::registry::declare_ops! {
     /// AVERAGE_POOL_2D.
-    average_pool_2d => AveragePool2d, AVERAGE_POOL_2D, "int8, float32",
+    average_pool_2d => AveragePool2d, AVERAGE_POOL_2D, "int8, float32", versions 1..=2,
         int8 average_pool_2d_int8 => AveragePool2d<{ crate::type_set::INT8 }>;
     /// MAX_POOL_2D.
-    max_pool_2d => MaxPool2d, MAX_POOL_2D, "int8, float32",
+    max_pool_2d => MaxPool2d, MAX_POOL_2D, "int8, float32", versions 1..=2,
         int8 max_pool_2d_int8 => MaxPool2d<{ crate::type_set::INT8 }>;
     /// L2_POOL_2D.
-    l2_pool_2d => L2Pool2d, L2_POOL_2D, "float32";
+    l2_pool_2d => L2Pool2d, L2_POOL_2D, "float32", versions 1..=1;
 }
 
 const FLOAT: u32 = 0;

@@ -16,7 +16,7 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// PRELU.
-    prelu => Prelu, PRELU, "float32, int8, int16 (int8 alpha)";
+    prelu => Prelu, PRELU, "float32, int8, int16 (int8 alpha)", versions 1..=1;
 }
 
 /// TFLM's float PRELU loop is 4-D.

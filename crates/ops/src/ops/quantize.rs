@@ -19,7 +19,7 @@ crate::registry::declare_ops! {
     /// QUANTIZE.
     quantize => Quantize, QUANTIZE,
         "float32 -> int8, int16; int8 -> int8, uint8, int16, int32; uint8 -> int8; \
-         int16 -> int8, int16, int32; int32 -> int8, int16";
+         int16 -> int8, int16, int32; int32 -> int8, int16", versions 1..=2;
 }
 
 /// Prepared QUANTIZE parameters.

@@ -14,9 +14,9 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// REDUCE_MAX.
-    reduce_max => ReduceMaxMin<true>, REDUCE_MAX, "float32, int8";
+    reduce_max => ReduceMaxMin<true>, REDUCE_MAX, "float32, int8", versions 1..=2;
     /// REDUCE_MIN.
-    reduce_min => ReduceMaxMin<false>, REDUCE_MIN, "float32, int8";
+    reduce_min => ReduceMaxMin<false>, REDUCE_MIN, "float32, int8", versions 1..=2;
 }
 
 /// Prepared REDUCE_MAX / REDUCE_MIN parameters.

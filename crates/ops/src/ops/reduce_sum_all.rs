@@ -16,9 +16,9 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// SUM.
-    sum => Sum, SUM, "float32, int8, int16";
+    sum => Sum, SUM, "float32, int8, int16", versions 1..=2;
     /// REDUCE_ALL.
-    reduce_all => ReduceAll, REDUCE_ALL, "bool";
+    reduce_all => ReduceAll, REDUCE_ALL, "bool", versions 1..=1;
 }
 
 const F32: u32 = 0;

@@ -7,7 +7,7 @@ use crate::EvalContext;
 
 crate::registry::declare_ops! {
     /// RESHAPE.
-    reshape => Reshape, RESHAPE, "any (the output views the input's bytes)";
+    reshape => Reshape, RESHAPE, "any (the output views the input's bytes)", versions 1..=1;
 }
 
 /// RESHAPE (and any op that only relabels the shape).

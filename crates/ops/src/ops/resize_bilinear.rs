@@ -15,7 +15,7 @@ use crate::ops::resize_nearest::resize_shape;
 
 crate::registry::declare_ops! {
     /// RESIZE_BILINEAR.
-    resize_bilinear => ResizeBilinear, RESIZE_BILINEAR, "float32, int8";
+    resize_bilinear => ResizeBilinear, RESIZE_BILINEAR, "float32, int8", versions 1..=3;
 }
 
 /// Prepared parameters.

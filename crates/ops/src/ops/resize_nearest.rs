@@ -15,7 +15,7 @@ use crate::shape_check::{dim, to_u32};
 crate::registry::declare_ops! {
     /// RESIZE_NEAREST_NEIGHBOR.
     resize_nearest_neighbor => ResizeNearestNeighbor, RESIZE_NEAREST_NEIGHBOR,
-        "float32, int8, int16";
+        "float32, int8, int16", versions 1..=4;
 }
 
 /// Prepared parameters.

@@ -15,7 +15,8 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// REVERSE_V2.
-    reverse_v2 => ReverseV2, REVERSE_V2, "float32, int8, uint8, int16, int32, int64, bool";
+    reverse_v2 => ReverseV2, REVERSE_V2, "float32, int8, uint8, int16, int32, int64, bool",
+        versions 1..=3;
 }
 
 /// TFLM's largest rank for REVERSE_V2.

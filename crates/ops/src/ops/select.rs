@@ -15,7 +15,7 @@ use crate::shape_check::dim;
 
 crate::registry::declare_ops! {
     /// SELECT_V2.
-    select_v2 => SelectV2, SELECT_V2, "float32, int8, int16 (bool condition)";
+    select_v2 => SelectV2, SELECT_V2, "float32, int8, int16 (bool condition)", versions 1..=1;
 }
 
 /// TFLM's broadcasting helper's rank.

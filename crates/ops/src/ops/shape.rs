@@ -10,7 +10,7 @@ use crate::kernel::{Kernel, Prepared};
 
 crate::registry::declare_ops! {
     /// SHAPE.
-    shape => Shape, SHAPE, "any -> int32";
+    shape => Shape, SHAPE, "any -> int32", versions 1..=1;
 }
 
 /// Largest input rank SHAPE reports.

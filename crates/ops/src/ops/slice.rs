@@ -18,7 +18,7 @@ use crate::shape_check::{dim, prefix, to_u32};
 
 crate::registry::declare_ops! {
     /// SLICE.
-    slice => Slice, SLICE, "float32, int8, int16, int32";
+    slice => Slice, SLICE, "float32, int8, int16, int32", versions 1..=5;
 }
 
 /// Largest rank TFLM's SLICE takes.

@@ -18,7 +18,7 @@ use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 crate::registry::declare_ops! {
     /// SOFTMAX.
-    softmax => Softmax, SOFTMAX, "int8 -> int8, int8 -> int16, float32",
+    softmax => Softmax, SOFTMAX, "int8 -> int8, int8 -> int16, float32", versions 1..=2,
         int8 softmax_int8 => Softmax<{ crate::type_set::INT8 }>;
 }
 

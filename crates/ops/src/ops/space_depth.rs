@@ -12,9 +12,9 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// DEPTH_TO_SPACE.
-    depth_to_space => SpaceDepth<true>, DEPTH_TO_SPACE, "float32, int8";
+    depth_to_space => SpaceDepth<true>, DEPTH_TO_SPACE, "float32, int8", versions 1..=2;
     /// SPACE_TO_DEPTH.
-    space_to_depth => SpaceDepth<false>, SPACE_TO_DEPTH, "float32, int8";
+    space_to_depth => SpaceDepth<false>, SPACE_TO_DEPTH, "float32, int8", versions 1..=2;
 }
 
 /// Prepared parameters: the deep side's shape and the block.

@@ -15,7 +15,7 @@ use crate::shape_check::{dim, prefix, to_u32};
 
 crate::registry::declare_ops! {
     /// SPLIT.
-    split => Split, SPLIT, "float32, int8, int16, int32";
+    split => Split, SPLIT, "float32, int8, int16, int32", versions 1..=4;
 }
 
 /// Largest rank sliced here (TFLM's kernels take any; its tensors at most 6).

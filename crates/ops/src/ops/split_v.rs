@@ -9,7 +9,7 @@ use crate::ops::split::{constant_axis, eval_slices, prepare_slices, SplitParams}
 
 crate::registry::declare_ops! {
     /// SPLIT_V.
-    split_v => SplitV, SPLIT_V, "float32, int8, int16, int32";
+    split_v => SplitV, SPLIT_V, "float32, int8, int16, int32", versions 1..=2;
 }
 
 /// SPLIT_V: input 0 the tensor, input 1 the sizes, input 2 the constant

@@ -19,7 +19,8 @@ use crate::quant_params::{affine, symmetric};
 
 crate::registry::declare_ops! {
     /// SQUARED_DIFFERENCE.
-    squared_difference => SquaredDifference, SQUARED_DIFFERENCE, "float32, int8, int16, int32";
+    squared_difference => SquaredDifference, SQUARED_DIFFERENCE, "float32, int8, int16, int32",
+        versions 1..=2;
 }
 
 const F32: u32 = 0;

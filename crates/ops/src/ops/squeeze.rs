@@ -12,9 +12,10 @@ use crate::ops::reshape::same_bytes_view;
 
 crate::registry::declare_ops! {
     /// SQUEEZE.
-    squeeze => Squeeze, SQUEEZE, "any (the output views the input's bytes)";
+    squeeze => Squeeze, SQUEEZE, "any (the output views the input's bytes)", versions 1..=1;
     /// EXPAND_DIMS.
-    expand_dims => ExpandDims, EXPAND_DIMS, "any (the output views the input's bytes)";
+    expand_dims => ExpandDims, EXPAND_DIMS, "any (the output views the input's bytes)",
+        versions 1..=1;
 }
 
 /// Largest input rank TFLM's SQUEEZE accepts.

@@ -21,7 +21,8 @@ use crate::shape_check::to_u32;
 
 crate::registry::declare_ops! {
     /// STRIDED_SLICE.
-    strided_slice => StridedSlice, STRIDED_SLICE, "float32, int8, int16, int32, bool";
+    strided_slice => StridedSlice, STRIDED_SLICE, "float32, int8, int16, int32, bool",
+        versions 1..=3;
 }
 
 /// Largest rank TFLM's STRIDED_SLICE accepts.

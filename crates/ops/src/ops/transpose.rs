@@ -15,7 +15,7 @@ use crate::shape_check::{dim, to_u32};
 
 crate::registry::declare_ops! {
     /// TRANSPOSE.
-    transpose => Transpose, TRANSPOSE, "float32, int8, int16";
+    transpose => Transpose, TRANSPOSE, "float32, int8, int16", versions 1..=5;
 }
 
 /// Largest rank TFLM's TRANSPOSE accepts.

@@ -29,7 +29,8 @@ use crate::shape_check::to_u32;
 crate::registry::declare_ops! {
     /// TRANSPOSE_CONV.
     transpose_conv => TransposeConv, TRANSPOSE_CONV,
-        "float32, int8 (per-channel weights), int16 (16x8: int8 weights, int64 or int16 bias)";
+        "float32, int8 (per-channel weights), int16 (16x8: int8 weights, int64 or int16 bias)",
+        versions 1..=4;
 }
 
 const FLOAT: u32 = 0;

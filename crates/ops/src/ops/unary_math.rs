@@ -18,31 +18,31 @@ use crate::quant_params::affine;
 
 crate::registry::declare_ops! {
     /// ABS.
-    abs => Abs, ABS, "float32, int8, int16";
+    abs => Abs, ABS, "float32, int8, int16", versions 1..=4;
     /// NEG.
-    neg => FloatMath<NEG>, NEG, "float32";
+    neg => FloatMath<NEG>, NEG, "float32", versions 1..=1;
     /// SIN.
-    sin => FloatMath<SIN>, SIN, "float32";
+    sin => FloatMath<SIN>, SIN, "float32", versions 1..=1;
     /// COS.
-    cos => FloatMath<COS>, COS, "float32";
+    cos => FloatMath<COS>, COS, "float32", versions 1..=1;
     /// EXP.
-    exp => FloatMath<EXP>, EXP, "float32";
+    exp => FloatMath<EXP>, EXP, "float32", versions 1..=1;
     /// LOG.
-    log => FloatMath<LOG>, LOG, "float32";
+    log => FloatMath<LOG>, LOG, "float32", versions 1..=1;
     /// SQRT.
-    sqrt => FloatMath<SQRT>, SQRT, "float32";
+    sqrt => FloatMath<SQRT>, SQRT, "float32", versions 1..=1;
     /// RSQRT.
-    rsqrt => Rsqrt, RSQRT, "float32, int8, int16 (zero points 0)";
+    rsqrt => Rsqrt, RSQRT, "float32, int8, int16 (zero points 0)", versions 1..=3;
     /// SQUARE.
-    square => FloatMath<SQUARE>, SQUARE, "float32";
+    square => FloatMath<SQUARE>, SQUARE, "float32", versions 1..=1;
     /// FLOOR.
-    floor => FloatMath<FLOOR>, FLOOR, "float32";
+    floor => FloatMath<FLOOR>, FLOOR, "float32", versions 1..=1;
     /// CEIL.
-    ceil => FloatMath<CEIL>, CEIL, "float32";
+    ceil => FloatMath<CEIL>, CEIL, "float32", versions 1..=1;
     /// ROUND (ties to even, as TFLM).
-    round => FloatMath<ROUND>, ROUND, "float32";
+    round => FloatMath<ROUND>, ROUND, "float32", versions 1..=1;
     /// LOGICAL_NOT.
-    logical_not => LogicalNot, LOGICAL_NOT, "bool";
+    logical_not => LogicalNot, LOGICAL_NOT, "bool", versions 1..=1;
 }
 
 const NEG: u32 = 1;

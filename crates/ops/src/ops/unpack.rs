@@ -8,7 +8,7 @@ use crate::ops::split::{eval_slices, prepare_slices, SplitParams};
 
 crate::registry::declare_ops! {
     /// UNPACK.
-    unpack => Unpack, UNPACK, "float32, int8, int16, int32";
+    unpack => Unpack, UNPACK, "float32, int8, int16, int32", versions 1..=4;
 }
 
 /// UNPACK: input 0 the tensor; `num` outputs along `axis` (options).

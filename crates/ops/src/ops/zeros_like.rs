@@ -11,7 +11,7 @@ use crate::kernel::{Kernel, Prepared};
 
 crate::registry::declare_ops! {
     /// ZEROS_LIKE.
-    zeros_like => ZerosLike, ZEROS_LIKE, "int8, int32, int64, float32";
+    zeros_like => ZerosLike, ZEROS_LIKE, "int8, int32, int64, float32", versions 1..=1;
 }
 
 /// Prepared ZEROS_LIKE parameters: bytes per element.
