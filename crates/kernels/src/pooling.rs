@@ -285,6 +285,28 @@ pub fn l2_pool_f32(
     })
 }
 
+/// An integer element type of quantized pooling (int8, int16).
+pub trait PoolElement: Copy + Into<i32> {
+    /// The type's lowest value.
+    const LOWEST: Self;
+    /// `value` clamped to the type's range.
+    fn saturate(value: i32) -> Self;
+}
+
+impl PoolElement for i8 {
+    const LOWEST: Self = i8::MIN;
+    fn saturate(value: i32) -> Self {
+        value.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
+    }
+}
+
+impl PoolElement for i16 {
+    const LOWEST: Self = i16::MIN;
+    fn saturate(value: i32) -> Self {
+        value.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16
+    }
+}
+
 /// Int8 average pooling: the integer mean rounded half away from zero, then
 /// clamped to the quantized activation range. Channels are summed
 /// [`AVERAGE_CHANNELS`] at a time, each window position's run of them
@@ -293,6 +315,23 @@ pub fn average_pool_int8(
     params: &PoolParams,
     input: &[i8],
     output: &mut [i8],
+) -> Result<(), KernelError> {
+    average_pool_quantized(params, input, output)
+}
+
+/// [`average_pool_int8`] of int16 (TFLM's same integer template).
+pub fn average_pool_int16(
+    params: &PoolParams,
+    input: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    average_pool_quantized(params, input, output)
+}
+
+fn average_pool_quantized<T: PoolElement>(
+    params: &PoolParams,
+    input: &[T],
+    output: &mut [T],
 ) -> Result<(), KernelError> {
     let geometry = Geometry::new(params, input.len(), output.len())?;
     let depth = geometry.depth;
@@ -306,7 +345,7 @@ pub fn average_pool_int8(
                     let at = pixel(y, x) + c0;
                     let values = input.get(at..at + n).unwrap_or(&[]);
                     for (sum, &v) in sums.iter_mut().zip(values) {
-                        *sum = sum.wrapping_add(i32::from(v));
+                        *sum = sum.wrapping_add(v.into());
                     }
                 }
             }
@@ -325,7 +364,7 @@ pub fn average_pool_int8(
                 let clamped = mean
                     .max(params.quantized_activation_min)
                     .min(params.quantized_activation_max);
-                *out = clamped.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8;
+                *out = T::saturate(clamped);
             }
         }
     })
@@ -340,19 +379,36 @@ pub fn max_pool_int8(
     input: &[i8],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
+    max_pool_quantized(params, input, output)
+}
+
+/// Int16 max pooling.
+pub fn max_pool_int16(
+    params: &PoolParams,
+    input: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    max_pool_quantized(params, input, output)
+}
+
+fn max_pool_quantized<T: PoolElement>(
+    params: &PoolParams,
+    input: &[T],
+    output: &mut [T],
+) -> Result<(), KernelError> {
     let geometry = Geometry::new(params, input.len(), output.len())?;
     geometry.for_each_output(params, |o, w, at| {
-        let mut max = i8::MIN;
+        let mut max: i32 = T::LOWEST.into();
         for y in w.y_start..w.y_end {
             for x in w.x_start..w.x_end {
-                max = max.max(input.get(at(y, x)).copied().unwrap_or(i8::MIN));
+                max = max.max(input.get(at(y, x)).copied().unwrap_or(T::LOWEST).into());
             }
         }
-        let clamped = i32::from(max)
+        let clamped = max
             .max(params.quantized_activation_min)
             .min(params.quantized_activation_max);
         if let Some(out) = output.get_mut(o) {
-            *out = clamped.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8;
+            *out = T::saturate(clamped);
         }
     })
 }

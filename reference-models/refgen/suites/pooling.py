@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from ..case import ALL_FLAVOURS, CaseSpec, InputSpec
+from ..case import ALL_FLAVOURS, INT16, CaseSpec, InputSpec
 from .common import dims_name, keras_model
 
 # (kind, input shape NHWC, pool (h, w), stride, padding)
@@ -45,5 +45,7 @@ def cases() -> list[CaseSpec]:
         }
         description = f"{kind} pool {pool}, strides={stride}, padding={padding} on {list(shape)}"
         build = keras_model([InputSpec(shape)], _body(kind, pool, stride, padding))
-        specs.append(CaseSpec(name, build, [InputSpec(shape)], description, ALL_FLAVOURS, params))
+        specs.append(
+            CaseSpec(name, build, [InputSpec(shape)], description, (*ALL_FLAVOURS, INT16), params)
+        )
     return specs

@@ -1,4 +1,4 @@
-//! AVERAGE_POOL_2D and MAX_POOL_2D over NHWC tensors (float32, int8), and
+//! AVERAGE_POOL_2D and MAX_POOL_2D over NHWC tensors (float32, int8, int16), and
 //! L2_POOL_2D (float32), as TFLM's reference kernels: Pool2DOptions give the
 //! window, strides, SAME or VALID padding and a fused clamping activation.
 //! With batch 1 average and max pooling offer to run in place, row by row
@@ -7,9 +7,12 @@
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::padding::{compute_padding_height_width, Padding};
 use microlite_kernels::pooling::{
-    average_pool_f32, average_pool_int8, l2_pool_f32, max_pool_f32, max_pool_int8, PoolParams,
+    average_pool_f32, average_pool_int16, average_pool_int8, l2_pool_f32, max_pool_f32,
+    max_pool_int16, max_pool_int8, PoolParams,
 };
-use microlite_kernels::quantization::{activation_range_f32, activation_range_i8};
+use microlite_kernels::quantization::{
+    activation_range_f32, activation_range_i16, activation_range_i8,
+};
 use microlite_kernels::KernelError;
 use microlite_model::schema::Padding as SchemaPadding;
 use microlite_model::{Tensor, TensorType};
@@ -21,15 +24,15 @@ use crate::error::OpError;
 use crate::kernel::{Kernel, Prepared};
 use crate::quant_params::affine;
 use crate::shape_check::to_u32;
-use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
+use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32, INT16};
 use microlite_kernels::binary64::F64;
 
 crate::registry::declare_ops! {
     /// AVERAGE_POOL_2D.
-    average_pool_2d => AveragePool2d, AVERAGE_POOL_2D, "int8, float32", versions 1..=2,
+    average_pool_2d => AveragePool2d, AVERAGE_POOL_2D, "int8, int16, float32", versions 1..=3,
         int8 average_pool_2d_int8 => AveragePool2d<{ crate::type_set::INT8 }>;
     /// MAX_POOL_2D.
-    max_pool_2d => MaxPool2d, MAX_POOL_2D, "int8, float32", versions 1..=2,
+    max_pool_2d => MaxPool2d, MAX_POOL_2D, "int8, int16, float32", versions 1..=3,
         int8 max_pool_2d_int8 => MaxPool2d<{ crate::type_set::INT8 }>;
     /// L2_POOL_2D.
     l2_pool_2d => L2Pool2d, L2_POOL_2D, "float32", versions 1..=1;
@@ -37,6 +40,7 @@ crate::registry::declare_ops! {
 
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
+const INT16_KIND: u32 = 2;
 
 /// Largest difference between input and output scales TFLM accepts for
 /// quantized pooling (the values are pooled as raw integers).
@@ -105,6 +109,8 @@ impl<const TYPES: TypeSet> Kernel for AveragePool2d<TYPES> {
         }
         let result = if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             average_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        } else if covers(TYPES, INT16) && p.kind == INT16_KIND {
+            average_pool_int16(&p.pool, ctx.input::<i16>(0)?, ctx.output::<i16>()?)
         } else {
             average_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
         };
@@ -130,6 +136,8 @@ impl<const TYPES: TypeSet> Kernel for MaxPool2d<TYPES> {
         }
         let result = if covers(TYPES, FLOAT32) && p.kind == FLOAT {
             max_pool_f32(&p.pool, ctx.input::<f32>(0)?, ctx.output::<f32>()?)
+        } else if covers(TYPES, INT16) && p.kind == INT16_KIND {
+            max_pool_int16(&p.pool, ctx.input::<i16>(0)?, ctx.output::<i16>()?)
         } else {
             max_pool_int8(&p.pool, ctx.input::<i8>(0)?, ctx.output::<i8>()?)
         };
@@ -158,9 +166,14 @@ fn pool_rows(pool: &PoolParams) -> Option<Rows> {
     })
 }
 
-/// Prepared params with the row-streaming in-place offer (batch 1).
+/// Prepared params with the row-streaming in-place offer (batch 1; float32
+/// and int8, the types real models pool in place).
 fn with_row_offer(params: PoolingParams) -> Prepared<PoolingParams> {
-    let element_size = if params.kind == FLOAT { 4 } else { 1 };
+    let element_size = match params.kind {
+        FLOAT => 4,
+        INT8 => 1,
+        _ => return Prepared::new(params),
+    };
     let mut prepared = Prepared::new(params);
     prepared.needs.in_place = pool_rows(&params.pool).and_then(|rows| rows.offer(element_size));
     prepared
@@ -360,8 +373,8 @@ fn prepare_pool(ctx: &PrepareContext<'_>, types: TypeSet) -> Result<PoolingParam
                 activation_range_f32(activation);
             FLOAT
         }
-        TensorType::Int8 => {
-            expect_type(&output, TensorType::Int8)?;
+        dtype @ (TensorType::Int8 | TensorType::Int16) => {
+            expect_type(&output, dtype)?;
             let input_q = affine(&input)?;
             let output_q = affine(&output)?;
             let scale_difference =
@@ -374,14 +387,21 @@ fn prepare_pool(ctx: &PrepareContext<'_>, types: TypeSet) -> Result<PoolingParam
                     what: "pooling output quantization differs from the input's",
                 });
             }
+            let range = if dtype == TensorType::Int8 {
+                activation_range_i8(activation, output_q.scale, output_q.zero_point)
+            } else {
+                activation_range_i16(activation, output_q.scale, output_q.zero_point)
+            };
             (pool.quantized_activation_min, pool.quantized_activation_max) =
-                activation_range_i8(activation, output_q.scale, output_q.zero_point).map_err(
-                    |_| OpError::BadQuantization {
-                        tensor: output.index(),
-                        what: "activation range not representable",
-                    },
-                )?;
-            INT8
+                range.map_err(|_| OpError::BadQuantization {
+                    tensor: output.index(),
+                    what: "activation range not representable",
+                })?;
+            if dtype == TensorType::Int8 {
+                INT8
+            } else {
+                INT16_KIND
+            }
         }
         other => {
             return Err(OpError::UnsupportedType {

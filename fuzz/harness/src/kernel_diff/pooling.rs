@@ -4,7 +4,8 @@
 //! shapes or lengths must be errors.
 
 use microlite_kernels::pooling::{
-    average_pool_f32, average_pool_int8, l2_pool_f32, max_pool_f32, max_pool_int8, PoolParams,
+    average_pool_f32, average_pool_int16, average_pool_int8, l2_pool_f32, max_pool_f32,
+    max_pool_int16, max_pool_int8, PoolParams,
 };
 
 use super::{
@@ -96,18 +97,50 @@ fn params(c: &Case, int_range: (i32, i32), float_range: (f32, f32)) -> PoolParam
     }
 }
 
-/// Runs the int8 or float kernel (`average` or max) and compares it with
-/// the naive windows.
+/// Runs the int8, int16 or float kernel (`average` or max) and compares it
+/// with the naive windows.
 fn run(d: &mut Decisions<'_>, average: bool) -> Result<(), Mismatch> {
     let kernel = match average {
         true => "average_pool",
         false => "max_pool",
     };
     let c = case(d);
-    let int_range = activation_range(d);
+    let int16 = d.one_in(3);
+    let int_range = if int16 {
+        let (a, b) = (d.in_range(-32768, 32767), d.in_range(-32768, 32767));
+        if d.bool() {
+            (-32768, 32767)
+        } else {
+            (a.min(b), a.max(b))
+        }
+    } else {
+        activation_range(d)
+    };
     let float_range = float_range(d);
     let p = params(&c, int_range, float_range);
-    let (result, expected_windows_empty, difference) = if d.bool() {
+    let (result, expected_windows_empty, difference) = if int16 {
+        let input: Vec<i16> = (0..c.input_len).map(|_| d.u16() as i16).collect();
+        let mut output = vec![0i16; c.output_len];
+        let result = if average {
+            average_pool_int16(&p, &input, &mut output)
+        } else {
+            max_pool_int16(&p, &input, &mut output)
+        };
+        let windows = if c.valid {
+            c.pool.windows(&input)
+        } else {
+            None
+        };
+        let difference = windows.as_ref().filter(|_| result.is_ok()).and_then(|w| {
+            let expected = if average {
+                window::average_pool_i16(w, int_range.0, int_range.1)
+            } else {
+                window::max_pool_i16(w, int_range.0, int_range.1)
+            };
+            (expected != output).then(|| format!("int16: expected {expected:?}, got {output:?}"))
+        });
+        (result, c.valid && windows.is_none(), difference)
+    } else if d.bool() {
         let input = i8s(d, c.input_len);
         let mut output = vec![0i8; c.output_len];
         let result = if average {

@@ -371,6 +371,31 @@ pub fn average_pool_i8(windows: &[Vec<i8>], min: i32, max: i32) -> Vec<i8> {
         .collect()
 }
 
+/// Int16 rounded mean, clamped (as [`average_pool_i8`]).
+pub fn average_pool_i16(windows: &[Vec<i16>], min: i32, max: i32) -> Vec<i16> {
+    windows
+        .iter()
+        .map(|w| {
+            let sum: i128 = w.iter().map(|&v| i128::from(v)).sum();
+            let n = w.len() as i128;
+            let magnitude = (2 * sum.abs() + n) / (2 * n);
+            let mean = if sum < 0 { -magnitude } else { magnitude } as i32;
+            mean.max(min).min(max) as i16
+        })
+        .collect()
+}
+
+/// Int16 maximum, clamped.
+pub fn max_pool_i16(windows: &[Vec<i16>], min: i32, max: i32) -> Vec<i16> {
+    windows
+        .iter()
+        .map(|w| {
+            let m = w.iter().copied().fold(i16::MIN, i16::max);
+            i32::from(m).max(min).min(max) as i16
+        })
+        .collect()
+}
+
 /// Int8 maximum, clamped.
 pub fn max_pool_i8(windows: &[Vec<i8>], min: i32, max: i32) -> Vec<i8> {
     windows
