@@ -82,8 +82,11 @@ fn write(t: CastType, v: Value, out: &mut [u8]) {
     let bytes: [u8; 4] = match (t, v) {
         (CastType::Float32, Value::Int(i)) => (i as f32).to_le_bytes(),
         (CastType::Float32, Value::Float(f)) => f.to_le_bytes(),
-        (CastType::Int8 | CastType::Bool, Value::Int(i)) => [i as i8 as u8, 0, 0, 0],
-        (CastType::Int8 | CastType::Bool, Value::Float(f)) => [f as i8 as u8, 0, 0, 0],
+        (CastType::Int8, Value::Int(i)) => [i as i8 as u8, 0, 0, 0],
+        (CastType::Int8, Value::Float(f)) => [f as i8 as u8, 0, 0, 0],
+        // C++'s conversion to bool: nonzero (NaN included) is true.
+        (CastType::Bool, Value::Int(i)) => [u8::from(i != 0), 0, 0, 0],
+        (CastType::Bool, Value::Float(f)) => [u8::from(f != 0.0), 0, 0, 0],
         (CastType::Int16, Value::Int(i)) => pad2((i as i16).to_le_bytes()),
         (CastType::Int16, Value::Float(f)) => pad2((f as i16).to_le_bytes()),
         (CastType::Int32, Value::Int(i)) => (i as i32).to_le_bytes(),
@@ -101,7 +104,7 @@ fn pad2(b: [u8; 2]) -> [u8; 4] {
 }
 
 /// Casts `count` elements of `from` in `input` to `to` in `output` (raw
-/// little-endian bytes; `to` must not be bool).
+/// little-endian bytes; to bool, nonzero is true).
 pub fn cast(
     from: CastType,
     to: CastType,
@@ -116,12 +119,6 @@ pub fn cast(
     };
     crate::check_len("input", bytes(from)?, input.len())?;
     crate::check_len("output", bytes(to)?, output.len())?;
-    if to == CastType::Bool {
-        return Err(KernelError::InvalidParameter {
-            what: "cast to bool",
-            value: 0,
-        });
-    }
     for (source, target) in input
         .chunks_exact(from.size())
         .zip(output.chunks_exact_mut(to.size()))
@@ -167,6 +164,25 @@ mod tests {
         assert_eq!(f32::from_le_bytes(out), 16_777_216.0);
         cast(CastType::Bool, CastType::Float32, 1, &[7], &mut out).unwrap();
         assert_eq!(f32::from_le_bytes(out), 1.0);
-        assert!(cast(CastType::Int8, CastType::Bool, 1, &[1], &mut out[..1]).is_err());
+        let mut flags = [9u8; 4];
+        cast(
+            CastType::Int8,
+            CastType::Bool,
+            4,
+            &[0, 2, 0x80, 0],
+            &mut flags,
+        )
+        .unwrap();
+        assert_eq!(flags, [0, 1, 1, 0]);
+        let nan_and_negative_zero = [f32::NAN.to_le_bytes(), (-0.0f32).to_le_bytes()].concat();
+        cast(
+            CastType::Float32,
+            CastType::Bool,
+            2,
+            &nan_and_negative_zero,
+            &mut flags[..2],
+        )
+        .unwrap();
+        assert_eq!(flags[..2], [1, 0]);
     }
 }

@@ -1,5 +1,6 @@
 """CAST (tf.cast) from float32 to int32, int16 and int8, from int32 back to
-float32, and from bool (a comparison's result) to float32 and int32."""
+float32, from bool (a comparison's result) to float32 and int32, and from
+float32 and int32 to bool (nonzero is true)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ CASTS = {
     "f32_i8": lambda x: tf.cast(x * 100.0, tf.int8),
     "bool_f32": lambda x: tf.cast(x > 0.25, tf.float32),
     "bool_i32": lambda x: tf.cast(x < -0.5, tf.int32),
+    "f32_bool": lambda x: tf.cast(tf.round(x * 2.0), tf.bool),
+    "f32_i32_bool": lambda x: tf.cast(tf.cast(x * 2.0, tf.int32), tf.bool),
 }
 SHAPES = ((2, 3, 5),)
 
 
 def cases() -> list[CaseSpec]:
-    """5 casts (float32 models: TFLM's CAST carries no quantization)."""
+    """7 casts (float32 models: TFLM's CAST carries no quantization)."""
     specs = []
     for name, fn in CASTS.items():
         for shape in SHAPES:

@@ -1,11 +1,11 @@
 """SLICE (tf.slice) with sizes of -1 (to the end), whole and empty-free
-windows, ranks 1 to 4."""
+windows, ranks 1 to 4; and a slice of bools (a comparison's result)."""
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-from ..case import ALL_FLAVOURS, INT16, CaseSpec, InputSpec
+from ..case import ALL_FLAVOURS, FLOAT32, INT16, CaseSpec, InputSpec
 from .common import dims_name, function_model
 
 # (input shape, begin, size)
@@ -18,7 +18,7 @@ CONFIGS = (
 
 
 def cases() -> list[CaseSpec]:
-    """4 configurations x 4 flavours."""
+    """4 configurations x 4 flavours, and one bool slice."""
     specs = []
     for shape, begin, size in CONFIGS:
         inputs = [InputSpec(shape, -2.0, 2.0)]
@@ -37,4 +37,17 @@ def cases() -> list[CaseSpec]:
                 {"input_shape": list(shape), "begin": list(begin), "size": list(size)},
             )
         )
+    inputs = [InputSpec((3, 6), -1.0, 1.0)]
+    specs.append(
+        CaseSpec(
+            "bool_in3x6_b1_2_s2_m1",
+            lambda inputs=inputs: function_model(
+                lambda x: tf.slice(x > 0.0, [1, 2], [2, -1]), inputs
+            ),
+            inputs,
+            "slice of a bool [3, 6] from [1, 2], size [2, -1]",
+            (FLOAT32,),
+            {"input_shape": [3, 6], "begin": [1, 2], "size": [2, -1], "dtype": "bool"},
+        )
+    )
     return specs

@@ -1,6 +1,6 @@
-//! CAST from int8, int16, int32, uint32, float32 or bool to int8, int16,
-//! int32, uint32 or float32, as TFLM (element values converted, not their
-//! quantization: TFLM's CAST ignores it too).
+//! CAST between int8, int16, int32, uint32, float32 and bool, as TFLM
+//! (element values converted, not their quantization: TFLM's CAST ignores
+//! it too; to bool, nonzero is true).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::cast::{cast as kernel_cast, CastType};
@@ -13,7 +13,7 @@ use crate::shape_check::to_u32;
 
 crate::registry::declare_ops! {
     /// CAST.
-    cast => Cast, CAST, "int8, int16, int32, uint32, float32, bool -> int8, int16, int32, uint32, float32",
+    cast => Cast, CAST, "int8, int16, int32, uint32, float32, bool -> the same six",
         versions 1..=3;
 }
 
@@ -29,14 +29,14 @@ pub struct CastParams {
 /// CAST.
 pub struct Cast;
 
-fn cast_type(dtype: TensorType, output: bool) -> Option<CastType> {
+fn cast_type(dtype: TensorType) -> Option<CastType> {
     Some(match dtype {
         TensorType::Int8 => CastType::Int8,
         TensorType::Int16 => CastType::Int16,
         TensorType::Int32 => CastType::Int32,
         TensorType::UInt32 => CastType::UInt32,
         TensorType::Float32 => CastType::Float32,
-        TensorType::Bool if !output => CastType::Bool,
+        TensorType::Bool => CastType::Bool,
         _ => return None,
     })
 }
@@ -51,8 +51,8 @@ impl Kernel for Cast {
             tensor: t.index(),
             dtype: t.dtype(),
         };
-        let from = cast_type(input.dtype(), false).ok_or(unsupported(&input))?;
-        let to = cast_type(output.dtype(), true).ok_or(unsupported(&output))?;
+        let from = cast_type(input.dtype()).ok_or(unsupported(&input))?;
+        let to = cast_type(output.dtype()).ok_or(unsupported(&output))?;
         if input.element_count() != output.element_count() {
             return Err(OpError::ShapeMismatch {
                 tensor: output.index(),

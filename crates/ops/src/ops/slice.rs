@@ -18,7 +18,7 @@ use crate::shape_check::{dim, prefix, to_u32};
 
 crate::registry::declare_ops! {
     /// SLICE.
-    slice => Slice, SLICE, "float32, int8, int16, int32", versions 1..=5;
+    slice => Slice, SLICE, "float32, int8, int16, int32, bool", versions 1..=5;
 }
 
 /// Largest rank TFLM's SLICE takes.
@@ -79,7 +79,7 @@ impl Kernel for Slice {
         ctx.expect_io(3, 3, 1)?;
         let (input, output) = (ctx.input(0)?, ctx.output(0)?);
         let element_size = match input.dtype() {
-            TensorType::Int8 => 1,
+            TensorType::Int8 | TensorType::Bool => 1,
             TensorType::Int16 => 2,
             TensorType::Float32 | TensorType::Int32 => 4,
             dtype => {

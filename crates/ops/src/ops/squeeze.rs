@@ -14,8 +14,8 @@ crate::registry::declare_ops! {
     /// SQUEEZE.
     squeeze => Squeeze, SQUEEZE, "any (the output views the input's bytes)", versions 1..=1;
     /// EXPAND_DIMS.
-    expand_dims => ExpandDims, EXPAND_DIMS, "any (the output views the input's bytes)",
-        versions 1..=1;
+    expand_dims => ExpandDims, EXPAND_DIMS,
+        "float32, int8, int16 (the output views the input's bytes)", versions 1..=1;
 }
 
 /// Largest input rank TFLM's SQUEEZE accepts.

@@ -48,13 +48,16 @@ fn expected(to: CastType, v: (Option<i64>, Option<f32>)) -> Vec<u8> {
         (CastType::UInt32, (_, Some(f))) => (f as u32).to_le_bytes().to_vec(),
         (CastType::Float32, (Some(i), _)) => (i as f32).to_le_bytes().to_vec(),
         (CastType::Float32, (_, Some(f))) => f.to_le_bytes().to_vec(),
+        // C++'s conversion to bool: nonzero (NaN included) is true.
+        (CastType::Bool, (Some(i), _)) => vec![u8::from(i != 0)],
+        (CastType::Bool, (_, Some(f))) => vec![u8::from(f != 0.0)],
         _ => Vec::new(),
     }
 }
 
 pub(super) fn cast_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     let from = FROM[d.below(FROM.len())];
-    let to = FROM[d.below(FROM.len() - 1)];
+    let to = FROM[d.below(FROM.len())];
     let n = d.below(24);
     let input: Vec<u8> = match from {
         CastType::Float32 => (0..n).flat_map(|_| float_value(d).to_le_bytes()).collect(),
