@@ -361,6 +361,51 @@ pub fn add_f32(
     })
 }
 
+/// Int32 ADD (unquantized) with broadcasting: wrapping sum (C++'s int32
+/// overflow on TFLM's targets), clamped to `[min, max]`.
+pub fn add_i32(
+    min: i32,
+    max: i32,
+    shape: &BroadcastShape,
+    input1: &[i32],
+    input2: &[i32],
+    output: &mut [i32],
+) -> Result<(), KernelError> {
+    binary(shape, input1, input2, output, |x, y| {
+        x.wrapping_add(y).clamp(min, max.max(min))
+    })
+}
+
+/// Int32 SUB (`input1 - input2`, unquantized) with broadcasting, wrapping,
+/// clamped to `[min, max]`.
+pub fn sub_i32(
+    min: i32,
+    max: i32,
+    shape: &BroadcastShape,
+    input1: &[i32],
+    input2: &[i32],
+    output: &mut [i32],
+) -> Result<(), KernelError> {
+    binary(shape, input1, input2, output, |x, y| {
+        x.wrapping_sub(y).clamp(min, max.max(min))
+    })
+}
+
+/// Int32 MUL (unquantized) with broadcasting, wrapping, clamped to
+/// `[min, max]`.
+pub fn mul_i32(
+    min: i32,
+    max: i32,
+    shape: &BroadcastShape,
+    input1: &[i32],
+    input2: &[i32],
+    output: &mut [i32],
+) -> Result<(), KernelError> {
+    binary(shape, input1, input2, output, |x, y| {
+        x.wrapping_mul(y).clamp(min, max.max(min))
+    })
+}
+
 /// Float SUB (`input1 - input2`) with broadcasting, clamped.
 pub fn sub_f32(
     activation_min: f32,

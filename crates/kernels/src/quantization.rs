@@ -430,6 +430,20 @@ pub fn activation_range_i16(
     )
 }
 
+/// Int32 `(min, max)` of a fused activation on unquantized int32 tensors,
+/// TFLM's `CalculateActivationRange<int32_t>`: RELU `[0, i32::MAX]`, RELU6
+/// `[0, 6]`, RELU_N1_TO_1 `[-1, 1]`, anything else the whole range.
+pub fn activation_range_i32(activation: FusedActivation) -> (i32, i32) {
+    match activation {
+        FusedActivation::Relu => (0, i32::MAX),
+        FusedActivation::Relu6 => (0, 6),
+        FusedActivation::ReluN1To1 => (-1, 1),
+        FusedActivation::None | FusedActivation::Tanh | FusedActivation::SignBit => {
+            (i32::MIN, i32::MAX)
+        }
+    }
+}
+
 /// Float `(min, max)` of a fused activation, TFLM's `CalculateActivationRange`:
 /// RELU `[0, f32::MAX]`, RELU6 `[0, 6]`, RELU_N1_TO_1 `[-1, 1]`, anything else
 /// `[-f32::MAX, f32::MAX]` (so infinities are clamped to the finite range).

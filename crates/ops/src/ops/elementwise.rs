@@ -1,7 +1,9 @@
 //! ADD, SUB and MUL with NumPy broadcasting (rank ≤ 6) and a fused clamping
 //! activation: float32, and int8 and int16 with TFLM's rescaling (ADD/SUB
 //! through a common scale with a 20-bit left shift for int8 and 15 for int16,
-//! MUL through one multiplier; int16 MUL needs zero points of 0).
+//! MUL through one multiplier; int16 MUL needs zero points of 0), and
+//! unquantized int32 (broadcasting to rank 4, as TFLM; wrapping; ADD ignores
+//! the fused activation, as TFLM's int32 ADD does).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activation::FusedActivation;
@@ -13,7 +15,7 @@ use microlite_kernels::elementwise::{
 };
 use microlite_kernels::optimized::elementwise::{add_int8_same_shape, sub_int8_same_shape};
 use microlite_kernels::quantization::{
-    activation_range_f32, activation_range_i16, activation_range_i8,
+    activation_range_f32, activation_range_i16, activation_range_i32, activation_range_i8,
 };
 use microlite_kernels::KernelError;
 use microlite_model::schema::ActivationFunctionType;
@@ -29,19 +31,26 @@ use crate::type_set::{self, covers, TypeSet, ALL, FLOAT32};
 
 crate::registry::declare_ops! {
     /// ADD.
-    add => Add, ADD, "int8, int16, float32; broadcasting to rank 6", versions 1..=3,
+    add => Add, ADD, "int8, int16, float32, int32; broadcasting to rank 6 (int32: 4)",
+        versions 1..=3,
         int8 add_int8 => Add<{ crate::type_set::INT8 }>;
     /// SUB.
-    sub => Sub, SUB, "int8, int16, float32; broadcasting to rank 6", versions 1..=5,
+    sub => Sub, SUB, "int8, int16, float32, int32; broadcasting to rank 6 (int32: 4)",
+        versions 1..=5,
         int8 sub_int8 => Sub<{ crate::type_set::INT8 }>;
     /// MUL.
-    mul => Mul, MUL, "int8, int16, float32; broadcasting to rank 6", versions 1..=4,
+    mul => Mul, MUL, "int8, int16, float32, int32; broadcasting to rank 6 (int32: 4)",
+        versions 1..=4,
         int8 mul_int8 => Mul<{ crate::type_set::INT8 }>;
 }
 
 const FLOAT: u32 = 0;
 const INT8: u32 = 1;
 const INT16: u32 = 2;
+const INT32: u32 = 3;
+
+/// TFLM broadcasts int32 arithmetic with its 4-D slow loops.
+const MAX_INT32_BROADCAST_RANK: usize = 4;
 
 /// Prepared ADD or SUB parameters.
 #[repr(C)]
@@ -99,6 +108,8 @@ struct Common<'m> {
     activation_max_f32: f32,
     /// Set for int8 and int16.
     quantization: Option<BinaryQuantization>,
+    /// The clamp of int32 outputs.
+    activation_i32: (i32, i32),
 }
 
 /// The fused activation from the op's options. Absent options mean NONE, as
@@ -147,6 +158,7 @@ fn prepare_common<'m>(
         activation_min_f32: 0.0,
         activation_max_f32: 0.0,
         quantization: None,
+        activation_i32: (i32::MIN, i32::MAX),
     };
     match input1.dtype() {
         TensorType::Float32 => {
@@ -186,6 +198,27 @@ fn prepare_common<'m>(
                 activation_min,
                 activation_max,
             });
+        }
+        TensorType::Int32 => {
+            expect_type(&input2, TensorType::Int32)?;
+            expect_type(&output, TensorType::Int32)?;
+            if !shape.is_elementwise() {
+                binary_broadcast(&input1, &input2, &output, MAX_INT32_BROADCAST_RANK)?;
+            }
+            if op == Arithmetic::Add {
+                // TFLM: "Only support int32 unquantized add for now".
+                for tensor in [&input1, &input2] {
+                    if tensor.quantization().is_some() {
+                        return Err(OpError::BadQuantization {
+                            tensor: tensor.index(),
+                            what: "int32 ADD takes unquantized inputs only",
+                        });
+                    }
+                }
+            } else {
+                common.activation_i32 = activation_range_i32(activation);
+            }
+            common.kind = INT32;
         }
         other => {
             return Err(OpError::UnsupportedType {
@@ -235,7 +268,11 @@ fn prepare_add_sub(
             };
             prepared.map_err(|e| quant_error(e, &common))?
         }
-        None => AddSubQuantParams::zeroed(),
+        None => AddSubQuantParams {
+            activation_min: common.activation_i32.0,
+            activation_max: common.activation_i32.1,
+            ..AddSubQuantParams::zeroed()
+        },
     };
     let mut prepared = Prepared::new(AddSubParams {
         kind: common.kind,
@@ -244,7 +281,7 @@ fn prepare_add_sub(
         shape: common.shape,
         quant,
     });
-    prepared.needs.in_place = same_shape_offer(&common.shape);
+    prepared.needs.in_place = same_shape_offer(&common);
     Ok(prepared)
 }
 
@@ -292,6 +329,15 @@ fn eval_add_sub<const TYPES: TypeSet>(
         } else {
             add_f32(lo, hi, &p.shape, a, b, out)
         }
+    } else if covers(TYPES, ALL) && p.kind == INT32 {
+        let (a, b) = (ctx.input::<i32>(0)?, ctx.input::<i32>(1)?);
+        let out = ctx.output::<i32>()?;
+        let (lo, hi) = (p.quant.activation_min, p.quant.activation_max);
+        if subtract {
+            kernel::sub_i32(lo, hi, &p.shape, a, b, out)
+        } else {
+            kernel::add_i32(lo, hi, &p.shape, a, b, out)
+        }
     } else if covers(TYPES, type_set::INT16) && p.kind == INT16 {
         let (a, b) = (ctx.input::<i16>(0)?, ctx.input::<i16>(1)?);
         let out = ctx.output::<i16>()?;
@@ -327,7 +373,11 @@ impl<const TYPES: TypeSet> Kernel for Mul<TYPES> {
         }
         let quant = match &common.quantization {
             Some(q) => prepare_mul_int8(q).map_err(|e| quant_error(e, &common))?,
-            None => MulQuantParams::zeroed(),
+            None => MulQuantParams {
+                activation_min: common.activation_i32.0,
+                activation_max: common.activation_i32.1,
+                ..MulQuantParams::zeroed()
+            },
         };
         let mut prepared = Prepared::new(MulParams {
             kind: common.kind,
@@ -336,7 +386,7 @@ impl<const TYPES: TypeSet> Kernel for Mul<TYPES> {
             shape: common.shape,
             quant,
         });
-        prepared.needs.in_place = same_shape_offer(&common.shape);
+        prepared.needs.in_place = same_shape_offer(&common);
         Ok(prepared)
     }
 
@@ -355,6 +405,10 @@ impl<const TYPES: TypeSet> Kernel for Mul<TYPES> {
                 b,
                 out,
             )
+        } else if covers(TYPES, ALL) && p.kind == INT32 {
+            let (a, b) = (ctx.input::<i32>(0)?, ctx.input::<i32>(1)?);
+            let (lo, hi) = (p.quant.activation_min, p.quant.activation_max);
+            kernel::mul_i32(lo, hi, &p.shape, a, b, ctx.output::<i32>()?)
         } else if covers(TYPES, type_set::INT16) && p.kind == INT16 {
             let (a, b) = (ctx.input::<i16>(0)?, ctx.input::<i16>(1)?);
             kernel::mul_int16(&p.quant, &p.shape, a, b, ctx.output::<i16>()?)
@@ -368,10 +422,11 @@ impl<const TYPES: TypeSet> Kernel for Mul<TYPES> {
 
 // ------------------------------------------------------------------ in place
 
-/// Same-shape ADD, SUB and MUL may write their output over either input
-/// (elementwise: lead 0, no extra scratch).
-fn same_shape_offer(shape: &BroadcastShape) -> Option<InPlaceOffer> {
-    shape.is_elementwise().then_some(InPlaceOffer {
+/// Same-shape ADD, SUB and MUL (but int32, rare in models) may write their
+/// output over either input (elementwise: lead 0, no extra scratch).
+fn same_shape_offer(common: &Common<'_>) -> Option<InPlaceOffer> {
+    let offered = common.shape.is_elementwise() && common.kind != INT32;
+    offered.then_some(InPlaceOffer {
         inputs: 0b11,
         lead_bytes: 0,
         scratch_bytes: 0,

@@ -4,9 +4,9 @@
 
 use microlite_kernels::broadcast::BroadcastShape;
 use microlite_kernels::elementwise::{
-    add_f32, add_int16, add_int8, mul_f32, mul_int16, mul_int8, prepare_add_int16,
-    prepare_add_int8, prepare_mul_int8, prepare_sub_int16, prepare_sub_int8, sub_f32, sub_int16,
-    sub_int8, AddSubQuantParams, BinaryQuantization, MulQuantParams,
+    add_f32, add_i32, add_int16, add_int8, mul_f32, mul_i32, mul_int16, mul_int8,
+    prepare_add_int16, prepare_add_int8, prepare_mul_int8, prepare_sub_int16, prepare_sub_int8,
+    sub_f32, sub_i32, sub_int16, sub_int8, AddSubQuantParams, BinaryQuantization, MulQuantParams,
 };
 use microlite_kernels::optimized::elementwise as optimized;
 use microlite_kernels::KernelError;
@@ -336,6 +336,59 @@ pub(super) fn float32(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
                 output.get(i)
             ),
         );
+    }
+    Ok(())
+}
+
+/// Unquantized int32 ADD/SUB/MUL against the exact `i64` result wrapped to
+/// `i32` (C++'s overflow on TFLM's targets), clamped.
+pub(super) fn int32(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
+    const KERNEL: &str = "add/sub/mul i32";
+    let (a_dims, b_dims) = shapes(d);
+    let op = op(d);
+    let (min, max) = match d.u8() % 4 {
+        0 => (0, i32::MAX),
+        1 => (0, 6),
+        2 => (-1, 1),
+        _ => (i32::MIN, i32::MAX),
+    };
+    let value = |d: &mut Decisions<'_>| {
+        if d.bool() {
+            d.i32()
+        } else {
+            d.in_range(-100, 100)
+        }
+    };
+    let a: Vec<i32> = (0..a_dims.iter().product()).map(|_| value(d)).collect();
+    let b: Vec<i32> = (0..b_dims.iter().product()).map(|_| value(d)).collect();
+    let Some((shape, pairs)) = mapping(KERNEL, &a_dims, &b_dims)? else {
+        return Ok(());
+    };
+    let mut output = vec![0i32; pairs.len()];
+    let (result, f): (_, fn(i64, i64) -> i64) = match op {
+        Op::Add => (add_i32(min, max, &shape, &a, &b, &mut output), |x, y| x + y),
+        Op::Sub => (sub_i32(min, max, &shape, &a, &b, &mut output), |x, y| x - y),
+        Op::Mul => (mul_i32(min, max, &shape, &a, &b, &mut output), |x, y| x * y),
+    };
+    if let Err(e) = result {
+        return mismatch(
+            KERNEL,
+            format!("{op:?} {a_dims:?} {b_dims:?} rejected: {e}"),
+        );
+    }
+    for (k, (&(i, j), &got)) in pairs.iter().zip(&output).enumerate() {
+        let exact = f(i64::from(a[i]), i64::from(b[j]));
+        let want = crate::naive::wrap32(i128::from(exact)).max(min).min(max);
+        if got != want {
+            return mismatch(
+                KERNEL,
+                format!(
+                    "{op:?} {a_dims:?} x {b_dims:?} clamp [{min}, {max}] output {k}: \
+                     {} and {}: expected {want}, got {got}",
+                    a[i], b[j]
+                ),
+            );
+        }
     }
     Ok(())
 }

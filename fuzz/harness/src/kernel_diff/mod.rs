@@ -82,7 +82,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 55] = [
+pub const KERNELS: [(&str, Case); 56] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -160,6 +160,7 @@ pub const KERNELS: [(&str, Case); 55] = [
     ("resize_bilinear", resize_bilinear::resize_bilinear_case),
     ("batch_matmul", batch_matmul::batch_matmul_case),
     ("rsqrt int8/int16", rsqrt::rsqrt_case),
+    ("add/sub/mul int32", elementwise::int32),
 ];
 
 /// Runs one differential case described by `data`.
