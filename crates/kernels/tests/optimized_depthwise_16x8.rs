@@ -6,47 +6,13 @@
 //! sum passes `i32` (the `i32` accumulators must be widened in time).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
+use support::{fast_backends as backends, Stream};
+
 use microlite_kernels::conv::{ConvGeometry, ConvQuantParamsI8, NhwcShape};
 use microlite_kernels::depthwise_conv::depthwise_conv_per_channel_16x8 as reference;
 use microlite_kernels::optimized::depthwise_16x8::depthwise_conv_per_channel_16x8 as fast;
-use microlite_kernels::optimized::Backend;
-
-/// Portable, the bare-metal ones (which run the reference) and AVX2 when
-/// [`microlite_kernels::optimized::Avx2::detect`] (or, without the `std`
-/// feature, the standard library's detection) finds it.
-fn backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Portable, Backend::Compact, Backend::CortexM];
-    #[cfg(target_arch = "x86_64")]
-    {
-        use microlite_kernels::optimized::Avx2;
-        let token = Avx2::detect().or_else(|| {
-            // SAFETY: AVX2 is detected first.
-            std::is_x86_feature_detected!("avx2").then(|| unsafe { Avx2::new_unchecked() })
-        });
-        match token {
-            Some(token) => backends.push(Backend::Avx2(token)),
-            None => println!("skipping the AVX2 backend: this CPU has no AVX2"),
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    println!("skipping the AVX2 backend: not x86-64");
-    backends
-}
-
-/// A deterministic pseudo-random stream (xorshift).
-struct Stream(u64);
-
-impl Stream {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 #[allow(clippy::too_many_arguments)]
 fn compare(

@@ -6,50 +6,13 @@
 //! this CPU has it, AVX2) must give the reference's bits and errors.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
+use support::{fast_backends as backends, Stream};
+
 use microlite_kernels::conv::{ConvQuantParamsI8, NhwcShape};
 use microlite_kernels::optimized::transpose_conv as fast;
-use microlite_kernels::optimized::Backend;
 use microlite_kernels::transpose_conv::{self as reference, Bias16, TransposeGeometry};
-
-/// Portable, the bare-metal ones (which run the reference) and AVX2 when
-/// [`microlite_kernels::optimized::Avx2::detect`] (or, without the `std`
-/// feature, the standard library's detection) finds it.
-fn backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Portable, Backend::Compact, Backend::CortexM];
-    #[cfg(target_arch = "x86_64")]
-    {
-        use microlite_kernels::optimized::Avx2;
-        let token = Avx2::detect().or_else(|| {
-            // SAFETY: AVX2 is detected first.
-            std::is_x86_feature_detected!("avx2").then(|| unsafe { Avx2::new_unchecked() })
-        });
-        match token {
-            Some(token) => backends.push(Backend::Avx2(token)),
-            None => println!("skipping the AVX2 backend: this CPU has no AVX2"),
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    println!("skipping the AVX2 backend: not x86-64");
-    backends
-}
-
-/// A deterministic pseudo-random stream (xorshift).
-struct Stream(u64);
-
-impl Stream {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn i8s(&mut self, n: usize) -> Vec<i8> {
-        (0..n).map(|_| self.next() as i8).collect()
-    }
-}
 
 /// One random problem: geometry and shapes.
 struct Case {
