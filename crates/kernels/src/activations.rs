@@ -41,7 +41,11 @@ fn saturate_i8(value: i32) -> i8 {
 
 // ---------------------------------------------------------------- RELU / RELU6
 
-/// Prepared parameters of an int8 RELU.
+fn saturate_i16(value: i32) -> i16 {
+    value.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16
+}
+
+/// Prepared parameters of an int8 or int16 RELU.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
 pub struct ReluQuantParams {
@@ -66,6 +70,41 @@ pub fn prepare_relu_int8(
     output_scale: f32,
     output_zero_point: i32,
 ) -> ReluQuantParams {
+    let range = (i32::from(i8::MIN), i32::from(i8::MAX));
+    prepare_relu(
+        input_scale,
+        input_zero_point,
+        output_scale,
+        output_zero_point,
+        range,
+    )
+}
+
+/// Params of an int16 RELU (TFLM requires zero points of 0; the caller
+/// checks them).
+pub fn prepare_relu_int16(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> ReluQuantParams {
+    let range = (i32::from(i16::MIN), i32::from(i16::MAX));
+    prepare_relu(
+        input_scale,
+        input_zero_point,
+        output_scale,
+        output_zero_point,
+        range,
+    )
+}
+
+fn prepare_relu(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+    (lowest, highest): (i32, i32),
+) -> ReluQuantParams {
     let (output_multiplier, output_shift) = ratio_multiplier(input_scale, output_scale);
     let zero = round_half_away_from_zero_f32(0.0 / output_scale) as i32;
     ReluQuantParams {
@@ -73,10 +112,8 @@ pub fn prepare_relu_int8(
         output_zero_point,
         output_multiplier,
         output_shift,
-        activation_min: output_zero_point
-            .saturating_add(zero)
-            .max(i32::from(i8::MIN)),
-        activation_max: i32::from(i8::MAX),
+        activation_min: output_zero_point.saturating_add(zero).max(lowest),
+        activation_max: highest,
     }
 }
 
@@ -87,14 +124,30 @@ pub fn relu_int8(
     output: &mut [i8],
 ) -> Result<(), KernelError> {
     map(input, output, |x| {
-        let rescaled = multiply_by_quantized_multiplier(
-            i32::from(x).wrapping_sub(params.input_zero_point),
-            params.output_multiplier,
-            params.output_shift,
-        );
-        let value = params.output_zero_point.wrapping_add(rescaled);
-        saturate_i8(value.max(params.activation_min).min(params.activation_max))
+        saturate_i8(relu_value(params, i32::from(x)))
     })
+}
+
+/// Int16 RELU, as [`relu_int8`].
+pub fn relu_int16(
+    params: &ReluQuantParams,
+    input: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    map(input, output, |x| {
+        saturate_i16(relu_value(params, i32::from(x)))
+    })
+}
+
+/// One RELU output before the narrowing to the output type.
+fn relu_value(params: &ReluQuantParams, x: i32) -> i32 {
+    let rescaled = multiply_by_quantized_multiplier(
+        x.wrapping_sub(params.input_zero_point),
+        params.output_multiplier,
+        params.output_shift,
+    );
+    let value = params.output_zero_point.wrapping_add(rescaled);
+    value.max(params.activation_min).min(params.activation_max)
 }
 
 /// Float RELU.
@@ -115,6 +168,27 @@ pub struct Relu6QuantParams {
 /// Params of an int8 RELU6. TFLM clamps in the input quantization and
 /// ignores the output's.
 pub fn prepare_relu6_int8(input_scale: f32, input_zero_point: i32) -> Relu6QuantParams {
+    prepare_relu6(
+        input_scale,
+        input_zero_point,
+        (i8::MIN.into(), i8::MAX.into()),
+    )
+}
+
+/// Params of an int16 RELU6, as [`prepare_relu6_int8`].
+pub fn prepare_relu6_int16(input_scale: f32, input_zero_point: i32) -> Relu6QuantParams {
+    prepare_relu6(
+        input_scale,
+        input_zero_point,
+        (i16::MIN.into(), i16::MAX.into()),
+    )
+}
+
+fn prepare_relu6(
+    input_scale: f32,
+    input_zero_point: i32,
+    (lowest, highest): (i64, i64),
+) -> Relu6QuantParams {
     // round(6 / scale) in double, plus the zero point, clamped to int8
     // (TFLM's std::min/std::max on doubles; NaN becomes the lower bound as
     // the float-to-int cast did).
@@ -123,9 +197,9 @@ pub fn prepare_relu6_int8(input_scale: f32, input_zero_point: i32) -> Relu6Quant
         0
     } else if quotient.is_infinite() {
         if quotient > 0.0 {
-            i32::from(i8::MAX)
+            highest as i32
         } else {
-            i32::from(i8::MIN)
+            lowest as i32
         }
     } else {
         F64::from_f32(quotient)
@@ -133,7 +207,7 @@ pub fn prepare_relu6_int8(input_scale: f32, input_zero_point: i32) -> Relu6Quant
             .map_or(if quotient > 0.0 { i64::MAX } else { i64::MIN }, |q| {
                 q.saturating_add(i64::from(input_zero_point))
             })
-            .clamp(i64::from(i8::MIN), i64::from(i8::MAX)) as i32
+            .clamp(lowest, highest) as i32
     };
     Relu6QuantParams {
         zero: input_zero_point,
@@ -148,6 +222,24 @@ pub fn relu6_int8(
     output: &mut [i8],
 ) -> Result<(), KernelError> {
     let (lower, upper) = (saturate_i8(params.zero), saturate_i8(params.six));
+    map(input, output, |x| {
+        if x > upper {
+            upper
+        } else if x < lower {
+            lower
+        } else {
+            x
+        }
+    })
+}
+
+/// Int16 RELU6.
+pub fn relu6_int16(
+    params: &Relu6QuantParams,
+    input: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    let (lower, upper) = (saturate_i16(params.zero), saturate_i16(params.six));
     map(input, output, |x| {
         if x > upper {
             upper

@@ -19,7 +19,12 @@ ACTIVATIONS = {
 # The converter leaves ELU in float even under TFLITE_BUILTINS_INT8 (the int8 model
 # is DEQUANTIZE → ELU → QUANTIZE), so its int8_float_io would equal float32.
 # LEAKY_RELU also runs int16 (16x8) in TFLM.
-FLAVOURS = {"elu": (INT8, FLOAT32), "leaky_relu": (*ALL_FLAVOURS, INT16)}
+FLAVOURS = {
+    "elu": (INT8, FLOAT32),
+    "leaky_relu": (*ALL_FLAVOURS, INT16),
+    "relu": (*ALL_FLAVOURS, INT16),
+    "relu6": (*ALL_FLAVOURS, INT16),
+}
 SHAPES = ((1, 4, 4, 3), (2, 23))
 
 

@@ -1,16 +1,17 @@
 //! Standalone activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
-//! HARD_SWISH and ELU, for float32 and int8, LEAKY_RELU also int16 (input
-//! and output of the same dtype and shape), with TFLM's prepare checks and integer methods. Each
+//! HARD_SWISH and ELU, for float32 and int8, RELU, RELU6 and LEAKY_RELU also
+//! int16 (input and output of the same dtype and shape), with TFLM's prepare
+//! checks and integer methods. Each
 //! offers to write its output over its input (element by element).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activations::{
     elu_f32, elu_int8, hard_swish_f32, hard_swish_int8, leaky_relu_f32, leaky_relu_int16,
     leaky_relu_int8, logistic_f32, logistic_int8, prepare_elu_int8, prepare_hard_swish_int8,
-    prepare_leaky_relu_int8, prepare_logistic_int8, prepare_relu6_int8, prepare_relu_int8,
-    prepare_tanh_int8, relu6_f32, relu6_int8, relu_f32, relu_int8, tanh_f32, tanh_int8,
-    EluQuantParams, HardSwishQuantParams, LeakyReluQuantParams, Relu6QuantParams, ReluQuantParams,
-    SigmoidQuantParams,
+    prepare_leaky_relu_int8, prepare_logistic_int8, prepare_relu6_int16, prepare_relu6_int8,
+    prepare_relu_int16, prepare_relu_int8, prepare_tanh_int8, relu6_f32, relu6_int16, relu6_int8,
+    relu_f32, relu_int16, relu_int8, tanh_f32, tanh_int8, EluQuantParams, HardSwishQuantParams,
+    LeakyReluQuantParams, Relu6QuantParams, ReluQuantParams, SigmoidQuantParams,
 };
 use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
@@ -18,13 +19,13 @@ use microlite_model::{Tensor, TensorType};
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
 use crate::kernel::{InPlaceOffer, Kernel, Prepared};
-use crate::quant_params::{affine, AffineQuant};
+use crate::quant_params::{affine, symmetric, AffineQuant};
 
 crate::registry::declare_ops! {
     /// RELU.
-    relu => Relu, RELU, "int8, float32", versions 1..=2;
+    relu => Relu, RELU, "int8, int16 (zero points 0), float32", versions 1..=3;
     /// RELU6.
-    relu6 => Relu6, RELU6, "int8, float32", versions 1..=2;
+    relu6 => Relu6, RELU6, "int8, int16, float32", versions 1..=3;
     /// LEAKY_RELU.
     leaky_relu => LeakyRelu, LEAKY_RELU, "int8, int16, float32", versions 1..=2;
     /// LOGISTIC.
@@ -141,18 +142,22 @@ pub struct ReluParams {
     quant: ReluQuantParams,
 }
 
-/// RELU. Int8 requantizes to the output scale and clamps at the output's 0.
+/// RELU. Int8 and int16 requantize to the output scale and clamp at the
+/// output's 0.
 pub struct Relu;
 
 impl Kernel for Relu {
     type Params = ReluParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<ReluParams>, OpError> {
-        let io = unary(ctx)?;
+        let io = unary_of(ctx, true)?;
         let mut quant = ReluQuantParams::zeroed();
         if io.is_int8() {
             let (i, o) = (io.input_q()?, io.output_q()?);
             quant = prepare_relu_int8(i.scale, i.zero_point, o.scale, o.zero_point);
+        } else if io.kind == INT16 {
+            let (i, o) = (symmetric(&io.input)?, symmetric(&io.output)?);
+            quant = prepare_relu_int16(i.scale, i.zero_point, o.scale, o.zero_point);
         }
         Ok(in_place(ReluParams {
             kind: io.kind,
@@ -163,6 +168,8 @@ impl Kernel for Relu {
     fn eval(ctx: &mut EvalContext<'_>, p: &ReluParams, _: &[u8]) -> Result<(), OpError> {
         if p.kind == INT8 {
             elementwise(ctx, |i: &[i8], o: &mut [i8]| relu_int8(&p.quant, i, o))
+        } else if p.kind == INT16 {
+            elementwise(ctx, |i: &[i16], o: &mut [i16]| relu_int16(&p.quant, i, o))
         } else {
             elementwise(ctx, |i: &[f32], o: &mut [f32]| relu_f32(i, o))
         }
@@ -187,11 +194,14 @@ impl Kernel for Relu6 {
     type Params = Relu6Params;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<Relu6Params>, OpError> {
-        let io = unary(ctx)?;
+        let io = unary_of(ctx, true)?;
         let mut quant = Relu6QuantParams::zeroed();
         if io.is_int8() {
             let i = io.input_q()?;
             quant = prepare_relu6_int8(i.scale, i.zero_point);
+        } else if io.kind == INT16 {
+            let i = io.input_q()?;
+            quant = prepare_relu6_int16(i.scale, i.zero_point);
         }
         Ok(in_place(Relu6Params {
             kind: io.kind,
@@ -202,6 +212,8 @@ impl Kernel for Relu6 {
     fn eval(ctx: &mut EvalContext<'_>, p: &Relu6Params, _: &[u8]) -> Result<(), OpError> {
         if p.kind == INT8 {
             elementwise(ctx, |i: &[i8], o: &mut [i8]| relu6_int8(&p.quant, i, o))
+        } else if p.kind == INT16 {
+            elementwise(ctx, |i: &[i16], o: &mut [i16]| relu6_int16(&p.quant, i, o))
         } else {
             elementwise(ctx, |i: &[f32], o: &mut [f32]| relu6_f32(i, o))
         }

@@ -39,6 +39,7 @@ mod pooling;
 mod prelu;
 mod quantize;
 mod reduce;
+mod relu;
 mod resize_bilinear;
 mod resize_nearest;
 mod reverse;
@@ -82,7 +83,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 56] = [
+pub const KERNELS: [(&str, Case); 57] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -161,6 +162,7 @@ pub const KERNELS: [(&str, Case); 56] = [
     ("batch_matmul", batch_matmul::batch_matmul_case),
     ("rsqrt int8/int16", rsqrt::rsqrt_case),
     ("add/sub/mul int32", elementwise::int32),
+    ("relu/relu6 int8/int16", relu::relu_case),
 ];
 
 /// Runs one differential case described by `data`.
