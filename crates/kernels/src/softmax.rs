@@ -1,20 +1,28 @@
-//! SOFTMAX over the last axis: float32, int8 → int8 and int8 → int16.
+//! SOFTMAX over the last axis: float32, int8 → int8, int8 → int16 and
+//! int16 → int16.
 //!
-//! The quantized path is TFLM's reference one: input differences from the row
-//! maximum are rescaled to Q5.26 (`input_multiplier`, `input_left_shift`),
+//! The int8-input path is TFLM's reference one: input differences from the
+//! row maximum are rescaled to Q5.26 (`input_multiplier`, `input_left_shift`),
 //! exponentiated in fixed point, summed in Q12.19, and divided through a
 //! fixed-point reciprocal. Differences below `diff_min` contribute nothing.
+//!
+//! The int16 path is TFLM's `SoftmaxInt16`: differences are rescaled so that
+//! [-65535, 0] spans [-10, 0], exponentiated through an interpolated lookup
+//! table ([`crate::lut`]), summed in Q16.15, and the sum inverted through a
+//! second table of `1 / (1 + x)`.
 
 use bytemuck::{Pod, Zeroable};
 use num_traits::Float;
 
 use crate::binary64::F64;
+use crate::fixed_point::multiply_by_quantized_multiplier;
 use crate::fixed_point::{
     multiply_by_quantized_multiplier_greater_than_one, rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul,
 };
 use crate::gemmlowp_fixed::{exp_on_negative_values, reciprocal, rescale};
-use crate::quantization::quantize_multiplier_above_one;
+use crate::lut::{exp_f32, lookup_int16, populate_int16, LutQuantization, INT16_LUT_LEN};
+use crate::quantization::{quantize_multiplier_above_one, quantize_multiplier_exact};
 use crate::KernelError;
 
 /// Integer bits of the rescaled input differences (Q5.26).
@@ -264,6 +272,171 @@ fn softmax_quantized<O: SoftmaxOutput>(
                 }
                 None => O::from_clamped(O::LOWEST),
             };
+        }
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------ int16 → int16
+
+/// Largest depth of an int16 softmax: each exponential is at most 32767
+/// (Q0.15), and 65536 of them stay below 2^31.
+pub const MAX_INT16_DEPTH: usize = 65536;
+
+/// Parameters of an int16 → int16 softmax (besides its two tables, built by
+/// [`softmax_int16_tables`]).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct SoftmaxInt16Params {
+    /// Multiplier of `beta * input_scale * 65535 / 10`.
+    pub input_multiplier: i32,
+    /// Shift that accompanies `input_multiplier`.
+    pub input_left_shift: i32,
+}
+
+/// Params for int16 → int16 softmax. The output must be quantized with
+/// scale 1/32768 (within 0.1%) and zero point 0, as TFLM requires (the
+/// caller checks the input zero point is 0).
+pub fn prepare_softmax_int16(
+    beta: f32,
+    input_scale: f32,
+    output_scale: f32,
+    output_zero_point: i32,
+) -> Result<SoftmaxInt16Params, KernelError> {
+    let expected_scale = 1.0f32 / 32768.0;
+    let tolerance = 0.001f32 * expected_scale;
+    let scale_ok = (output_scale - expected_scale).abs() <= tolerance;
+    if output_zero_point != 0 || !scale_ok {
+        return Err(KernelError::OutputQuantization {
+            expected_scale,
+            expected_zero_point: 0,
+            scale: output_scale,
+            zero_point: output_zero_point,
+        });
+    }
+    if !beta.is_finite() || !input_scale.is_finite() {
+        return Err(KernelError::MultiplierOutOfRange {
+            what: "softmax beta * input_scale * 65535 / 10",
+            value: beta * input_scale,
+            range: "finite",
+        });
+    }
+    // TFLM's double arithmetic: scale * beta / (10 / 65535), so that input
+    // differences of [-65535, 0] map to [-10, 0] in the exp table's input.
+    let real = F64::from_f32(input_scale) * F64::from_f32(beta)
+        / (F64::from_i64(10) / F64::from_i64(65535));
+    let (input_multiplier, input_left_shift) = quantize_multiplier_exact(real);
+    Ok(SoftmaxInt16Params {
+        input_multiplier,
+        input_left_shift,
+    })
+}
+
+/// Builds the two tables of an int16 softmax (each [`INT16_LUT_LEN`]
+/// entries): `exp(x)` over [-10, 0] and `1 / (1 + x)` over [0, 1], both in
+/// Q0.15 (scale 2/65535 over the int16 range).
+pub fn softmax_int16_tables(
+    exp_lut: &mut [i16],
+    one_over_one_plus_x_lut: &mut [i16],
+) -> Result<(), KernelError> {
+    let range = (i32::from(i16::MAX) - i32::from(i16::MIN)) as f32;
+    populate_int16(
+        LutQuantization {
+            input_scale: 10.0 / range,
+            input_zero_point: i32::from(i16::MAX),
+            output_scale: 2.0 / range,
+            output_zero_point: 0,
+        },
+        exp_f32,
+        exp_lut,
+    )?;
+    populate_int16(
+        LutQuantization {
+            input_scale: 1.0 / range,
+            input_zero_point: i32::from(i16::MIN),
+            output_scale: 2.0 / range,
+            output_zero_point: 0,
+        },
+        |x| 1.0 / (1.0 + x),
+        one_over_one_plus_x_lut,
+    )
+}
+
+fn saturate_i16(x: i32) -> i16 {
+    x.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16
+}
+
+/// Int16 → int16 softmax over rows of `depth` elements (output scale
+/// 1/32768, zero point 0), with the tables of [`softmax_int16_tables`].
+pub fn softmax_int16(
+    params: &SoftmaxInt16Params,
+    exp_lut: &[i16],
+    one_over_one_plus_x_lut: &[i16],
+    depth: usize,
+    input: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    rows(depth, input.len(), output.len())?;
+    if depth > MAX_INT16_DEPTH {
+        return Err(KernelError::InvalidParameter {
+            what: "int16 softmax depth (at most 65536)",
+            value: depth,
+        });
+    }
+    for (buffer, lut) in [
+        ("exp table", exp_lut),
+        ("reciprocal table", one_over_one_plus_x_lut),
+    ] {
+        if lut.len() != INT16_LUT_LEN {
+            return Err(KernelError::LengthMismatch {
+                buffer,
+                expected: INT16_LUT_LEN,
+                actual: lut.len(),
+            });
+        }
+    }
+    for (row_in, row_out) in input
+        .chunks_exact(depth)
+        .zip(output.chunks_exact_mut(depth))
+    {
+        let max_in_row = i32::from(row_in.iter().copied().max().unwrap_or(i16::MIN));
+        // The exponentials (Q0.15) go to the output first, as in TFLM.
+        let mut sum_of_exps = 0i32;
+        for (o, &x) in row_out.iter_mut().zip(row_in) {
+            let scaled = multiply_by_quantized_multiplier(
+                i32::from(x) - max_in_row,
+                params.input_multiplier,
+                params.input_left_shift,
+            );
+            // Recentre [-65535, 0] on the table's [-32768, 32767].
+            let e = lookup_int16(saturate_i16(scaled.saturating_add(32767)), exp_lut);
+            *o = e;
+            sum_of_exps = sum_of_exps.wrapping_add(i32::from(e));
+        }
+        if sum_of_exps <= 0 {
+            // Only tables other than softmax_int16_tables' can give this.
+            return Err(KernelError::InvalidValue {
+                what: "int16 softmax sum of exponentials (must be positive)",
+                position: 0,
+            });
+        }
+        // 1..=31 for a positive sum.
+        let headroom_plus_one = sum_of_exps.leading_zeros() as i32;
+        // The sum normalized to [2^30, 2^31), rounded to Q1.16.
+        let shifted_sum =
+            (((i64::from(sum_of_exps) << (headroom_plus_one - 1)) + (1 << 13)) >> 14) as i32;
+        // x = sum - 1 in [0, 1), recentred on the table's int16 range.
+        let x = saturate_i16(shifted_sum - ((1 << 15) + (1 << 16)));
+        let reciprocal_q015 = i64::from(lookup_int16(x, one_over_one_plus_x_lut));
+        let right_shift = 31 - headroom_plus_one;
+        let round = if right_shift > 0 {
+            1i64 << (right_shift - 1)
+        } else {
+            0
+        };
+        for o in row_out.iter_mut() {
+            let result = ((i64::from(*o) * reciprocal_q015 + round) >> right_shift) as i32;
+            *o = result.clamp(0, i32::from(i16::MAX)) as i16;
         }
     }
     Ok(())

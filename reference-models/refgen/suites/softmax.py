@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import keras
 
-from ..case import ALL_FLAVOURS, CaseSpec, InputSpec
+from ..case import ALL_FLAVOURS, INT16, CaseSpec, InputSpec
 from .common import dims_name, keras_model
 
 SHAPES = ((1, 10), (2, 5), (1, 1, 37), (1, 4, 4, 3), (1, 1))
 
 
 def cases() -> list[CaseSpec]:
-    """5 shapes × 3 flavours."""
+    """5 shapes × 4 flavours."""
     specs = []
     for shape in SHAPES:
         spec = InputSpec(shape, -4.0, 4.0)
@@ -22,7 +22,7 @@ def cases() -> list[CaseSpec]:
                 build,
                 [spec],
                 f"Softmax(axis=-1) on {list(shape)}, inputs in [-4, 4]",
-                ALL_FLAVOURS,
+                (*ALL_FLAVOURS, INT16),
                 {"input_shape": list(shape)},
             )
         )
