@@ -1,6 +1,6 @@
 //! Standalone activation ops: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
-//! HARD_SWISH and ELU, for float32 and int8, computed exactly as TFLM's reference
-//! kernels compute them.
+//! HARD_SWISH and ELU, for float32 and int8 (LEAKY_RELU, LOGISTIC and TANH
+//! also int16), computed exactly as TFLM's reference kernels compute them.
 
 use bytemuck::{Pod, Zeroable};
 use num_traits::Float;
@@ -487,6 +487,178 @@ pub fn logistic_f32(input: &[f32], output: &mut [f32]) -> Result<(), KernelError
 /// Float TANH.
 pub fn tanh_f32(input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
     map(input, output, Float::tanh)
+}
+
+// ------------------------------------------------------ LOGISTIC / TANH int16
+
+/// `sigmoid(i / 24)` in Q0.16 (65535 for the last entry), the table TFLM's
+/// int16 LOGISTIC and TANH interpolate. Read off the TFLM oracle: its int16
+/// TANH returns entry `i` - 32768 for an input rescaled to exactly `256 i`
+/// (input scale 1/6144, input `128 i`), and entry 255 shows in the
+/// interpolation towards it from entry 254.
+const SIGMOID_TABLE_Q16: [u16; 256] = [
+    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794,
+    41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443,
+    48964, 49475, 49975, 50464, 50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374,
+    54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433, 57724, 58007, 58280, 58544,
+    58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110, 61279,
+    61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990,
+    63090, 63186, 63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968, 64030,
+    64090, 64148, 64204, 64257, 64308, 64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652,
+    64687, 64721, 64754, 64786, 64816, 64845, 64873, 64900, 64926, 64950, 64974, 64997, 65019,
+    65039, 65060, 65079, 65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234,
+    65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360,
+    65367, 65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433,
+    65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476,
+    65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498, 65500, 65501,
+    65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513, 65514, 65515, 65516,
+    65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524,
+    65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529,
+    65529, 65530, 65530, 65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532,
+    65532, 65532, 65532, 65533, 65533, 65533, 65533, 65533, 65533, 65533, 65533, 65534, 65534,
+    65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535,
+];
+
+/// TFLM's `CheckedLog2`: `log(x) / log(2)` in single precision rounded to
+/// the nearest integer, and whether `x` is within 0.1% (of an octave) of
+/// that power of two. `None` for a non-positive or non-finite `x`.
+fn checked_log2(x: f32) -> Option<(i32, bool)> {
+    if !x.is_finite() || x <= 0.0 {
+        return None;
+    }
+    // Logarithms rounded once from double, as glibc's `logf` (correctly
+    // rounded) gives them.
+    let ln = |v: f32| Float::ln(f64::from(v)) as f32;
+    let log2 = ln(x) * (1.0f32 / ln(2.0));
+    let rounded = round_half_away_from_zero_f32(log2);
+    Some((rounded as i32, (log2 - rounded).abs() < 1e-3))
+}
+
+/// Params of int16 LOGISTIC (`tanh == false`) or TANH: zero points 0 (the
+/// caller checks them), output scale 2^-15 (checked here as TFLM checks it,
+/// to the nearest power of two). The input is rescaled to 1/(3 x 4096) per
+/// step (±2^17 is ±10.7) by `input_multiplier / 2^input_left_shift`: a
+/// power-of-two input scale of 2^-12 (TANH also 2^-11) gives multiplier
+/// `3 << shift`, shift 0, others a 15-bit multiplier, as TFLM computes it.
+///
+/// TFLM only debug-asserts that the multiplier fits 15 bits (input scales
+/// up to about 2.67); beyond it its products overflow, and here such scales
+/// are rejected.
+pub fn prepare_sigmoid_int16(
+    tanh: bool,
+    input_scale: f32,
+    output_scale: f32,
+) -> Result<SigmoidQuantParams, KernelError> {
+    let bad_input = KernelError::MultiplierOutOfRange {
+        what: "int16 sigmoid input_scale * 3 * 4096",
+        value: input_scale * 12288.0,
+        range: "positive and at most 32767",
+    };
+    let (input_log2, input_pot) = checked_log2(input_scale).ok_or(bad_input)?;
+    match checked_log2(output_scale) {
+        Some((-15, _)) => {}
+        _ => {
+            return Err(KernelError::OutputQuantization {
+                expected_scale: 1.0 / 32768.0,
+                expected_zero_point: 0,
+                scale: output_scale,
+                zero_point: 0,
+            })
+        }
+    }
+    // 15 - 3 integer bits.
+    let pot_shift = 12i32.saturating_add(input_log2);
+    let (input_multiplier, input_left_shift) = if input_pot
+        && (pot_shift == 0 || (tanh && pot_shift == 1))
+    {
+        (3 << pot_shift, 0)
+    } else {
+        let half_range = F64::from_i64(32767).scale(-1);
+        let mut multiplier = F64::from_f32(input_scale) * F64::from_i64(4096) * F64::from_i64(3);
+        let mut shift = 0;
+        while multiplier <= half_range && shift <= 30 {
+            shift += 1;
+            multiplier = multiplier.scale(1);
+        }
+        let truncated = multiplier.floor().unwrap_or(i64::MAX);
+        match i32::try_from(truncated) {
+            Ok(m) if m <= 32767 => (m, shift),
+            _ => return Err(bad_input),
+        }
+    };
+    Ok(SigmoidQuantParams {
+        input_zero_point: 0,
+        input_range_radius: 0,
+        input_multiplier,
+        input_left_shift,
+    })
+}
+
+/// The input rescaled to 1/(3 x 4096) per step.
+fn sigmoid_int16_input(params: &SigmoidQuantParams, x: i16) -> i32 {
+    let shift = params.input_left_shift.clamp(0, 31);
+    let round = if shift > 0 { 1i32 << (shift - 1) } else { 0 };
+    i32::from(x)
+        .wrapping_mul(params.input_multiplier)
+        .wrapping_add(round)
+        >> shift
+}
+
+/// The table interpolated at `abs / 2^fraction_bits`, scaled by
+/// `2^fraction_bits`, or `None` beyond its last segment.
+fn sigmoid_table_interpolated(abs: u32, fraction_bits: u32) -> Option<u32> {
+    let index = (abs >> fraction_bits) as usize;
+    if index >= 255 {
+        return None;
+    }
+    let low = u32::from(*SIGMOID_TABLE_Q16.get(index)?);
+    let high = u32::from(*SIGMOID_TABLE_Q16.get(index + 1)?);
+    let fraction = abs & ((1 << fraction_bits) - 1);
+    Some((low << fraction_bits).wrapping_add(fraction.wrapping_mul(high.wrapping_sub(low))))
+}
+
+/// Int16 LOGISTIC (zero points 0, output scale 2^-15).
+pub fn logistic_int16(
+    params: &SigmoidQuantParams,
+    input: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    map(input, output, |x| {
+        let value = sigmoid_int16_input(params, x);
+        // Steps of 2^-9 of the table's 1/24 (the input's 1/(3 x 4096) is
+        // 1/(24 x 512)).
+        let interpolated =
+            sigmoid_table_interpolated(value.unsigned_abs(), 9).unwrap_or(0x7FFF << 10);
+        let signed = if value >= 0 {
+            interpolated.wrapping_add(1 << 9)
+        } else {
+            // 1 - sigmoid(|x|), rounded the other way.
+            (1u32 << 25)
+                .wrapping_sub(interpolated)
+                .wrapping_add((1 << 9) - 1)
+        };
+        (signed >> 10) as i16
+    })
+}
+
+/// Int16 TANH (zero points 0, output scale 2^-15), as `2 sigmoid(2x) - 1`.
+pub fn tanh_int16(
+    params: &SigmoidQuantParams,
+    input: &[i16],
+    output: &mut [i16],
+) -> Result<(), KernelError> {
+    map(input, output, |x| {
+        let value = sigmoid_int16_input(params, x);
+        // Steps of 2^-8 of the table's 1/24: twice the input.
+        let interpolated =
+            sigmoid_table_interpolated(value.unsigned_abs(), 8).unwrap_or(0xFFFF << 8) as i32;
+        let centred = if value >= 0 {
+            interpolated - (1 << 23) + (1 << 7)
+        } else {
+            (1 << 23) - interpolated + (1 << 7) - 1
+        };
+        (centred >> 8) as i16
+    })
 }
 
 // ----------------------------------------------------------------- HARD_SWISH

@@ -1,17 +1,18 @@
 //! Standalone activations: RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
-//! HARD_SWISH and ELU, for float32 and int8, RELU, RELU6 and LEAKY_RELU also
-//! int16 (input and output of the same dtype and shape), with TFLM's prepare
-//! checks and integer methods. Each
+//! HARD_SWISH and ELU, for float32 and int8, RELU, RELU6, LEAKY_RELU,
+//! LOGISTIC and TANH also int16 (input and output of the same dtype and
+//! shape), with TFLM's prepare checks and integer methods. Each
 //! offers to write its output over its input (element by element).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activations::{
     elu_f32, elu_int8, hard_swish_f32, hard_swish_int8, leaky_relu_f32, leaky_relu_int16,
-    leaky_relu_int8, logistic_f32, logistic_int8, prepare_elu_int8, prepare_hard_swish_int8,
-    prepare_leaky_relu_int8, prepare_logistic_int8, prepare_relu6_int16, prepare_relu6_int8,
-    prepare_relu_int16, prepare_relu_int8, prepare_tanh_int8, relu6_f32, relu6_int16, relu6_int8,
-    relu_f32, relu_int16, relu_int8, tanh_f32, tanh_int8, EluQuantParams, HardSwishQuantParams,
-    LeakyReluQuantParams, Relu6QuantParams, ReluQuantParams, SigmoidQuantParams,
+    leaky_relu_int8, logistic_f32, logistic_int16, logistic_int8, prepare_elu_int8,
+    prepare_hard_swish_int8, prepare_leaky_relu_int8, prepare_logistic_int8, prepare_relu6_int16,
+    prepare_relu6_int8, prepare_relu_int16, prepare_relu_int8, prepare_sigmoid_int16,
+    prepare_tanh_int8, relu6_f32, relu6_int16, relu6_int8, relu_f32, relu_int16, relu_int8,
+    tanh_f32, tanh_int16, tanh_int8, EluQuantParams, HardSwishQuantParams, LeakyReluQuantParams,
+    Relu6QuantParams, ReluQuantParams, SigmoidQuantParams,
 };
 use microlite_kernels::KernelError;
 use microlite_model::{Tensor, TensorType};
@@ -29,9 +30,9 @@ crate::registry::declare_ops! {
     /// LEAKY_RELU.
     leaky_relu => LeakyRelu, LEAKY_RELU, "int8, int16, float32", versions 1..=2;
     /// LOGISTIC.
-    logistic => Logistic, LOGISTIC, "int8, float32", versions 1..=2;
+    logistic => Logistic, LOGISTIC, "int8, int16, float32", versions 1..=3;
     /// TANH.
-    tanh => Tanh, TANH, "int8, float32", versions 1..=2;
+    tanh => Tanh, TANH, "int8, int16, float32", versions 1..=3;
     /// HARD_SWISH.
     hard_swish => HardSwish, HARD_SWISH, "int8, float32", versions 1..=1;
     /// ELU.
@@ -300,20 +301,47 @@ fn sigmoid_input_error(e: KernelError, io: &Unary<'_>) -> OpError {
     }
 }
 
+/// TFLM's int16 LOGISTIC / TANH prepare: zero points 0, output scale 2^-15.
+fn sigmoid_int16(io: &Unary<'_>, tanh: bool) -> Result<SigmoidQuantParams, OpError> {
+    let (i, o) = (io.input_q()?, io.output_q()?);
+    for (tensor, q) in [(&io.input, &i), (&io.output, &o)] {
+        if q.zero_point != 0 {
+            return Err(OpError::BadQuantization {
+                tensor: tensor.index(),
+                what: "int16 LOGISTIC and TANH need zero point 0",
+            });
+        }
+    }
+    prepare_sigmoid_int16(tanh, i.scale, o.scale).map_err(|e| match e {
+        KernelError::OutputQuantization { .. } => scale_error(
+            &io.output,
+            "int16 LOGISTIC and TANH need output scale 2^-15",
+        ),
+        KernelError::MultiplierOutOfRange { .. } => scale_error(
+            &io.input,
+            "int16 LOGISTIC and TANH need an input scale in (0, 2.67]",
+        ),
+        other => OpError::Kernel(other),
+    })
+}
+
 /// LOGISTIC. Int8 requires output zero point -128 and, like TFLM, takes the
-/// output scale to be 1/256 without checking it.
+/// output scale to be 1/256 without checking it. Int16 requires zero points
+/// 0 and output scale 2^-15.
 pub struct Logistic;
 
 impl Kernel for Logistic {
     type Params = SigmoidParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<SigmoidParams>, OpError> {
-        let io = unary(ctx)?;
+        let io = unary_of(ctx, true)?;
         let mut quant = SigmoidQuantParams::zeroed();
         if io.is_int8() {
             let (i, o) = (io.input_q()?, io.output_q()?);
             quant = prepare_logistic_int8(i.scale, i.zero_point, o.zero_point)
                 .map_err(|e| sigmoid_input_error(e, &io))?;
+        } else if io.kind == INT16 {
+            quant = sigmoid_int16(&io, false)?;
         }
         Ok(in_place(SigmoidParams {
             kind: io.kind,
@@ -324,6 +352,10 @@ impl Kernel for Logistic {
     fn eval(ctx: &mut EvalContext<'_>, p: &SigmoidParams, _: &[u8]) -> Result<(), OpError> {
         if p.kind == INT8 {
             elementwise(ctx, |i: &[i8], o: &mut [i8]| logistic_int8(&p.quant, i, o))
+        } else if p.kind == INT16 {
+            elementwise(ctx, |i: &[i16], o: &mut [i16]| {
+                logistic_int16(&p.quant, i, o)
+            })
         } else {
             elementwise(ctx, |i: &[f32], o: &mut [f32]| logistic_f32(i, o))
         }
@@ -331,19 +363,22 @@ impl Kernel for Logistic {
 }
 
 /// TANH. Int8, like TFLM, takes the output to be scale 1/128, zero point 0
-/// without checking its quantization.
+/// without checking its quantization. Int16 requires zero points 0 and
+/// output scale 2^-15.
 pub struct Tanh;
 
 impl Kernel for Tanh {
     type Params = SigmoidParams;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<SigmoidParams>, OpError> {
-        let io = unary(ctx)?;
+        let io = unary_of(ctx, true)?;
         let mut quant = SigmoidQuantParams::zeroed();
         if io.is_int8() {
             let i = io.input_q()?;
             quant = prepare_tanh_int8(i.scale, i.zero_point)
                 .map_err(|e| sigmoid_input_error(e, &io))?;
+        } else if io.kind == INT16 {
+            quant = sigmoid_int16(&io, true)?;
         }
         Ok(in_place(SigmoidParams {
             kind: io.kind,
@@ -354,6 +389,8 @@ impl Kernel for Tanh {
     fn eval(ctx: &mut EvalContext<'_>, p: &SigmoidParams, _: &[u8]) -> Result<(), OpError> {
         if p.kind == INT8 {
             elementwise(ctx, |i: &[i8], o: &mut [i8]| tanh_int8(&p.quant, i, o))
+        } else if p.kind == INT16 {
+            elementwise(ctx, |i: &[i16], o: &mut [i16]| tanh_int16(&p.quant, i, o))
         } else {
             elementwise(ctx, |i: &[f32], o: &mut [f32]| tanh_f32(i, o))
         }

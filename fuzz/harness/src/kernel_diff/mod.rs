@@ -45,6 +45,7 @@ mod resize_nearest;
 mod reverse;
 mod rsqrt;
 mod select;
+mod sigmoid_int16;
 mod softmax;
 mod space_depth;
 mod squared_difference;
@@ -83,7 +84,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 57] = [
+pub const KERNELS: [(&str, Case); 58] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -163,6 +164,7 @@ pub const KERNELS: [(&str, Case); 57] = [
     ("rsqrt int8/int16", rsqrt::rsqrt_case),
     ("add/sub/mul int32", elementwise::int32),
     ("relu/relu6 int8/int16", relu::relu_case),
+    ("logistic/tanh int16", sigmoid_int16::sigmoid_int16_case),
 ];
 
 /// Runs one differential case described by `data`.
