@@ -49,6 +49,7 @@ mod sigmoid_int16;
 mod softmax;
 mod space_depth;
 mod squared_difference;
+mod strided_slice;
 mod transpose_conv;
 mod unary;
 
@@ -84,7 +85,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 58] = [
+pub const KERNELS: [(&str, Case); 59] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -165,6 +166,10 @@ pub const KERNELS: [(&str, Case); 58] = [
     ("add/sub/mul int32", elementwise::int32),
     ("relu/relu6 int8/int16", relu::relu_case),
     ("logistic/tanh int16", sigmoid_int16::sigmoid_int16_case),
+    (
+        "strided_slice/slice copy",
+        strided_slice::strided_slice_case,
+    ),
 ];
 
 /// Runs one differential case described by `data`.
