@@ -2,7 +2,10 @@
 //! fold: every input element, in row-major order, offered
 //! to the output element its kept coordinates name. The quantized MEAN /
 //! SUM (int8, int16) against the exact sum of each output's elements minus
-//! the zero point's share, wrapped to `i32` and requantized naively.
+//! the zero point's share, wrapped to `i32` and requantized naively (the
+//! output zero point added in C++'s wrapping int32, as TFLM does: the
+//! fuzzer found a multiplier and shift whose product sits next to
+//! `i32::MIN`).
 
 use microlite_kernels::reduce::{
     mean_int16, mean_int8, reduce_all, reduce_max_min, sum_f32, MeanQuantParams, ReduceShape,
@@ -144,8 +147,8 @@ pub(super) fn max_min(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
         .map(|&sum| {
             let shifted = wrap32(sum - i128::from(params.input_zero_point) * count);
             let scaled = multiply_by_quantized_multiplier(shifted, output_multiplier, output_shift);
-            (i64::from(scaled) + i64::from(params.output_zero_point))
-                .clamp(i64::from(lo), i64::from(hi)) as i32
+            // C++ int32 addition (wrapping on TFLM's targets), then the clamp.
+            wrap32(i128::from(scaled) + i128::from(params.output_zero_point)).clamp(lo, hi)
         })
         .collect();
     let got: Vec<i32> = if int16 {
