@@ -35,15 +35,7 @@ fn map<T: Copy, U>(input: &[T], output: &mut [U], f: impl Fn(T) -> U) -> Result<
     Ok(())
 }
 
-fn saturate_i8(value: i32) -> i8 {
-    value.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
-}
-
 // ---------------------------------------------------------------- RELU / RELU6
-
-fn saturate_i16(value: i32) -> i16 {
-    value.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16
-}
 
 /// Prepared parameters of an int8 or int16 RELU.
 #[repr(C)]
@@ -123,9 +115,7 @@ pub fn relu_int8(
     input: &[i8],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    map(input, output, |x| {
-        saturate_i8(relu_value(params, i32::from(x)))
-    })
+    relu_quantized(params, input, output)
 }
 
 /// Int16 RELU, as [`relu_int8`].
@@ -134,20 +124,23 @@ pub fn relu_int16(
     input: &[i16],
     output: &mut [i16],
 ) -> Result<(), KernelError> {
-    map(input, output, |x| {
-        saturate_i16(relu_value(params, i32::from(x)))
-    })
+    relu_quantized(params, input, output)
 }
 
-/// One RELU output before the narrowing to the output type.
-fn relu_value(params: &ReluQuantParams, x: i32) -> i32 {
-    let rescaled = multiply_by_quantized_multiplier(
-        x.wrapping_sub(params.input_zero_point),
-        params.output_multiplier,
-        params.output_shift,
-    );
-    let value = params.output_zero_point.wrapping_add(rescaled);
-    value.max(params.activation_min).min(params.activation_max)
+fn relu_quantized<T: QuantizedInt>(
+    params: &ReluQuantParams,
+    input: &[T],
+    output: &mut [T],
+) -> Result<(), KernelError> {
+    map(input, output, |x| {
+        let rescaled = multiply_by_quantized_multiplier(
+            x.to_i32().wrapping_sub(params.input_zero_point),
+            params.output_multiplier,
+            params.output_shift,
+        );
+        let value = params.output_zero_point.wrapping_add(rescaled);
+        T::saturating_from_i32(value.max(params.activation_min).min(params.activation_max))
+    })
 }
 
 /// Float RELU.
@@ -221,16 +214,7 @@ pub fn relu6_int8(
     input: &[i8],
     output: &mut [i8],
 ) -> Result<(), KernelError> {
-    let (lower, upper) = (saturate_i8(params.zero), saturate_i8(params.six));
-    map(input, output, |x| {
-        if x > upper {
-            upper
-        } else if x < lower {
-            lower
-        } else {
-            x
-        }
-    })
+    relu6_quantized(params, input, output)
 }
 
 /// Int16 RELU6.
@@ -239,15 +223,25 @@ pub fn relu6_int16(
     input: &[i16],
     output: &mut [i16],
 ) -> Result<(), KernelError> {
-    let (lower, upper) = (saturate_i16(params.zero), saturate_i16(params.six));
+    relu6_quantized(params, input, output)
+}
+
+fn relu6_quantized<T: QuantizedInt>(
+    params: &Relu6QuantParams,
+    input: &[T],
+    output: &mut [T],
+) -> Result<(), KernelError> {
+    let lower = T::saturating_from_i32(params.zero).to_i32();
+    let upper = T::saturating_from_i32(params.six).to_i32();
     map(input, output, |x| {
-        if x > upper {
+        let x = x.to_i32();
+        T::from_i32_truncating(if x > upper {
             upper
         } else if x < lower {
             lower
         } else {
             x
-        }
+        })
     })
 }
 
@@ -332,7 +326,7 @@ fn leaky_relu_value<T: QuantizedInt>(params: &LeakyReluQuantParams, x: T) -> T {
     };
     let rescaled = multiply_by_quantized_multiplier(value, multiplier, shift);
     let out = params.output_zero_point.wrapping_add(rescaled);
-    T::from_i32_truncating(out.clamp(T::MIN, T::MAX))
+    T::saturating_from_i32(out)
 }
 
 /// Float LEAKY_RELU: `x` if `x > 0`, else `alpha * x`.
@@ -448,7 +442,7 @@ pub fn logistic_int8(
     map(input, output, |x| {
         sigmoid_element(params, x, i8::MIN, i8::MAX, |q4| {
             let q0 = logistic(q4, SIGMOID_INPUT_INTEGER_BITS);
-            saturate_i8(rounding_divide_by_pot(q0, 23).wrapping_add(-128))
+            i8::saturating_from_i32(rounding_divide_by_pot(q0, 23).wrapping_add(-128))
         })
     })
 }
@@ -461,7 +455,7 @@ pub fn tanh_int8(
 ) -> Result<(), KernelError> {
     map(input, output, |x| {
         sigmoid_element(params, x, i8::MIN, i8::MAX, |q4| {
-            saturate_i8(rounding_divide_by_pot(
+            i8::saturating_from_i32(rounding_divide_by_pot(
                 tanh(q4, SIGMOID_INPUT_INTEGER_BITS),
                 24,
             ))
@@ -756,7 +750,7 @@ pub fn hard_swish_int8(
             params.output_multiplier_exponent.wrapping_neg(),
         )
         .wrapping_add(params.output_zero_point as i16);
-        saturate_i8(i32::from(value))
+        i8::saturating_from_i32(i32::from(value))
     })
 }
 
@@ -807,7 +801,7 @@ pub fn prepare_elu_int8(
         // `as` saturates (NaN → 0) where C++ would be undefined.
         let quantized = (rescaled + output_zero_point as f32) as i32;
         if let Some(slot) = table.get_mut(usize::from(value as u8)) {
-            *slot = saturate_i8(quantized);
+            *slot = i8::saturating_from_i32(quantized);
         }
     }
     EluQuantParams { table }

@@ -223,7 +223,7 @@ fn binary<T: Copy>(
 
 /// `value` clamped to `[min, max]` and then to `T`'s range.
 fn clamp_to<T: QuantizedInt>(value: i32, min: i32, max: i32) -> T {
-    T::from_i32_truncating(value.max(min).min(max).clamp(T::MIN, T::MAX))
+    T::saturating_from_i32(value.max(min).min(max))
 }
 
 /// One quantized ADD or (if `subtract`) SUB element.

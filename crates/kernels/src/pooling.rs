@@ -8,6 +8,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use crate::activation::clamp_f32;
+use crate::quantize::QuantizedInt;
 use crate::KernelError;
 
 /// Geometry and fused-activation clamp of a 2D pooling, prepared once.
@@ -285,28 +286,6 @@ pub fn l2_pool_f32(
     })
 }
 
-/// An integer element type of quantized pooling (int8, int16).
-pub trait PoolElement: Copy + Into<i32> {
-    /// The type's lowest value.
-    const LOWEST: Self;
-    /// `value` clamped to the type's range.
-    fn saturate(value: i32) -> Self;
-}
-
-impl PoolElement for i8 {
-    const LOWEST: Self = i8::MIN;
-    fn saturate(value: i32) -> Self {
-        value.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
-    }
-}
-
-impl PoolElement for i16 {
-    const LOWEST: Self = i16::MIN;
-    fn saturate(value: i32) -> Self {
-        value.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16
-    }
-}
-
 /// Int8 average pooling: the integer mean rounded half away from zero, then
 /// clamped to the quantized activation range. Channels are summed
 /// [`AVERAGE_CHANNELS`] at a time, each window position's run of them
@@ -328,7 +307,7 @@ pub fn average_pool_int16(
     average_pool_quantized(params, input, output)
 }
 
-fn average_pool_quantized<T: PoolElement>(
+fn average_pool_quantized<T: QuantizedInt>(
     params: &PoolParams,
     input: &[T],
     output: &mut [T],
@@ -345,7 +324,7 @@ fn average_pool_quantized<T: PoolElement>(
                     let at = pixel(y, x) + c0;
                     let values = input.get(at..at + n).unwrap_or(&[]);
                     for (sum, &v) in sums.iter_mut().zip(values) {
-                        *sum = sum.wrapping_add(v.into());
+                        *sum = sum.wrapping_add(v.to_i32());
                     }
                 }
             }
@@ -364,7 +343,7 @@ fn average_pool_quantized<T: PoolElement>(
                 let clamped = mean
                     .max(params.quantized_activation_min)
                     .min(params.quantized_activation_max);
-                *out = T::saturate(clamped);
+                *out = T::saturating_from_i32(clamped);
             }
         }
     })
@@ -391,24 +370,24 @@ pub fn max_pool_int16(
     max_pool_quantized(params, input, output)
 }
 
-fn max_pool_quantized<T: PoolElement>(
+fn max_pool_quantized<T: QuantizedInt>(
     params: &PoolParams,
     input: &[T],
     output: &mut [T],
 ) -> Result<(), KernelError> {
     let geometry = Geometry::new(params, input.len(), output.len())?;
     geometry.for_each_output(params, |o, w, at| {
-        let mut max: i32 = T::LOWEST.into();
+        let mut max = T::MIN;
         for y in w.y_start..w.y_end {
             for x in w.x_start..w.x_end {
-                max = max.max(input.get(at(y, x)).copied().unwrap_or(T::LOWEST).into());
+                max = max.max(input.get(at(y, x)).map_or(T::MIN, |v| v.to_i32()));
             }
         }
         let clamped = max
             .max(params.quantized_activation_min)
             .min(params.quantized_activation_max);
         if let Some(out) = output.get_mut(o) {
-            *out = T::saturate(clamped);
+            *out = T::saturating_from_i32(clamped);
         }
     })
 }

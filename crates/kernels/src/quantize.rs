@@ -16,6 +16,11 @@ pub trait QuantizedInt: Copy {
     /// Narrows an `i32` that is already within `[MIN, MAX]`; values outside
     /// are truncated like a C++ `static_cast`.
     fn from_i32_truncating(value: i32) -> Self;
+    /// Narrows an `i32`, clamped to `[MIN, MAX]` first.
+    #[inline]
+    fn saturating_from_i32(value: i32) -> Self {
+        Self::from_i32_truncating(value.clamp(Self::MIN, Self::MAX))
+    }
 }
 
 macro_rules! impl_quantized_int {

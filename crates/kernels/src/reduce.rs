@@ -10,6 +10,7 @@ use bytemuck::{Pod, Zeroable};
 
 use crate::fixed_point::multiply_by_quantized_multiplier;
 use crate::quantization::ratio_multiplier;
+use crate::quantize::QuantizedInt;
 use crate::KernelError;
 
 /// Largest input rank a reduction supports.
@@ -328,25 +329,7 @@ pub fn mean_int16(
     mean_quantized(shape, params, input, output)
 }
 
-/// An integer element of a quantized MEAN / SUM.
-trait MeanElement: Copy + Into<i32> {
-    /// `value` clamped to the type's range.
-    fn saturate(value: i32) -> Self;
-}
-
-impl MeanElement for i8 {
-    fn saturate(value: i32) -> Self {
-        value.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
-    }
-}
-
-impl MeanElement for i16 {
-    fn saturate(value: i32) -> Self {
-        value.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16
-    }
-}
-
-fn mean_quantized<T: MeanElement>(
+fn mean_quantized<T: QuantizedInt>(
     shape: &ReduceShape,
     params: &MeanQuantParams,
     input: &[T],
@@ -354,7 +337,9 @@ fn mean_quantized<T: MeanElement>(
 ) -> Result<(), KernelError> {
     shape.check_lengths(input.len(), output.len())?;
     if input.is_empty() || shape.reduced_count == 0 {
-        output.iter_mut().for_each(|o| *o = T::saturate(0));
+        output
+            .iter_mut()
+            .for_each(|o| *o = T::saturating_from_i32(0));
         return Ok(());
     }
     let correction = i64::from(params.input_zero_point) * i64::from(shape.reduced_count);
@@ -369,7 +354,7 @@ fn mean_quantized<T: MeanElement>(
         )
         .wrapping_add(params.output_zero_point);
         if let Some(out) = output.get_mut(o) {
-            *out = T::saturate(value);
+            *out = T::saturating_from_i32(value);
         }
     };
     shape.for_each(|o, i| {
@@ -378,7 +363,7 @@ fn mean_quantized<T: MeanElement>(
             current = o;
             sum = 0;
         }
-        sum = sum.wrapping_add(input.get(i).map_or(0, |&x| x.into()));
+        sum = sum.wrapping_add(input.get(i).map_or(0, |x| x.to_i32()));
     });
     finish(current, sum);
     Ok(())

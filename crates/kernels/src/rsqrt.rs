@@ -10,6 +10,7 @@ use num_traits::Float;
 use crate::fixed_point::multiply_by_quantized_multiplier;
 use crate::l2_normalization::inv_sqrt_multiplier;
 use crate::quantization::quantize_multiplier;
+use crate::quantize::QuantizedInt;
 use crate::KernelError;
 
 /// Bits the per-element inverse square root is scaled up by.
@@ -44,47 +45,17 @@ impl RsqrtQuantParams {
     }
 }
 
-/// An integer element type of a quantized RSQRT.
-pub trait RsqrtElement: Copy {
-    /// Widened to `i32`.
-    fn widen(self) -> i32;
-    /// Clamped to the type's range.
-    fn saturate(value: i64) -> Self;
-    /// The type's maximum.
-    const MAX: Self;
-}
-
-impl RsqrtElement for i8 {
-    fn widen(self) -> i32 {
-        i32::from(self)
-    }
-    fn saturate(value: i64) -> Self {
-        value.clamp(i64::from(i8::MIN), i64::from(i8::MAX)) as i8
-    }
-    const MAX: Self = i8::MAX;
-}
-
-impl RsqrtElement for i16 {
-    fn widen(self) -> i32 {
-        i32::from(self)
-    }
-    fn saturate(value: i64) -> Self {
-        value.clamp(i64::from(i16::MIN), i64::from(i16::MAX)) as i16
-    }
-    const MAX: Self = i16::MAX;
-}
-
 /// Quantized RSQRT of `input` into `output` (int8, or int16 with zero
 /// points 0). Elements are written in order up to the first one below the
 /// input zero point, which is reported.
-pub fn rsqrt_quantized<T: RsqrtElement>(
+pub fn rsqrt_quantized<T: QuantizedInt>(
     p: &RsqrtQuantParams,
     input: &[T],
     output: &mut [T],
 ) -> Result<(), KernelError> {
     crate::check_len("output", input.len(), output.len())?;
     for (position, (o, &x)) in output.iter_mut().zip(input).enumerate() {
-        let value = x.widen().wrapping_sub(p.input_offset);
+        let value = x.to_i32().wrapping_sub(p.input_offset);
         if value < 0 {
             return Err(KernelError::InvalidValue {
                 what: "rsqrt input below its zero point (a negative real value)",
@@ -92,14 +63,15 @@ pub fn rsqrt_quantized<T: RsqrtElement>(
             });
         }
         *o = if value == 0 {
-            T::MAX
+            T::from_i32_truncating(T::MAX)
         } else {
             let (inv_multiplier, inv_shift) = inv_sqrt_multiplier(value);
             let scaled =
                 multiply_by_quantized_multiplier(1, inv_multiplier, inv_shift + INTEGER_SHIFT);
             let rescaled =
                 multiply_by_quantized_multiplier(scaled, p.multiplier, p.shift - INTEGER_SHIFT);
-            T::saturate(i64::from(rescaled) + i64::from(p.output_offset))
+            let output = i64::from(rescaled) + i64::from(p.output_offset);
+            T::from_i32_truncating(output.clamp(T::MIN.into(), T::MAX.into()) as i32)
         };
     }
     Ok(())

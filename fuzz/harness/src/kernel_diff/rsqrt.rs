@@ -6,7 +6,8 @@
 //! 3e-4 of the value. A zero difference must give the type's maximum and a
 //! negative one an error naming its position.
 
-use microlite_kernels::rsqrt::{rsqrt_quantized, RsqrtElement, RsqrtQuantParams};
+use microlite_kernels::quantize::QuantizedInt;
+use microlite_kernels::rsqrt::{rsqrt_quantized, RsqrtQuantParams};
 use microlite_kernels::KernelError;
 
 use super::{mismatch, sane_scale, Mismatch};
@@ -39,7 +40,7 @@ pub(super) fn rsqrt_case(d: &mut Decisions<'_>) -> Result<(), Mismatch> {
     }
 }
 
-fn check<T: RsqrtElement + Default + Into<i32>>(
+fn check<T: QuantizedInt + Default + Into<i32>>(
     kernel: &'static str,
     p: &RsqrtQuantParams,
     (input_scale, output_scale): (f32, f32),
