@@ -5,9 +5,9 @@
 //!
 //! Refused where TFLM's prepare fails, and where TFLM would crash or read
 //! garbage: a rank below 1 or not dividing the filters, a zero memory size,
-//! an int8 SVDF without bias (TFLM dereferences the absent bias's scale), a
-//! state whose type differs from the time weights', hybrid SVDF (float
-//! input, int8 weights).
+//! an SVDF without bias (TFLM reads the absent bias's data, and for int8 its
+//! scale: the tflite-micro wheel crashes on both), a state whose type differs
+//! from the time weights', hybrid SVDF (float input, int8 weights).
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::activation::FusedActivation;
@@ -119,7 +119,8 @@ impl Kernel for Svdf {
         let input = ctx.input(INPUT)?;
         let weights_feature = ctx.input(WEIGHTS_FEATURE)?;
         let weights_time = ctx.input(WEIGHTS_TIME)?;
-        let bias = ctx.optional_input(BIAS);
+        // TFLM dereferences the bias unconditionally: without one it crashes.
+        let bias = ctx.input(BIAS)?;
         let state = ctx.input(STATE)?;
         let output = ctx.output(0)?;
 
@@ -168,13 +169,11 @@ impl Kernel for Svdf {
                 what: "memory size (weights_time columns) is 0",
             });
         }
-        if let Some(bias) = &bias {
-            if bias.shape().rank() == 0 || bias.element_count() != units {
-                return Err(OpError::ShapeMismatch {
-                    tensor: bias.index(),
-                    what: "bias length is not filters / rank",
-                });
-            }
+        if bias.shape().rank() == 0 || bias.element_count() != units {
+            return Err(OpError::ShapeMismatch {
+                tensor: bias.index(),
+                what: "bias length is not filters / rank",
+            });
         }
         expect_dim(&state, 0, batches, "state batches differ from the input's")?;
         let state_row = memory
@@ -200,9 +199,7 @@ impl Kernel for Svdf {
                 for t in [&weights_feature, &weights_time, &state, &output] {
                     expect_type(t, TensorType::Float32)?;
                 }
-                if let Some(bias) = &bias {
-                    expect_type(bias, TensorType::Float32)?;
-                }
+                expect_type(&bias, TensorType::Float32)?;
                 (FLOAT, SvdfQuantized::default())
             }
             TensorType::Int8 => {
@@ -219,9 +216,6 @@ impl Kernel for Svdf {
                 };
                 expect_type(&state, weights_time.dtype())?;
                 expect_type(&output, TensorType::Int8)?;
-                // TFLM reads the bias's scale unconditionally: without a
-                // bias it crashes.
-                let bias = bias.ok_or(OpError::MissingInput { position: BIAS })?;
                 expect_type(&bias, TensorType::Int32)?;
                 let (qi, qs, qo) = (affine(&input)?, affine(&state)?, affine(&output)?);
                 let feature_scale = affine(&weights_feature)?.scale;
@@ -266,7 +260,7 @@ impl Kernel for Svdf {
                 let input = ctx.input::<f32>(INPUT)?;
                 let weights_feature = ctx.input::<f32>(WEIGHTS_FEATURE)?;
                 let weights_time = ctx.input::<f32>(WEIGHTS_TIME)?;
-                let bias = ctx.optional_input::<f32>(BIAS)?;
+                let bias = ctx.input::<f32>(BIAS)?;
                 let state = ctx.take_variable_input::<f32>(STATE)?;
                 Ok(svdf_f32(
                     &p.shape,
@@ -274,7 +268,7 @@ impl Kernel for Svdf {
                     input,
                     weights_feature,
                     weights_time,
-                    bias,
+                    Some(bias),
                     state,
                     ctx.output::<f32>()?,
                 )?)
@@ -292,7 +286,7 @@ fn eval_integer<T: Pod + microlite_kernels::quantize::QuantizedInt>(
     let input = ctx.input::<i8>(INPUT)?;
     let weights_feature = ctx.input::<i8>(WEIGHTS_FEATURE)?;
     let weights_time = ctx.input::<T>(WEIGHTS_TIME)?;
-    let bias = ctx.optional_input::<i32>(BIAS)?;
+    let bias = ctx.input::<i32>(BIAS)?;
     let state = ctx.take_variable_input::<T>(STATE)?;
     Ok(svdf_integer(
         &p.shape,
@@ -300,7 +294,7 @@ fn eval_integer<T: Pod + microlite_kernels::quantize::QuantizedInt>(
         input,
         weights_feature,
         weights_time,
-        bias,
+        Some(bias),
         state,
         ctx.output::<i8>()?,
     )?)
