@@ -20,7 +20,8 @@ pub struct RunArgs {
     /// Write every model input and operator output.
     pub dump_tensors: bool,
     /// Each input file stacks N inputs along a new leading axis: invoke N
-    /// times and stack the outputs the same way.
+    /// times in sequence and stack the outputs the same way (dumped
+    /// tensors are the last invoke's).
     pub batch: bool,
     /// Arena size in bytes; `None` sizes it exactly.
     pub arena_bytes: Option<usize>,
