@@ -50,6 +50,7 @@ mod softmax;
 mod space_depth;
 mod squared_difference;
 mod strided_slice;
+mod svdf;
 mod transpose_conv;
 mod unary;
 
@@ -85,7 +86,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 59] = [
+pub const KERNELS: [(&str, Case); 60] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -170,6 +171,7 @@ pub const KERNELS: [(&str, Case); 59] = [
         "strided_slice/slice copy",
         strided_slice::strided_slice_case,
     ),
+    ("svdf", svdf::svdf_case),
 ];
 
 /// Runs one differential case described by `data`.
