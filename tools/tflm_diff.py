@@ -8,8 +8,9 @@
 For every model and run: seeded random inputs (see random_inputs.py), saved as
 .npy; `microlite run MODEL --input in_0.npy ... --output-dir DIR --dump-tensors`;
 the same inputs through one long-lived TFLM interpreter (tflm_oracle.py); then
-every operator output tensor of subgraph 0 and every model output is compared
-(tensor_compare.py: integers bit for bit, float32 within 1e-5 + 1e-5*|ref|).
+every operator output tensor and variable tensor (state) of subgraph 0 and every
+model output is compared (tensor_compare.py: integers bit for bit, float32 within
+1e-5 + 1e-5*|ref|).
 A model stops at its first failing run, which is reported in full.
 
 With --batch-runs B, B further seeded inputs go through ONE normal-mode
@@ -105,6 +106,11 @@ def compare_run(
     checks = [
         (f"op {op.index} {op.name} tensor {t}", out_dir / f"tensor_{t}.npy", t)
         for op, t in summary.operator_outputs()
+    ]
+    checks += [
+        (f"variable tensor {t.index}", out_dir / f"tensor_{t.index}.npy", t.index)
+        for t in summary.tensors
+        if t.is_variable
     ]
     if model_outputs:
         checks += [

@@ -63,10 +63,12 @@ class SelfCheck(unittest.TestCase):
             "--standin-args=--lose-state", str(SVDF_MODEL),
         )
         # The model's outputs saturate on random inputs (its weights are
-        # scrambled), so the loss shows in the operator outputs after the last entry.
+        # scrambled), so the loss shows in the operator outputs and the state
+        # (variable tensors) after the last entry.
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         self.assertIn("last batch entry (4):", done.stdout)
         self.assertIn("SVDF tensor", done.stdout)
+        self.assertIn("variable tensor 4:", done.stdout)
 
     def test_perturbed_tensor_is_named(self):
         # mlp_int8: op 1 (FULLY_CONNECTED) writes tensor 8.

@@ -41,7 +41,8 @@ enum Command {
         /// Write output_<k>.npy (and tensor_<t>.npy with --dump-tensors) here.
         #[arg(long)]
         output_dir: Option<PathBuf>,
-        /// Also write every model input and operator output of subgraph 0.
+        /// Also write every model input, operator output and variable
+        /// tensor (state) of subgraph 0.
         #[arg(long, requires = "output_dir")]
         dump_tensors: bool,
         /// Each input file stacks N inputs along a new leading axis: invoke
