@@ -123,6 +123,12 @@ impl Kernel for Svdf {
         let bias = ctx.input(BIAS)?;
         let state = ctx.input(STATE)?;
         let output = ctx.output(0)?;
+        if !state.is_variable() {
+            return Err(OpError::ShapeMismatch {
+                tensor: state.index(),
+                what: "activation state is not a variable tensor",
+            });
+        }
 
         // Shapes: input [batches, input_size], weights_feature [filters,
         // input_size], weights_time [filters, memory], bias [units], state
@@ -180,12 +186,6 @@ impl Kernel for Svdf {
             .checked_mul(filters)
             .ok_or(OpError::SizeOverflow { what: "svdf state" })?;
         expect_dim(&state, 1, state_row, "state size is not memory x filters")?;
-        if !state.is_variable() {
-            return Err(OpError::ShapeMismatch {
-                tensor: state.index(),
-                what: "activation state is not a variable tensor",
-            });
-        }
 
         let shape = SvdfShape {
             batches: to_u32(batches)?,
