@@ -396,10 +396,8 @@ fn fc_to_i16<A: QuantizedInt, B: LstmBias>(
     offset: i32,
     weights: &[i8],
     bias: Option<&[B]>,
-    multiplier: i32,
-    shift: i32,
-    depth: usize,
-    out_depth: usize,
+    (multiplier, shift): (i32, i32),
+    (depth, out_depth): (usize, usize),
     out: &mut [i16],
 ) {
     for (row, out_row) in x
@@ -467,10 +465,8 @@ fn gate_integer<A: QuantizedInt, B: LstmBias>(
         params.input_offset,
         w_in,
         Some(bias),
-        scales.input_multiplier,
-        scales.input_shift,
-        input_size,
-        state_size,
+        (scales.input_multiplier, scales.input_shift),
+        (input_size, state_size),
         dest,
     );
     fc_to_i16::<A, B>(
@@ -478,10 +474,8 @@ fn gate_integer<A: QuantizedInt, B: LstmBias>(
         params.hidden_offset,
         w_rec,
         None,
-        scales.recurrent_multiplier,
-        scales.recurrent_shift,
-        state_size,
-        state_size,
+        (scales.recurrent_multiplier, scales.recurrent_shift),
+        (state_size, state_size),
         tmp,
     );
     for (t, &d) in tmp.iter_mut().zip(dest.iter()) {
@@ -579,15 +573,10 @@ pub fn lstm_integer<A: QuantizedInt, B: LstmBias>(
 
 // --------------------------------------------------------------------- float
 
-/// `min(max(x, lowest), max)` as C++ `std::min/max` (NaN passes through).
+/// `min(max(x, lowest), max)` as C++ `std::min/max` (NaN passes through):
+/// only infinities change.
 fn clamp_finite(x: f32) -> f32 {
-    if x < f32::MIN {
-        f32::MIN
-    } else if x > f32::MAX {
-        f32::MAX
-    } else {
-        x
-    }
+    x.clamp(f32::MIN, f32::MAX)
 }
 
 fn fc_f32(
