@@ -151,6 +151,23 @@ impl LstmShape {
     }
 }
 
+impl LstmShape {
+    fn check_integer_weights(&self, weights: &LstmIntegerWeights<'_>) -> Result<(), KernelError> {
+        let (_, _, i, s) = self.dims();
+        for gate in 0..4 {
+            let input = weights.input.get(gate).map_or(0, |w| w.len());
+            let recurrent = weights.recurrent.get(gate).map_or(0, |w| w.len());
+            self.check("input weights", input, s.checked_mul(i))?;
+            self.check("recurrent weights", recurrent, s.checked_mul(s))?;
+        }
+        self.check(
+            "folded bias",
+            weights.folded_bias.len(),
+            folded_bias_len(self),
+        )
+    }
+}
+
 /// The constant tensors: per gate (see [`INPUT_GATE`]...), the input weights
 /// `[state, input]`, the recurrent weights `[state, state]` and the bias
 /// `[state]`.
@@ -390,12 +407,15 @@ fn run_steps<A: Copy, C>(
 // ------------------------------------------------------------------- integer
 
 /// One integer FC to the Q3.12 int16 gate pre-activation:
-/// `out[r][o] = sat16(rescale(sum_d w[o][d] (x[r][d] + offset) + bias[o]))`.
+/// `out[r][o] = sat16(rescale(sum_d w[o][d] x[r][d] + folded[o]))`, where
+/// the folded bias holds the bias and the zero-point term
+/// `offset x sum_d w[o][d]` ([`fold_biases`]): the same sum as TFLM's
+/// `sum_d w (x + offset) + bias` (exactly, or modulo 2^32 where its int32
+/// accumulator wraps).
 fn fc_to_i16<A: QuantizedInt, B: LstmBias>(
     x: &[A],
-    offset: i32,
     weights: &[i8],
-    bias: Option<&[B]>,
+    folded: &[i64],
     (multiplier, shift): (i32, i32),
     (depth, out_depth): (usize, usize),
     out: &mut [i16],
@@ -404,23 +424,82 @@ fn fc_to_i16<A: QuantizedInt, B: LstmBias>(
         .chunks_exact(depth.max(1))
         .zip(out.chunks_exact_mut(out_depth.max(1)))
     {
-        for (o, (w_row, out)) in weights
+        for ((w_row, out), &bias) in weights
             .chunks_exact(depth.max(1))
             .zip(out_row.iter_mut())
-            .enumerate()
+            .zip(folded)
         {
-            let mut acc: i64 = 0;
+            let mut acc: i64 = bias;
             for (&w, &v) in w_row.iter().zip(row) {
-                acc = acc.wrapping_add(i64::from(
-                    i32::from(w).wrapping_mul(v.to_i32().wrapping_add(offset)),
-                ));
-            }
-            if let Some(b) = bias.and_then(|b| b.get(o)) {
-                acc = acc.wrapping_add(b.to_i64());
+                acc = acc.wrapping_add(i64::from(i32::from(w) * v.to_i32()));
             }
             *out = i16::saturating_from_i32(B::rescale(acc, multiplier, shift));
         }
     }
+}
+
+/// Elements of the folded biases [`fold_biases`] writes: 8 x cells.
+pub fn folded_bias_len(shape: &LstmShape) -> Option<usize> {
+    (shape.state_size as usize).checked_mul(8)
+}
+
+/// The int8 weights of an integer LSTM, with the biases folded at prepare
+/// ([`fold_biases`]).
+#[derive(Debug, Clone, Copy)]
+pub struct LstmIntegerWeights<'a> {
+    /// Input-to-gate weights, `[cells, inputs]` per gate.
+    pub input: [&'a [i8]; 4],
+    /// Recurrent weights, `[cells, cells]` per gate.
+    pub recurrent: [&'a [i8]; 4],
+    /// [`fold_biases`]'s output: per gate the input FC's folded bias, then
+    /// per gate the recurrent FC's (8 x cells).
+    pub folded_bias: &'a [i64],
+}
+
+/// Prepare-time folding of the zero points into the biases: for gate `g`
+/// and cell `o`, `bias(g, o) + input_offset x sum_d input[g][o][d]`, then
+/// (after the four input FCs) `hidden_offset x sum_d recurrent[g][o][d]`
+/// (TFLM's recurrent FCs have no bias). `bias(g, o)` reads the gate bias.
+pub fn fold_biases(
+    params: &LstmQuantParams,
+    shape: &LstmShape,
+    input: [&[i8]; 4],
+    recurrent: [&[i8]; 4],
+    bias: impl Fn(usize, usize) -> Option<i64>,
+    folded: &mut [i64],
+) -> Result<(), KernelError> {
+    let (_, _, i, s) = shape.dims();
+    shape.check("folded bias", folded.len(), folded_bias_len(shape))?;
+    let missing = KernelError::LengthMismatch {
+        buffer: "gate bias",
+        expected: s,
+        actual: 0,
+    };
+    let (input_part, recurrent_part) = folded.split_at_mut(4 * s);
+    for (g, (w, out)) in input
+        .iter()
+        .zip(input_part.chunks_exact_mut(s.max(1)))
+        .enumerate()
+    {
+        shape.check("input weights", w.len(), s.checked_mul(i))?;
+        for (o, (row, out)) in w.chunks_exact(i.max(1)).zip(out.iter_mut()).enumerate() {
+            let sum: i64 = row.iter().map(|&v| i64::from(v)).sum();
+            *out = bias(g, o)
+                .ok_or(missing)?
+                .wrapping_add(i64::from(params.input_offset).wrapping_mul(sum));
+        }
+    }
+    for (w, out) in recurrent
+        .iter()
+        .zip(recurrent_part.chunks_exact_mut(s.max(1)))
+    {
+        shape.check("recurrent weights", w.len(), s.checked_mul(s))?;
+        for (row, out) in w.chunks_exact(s.max(1)).zip(out.iter_mut()) {
+            let sum: i64 = row.iter().map(|&v| i64::from(v)).sum();
+            *out = i64::from(params.hidden_offset).wrapping_mul(sum);
+        }
+    }
+    Ok(())
 }
 
 const SIGMOID_Q312: SigmoidQuantParams = SigmoidQuantParams {
@@ -442,10 +521,9 @@ fn mul_i16<T: QuantizedInt>(a: i16, b: i16, multiplier: i32, shift: i32, zero_po
 #[allow(clippy::too_many_arguments)]
 fn gate_integer<A: QuantizedInt, B: LstmBias>(
     params: &LstmQuantParams,
-    weights: &LstmWeights<'_, i8, B>,
+    weights: &LstmIntegerWeights<'_>,
     gate: usize,
-    input_size: usize,
-    state_size: usize,
+    (input_size, state_size): (usize, usize),
     x: &[A],
     hidden: &[A],
     dest: &mut [i16],
@@ -459,21 +537,26 @@ fn gate_integer<A: QuantizedInt, B: LstmBias>(
     let scales = params.gates.get(gate).ok_or(missing)?;
     let w_in = weights.input.get(gate).ok_or(missing)?;
     let w_rec = weights.recurrent.get(gate).ok_or(missing)?;
-    let bias = weights.bias.get(gate).ok_or(missing)?;
-    fc_to_i16(
+    let folded = |k: usize| {
+        let start = k.checked_mul(state_size)?;
+        weights
+            .folded_bias
+            .get(start..start.checked_add(state_size)?)
+    };
+    let input_bias = folded(gate).ok_or(missing)?;
+    let recurrent_bias = folded(gate + 4).ok_or(missing)?;
+    fc_to_i16::<A, B>(
         x,
-        params.input_offset,
         w_in,
-        Some(bias),
+        input_bias,
         (scales.input_multiplier, scales.input_shift),
         (input_size, state_size),
         dest,
     );
     fc_to_i16::<A, B>(
         hidden,
-        params.hidden_offset,
         w_rec,
-        None,
+        recurrent_bias,
         (scales.recurrent_multiplier, scales.recurrent_shift),
         (state_size, state_size),
         tmp,
@@ -489,18 +572,19 @@ fn gate_integer<A: QuantizedInt, B: LstmBias>(
 }
 
 /// Integer LSTM: int8 (with int32 biases) or int16 (with int64 biases)
-/// activations `A`, int8 weights, int16 cell state. `scratch` holds
-/// [`SCRATCH_BUFFERS`] x `step_batch x state` elements.
+/// activations `A`, int8 weights, int16 cell state; `B` (the bias type)
+/// picks the accumulator's rescaling. `scratch` holds [`SCRATCH_BUFFERS`] x
+/// `step_batch x state` elements.
 pub fn lstm_integer<A: QuantizedInt, B: LstmBias>(
     params: &LstmQuantParams,
     shape: &LstmShape,
-    weights: &LstmWeights<'_, i8, B>,
+    weights: &LstmIntegerWeights<'_>,
     input: &[A],
     state: LstmState<'_, A, i16>,
     output: &mut [A],
     scratch: &mut [i16],
 ) -> Result<(), KernelError> {
-    shape.check_weights(weights)?;
+    shape.check_integer_weights(weights)?;
     let (_, _, input_size, state_size) = shape.dims();
     let cell_tanh = SigmoidQuantParams {
         input_zero_point: 0,
@@ -520,8 +604,16 @@ pub fn lstm_integer<A: QuantizedInt, B: LstmBias>(
         |x, hidden, cell, buffers| {
             let [b0, b1, b2, b3] = buffers;
             let gate = |gate, dest: &mut [i16], tmp: &mut [i16], sigmoid, hidden: &[A]| {
-                gate_integer(
-                    params, weights, gate, input_size, state_size, x, hidden, dest, tmp, sigmoid,
+                gate_integer::<A, B>(
+                    params,
+                    weights,
+                    gate,
+                    (input_size, state_size),
+                    x,
+                    hidden,
+                    dest,
+                    tmp,
+                    sigmoid,
                 )
             };
             gate(FORGET_GATE, b0, b3, true, hidden)?;
@@ -806,12 +898,6 @@ mod tests {
     fn int8_saturated_gates_accumulate_the_cell() {
         let w = [127i8];
         let zero = [0i8];
-        let bias = [0i32];
-        let weights = LstmWeights {
-            input: [&w[..], &w, &w, &w],
-            recurrent: [&zero[..], &zero, &zero, &zero],
-            bias: [&bias[..], &bias, &bias, &bias],
-        };
         // input scale 1/16, weight scale 1/16: pre-activation 127 x 127 / 256 ≈ 63 >> 8.
         let (gm, gs) =
             crate::quantization::quantize_multiplier((1.0 / 16.0) * (1.0 / 16.0) / (1.0 / 4096.0));
@@ -845,6 +931,21 @@ mod tests {
             cell_gate_activation: 0,
         };
         let sh = shape(1, 3, 1, 1, false);
+        let mut folded = [0i64; 8];
+        fold_biases(
+            &params,
+            &sh,
+            [&w[..], &w, &w, &w],
+            [&zero[..], &zero, &zero, &zero],
+            |_, _| Some(0),
+            &mut folded,
+        )
+        .unwrap();
+        let weights = LstmIntegerWeights {
+            input: [&w[..], &w, &w, &w],
+            recurrent: [&zero[..], &zero, &zero, &zero],
+            folded_bias: &folded,
+        };
         let (mut h, mut c) = ([0i8], [0i16]);
         let mut out = [0i8; 3];
         let mut scratch = [0i16; 4];

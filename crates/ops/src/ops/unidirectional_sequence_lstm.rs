@@ -8,7 +8,10 @@
 //! tensors: the op updates them in place, so the state carries from one
 //! invoke to the next, as in TFLM. The gate arithmetic is fixed at prepare
 //! (multipliers, shifts, the cell tanh rescaling and clip); TFLM uses no
-//! intermediate tensors for it (the converter's are ignored).
+//! intermediate tensors for it (the converter's are ignored). The integer
+//! paths also fold the input and hidden zero points into the gate biases at
+//! prepare (`sum w (x - zp) + b = sum w x + (b - zp sum w)`, the same sums),
+//! so their weights and biases must be constant.
 //!
 //! TFLM's kernel supports no LSTM variant: CIFG (no input gate: inputs 1
 //! and 5 absent) is refused as a missing input, and peephole (inputs 9-11),
@@ -19,9 +22,10 @@
 
 use bytemuck::{Pod, Zeroable};
 use microlite_kernels::lstm::{
-    cell_state_scale_power, cell_tanh_params, inter_gate_multiplier, lstm_f32, lstm_integer,
-    quantized_cell_clip, CellGateActivation, GateScales, LstmBias, LstmFloatParams,
-    LstmQuantParams, LstmShape, LstmState, LstmWeights, SCRATCH_BUFFERS,
+    cell_state_scale_power, cell_tanh_params, fold_biases, folded_bias_len, inter_gate_multiplier,
+    lstm_f32, lstm_integer, quantized_cell_clip, CellGateActivation, GateScales, LstmBias,
+    LstmFloatParams, LstmIntegerWeights, LstmQuantParams, LstmShape, LstmState, LstmWeights,
+    SCRATCH_BUFFERS,
 };
 use microlite_kernels::quantization::{quantize_multiplier, quantized_convolution_multiplier};
 use microlite_kernels::quantize::QuantizedInt;
@@ -283,6 +287,12 @@ impl Kernel for UnidirectionalSequenceLstm {
                 };
                 expect_type(&weights[1], TensorType::Int8)?;
                 expect_type(&biases[1], bias)?;
+                // The zero points fold into the biases at prepare.
+                for t in weights.iter().chain(biases.iter()) {
+                    if !t.is_constant() {
+                        return Err(OpError::NotConstant { tensor: t.index() });
+                    }
+                }
                 params.kind = kind;
                 params.quant = quant_params(&input, &hidden, &cell, &weights, options.cell_clip())?;
                 params.quant.cell_gate_activation = cell_gate_activation;
@@ -301,16 +311,68 @@ impl Kernel for UnidirectionalSequenceLstm {
             .ok_or(OpError::SizeOverflow {
                 what: "LSTM scratch",
             })?;
+        let extra_bytes = if params.kind == FLOAT {
+            0
+        } else {
+            folded_bias_len(&shape)
+                .and_then(|n| n.checked_mul(8))
+                .ok_or(OpError::SizeOverflow {
+                    what: "LSTM folded biases",
+                })?
+        };
         Ok(Prepared {
             params,
             needs: Needs {
                 scratch_bytes,
+                extra_bytes,
                 ..Needs::default()
             },
         })
     }
 
-    fn eval(ctx: &mut EvalContext<'_>, params: &LstmParams, _extra: &[u8]) -> Result<(), OpError> {
+    fn fill(
+        ctx: &PrepareContext<'_>,
+        params: &LstmParams,
+        extra: &mut [u8],
+    ) -> Result<(), OpError> {
+        let bias_bytes = match params.kind {
+            INT8 => 4,
+            INT16 => 8,
+            _ => return Ok(()),
+        };
+        let weight = |k: usize| -> Result<&[i8], OpError> {
+            let t = ctx.input(k)?;
+            t.data()
+                .map(bytemuck::cast_slice)
+                .ok_or(OpError::NotConstant { tensor: t.index() })
+        };
+        let input = [weight(1)?, weight(2)?, weight(3)?, weight(4)?];
+        let recurrent = [weight(5)?, weight(6)?, weight(7)?, weight(8)?];
+        let mut biases: [&[u8]; 4] = [&[]; 4];
+        for (slot, k) in biases.iter_mut().zip(GATE_BIASES) {
+            let t = ctx.input(k)?;
+            *slot = t.data().ok_or(OpError::NotConstant { tensor: t.index() })?;
+        }
+        // Little-endian, possibly unaligned (converters may misalign int64
+        // biases).
+        let bias = |g: usize, o: usize| -> Option<i64> {
+            let at = o.checked_mul(bias_bytes)?;
+            let bytes = biases.get(g)?.get(at..at.checked_add(bias_bytes)?)?;
+            Some(match *bytes {
+                [b0, b1, b2, b3] => i64::from(i32::from_le_bytes([b0, b1, b2, b3])),
+                [b0, b1, b2, b3, b4, b5, b6, b7] => {
+                    i64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7])
+                }
+                _ => return None,
+            })
+        };
+        let folded: &mut [i64] = bytemuck::try_cast_slice_mut(extra)
+            .map_err(|_| OpError::Internal("LSTM folded biases misaligned"))?;
+        fold_biases(&params.quant, &params.shape, input, recurrent, bias, folded)
+            .map_err(OpError::from)
+    }
+
+    fn eval(ctx: &mut EvalContext<'_>, params: &LstmParams, extra: &[u8]) -> Result<(), OpError> {
         match params.kind {
             FLOAT => {
                 let weights = weights::<f32, f32>(ctx)?;
@@ -329,18 +391,25 @@ impl Kernel for UnidirectionalSequenceLstm {
                 )
                 .map_err(OpError::from)
             }
-            INT8 => eval_integer::<i8, i32>(ctx, params),
-            INT16 => eval_integer::<i16, i64>(ctx, params),
+            INT8 => eval_integer::<i8, i32>(ctx, params, extra),
+            INT16 => eval_integer::<i16, i64>(ctx, params, extra),
             _ => Err(OpError::Internal("LSTM kind")),
         }
     }
 }
 
-fn eval_integer<A: QuantizedInt + Pod, B: LstmBias + Pod>(
+fn eval_integer<A: QuantizedInt + Pod, B: LstmBias>(
     ctx: &mut EvalContext<'_>,
     params: &LstmParams,
+    extra: &[u8],
 ) -> Result<(), OpError> {
-    let weights = weights::<i8, B>(ctx)?;
+    let w = |k: usize| ctx.input::<i8>(k);
+    let weights = LstmIntegerWeights {
+        input: [w(1)?, w(2)?, w(3)?, w(4)?],
+        recurrent: [w(5)?, w(6)?, w(7)?, w(8)?],
+        folded_bias: bytemuck::try_cast_slice(extra)
+            .map_err(|_| OpError::Internal("LSTM folded biases misaligned"))?,
+    };
     let input = ctx.input::<A>(INPUT)?;
     let hidden = ctx.take_variable_input::<A>(HIDDEN_STATE)?;
     let cell = ctx.take_variable_input::<i16>(CELL_STATE)?;

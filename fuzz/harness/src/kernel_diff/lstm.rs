@@ -22,8 +22,8 @@
 
 use microlite_kernels::activations::{logistic_int16, tanh_int16, SigmoidQuantParams};
 use microlite_kernels::lstm::{
-    lstm_f32, lstm_integer, GateScales, LstmFloatParams, LstmQuantParams, LstmShape, LstmState,
-    LstmWeights,
+    fold_biases, lstm_f32, lstm_integer, GateScales, LstmFloatParams, LstmIntegerWeights,
+    LstmQuantParams, LstmShape, LstmState, LstmWeights,
 };
 
 use super::{len_for, mismatch, multiplier_and_shift, Mismatch};
@@ -480,10 +480,21 @@ where
         .iter()
         .map(|b| b.iter().map(|&v| B::narrow(v)).collect())
         .collect();
-    let weights = LstmWeights {
-        input: [&wi[0][..], &wi[1], &wi[2], &wi[3]],
-        recurrent: [&wr[0][..], &wr[1], &wr[2], &wr[3]],
-        bias: [&bs[0][..], &bs[1], &bs[2], &bs[3]],
+    let input = [&wi[0][..], &wi[1], &wi[2], &wi[3]];
+    let recurrent = [&wr[0][..], &wr[1], &wr[2], &wr[3]];
+    let mut folded = vec![0i64; 8 * dims.state];
+    fold_biases(
+        params,
+        &dims.shape(),
+        input,
+        recurrent,
+        |g, o| Some(bs.get(g)?.get(o)?.widen()),
+        &mut folded,
+    )?;
+    let weights = LstmIntegerWeights {
+        input,
+        recurrent,
+        folded_bias: &folded,
     };
     let mut hidden: Vec<A> = h0.iter().map(|&v| A::narrow(v)).collect();
     hidden.resize(len_for(corrupt, 0, h0.len()), A::default());
