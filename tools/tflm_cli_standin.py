@@ -45,7 +45,8 @@ def _run_batch(oracle: TflmOracle, stacked: list, args: argparse.Namespace) -> i
     entries = stacked[0].shape[0]
     outputs: list[list[np.ndarray]] = [[] for _ in oracle.summary.outputs]
     for n in range(entries):
-        tensors = oracle.run([array[n] for array in stacked])
+        # One process, N invokes: state carries from entry to entry.
+        tensors = oracle.run([array[n] for array in stacked], reset=n == 0)
         for t in args.batch_perturb:
             if t in tensors and n == entries - 1:
                 tensors[t] = _perturbed(tensors[t])

@@ -15,7 +15,9 @@ A model stops at its first failing run, which is reported in full.
 With --batch-runs B, B further seeded inputs go through ONE normal-mode
 process (`microlite run --batch`: no tensor dump, so memory sharing and
 in-place execution are active, as in production) and every model output of
-every entry is compared with TFLM's.
+every entry is compared with TFLM's; TFLM invokes the entries in order without
+a reset between them, so state kept across invokes (an LSTM's variable
+tensors) is compared as it carries from entry to entry.
 
 Exit status: 0 if every model passed, 1 if any mismatched or microlite failed,
 2 on usage errors. The last line reads `tflm_diff: N passed, M failed` (models).
@@ -238,7 +240,9 @@ def batch_phase(
             result.failure = f"batch: cannot read output_{k}.npy: {error}"
             return
     for n, inputs in enumerate(entries):
-        reference = oracle.run(inputs)
+        # One process invokes N times: state (variable tensors) carries from
+        # entry to entry, so TFLM runs the entries as one stream too.
+        reference = oracle.run(inputs, reset=n == 0)
         for k, t in enumerate(oracle.summary.outputs):
             ref = reference[t]
             if got[k].shape[1:] != ref.shape or got[k].shape[0] != len(entries):
