@@ -1,4 +1,7 @@
-//! UNIDIRECTIONAL_SEQUENCE_LSTM variants TFLM's kernel refuses (CIFG,
+//! UNIDIRECTIONAL_SEQUENCE_LSTM through the interpreter: its state carries
+//! across invokes and returns to the initial state at `reset_state`
+//! (against the golden, TFLM's first invoke), and the variants TFLM's
+//! kernel refuses (CIFG,
 //! peephole, projection, layer norm, a state that is not a variable tensor)
 //! are refused at `Interpreter::new` with the error naming the input. The
 //! models are a golden LSTM (`reference-models/lstm`) with one entry of the
@@ -12,6 +15,7 @@ use std::path::Path;
 
 use microlite::{Error, Interpreter, Model, OpError, OpResolver, Options};
 use microlite_host::model_file::{aligned_arena, AlignedFile};
+use microlite_host::{npy_io, session};
 
 /// The golden float LSTM: one operator whose inputs are
 /// `[0, 1, .., 8, -1, -1, -1, 9, .., 12, -1, -1, 13, 14, -1, -1, -1, -1]`.
@@ -100,4 +104,55 @@ fn a_state_that_is_not_a_variable_is_refused() {
         matches!(error, OpError::ShapeMismatch { tensor: 0, .. }),
         "{error:?}"
     );
+}
+
+/// Output 0 of `invokes` invokes of the int8 golden case `case` on its
+/// golden input, one interpreter, with `reset_state` before invoke `reset`.
+fn int8_outputs(case: &str, invokes: usize, reset: Option<usize>) -> (Vec<Vec<u8>>, Vec<u8>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../reference-models/lstm")
+        .join(case);
+    let file = AlignedFile::read(&dir.join("model.tflite")).unwrap();
+    let model = Model::from_bytes(file.bytes()).unwrap();
+    let resolver = OpResolver::with_all();
+    let options = Options::default();
+    let needed = session::required_arena_bytes(&model, &resolver, options).unwrap();
+    let mut arena = aligned_arena(needed);
+    let mut interpreter = Interpreter::new(
+        &model,
+        &resolver,
+        bytemuck::cast_slice_mut(&mut arena),
+        options,
+    )
+    .unwrap();
+    let input = npy_io::read(&dir.join("input_0.npy")).unwrap();
+    let mut outputs = Vec::new();
+    for n in 0..invokes {
+        if reset == Some(n) {
+            interpreter.reset_state();
+        }
+        interpreter
+            .input_mut(0)
+            .unwrap()
+            .bytes_mut()
+            .copy_from_slice(&input.bytes);
+        interpreter.invoke().unwrap();
+        outputs.push(interpreter.output(0).unwrap().bytes().to_vec());
+    }
+    let t = model.main_subgraph().outputs().iter().next().unwrap();
+    let golden = npy_io::read(&dir.join(format!("tensor_{t}.npy"))).unwrap();
+    (outputs, golden.bytes)
+}
+
+#[test]
+fn state_carries_across_invokes_until_reset() {
+    // Hidden zero point 2: the reset state is the zero point, not 0.
+    let case = "lstm_b2_t4_i3_c4_int8";
+    let (outputs, golden) = int8_outputs(case, 3, Some(2));
+    assert_eq!(outputs[0], golden, "first invoke");
+    assert_ne!(
+        outputs[1], golden,
+        "second invoke starts from the first's state"
+    );
+    assert_eq!(outputs[2], golden, "after reset_state");
 }
