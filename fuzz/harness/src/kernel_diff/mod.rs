@@ -51,6 +51,7 @@ mod softmax;
 mod space_depth;
 mod squared_difference;
 mod strided_slice;
+mod svdf;
 mod transpose_conv;
 mod unary;
 
@@ -86,7 +87,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 62] = [
+pub const KERNELS: [(&str, Case); 63] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -171,6 +172,7 @@ pub const KERNELS: [(&str, Case); 62] = [
         "strided_slice/slice copy",
         strided_slice::strided_slice_case,
     ),
+    ("svdf", svdf::svdf_case),
     ("unidirectional_sequence_lstm f32", lstm::float32_case),
     ("unidirectional_sequence_lstm int8", |d| {
         lstm::integer_case(d, true)
