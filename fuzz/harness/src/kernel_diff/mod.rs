@@ -33,6 +33,7 @@ mod gather_nd;
 mod l2_normalization;
 mod leaky_relu;
 mod log_softmax;
+mod lstm;
 mod mirror_pad;
 mod pairwise;
 mod pooling;
@@ -86,7 +87,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 60] = [
+pub const KERNELS: [(&str, Case); 63] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -172,6 +173,13 @@ pub const KERNELS: [(&str, Case); 60] = [
         strided_slice::strided_slice_case,
     ),
     ("svdf", svdf::svdf_case),
+    ("unidirectional_sequence_lstm f32", lstm::float32_case),
+    ("unidirectional_sequence_lstm int8", |d| {
+        lstm::integer_case(d, true)
+    }),
+    ("unidirectional_sequence_lstm 16x8", |d| {
+        lstm::integer_case(d, false)
+    }),
 ];
 
 /// Runs one differential case described by `data`.
