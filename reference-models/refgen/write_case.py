@@ -63,7 +63,7 @@ def degenerate_outputs(summary, tensors: dict) -> list[int]:
     return [
         t
         for _, t in summary.operator_outputs()
-        if tensors[t].size > 1 and np.all(tensors[t] == tensors[t].reshape(-1)[0])
+        if t in tensors and tensors[t].size > 1 and np.all(tensors[t] == tensors[t].reshape(-1)[0])
     ]
 
 
@@ -101,7 +101,8 @@ def write_case(
     (out_dir / "model.tflite").write_bytes(model_bytes)
     for position, array in enumerate(inputs):
         np.save(out_dir / f"input_{position}.npy", array, allow_pickle=False)
-    golden = [t for _, t in summary.operator_outputs()]
+    # Every operator output but resource handles (no data; see TflmOracle.run).
+    golden = [t for _, t in summary.operator_outputs() if t in tensors]
     for t in dict.fromkeys(golden):
         np.save(out_dir / f"tensor_{t}.npy", tensors[t], allow_pickle=False)
 

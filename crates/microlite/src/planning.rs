@@ -631,8 +631,12 @@ impl Planning<'_, '_> {
                 .subgraph
                 .tensor(t)
                 .ok_or(Error::Internal("tensor index"))?;
+            // A resource handle (VAR_HANDLE's output) holds no bytes here:
+            // the interpreter resolves its variable at prepare.
+            let handle = tensor.dtype() == microlite_model::TensorType::Resource;
             let size = tensor
                 .byte_size()
+                .or(handle.then_some(0))
                 .ok_or(Error::BadGraphTensor { tensor: t })?;
             let mut request = PlanRequest::new(to_u32(size)?, life.first, life.last);
             if let Some(offset) = self.offline.and_then(|p| p.offset_for_tensor(t)) {

@@ -10,9 +10,7 @@
 mod builder;
 
 use builder::{BufferSpec, ModelSpec, OpSpec, OpcodeSpec, SubgraphSpec, TensorSpec};
-use microlite::model::schema::{
-    BuiltinOperator as Code, BuiltinOptions, TensorType as SchemaType,
-};
+use microlite::model::schema::{BuiltinOperator as Code, BuiltinOptions, TensorType as SchemaType};
 #[cfg(feature = "subgraphs")]
 use microlite::Error;
 use microlite::{ops, Interpreter, Model, OpError, OpResolver, Options};
@@ -96,7 +94,12 @@ fn bytes_of(values: &[f32]) -> Vec<u8> {
 fn nested_spec(then_index: i32, else_index: i32) -> ModelSpec {
     let main = subgraph(
         "main",
-        vec![f32s("i", 1), f32s("x", 4), f32s("i_out", 1), f32s("x_out", 4)],
+        vec![
+            f32s("i", 1),
+            f32s("x", 4),
+            f32s("i_out", 1),
+            f32s("x_out", 4),
+        ],
         &[0, 1],
         &[3, 2],
         vec![with_options(
@@ -178,7 +181,11 @@ fn nested_spec(then_index: i32, else_index: i32) -> ModelSpec {
 }
 
 fn run(interpreter: &mut Interpreter<'_, '_>, i: f32, x: [f32; 4]) -> (f32, Vec<f32>) {
-    interpreter.input_mut(0).unwrap().as_slice_mut::<f32>().unwrap()[0] = i;
+    interpreter
+        .input_mut(0)
+        .unwrap()
+        .as_slice_mut::<f32>()
+        .unwrap()[0] = i;
     interpreter
         .input_mut(1)
         .unwrap()
@@ -186,7 +193,12 @@ fn run(interpreter: &mut Interpreter<'_, '_>, i: f32, x: [f32; 4]) -> (f32, Vec<
         .unwrap()
         .copy_from_slice(&x);
     interpreter.invoke().unwrap();
-    let x_out = interpreter.output(0).unwrap().as_slice::<f32>().unwrap().to_vec();
+    let x_out = interpreter
+        .output(0)
+        .unwrap()
+        .as_slice::<f32>()
+        .unwrap()
+        .to_vec();
     let i_out = interpreter.output(1).unwrap().as_slice::<f32>().unwrap()[0];
     (i_out, x_out)
 }
@@ -269,7 +281,11 @@ fn bad_subgraph_indices_and_mismatched_inputs_are_refused() {
             Error::Op {
                 operator: 0,
                 op: Code::WHILE,
-                error: OpError::BadSubgraph { field: "cond_subgraph_index", index: 5, .. },
+                error: OpError::BadSubgraph {
+                    field: "cond_subgraph_index",
+                    index: 5,
+                    ..
+                },
                 ..
             }
         ),
@@ -284,7 +300,12 @@ fn bad_subgraph_indices_and_mismatched_inputs_are_refused() {
             error,
             Error::SubgraphOp {
                 subgraph: 2,
-                error: OpError::SubgraphIoCount { subgraph: 3, what: "inputs", expected: 2, found: 1 },
+                error: OpError::SubgraphIoCount {
+                    subgraph: 3,
+                    what: "inputs",
+                    expected: 2,
+                    found: 1
+                },
                 ..
             }
         ),
@@ -299,7 +320,11 @@ fn bad_subgraph_indices_and_mismatched_inputs_are_refused() {
             error,
             Error::SubgraphOp {
                 subgraph: 2,
-                error: OpError::SubgraphTensorMismatch { subgraph: 4, tensor: 1, callee_tensor: 0 },
+                error: OpError::SubgraphTensorMismatch {
+                    subgraph: 4,
+                    tensor: 1,
+                    callee_tensor: 0
+                },
                 ..
             }
         ),
