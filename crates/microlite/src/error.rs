@@ -156,7 +156,8 @@ pub enum Error {
         op: BuiltinOperator,
     },
     /// An operator of subgraph `subgraph` (not the main one) that its op
-    /// rejected, as [`Error::Op`].
+    /// rejected, as [`Error::Op`] (`subgraphs` feature).
+    #[cfg(feature = "subgraphs")]
     SubgraphOp {
         /// The subgraph (IF, WHILE and CALL_ONCE call them).
         subgraph: usize,
@@ -171,7 +172,9 @@ pub enum Error {
     },
     /// [`crate::Interpreter::write_prepared`] does not write images of
     /// this model yet: several subgraphs (IF, WHILE, CALL_ONCE) or
-    /// resource variables. Use [`crate::Interpreter::new`].
+    /// resource variables. Use [`crate::Interpreter::new`] (`subgraphs`
+    /// feature).
+    #[cfg(feature = "subgraphs")]
     PreparedUnsupported {
         /// What the model has.
         what: &'static str,
@@ -331,7 +334,9 @@ impl core::error::Error for Error {
         match self {
             Self::Model(e) => Some(e),
             Self::Resolver(e) => Some(e),
-            Self::Op { error, .. } | Self::SubgraphOp { error, .. } => Some(error),
+            Self::Op { error, .. } => Some(error),
+            #[cfg(feature = "subgraphs")]
+            Self::SubgraphOp { error, .. } => Some(error),
             Self::Plan(e) => Some(e),
             _ => None,
         }
@@ -373,6 +378,7 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "operator {operator} ({op:?} v{version}): {error}")
             }
+            #[cfg(feature = "subgraphs")]
             Self::SubgraphOp {
                 subgraph,
                 operator,
@@ -385,6 +391,7 @@ impl fmt::Display for Error {
                     "subgraph {subgraph}, operator {operator} ({op:?} v{version}): {error}"
                 )
             }
+            #[cfg(feature = "subgraphs")]
             Self::PreparedUnsupported { what } => write!(
                 f,
                 "prepared images of models with {what} are not supported yet: use \

@@ -1318,6 +1318,13 @@ fn op_error_in(
 }
 
 /// `error` (an operator's, for the main subgraph) moved to subgraph `s`.
+#[cfg(not(feature = "subgraphs"))]
+fn in_subgraph(_: usize, error: Error) -> Error {
+    error
+}
+
+/// `error` (an operator's, for the main subgraph) moved to subgraph `s`.
+#[cfg(feature = "subgraphs")]
 fn in_subgraph(s: usize, error: Error) -> Error {
     match error {
         Error::Op {
