@@ -229,7 +229,6 @@ fn if_inside_a_while_body_runs_as_tflm() {
         // From i = 4: one +1 only; from i = 7: the loop body never runs.
         assert_eq!(run(&mut interpreter, 4.0, [1.0; 4]), (5.0, vec![2.0; 4]));
         assert_eq!(run(&mut interpreter, 7.0, [3.0; 4]), (7.0, vec![3.0; 4]));
-        drop(interpreter);
         let mut small = vec![0u8; exact - 1];
         assert!(matches!(
             Interpreter::new(&model, &resolver, &mut small, options),
@@ -397,13 +396,6 @@ fn a_resource_variable_persists_and_resets_as_tflm() {
             let mut arena = vec![0x3Cu8; exact];
             let mut interpreter =
                 Interpreter::new(&model, &resolver, &mut arena, Options::default()).unwrap();
-            // The input's stored zero: 0.0, or the int8 zero point.
-            let zero = interpreter
-                .input(0)
-                .unwrap()
-                .info()
-                .zero_point()
-                .unwrap_or(0) as u8;
             let mut outputs = Vec::new();
             for k in 0..5 {
                 if k == 3 {

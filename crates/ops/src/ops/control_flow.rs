@@ -354,7 +354,7 @@ fn variable(model: &Model<'_>, handle: &Operator<'_>) -> Result<(usize, usize, u
     let name = names(handle)?;
     let mut owner = None;
     let mut size: Option<usize> = None;
-    let mut reset = 0u8;
+    let mut reset: Option<u8> = None;
     for (global, (s, op)) in all_operators(model).enumerate() {
         let code = op.builtin();
         if code == BuiltinOperator::VAR_HANDLE {
@@ -384,18 +384,20 @@ fn variable(model: &Model<'_>, handle: &Operator<'_>) -> Result<(usize, usize, u
             tensor: tensor.index(),
             dtype: tensor.dtype(),
         })?;
+        if code == BuiltinOperator::ASSIGN_VARIABLE && reset.is_none() {
+            // TFLM sets the variable's default from the first assignment
+            // prepared: its value's first zero point, if quantized.
+            reset = Some(
+                tensor
+                    .raw()
+                    .quantization()
+                    .and_then(|q| q.zero_point())
+                    .and_then(|z| z.iter().next())
+                    .map_or(0, |z| z as u8),
+            );
+        }
         match size {
-            None => {
-                size = Some(bytes);
-                if code == BuiltinOperator::ASSIGN_VARIABLE {
-                    reset = tensor
-                        .raw()
-                        .quantization()
-                        .and_then(|q| q.zero_point())
-                        .and_then(|z| z.iter().next())
-                        .map_or(0, |z| z as u8);
-                }
-            }
+            None => size = Some(bytes),
             Some(known) if known != bytes => {
                 return Err(OpError::ShapeMismatch {
                     tensor: tensor.index(),
@@ -406,7 +408,7 @@ fn variable(model: &Model<'_>, handle: &Operator<'_>) -> Result<(usize, usize, u
         }
     }
     let owner = owner.ok_or(OpError::Internal("VAR_HANDLE not found in the model"))?;
-    Ok((owner, size.unwrap_or(0), reset))
+    Ok((owner, size.unwrap_or(0), reset.unwrap_or(0)))
 }
 
 /// The model-wide index of the operator being prepared.
