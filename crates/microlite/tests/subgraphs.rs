@@ -432,3 +432,62 @@ fn a_resource_variable_persists_and_resets_as_tflm() {
         ],
     );
 }
+
+/// A cycle of calls (main -> 1 -> 2 -> 1 ...), which TFLM would follow
+/// until its stack overflows: prepared (each call is well formed), it stops
+/// at the nesting limit at invoke.
+#[cfg(feature = "subgraphs")]
+#[test]
+fn a_cycle_of_calls_stops_at_the_nesting_limit() {
+    let call = |index: i32| {
+        with_options(
+            // The condition, then the branch's inputs: the condition again
+            // (for the branch's own IF) and x.
+            op(IF, &[0, 0, 1], &[2]),
+            BuiltinOptions::IfOptions,
+            &[index, index],
+        )
+    };
+    let graph = |name: &str, index: i32| {
+        subgraph(
+            name,
+            vec![boolean("c"), f32s("x", 4), f32s("y", 4)],
+            &[0, 1],
+            &[2],
+            vec![call(index)],
+        )
+    };
+    let spec = ModelSpec {
+        version: 3,
+        description: None,
+        opcodes: opcodes(),
+        subgraphs: vec![graph("main", 1), graph("one", 2), graph("two", 1)],
+        buffers: vec![BufferSpec::default()],
+        metadata: vec![],
+        legacy_metadata: None,
+        signatures: vec![],
+        identifier: "TFL3".into(),
+    };
+    let bytes = spec.build();
+    let model = Model::from_bytes(&bytes).unwrap();
+    let resolver = resolver();
+    let mut arena = vec![0u8; 256 * 1024];
+    let mut interpreter =
+        Interpreter::new(&model, &resolver, &mut arena, Options::default()).unwrap();
+    interpreter.input_mut(0).unwrap().bytes_mut().fill(1);
+    let error = interpreter.invoke().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Op {
+                op: Code::IF,
+                error: OpError::SubgraphNesting { max: 8, .. },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    // The interpreter is usable afterwards (its records swapped back).
+    let error = interpreter.invoke().unwrap_err();
+    assert!(matches!(error, Error::Op { .. }), "{error:?}");
+}
