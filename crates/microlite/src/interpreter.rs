@@ -1236,16 +1236,36 @@ fn record_counts(model: &Model<'_>) -> Result<(usize, usize), Error> {
         .ok_or(Error::SizeOverflow)
 }
 
-/// Plans every prepared subgraph's head in turn, each in a region of its
-/// own after the previous one's (16-byte aligned): their offsets are
-/// disjoint, so a subgraph running inside an IF or WHILE never overwrites
-/// its caller's tensors. Planning memory is reused from one to the next.
+/// Plans every prepared subgraph's head: each in a region of its own
+/// (16-byte aligned), so that a subgraph running inside an IF or WHILE
+/// never overwrites the tensors of the subgraphs calling it. With several
+/// subgraphs the regions of subgraphs never active together may overlap
+/// (`subgraphs::plan_overlapping`); otherwise they follow one another.
 fn plan_subgraphs(
     model: &Model<'_>,
     options: Options,
     facts: &[OpFacts],
     work: &mut [u8],
+    commit: Option<(&mut [TensorSlot], &mut [OpSlot])>,
+) -> Result<planning::PlanOutcome, Error> {
+    #[cfg(feature = "subgraphs")]
+    if subgraph_count(model) > 1 {
+        return subgraphs::plan_overlapping(model, options, facts, work, commit);
+    }
+    plan_regions(model, options, facts, work, commit, None)
+}
+
+/// [`plan_subgraphs`] with the regions `regions` gives (`[base, size]` per
+/// subgraph: with `(regions, true)` the bases are read, else each region
+/// follows the previous one), recording each subgraph's planned size in it.
+/// Planning memory is reused from one subgraph to the next.
+fn plan_regions(
+    model: &Model<'_>,
+    options: Options,
+    facts: &[OpFacts],
+    work: &mut [u8],
     mut commit: Option<(&mut [TensorSlot], &mut [OpSlot])>,
+    mut regions: Option<(&mut [u32], bool)>,
 ) -> Result<planning::PlanOutcome, Error> {
     let mut total = planning::PlanOutcome {
         head_bytes: 0,
@@ -1255,19 +1275,20 @@ fn plan_subgraphs(
     };
     let (mut tensor_base, mut op_base) = (0usize, 0usize);
     for subgraph in model.subgraphs().take(subgraph_count(model)) {
+        let s = subgraph.index();
         let (n_tensors, n_ops) = (subgraph.tensor_count(), subgraph.operator_count());
         let tensor_end = tensor_base
             .checked_add(n_tensors)
             .ok_or(Error::SizeOverflow)?;
         let op_end = op_base.checked_add(n_ops).ok_or(Error::SizeOverflow)?;
-        let base = if subgraph.index() == 0 {
-            0
-        } else {
-            align_up(total.plan_bytes).ok_or(Error::SizeOverflow)?
+        let base = match regions.as_ref() {
+            Some((table, true)) => *table.get(2 * s).ok_or(Error::Internal("regions"))? as usize,
+            _ if s == 0 => 0,
+            _ => align_up(total.plan_bytes).ok_or(Error::SizeOverflow)?,
         };
         let mut options = options;
         // An offline plan places the main subgraph's tensors.
-        options.ignore_offline_plan |= subgraph.index() != 0;
+        options.ignore_offline_plan |= s != 0;
         let inputs = PlanInputs {
             model,
             subgraph: &subgraph,
@@ -1295,9 +1316,14 @@ fn plan_subgraphs(
                 ..outcome
             });
         }
-        total.plan_bytes = base
+        if let Some((table, _)) = regions.as_mut() {
+            *table.get_mut(2 * s + 1).ok_or(Error::Internal("regions"))? =
+                to_u32(outcome.plan_bytes)?;
+        }
+        let end = base
             .checked_add(outcome.plan_bytes)
             .ok_or(Error::SizeOverflow)?;
+        total.plan_bytes = total.plan_bytes.max(end);
         total.work_bytes = total.work_bytes.max(outcome.work_bytes);
         (tensor_base, op_base) = (tensor_end, op_end);
     }

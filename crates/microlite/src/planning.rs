@@ -111,6 +111,12 @@ impl OpFacts {
         self.fused_scratch_bytes = step;
     }
 
+    /// Bytes of the op's own state (kept across invokes).
+    #[cfg(feature = "subgraphs")]
+    pub fn state_bytes(&self) -> u32 {
+        self.state_bytes
+    }
+
     /// The op's own scratch bytes.
     pub fn scratch_bytes(&self) -> u32 {
         self.scratch_bytes

@@ -18,15 +18,181 @@ use microlite_ops::ops::{
 };
 use microlite_ops::OpError;
 
-use super::{constant_data, op_error, Interpreter};
+use super::{constant_data, op_error, plan_regions, Interpreter, Options};
 use crate::error::Error;
+use crate::layout::align_up;
 use crate::layout::{
     OpSlot, TensorHome, TensorSlot, ALIAS_OR_FUSED_CONSUMER, CALLS_SUBGRAPH, FUSED_WITH_NEXT,
 };
+use crate::planning::{OpFacts, PlanOutcome};
 
 /// Most subgraph calls in progress at once (IF in a WHILE body in ...): a
 /// cycle of calls stops here instead of overflowing the stack.
 pub const MAX_NESTING: u8 = 8;
+
+/// The subgraphs operator `op` calls (IF: then and else; WHILE: cond and
+/// body; CALL_ONCE: init); prepare checked them.
+fn callees(op: &Operator<'_>) -> [Option<usize>; 2] {
+    let raw = op.raw();
+    let index = |i: i32| usize::try_from(i).ok();
+    match op.builtin() {
+        microlite_model::BuiltinOperator::IF => {
+            raw.builtin_options_as_if_options().map_or([None; 2], |o| {
+                [
+                    index(o.then_subgraph_index()),
+                    index(o.else_subgraph_index()),
+                ]
+            })
+        }
+        microlite_model::BuiltinOperator::WHILE => {
+            raw.builtin_options_as_while_options()
+                .map_or([None; 2], |o| {
+                    [
+                        index(o.cond_subgraph_index()),
+                        index(o.body_subgraph_index()),
+                    ]
+                })
+        }
+        microlite_model::BuiltinOperator::CALL_ONCE => raw
+            .builtin_options_as_call_once_options()
+            .map_or([None; 2], |o| [index(o.init_subgraph_index()), None]),
+        _ => [None; 2],
+    }
+}
+
+/// Plans every subgraph's head in a region of its own, where regions of
+/// subgraphs never active at once overlap: a called subgraph's region
+/// starts after the regions of every subgraph calling it (so above every
+/// subgraph on any call path to it), and siblings (IF's branches, WHILE's
+/// cond and body, ...) share memory. When a subgraph other than the main
+/// one keeps state across invokes (variable tensors, op state), or calls
+/// form a cycle, the regions follow one another instead.
+///
+/// Each subgraph is planned twice (once for its size, once at its place);
+/// the `[base, size]` table lives at the end of `work`, counted in the
+/// planning work memory, so the arena size stays exact.
+pub(super) fn plan_overlapping(
+    model: &microlite_model::Model<'_>,
+    options: Options,
+    facts: &[OpFacts],
+    work: &mut [u8],
+    commit: Option<(&mut [TensorSlot], &mut [OpSlot])>,
+) -> Result<PlanOutcome, Error> {
+    let n = model.subgraph_count();
+    let table_bytes = n
+        .checked_mul(2 * size_of::<u32>())
+        .and_then(align_up)
+        .ok_or(Error::SizeOverflow)?;
+    let split = work.len().saturating_sub(table_bytes) & !15;
+    if work.len() < table_bytes {
+        return Ok(PlanOutcome {
+            head_bytes: table_bytes,
+            exact: false,
+            plan_bytes: 0,
+            work_bytes: 0,
+        });
+    }
+    let (front, back) = work.split_at_mut(split);
+    let table: &mut [u32] = back
+        .get_mut(..n * 2 * size_of::<u32>())
+        .and_then(|bytes| bytemuck::try_cast_slice_mut(bytes).ok())
+        .ok_or(Error::Internal("region table"))?;
+    let with_table = |mut outcome: PlanOutcome| -> Result<PlanOutcome, Error> {
+        outcome.work_bytes = outcome
+            .work_bytes
+            .checked_add(table_bytes)
+            .ok_or(Error::SizeOverflow)?;
+        outcome.head_bytes = outcome
+            .head_bytes
+            .max(align_up(outcome.work_bytes).ok_or(Error::SizeOverflow)?);
+        Ok(outcome)
+    };
+    let sizes = plan_regions(
+        model,
+        options,
+        facts,
+        front,
+        None,
+        Some((&mut *table, false)),
+    )?;
+    if !sizes.exact {
+        return with_table(sizes);
+    }
+    place_regions(model, facts, table)?;
+    let outcome = plan_regions(model, options, facts, front, commit, Some((table, true)))?;
+    with_table(outcome)
+}
+
+/// Sets each subgraph's base in `table` (`[base, size]` per subgraph, the
+/// sizes filled), as [`plan_overlapping`] says.
+fn place_regions(
+    model: &microlite_model::Model<'_>,
+    facts: &[OpFacts],
+    table: &mut [u32],
+) -> Result<(), Error> {
+    let n = model.subgraph_count();
+    let end_of = |table: &[u32], s: usize| -> Result<u32, Error> {
+        let base = *table.get(2 * s).ok_or(Error::Internal("regions"))?;
+        let size = *table.get(2 * s + 1).ok_or(Error::Internal("regions"))?;
+        base.checked_add(size)
+            .and_then(|end| u32::try_from(align_up(end as usize)?).ok())
+            .ok_or(Error::SizeOverflow)
+    };
+    let mut op_base = 0usize;
+    let mut stateful = false;
+    for subgraph in model.subgraphs() {
+        let n_ops = subgraph.operator_count();
+        if subgraph.index() != 0 {
+            let ops = facts
+                .get(op_base..op_base + n_ops)
+                .ok_or(Error::Internal("op facts"))?;
+            stateful |= ops.iter().any(|f| f.state_bytes() > 0)
+                || subgraph.tensors().any(|t| t.is_variable());
+        }
+        op_base += n_ops;
+    }
+    for s in 0..n {
+        *table.get_mut(2 * s).ok_or(Error::Internal("regions"))? = 0;
+    }
+    // Relax base(callee) >= end(caller) over the call edges; acyclic calls
+    // settle within n rounds.
+    let mut settled = false;
+    for _ in 0..=n {
+        if stateful {
+            break;
+        }
+        let mut changed = false;
+        for caller in model.subgraphs() {
+            let c = caller.index();
+            for op in caller.operators() {
+                for s in callees(&op).into_iter().flatten() {
+                    if s == 0 || s == c || s >= n {
+                        continue;
+                    }
+                    let want = end_of(table, c)?;
+                    let base = table.get_mut(2 * s).ok_or(Error::Internal("regions"))?;
+                    if want > *base {
+                        *base = want;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            settled = true;
+            break;
+        }
+    }
+    if !settled {
+        // One region after another.
+        let mut at = 0u32;
+        for s in 0..n {
+            *table.get_mut(2 * s).ok_or(Error::Internal("regions"))? = at;
+            at = end_of(table, s)?;
+        }
+    }
+    Ok(())
+}
 
 /// One subgraph with its records.
 #[derive(Clone, Copy)]
@@ -233,9 +399,14 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                         self.copy_tensor(output, body.slot(body.subgraph.inputs().get(k))?)?;
                     }
                     self.run_graph(body)?;
+                    // All of the body's outputs out before the cond's inputs
+                    // are written: their regions may overlap.
                     for k in 0..n {
                         let output = caller.slot(op.output(k))?;
                         self.copy_tensor(body.slot(body.subgraph.outputs().get(k))?, output)?;
+                    }
+                    for k in 0..n {
+                        let output = caller.slot(op.output(k))?;
                         self.copy_tensor(output, cond.slot(cond.subgraph.inputs().get(k))?)?;
                     }
                     self.run_graph(cond)?;
