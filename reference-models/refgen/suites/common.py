@@ -104,7 +104,7 @@ def int8_core(model_bytes: bytes, flavour: str) -> bytes:
     return bytes(builder.Output())
 
 
-def one_op_graph(op: str, tensors, inputs, outputs, options=None):
+def one_op_graph(op: str, tensors, inputs, outputs, options=None, custom_options=None):
     """A `CaseSpec.rewrite` that replaces the converted model's graph by one
     operator, for ops the converter folds or never writes (SHAPE, FILL,
     QUANTIZE between integer types, ...). Goldens still come from TFLM.
@@ -116,6 +116,10 @@ def one_op_graph(op: str, tensors, inputs, outputs, options=None):
     and `outputs` index `tensors`; the operator reads every other tensor, in
     `tensors` order;
     `options` is `(BuiltinOptions member name, options object)` or None.
+    A custom op is `op="CUSTOM:Code"` (TFLM's signal library:
+    `"CUSTOM:SignalRfft"`), its options a dict in `custom_options`, written
+    as the FlexBuffer map TFLM reads; tensor dtypes may then also be
+    "uint32" and "uint64".
     """
 
     def rewrite(model_bytes: bytes, flavour: str) -> bytes:
@@ -145,13 +149,20 @@ def one_op_graph(op: str, tensors, inputs, outputs, options=None):
                 buffers.append(buffer)
             built.append(t)
         code = schema.OperatorCodeT()
-        code.builtinCode = getattr(schema.BuiltinOperator, op)
+        builtin, _, custom_code = op.partition(":")
+        code.builtinCode = getattr(schema.BuiltinOperator, builtin)
         code.deprecatedBuiltinCode = min(code.builtinCode, 127)
         code.version = 1
         operator = schema.OperatorT()
         operator.opcodeIndex = 0
         operator.inputs = op_inputs
         operator.outputs = list(outputs)
+        if custom_code:
+            from flatbuffers import flexbuffers
+
+            code.customCode = custom_code
+            operator.customOptions = list(flexbuffers.Dumps(custom_options or {}))
+            operator.customOptionsFormat = schema.CustomOptionsFormat.FLEXBUFFERS
         if options is not None:
             operator.builtinOptionsType = getattr(schema.BuiltinOptions, options[0])
             operator.builtinOptions = options[1]
