@@ -204,7 +204,7 @@ impl RfftPlan {
             value: fft_length,
         };
         let ncfft = fft_length / 2;
-        if fft_length % 2 != 0 || ncfft < 2 || !ncfft.is_power_of_two() {
+        if !fft_length.is_multiple_of(2) || ncfft < 2 || !ncfft.is_power_of_two() {
             return Err(unsupported);
         }
         let fft_length_u32 = u32::try_from(fft_length).map_err(|_| unsupported)?;
@@ -213,7 +213,7 @@ impl RfftPlan {
         let mut n = ncfft;
         // kf_factor: powers of 4 first, then a last 2.
         while n > 1 {
-            let p = if n % 4 == 0 { 4 } else { 2 };
+            let p = if n.is_multiple_of(4) { 4 } else { 2 };
             *radix.get_mut(stages).ok_or(unsupported)? = p;
             stages += 1;
             n /= usize::from(p);

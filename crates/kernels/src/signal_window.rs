@@ -20,7 +20,7 @@ pub fn window(
             actual: output.len(),
         });
     }
-    if weights.is_empty() || input.len() % weights.len() != 0 {
+    if weights.is_empty() || !input.len().is_multiple_of(weights.len()) {
         return Err(KernelError::DimensionMismatch {
             what: "window input length multiple of the window length",
             expected: weights.len(),
