@@ -1,6 +1,6 @@
 //! The `microlite` command: inspect, run and bench `.tflite` models.
 
-use microlite_cli::{bench, inspect, op_table, run};
+use microlite_cli::{bench, inspect, listen, op_table, run};
 use microlite_host::session;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -92,6 +92,33 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run WAV files through an audio front end and a classifier (TFLM's
+    /// micro_speech pipeline): scores after every window, then the label.
+    Listen {
+        /// The front-end model: one window of int16 samples in, one row of
+        /// features out (e.g. audio_preprocessor_int8.tflite).
+        #[arg(long)]
+        frontend: PathBuf,
+        /// The classifier: a stack of feature rows in, scores out (e.g.
+        /// micro_speech_quantized.tflite).
+        #[arg(long)]
+        model: PathBuf,
+        /// Labels, one per line in the classifier's output order.
+        #[arg(long)]
+        labels: Option<PathBuf>,
+        /// A window starts every this many milliseconds.
+        #[arg(long, default_value_t = 20)]
+        stride_ms: u32,
+        /// The sample rate the front end takes (WAVs must have it).
+        #[arg(long, default_value_t = 16000)]
+        sample_rate: u32,
+        /// 16-bit mono PCM WAV files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print one JSON object per file.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn inspect(model: &std::path::Path, json: bool) -> Result<(), String> {
@@ -155,6 +182,23 @@ fn main() -> ExitCode {
             per_op,
             in_place: !no_in_place,
             fuse: !no_fuse,
+            json,
+        }),
+        Command::Listen {
+            frontend,
+            model,
+            labels,
+            stride_ms,
+            sample_rate,
+            files,
+            json,
+        } => listen::listen(&listen::ListenArgs {
+            frontend,
+            model,
+            labels,
+            stride_ms,
+            sample_rate,
+            files,
             json,
         }),
     };

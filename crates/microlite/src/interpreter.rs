@@ -13,7 +13,7 @@ use crate::fusion::{self, FusedScratch};
 use crate::head_split::HeadSplit;
 use crate::layout::{
     align_up, OpSlot, TensorHome, TensorSlot, ALIASES_INPUT, ALIAS_OR_FUSED_CONSUMER, ALIGN,
-    FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS, NO_INPUT, SEVERAL_OUTPUTS,
+    FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS, IN_HEAD_FRAME, NO_INPUT,
 };
 use crate::planning::{self, Commit, OpFacts, OpMemory, PlanInputs, PlanSearch};
 use crate::prepared::{self, Prepared};
@@ -344,7 +344,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 .ok_or(Error::Internal("constant copies"))?;
             point_at_copies(model, tensors, copies_at)?;
         }
-        Ok(Self {
+        let mut interpreter = Self {
             model,
             subgraph,
             lookup,
@@ -364,7 +364,9 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 constant_copies,
             },
             backend: options.backend,
-        })
+        };
+        interpreter.reset_state();
+        Ok(interpreter)
     }
 
     /// An interpreter from state prepared ahead of time (see
@@ -426,7 +428,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             available,
             exact: true,
         })?;
-        Ok(Self {
+        let mut interpreter = Self {
             model,
             subgraph,
             lookup,
@@ -442,7 +444,30 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 ..ArenaUsage::default()
             },
             backend: prepared::backend_of(image.header.kernels),
-        })
+        };
+        interpreter.reset_state();
+        Ok(interpreter)
+    }
+
+    /// Reset all state kept across invokes, as TFLM's
+    /// `MicroInterpreter::Reset`: every variable tensor is set to 0 (an
+    /// int8 one to its zero point, as TFLM's `ResetVariableTensors`) and
+    /// every stateful op's own state is zeroed. [`Interpreter::new`] and
+    /// [`Interpreter::from_prepared`] start from this state.
+    pub fn reset_state(&mut self) {
+        let variables = self
+            .tensors
+            .iter()
+            .filter(|slot| slot.is_variable())
+            .map(|slot| (slot.range(), slot.reset_byte()));
+        let op_states = self.ops.iter().map(|slot| (slot.state_range(), 0));
+        for (range, byte) in variables.chain(op_states) {
+            // Records made elsewhere may name bytes beyond the head: those
+            // are not state this interpreter keeps.
+            if let Some(bytes) = self.head.get_mut(range) {
+                bytes.fill(byte);
+            }
+        }
     }
 
     /// Bytes [`Interpreter::write_prepared`] writes.
@@ -666,7 +691,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         slot: &OpSlot,
     ) -> Result<(), Error> {
         let (reg, chunk) = self.registration_and_chunk(slot)?;
-        if slot.flags & SEVERAL_OUTPUTS != 0 {
+        if slot.flags & IN_HEAD_FRAME != 0 {
             return self.eval_several_outputs(i, op, slot, reg, chunk);
         }
         let out = self.head_slot(op.output(0))?;
@@ -707,6 +732,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             operator: *op,
             head: &mut *self.head,
             scratch: slot.scratch_range(),
+            state: slot.state_range(),
             tensors: self.tensors,
             model: self.model.bytes(),
             op_data: self.chunks,
@@ -1023,23 +1049,43 @@ fn prepare_all(
         let Some(facts) = facts.as_deref_mut() else {
             continue;
         };
+        if layout.needs.state_bytes > 0 && !reg.stateful() {
+            let error = microlite_ops::OpError::Internal("state asked by an op not stateful");
+            return Err(op_error(i, &op, error));
+        }
+        // A stateful op runs in its frame, never in place.
+        let in_place = layout.needs.in_place.filter(|_| !reg.stateful());
         let memory = OpMemory {
             aliases_input: layout.needs.output_aliases_input,
             scratch_bytes: to_u32(layout.needs.scratch_bytes)?,
-            in_place: layout.needs.in_place,
+            in_place,
             fused: 0,
             step_offset: 0,
+            state_bytes: u16::try_from(layout.needs.state_bytes).map_err(|_| {
+                op_error(
+                    i,
+                    &op,
+                    microlite_ops::OpError::SizeOverflow {
+                        what: "op state over 64 KiB",
+                    },
+                )
+            })?,
         };
         *facts.get_mut(i).ok_or(Error::Internal("op facts"))? = OpFacts::of(&memory);
-        slot.registration = to_u32(position)?;
+        slot.registration = u16::try_from(position).map_err(|_| Error::SizeOverflow)?;
         slot.flags = if memory.aliases_input {
             ALIASES_INPUT
         } else {
             0
-        } | if outputs > 1 { SEVERAL_OUTPUTS } else { 0 };
+        } | if outputs > 1 || reg.stateful() {
+            IN_HEAD_FRAME
+        } else {
+            0
+        };
         slot.in_place_input = NO_INPUT;
         slot.scratch_offset = 0;
         slot.scratch_len = memory.scratch_bytes;
+        slot.state_len = memory.state_bytes;
         let rows = layout.rows.filter(|_| fuse && !memory.aliases_input);
         let band = match (&producer, &rows) {
             (Some((before, p)), Some(c)) => fusion::fusable(&subgraph, before, p, &op, c),

@@ -29,9 +29,9 @@ pub const FUSED_WITH_NEXT: u16 = 2;
 /// [`OpSlot::flags`]: the op runs within the previous op's fused step.
 pub const FUSED_WITH_PREVIOUS: u16 = 4;
 
-/// [`OpSlot::flags`]: the op has several outputs (evaluated through
-/// `Registration::eval_in_head`).
-pub const SEVERAL_OUTPUTS: u16 = 8;
+/// [`OpSlot::flags`]: the op is evaluated through
+/// `Registration::eval_in_head` (it has several outputs, or state).
+pub const IN_HEAD_FRAME: u16 = 8;
 
 /// [`OpSlot::flags`] of ops whose own eval step is skipped.
 pub const ALIAS_OR_FUSED_CONSUMER: u16 = ALIASES_INPUT | FUSED_WITH_PREVIOUS;
@@ -44,7 +44,10 @@ pub const NO_INPUT: u16 = u16::MAX;
 #[derive(Debug, Clone, Copy, Default, Pod, Zeroable)]
 pub struct OpSlot {
     /// Index of the registration in the resolver.
-    pub registration: u32,
+    pub registration: u16,
+    /// Bytes of the op's own state ([`OpSlot::state_range`]), 0 for
+    /// most ops.
+    pub state_len: u16,
     /// [`ALIASES_INPUT`], [`FUSED_WITH_NEXT`], [`FUSED_WITH_PREVIOUS`].
     pub flags: u16,
     /// The input whose memory the output may reuse (in-place grant), or
@@ -54,7 +57,8 @@ pub struct OpSlot {
     pub chunk_offset: u32,
     /// Length of the prepared chunk.
     pub chunk_len: u32,
-    /// Offset of the scratch buffer in the head.
+    /// Offset of the scratch buffer in the head (a stateful op's state
+    /// lies just before it, [`OpSlot::state_range`]).
     pub scratch_offset: u32,
     /// Length of the scratch buffer (0 = none).
     pub scratch_len: u32,
@@ -69,5 +73,13 @@ impl OpSlot {
     /// Byte range of the scratch buffer in the head.
     pub fn scratch_range(&self) -> Range<usize> {
         span(self.scratch_offset, self.scratch_len)
+    }
+
+    /// Byte range of the op's state in the head: just before its scratch,
+    /// in one block planned for the interpreter's whole life (state is
+    /// kept across invokes).
+    pub fn state_range(&self) -> Range<usize> {
+        let len = u32::from(self.state_len);
+        span(self.scratch_offset.saturating_sub(len), len)
     }
 }

@@ -70,7 +70,7 @@ pub use microlite_ops::{ops, OpError, OpLookup, OpResolver, Registration, Resolv
 pub mod kernel {
     pub use microlite_ops::{
         expect_type, EvalContext, InPlaceOffer, Kernel, Needs, PrepareContext, Prepared,
-        MAX_OP_INPUTS, MAX_OP_OUTPUTS,
+        MAX_FRAME_INPUTS, MAX_OP_INPUTS, MAX_OP_OUTPUTS, MAX_VARIABLE_INPUTS,
     };
 }
 pub use planning::PlanSearch;

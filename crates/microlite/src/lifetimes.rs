@@ -20,7 +20,7 @@ pub struct TensorLife {
     pub last: u32,
     /// The tensor whose bytes this one shares (itself if it owns them).
     pub root: u32,
-    /// [`WRITTEN`] and [`CONSTANT`] bits.
+    /// [`WRITTEN`], [`CONSTANT`] and [`VARIABLE`] bits.
     pub flags: u32,
 }
 
@@ -28,6 +28,10 @@ pub struct TensorLife {
 const WRITTEN: u32 = 1;
 /// [`TensorLife::flags`]: constant data in the model.
 const CONSTANT: u32 = 2;
+/// [`TensorLife::flags`]: a variable tensor (state kept across invokes, as
+/// TFLM's `is_variable`): written before the first operator, it lives
+/// through every operator and from one invoke to the next.
+const VARIABLE: u32 = 4;
 
 impl TensorLife {
     const UNUSED: Self = Self {
@@ -40,6 +44,12 @@ impl TensorLife {
     /// Whether the tensor has constant data in the model.
     pub fn is_constant(&self) -> bool {
         self.flags & CONSTANT != 0
+    }
+
+    /// Whether the tensor is a variable that some operator reads: it gets
+    /// head bytes of its own for the interpreter's whole life.
+    pub fn is_variable(&self) -> bool {
+        self.flags & VARIABLE != 0 && self.is_used()
     }
 
     fn is_written(&self) -> bool {
@@ -74,9 +84,14 @@ pub fn compute(
     keep_all: bool,
 ) -> Result<(), Error> {
     // Constness once per tensor (it reads the model's buffer table).
-    for (life, tensor) in lives.iter_mut().zip(subgraph.tensors()) {
+    for (t, (life, tensor)) in lives.iter_mut().zip(subgraph.tensors()).enumerate() {
         *life = TensorLife::UNUSED;
-        if tensor.is_constant() {
+        if tensor.is_variable() {
+            // Its state exists before any operator runs (TFLM ignores
+            // a variable's buffer data and zeroes it at start).
+            life.flags = VARIABLE | WRITTEN;
+            life.root = t as u32;
+        } else if tensor.is_constant() {
             life.flags = CONSTANT;
         }
     }
@@ -162,6 +177,10 @@ pub fn compute(
         if life.root == NONE {
             life.root = t as u32;
         }
+        life.touch(end);
+    }
+    for life in lives.iter_mut().filter(|l| l.is_variable()) {
+        life.touch(0);
         life.touch(end);
     }
     if keep_all {

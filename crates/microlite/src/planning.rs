@@ -24,8 +24,8 @@ use crate::error::Error;
 use crate::in_place;
 use crate::interpreter::Options;
 use crate::layout::{
-    align_up, OpSlot, TensorSlot, ALIASES_INPUT, FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS, NO_INPUT,
-    SEVERAL_OUTPUTS,
+    align_up, OpSlot, TensorSlot, ALIASES_INPUT, FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS,
+    IN_HEAD_FRAME, NO_INPUT,
 };
 use crate::lifetimes::{self, TensorLife, NONE};
 
@@ -43,10 +43,15 @@ pub struct OpMemory {
     pub fused: u16,
     /// For a fused consumer: where its scratch lies in the step's scratch.
     pub step_offset: u32,
+    /// Bytes of the op's own state, kept for the interpreter's whole life:
+    /// its head block is then `[state | scratch]`, planned for the whole
+    /// life too.
+    pub state_bytes: u16,
 }
 
 impl OpMemory {
-    /// Scratch bytes with input `granted` overwritten in place (or not).
+    /// Bytes of the op's head block (state, then scratch) with input
+    /// `granted` overwritten in place (or not).
     fn scratch_with(&self, granted: Option<usize>) -> Result<u32, Error> {
         let extra = match (granted, self.in_place) {
             (Some(_), Some(offer)) => offer.scratch_bytes,
@@ -54,6 +59,7 @@ impl OpMemory {
         };
         self.scratch_bytes
             .checked_add(extra)
+            .and_then(|n| n.checked_add(u32::from(self.state_bytes)))
             .ok_or(Error::SizeOverflow)
     }
 }
@@ -74,6 +80,7 @@ pub struct OpFacts {
     /// The scratch of the whole fused step, for a producer; the offset of
     /// its own scratch in the step's, for a consumer.
     fused_scratch_bytes: u32,
+    state_bytes: u32,
 }
 
 /// [`OpFacts::flags`] bits the fusion roles are shifted by.
@@ -92,6 +99,7 @@ impl OpFacts {
                 | (u16::from(memory.in_place.is_some()) << 1)
                 | (memory.fused << FUSED_SHIFT),
             fused_scratch_bytes: 0,
+            state_bytes: u32::from(memory.state_bytes),
         }
     }
 
@@ -129,6 +137,7 @@ impl OpFacts {
             } else {
                 0
             },
+            state_bytes: u16::try_from(self.state_bytes).unwrap_or(u16::MAX),
             in_place: (self.flags & 2 != 0).then_some(InPlaceOffer {
                 inputs: self.offer_inputs,
                 lead_bytes: self.lead_bytes,
@@ -573,7 +582,8 @@ impl Planning<'_, '_> {
     }
 
     /// Decide every op's in-place grant (none unless `allowed`); returns
-    /// the number of ops needing scratch and whether any grant was made.
+    /// the number of ops needing a head block (scratch, state) and whether
+    /// any grant was made.
     fn fill_grants(&self, grants: &mut [u32], allowed: bool) -> Result<(usize, bool), Error> {
         let (mut scratch_requests, mut any) = (0, false);
         for (i, grant) in grants.iter_mut().enumerate() {
@@ -592,7 +602,8 @@ impl Planning<'_, '_> {
 
     /// Write the requests for `grants` into `requests`: every tensor owning
     /// head bytes (in tensor order), then one scratch per op needing it,
-    /// with in-place links from granted outputs to their inputs' buffers.
+    /// (its state first, when it has some), with in-place links from
+    /// granted outputs to their inputs' buffers.
     /// Returns the number written.
     fn build_requests(&self, grants: &[u32], requests: &mut [PlanRequest]) -> Result<usize, Error> {
         let granted = |i: usize| {
@@ -633,7 +644,11 @@ impl Planning<'_, '_> {
                 continue;
             }
             let scratch = memory.scratch_with(granted(i))?;
-            if scratch > 0 {
+            if memory.state_bytes > 0 {
+                // State lives across invokes: from before the first
+                // operator to after the last.
+                push(PlanRequest::new(scratch, 0, to_u32(n_ops)?))?;
+            } else if scratch > 0 {
                 let at = to_u32(i)?;
                 // A fused step runs at the producer's and the consumer's
                 // positions both.
@@ -699,6 +714,21 @@ fn to_u32(n: usize) -> Result<u32, Error> {
     u32::try_from(n).map_err(|_| Error::SizeOverflow)
 }
 
+/// The byte TFLM's `ResetVariableTensors` sets a variable tensor's bytes
+/// to: the low byte of an int8 tensor's first zero point (it `memset`s it),
+/// else 0.
+fn reset_byte(tensor: &microlite_model::Tensor<'_>) -> u8 {
+    if tensor.dtype() != microlite_model::TensorType::Int8 {
+        return 0;
+    }
+    tensor
+        .raw()
+        .quantization()
+        .and_then(|q| q.zero_point())
+        .and_then(|z| z.iter().next())
+        .map_or(0, |z| z as u8)
+}
+
 /// What planning decided, for [`write_plan`].
 struct Placed<'p> {
     lives: &'p [TensorLife],
@@ -724,7 +754,10 @@ fn write_plan(
         let tensor = subgraph.tensor(t).ok_or(Error::Internal("tensor index"))?;
         let slot = tensors.get_mut(t).ok_or(Error::Internal("tensor slot"))?;
         let len = to_u32(tensor.byte_size().unwrap_or(0))?;
-        *slot = if let Some(data) = tensor.data_range() {
+        *slot = if life.is_variable() {
+            let offset = *tensor_offsets.next().ok_or(Error::Internal("offsets"))?;
+            TensorSlot::head(to_u32(offset)?, len).variable(reset_byte(&tensor))
+        } else if let Some(data) = tensor.data_range() {
             TensorSlot::constant(to_u32(data.start)?, to_u32(data.len())?)
         } else if owns_head_bytes(life, t) {
             let offset = *tensor_offsets.next().ok_or(Error::Internal("offsets"))?;
@@ -753,20 +786,25 @@ fn write_plan(
         let grant = placed.grants.get(i).copied().unwrap_or(NONE);
         let granted = (grant != NONE).then_some(grant as usize);
         let memory = op_memory(i)?;
-        op.flags = (op.flags & (ALIASES_INPUT | SEVERAL_OUTPUTS)) | memory.fused;
-        op.scratch_len = memory.scratch_with(granted)?;
+        op.flags = (op.flags & (ALIASES_INPUT | IN_HEAD_FRAME)) | memory.fused;
+        // The head block: the state (if any), then the scratch.
+        let block_len = memory.scratch_with(granted)?;
+        op.scratch_len = block_len.saturating_sub(u32::from(memory.state_bytes));
         // A fused consumer's scratch lies in the producer's: its length is
         // kept for the step's layout, it has no request of its own.
         let own_request = memory.fused & FUSED_WITH_PREVIOUS == 0;
         op.scratch_offset = if !own_request {
             // Relative to the producer's scratch, where the step keeps it.
             memory.step_offset
-        } else if op.scratch_len > 0 {
+        } else if block_len > 0 {
             let offset = scratch_offsets.next().ok_or(Error::Internal("offsets"))?;
             to_u32(*offset)?
+                .checked_add(u32::from(memory.state_bytes))
+                .ok_or(Error::SizeOverflow)?
         } else {
             0
         };
+        op.state_len = memory.state_bytes;
         op.in_place_input = match granted {
             Some(k) => u16::try_from(k).map_err(|_| Error::Internal("granted input"))?,
             None => NO_INPUT,

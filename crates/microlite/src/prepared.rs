@@ -69,7 +69,7 @@ impl<const N: usize> PreparedBytes<N> {
 /// `"MLPI"` read as a native `u32`: a big-endian reader sees another value.
 const MAGIC: u32 = u32::from_le_bytes(*b"MLPI");
 /// Bumped whenever the records, params or this layout change.
-const VERSION: u16 = 4;
+const VERSION: u16 = 5;
 
 /// The image's first 32 bytes.
 #[repr(C)]

@@ -11,8 +11,19 @@ use microlite_model::{Operator, Subgraph, Tensor, TensorType};
 
 use crate::error::OpError;
 
-/// Most inputs an operator may have in this runtime.
+/// Most inputs an operator may have in this runtime, but for ops evaluated
+/// in a head frame (several outputs or state), which may have
+/// [`MAX_FRAME_INPUTS`].
 pub const MAX_OP_INPUTS: usize = 16;
+
+/// Most inputs an operator evaluated in a head frame may have (TFLM's
+/// UNIDIRECTIONAL_SEQUENCE_LSTM has 24); inputs from [`MAX_OP_INPUTS`] on
+/// are kept in its [`FrameParts`].
+pub const MAX_FRAME_INPUTS: usize = 24;
+
+/// Most variable-tensor inputs a [`crate::Kernel::STATEFUL`] operator may
+/// update in one eval.
+pub const MAX_VARIABLE_INPUTS: usize = 4;
 
 /// Most outputs an operator may have in this runtime (SPLIT, SPLIT_V and
 /// UNPACK into more pieces are refused at prepare).
@@ -173,13 +184,28 @@ pub struct EvalContext<'h> {
     inputs: [Option<&'h [u8]>; MAX_OP_INPUTS],
     /// The output, or with `shared` the whole shared region.
     output: &'h mut [u8],
-    /// Outputs 1 and up, of an operator with several
-    /// ([`EvalContext::with_outputs`]).
-    more_outputs: &'h mut [&'h mut [u8]],
+    /// What an operator evaluated in a head frame has besides (one
+    /// pointer, so the common context stays small).
+    frame: Option<&'h mut FrameParts<'h>>,
     scratch: &'h mut [u8],
     shared: Option<SharedBytes>,
     /// Output rows of a band evaluation ([`EvalContext::new_band`]).
     band: Option<Range<usize>>,
+}
+
+/// The parts of a head frame ([`crate::HeadFrame`]) an operator's context
+/// holds besides its output 0 and scratch.
+#[derive(Default)]
+pub struct FrameParts<'h> {
+    /// Outputs 1 and up (`more_outputs[k - 1]` is output `k`).
+    pub more_outputs: &'h mut [&'h mut [u8]],
+    /// Variable-tensor inputs a stateful op updates, by input position;
+    /// taken once each ([`EvalContext::take_variable_input`]).
+    pub variables: &'h mut [(usize, &'h mut [u8])],
+    /// The op's own state bytes ([`crate::Needs::state_bytes`]).
+    pub state: &'h mut [u8],
+    /// Inputs [`MAX_OP_INPUTS`] and up (`None`: absent).
+    pub more_inputs: [Option<&'h [u8]>; MAX_FRAME_INPUTS - MAX_OP_INPUTS],
 }
 
 /// Elements per stack chunk when an elementwise op streams in place.
@@ -198,20 +224,46 @@ impl<'h> EvalContext<'h> {
             backend,
             inputs,
             output,
-            more_outputs: &mut [],
+            frame: None,
             scratch,
             shared: None,
             band: None,
         }
     }
 
-    /// This context with outputs 1 and up (`more[k - 1]` is output `k`),
-    /// for an operator with several outputs. Not with an in-place region.
-    pub fn with_outputs(self, more: &'h mut [&'h mut [u8]]) -> Self {
+    /// This context with the parts of a head frame: outputs 1 and up, the
+    /// variable inputs and the state. Not with an in-place region.
+    pub fn with_frame(self, frame: &'h mut FrameParts<'h>) -> Self {
         Self {
-            more_outputs: more,
+            frame: Some(frame),
             ..self
         }
+    }
+
+    /// Input `k`, a variable tensor, as mutable elements of `T`: for a
+    /// [`crate::Kernel::STATEFUL`] op, once per eval. Its bytes persist
+    /// across invokes; the interpreter sets them to 0 (an int8 tensor to its
+    /// zero point) at start and at `Interpreter::reset_state`, as TFLM's
+    /// `ResetVariableTensors`.
+    pub fn take_variable_input<T: Pod>(&mut self, k: usize) -> Result<&'h mut [T], OpError> {
+        let bytes = self
+            .frame
+            .as_mut()
+            .and_then(|frame| frame.variables.iter_mut().find(|(at, _)| *at == k))
+            .map(|(_, bytes)| core::mem::take(bytes))
+            .ok_or(OpError::Internal("variable input absent or taken"))?;
+        bytemuck::try_cast_slice_mut(bytes)
+            .map_err(|_| OpError::Internal("variable input misaligned for its dtype"))
+    }
+
+    /// The op's state ([`crate::Needs::state_bytes`]) as mutable elements
+    /// of `T`, once per eval (then empty).
+    pub fn take_state<T: Pod>(&mut self) -> Result<&'h mut [T], OpError> {
+        let state = match self.frame.as_mut() {
+            Some(frame) => core::mem::take(&mut frame.state),
+            None => &mut [],
+        };
+        bytemuck::try_cast_slice_mut(state).map_err(|_| OpError::Internal("state bytes misaligned"))
     }
 
     /// The kernels to run.
@@ -266,7 +318,7 @@ impl<'h> EvalContext<'h> {
             backend,
             inputs,
             output: region,
-            more_outputs: &mut [],
+            frame: None,
             scratch,
             shared: Some(shared),
             band: None,
@@ -285,11 +337,21 @@ impl<'h> EvalContext<'h> {
                 "input shares the output's memory: read it through in_place",
             ));
         }
-        self.inputs
-            .get(k)
-            .copied()
-            .flatten()
+        self.input_entry(k)
             .ok_or(OpError::Internal("input prepared as present is absent"))
+    }
+
+    /// Input `k`'s bytes, `None` when absent.
+    fn input_entry(&self, k: usize) -> Option<&'h [u8]> {
+        match self.inputs.get(k) {
+            Some(entry) => *entry,
+            None => self
+                .frame
+                .as_ref()
+                .and_then(|frame| frame.more_inputs.get(k.checked_sub(MAX_OP_INPUTS)?))
+                .copied()
+                .flatten(),
+        }
     }
 
     /// Input `k` viewed as elements of `T`.
@@ -299,7 +361,7 @@ impl<'h> EvalContext<'h> {
 
     /// Optional input `k` viewed as elements of `T`.
     pub fn optional_input<T: Pod>(&self, k: usize) -> Result<Option<&'h [T]>, OpError> {
-        match self.inputs.get(k).copied().flatten() {
+        match self.input_entry(k) {
             Some(bytes) => cast(bytes).map(Some),
             None => Ok(None),
         }
@@ -327,8 +389,9 @@ impl<'h> EvalContext<'h> {
         let bytes = match k.checked_sub(1) {
             None => self.output_bytes()?,
             Some(more) => self
-                .more_outputs
-                .get_mut(more)
+                .frame
+                .as_mut()
+                .and_then(|frame| frame.more_outputs.get_mut(more))
                 .map(|b| &mut **b)
                 .ok_or(OpError::Internal("output position"))?,
         };

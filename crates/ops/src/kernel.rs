@@ -19,8 +19,8 @@ use microlite_model::BuiltinOperator;
 
 use crate::context::{EvalContext, PrepareContext};
 use crate::error::OpError;
+use crate::head_frame::HeadFrame;
 use crate::ops::Rows;
-use crate::several_outputs::HeadFrame;
 
 /// What prepare decided, besides the params themselves.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,6 +29,12 @@ pub struct Needs {
     pub extra_bytes: usize,
     /// Bytes of scratch memory needed during eval only.
     pub scratch_bytes: usize,
+    /// Bytes of the operator's own state, kept across invokes (a
+    /// [`Kernel::STATEFUL`] op reads and updates it through
+    /// [`crate::EvalContext::take_state`]). The interpreter keeps it in the
+    /// head for its whole life and zeroes it at start and at
+    /// `Interpreter::reset_state`, as TFLM's `Reset`.
+    pub state_bytes: usize,
     /// The output is a view of input 0's bytes (RESHAPE, SQUEEZE): the
     /// interpreter shares their memory and skips eval.
     pub output_aliases_input: bool,
@@ -103,6 +109,14 @@ pub trait Kernel {
     /// interpreter then evaluates it through
     /// [`Registration::eval_in_head`], whose code only such ops link.
     const SEVERAL_OUTPUTS: bool = false;
+
+    /// Whether the op keeps state across invokes: it updates its
+    /// variable-tensor inputs in place
+    /// ([`crate::EvalContext::take_variable_input`]) or its own state bytes
+    /// ([`Needs::state_bytes`], [`crate::EvalContext::take_state`]). Like
+    /// [`Kernel::SEVERAL_OUTPUTS`], the interpreter then evaluates it
+    /// through [`Registration::eval_in_head`].
+    const STATEFUL: bool = false;
 
     /// Check everything and compute params (see the module docs).
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<Self::Params>, OpError>;
@@ -187,8 +201,13 @@ pub struct Registration {
     custom_code: Option<&'static str>,
     prepare: Option<PrepareFn>,
     eval: EvalFn,
-    /// For ops with several outputs: eval with the head split for them.
+    /// For ops with several outputs or state: eval with the head split
+    /// for them.
     eval_in_head: Option<EvalInHeadFn>,
+    /// [`Kernel::SEVERAL_OUTPUTS`].
+    several_outputs: bool,
+    /// [`Kernel::STATEFUL`].
+    stateful: bool,
     rows: RowsFn,
     /// `size_of` the kernel's params: prepared state made elsewhere is
     /// checked against it.
@@ -221,11 +240,13 @@ impl Registration {
             custom_code: None,
             prepare: None,
             eval: eval_erased::<K>,
-            eval_in_head: if K::SEVERAL_OUTPUTS {
+            eval_in_head: if K::SEVERAL_OUTPUTS || K::STATEFUL {
                 Some(eval_in_head_erased::<K>)
             } else {
                 None
             },
+            several_outputs: K::SEVERAL_OUTPUTS,
+            stateful: K::STATEFUL,
             rows: rows_erased::<K>,
             // Params are small records: their size fits easily.
             params_size: u32::try_from(size_of::<K::Params>()).unwrap_or(u32::MAX),
@@ -309,18 +330,24 @@ impl Registration {
     /// Whether the op may have several outputs
     /// ([`Kernel::SEVERAL_OUTPUTS`]).
     pub fn several_outputs(&self) -> bool {
-        self.eval_in_head.is_some()
+        self.several_outputs
     }
 
-    /// Run eval for an operator with several outputs, laid out in the
-    /// interpreter's head as `frame` says (only for a registration with
-    /// [`Registration::several_outputs`]: the interpreter refuses others
-    /// such operators at prepare).
+    /// Whether the op keeps state across invokes ([`Kernel::STATEFUL`]):
+    /// it is always evaluated through [`Registration::eval_in_head`].
+    pub fn stateful(&self) -> bool {
+        self.stateful
+    }
+
+    /// Run eval for an operator with several outputs or state, laid out
+    /// in the interpreter's head as `frame` says (only for a registration
+    /// with [`Registration::several_outputs`] or
+    /// [`Registration::stateful`]).
     pub fn eval_in_head(&self, frame: HeadFrame<'_, '_>, chunk: &[u8]) -> Result<(), OpError> {
         match self.eval_in_head {
             Some(eval) => eval(frame, chunk),
             None => Err(OpError::Internal(
-                "op without several outputs given several",
+                "op without several outputs or state given a head frame",
             )),
         }
     }
@@ -368,7 +395,7 @@ fn rows_erased<K: Kernel>(chunk: &[u8]) -> Option<Rows> {
 }
 
 fn eval_in_head_erased<K: Kernel>(frame: HeadFrame<'_, '_>, chunk: &[u8]) -> Result<(), OpError> {
-    crate::several_outputs::run(frame, chunk, eval_erased::<K>)
+    crate::head_frame::run(frame, chunk, eval_erased::<K>, K::STATEFUL)
 }
 
 fn eval_erased<K: Kernel>(ctx: &mut EvalContext<'_>, chunk: &[u8]) -> Result<(), OpError> {

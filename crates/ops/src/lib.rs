@@ -13,23 +13,24 @@ mod activation;
 mod binary_broadcast;
 mod context;
 mod error;
+mod head_frame;
 mod kernel;
 pub mod ops;
 mod per_channel;
 mod quant_params;
 mod registry;
 mod resolver;
-mod several_outputs;
 mod shape_check;
 mod tensor_slot;
 pub mod type_set;
 
 pub use activation::{clamping_activation, fused_activation};
 pub use context::{
-    expect_type, EvalContext, InPlaceRegion, PrepareContext, SharedBytes, MAX_OP_INPUTS,
-    MAX_OP_OUTPUTS,
+    expect_type, EvalContext, FrameParts, InPlaceRegion, PrepareContext, SharedBytes,
+    MAX_FRAME_INPUTS, MAX_OP_INPUTS, MAX_OP_OUTPUTS, MAX_VARIABLE_INPUTS,
 };
 pub use error::OpError;
+pub use head_frame::HeadFrame;
 pub use kernel::{
     ChunkLayout, ChunkSink, InPlaceOffer, Kernel, LayoutOnly, Needs, Prepared, Registration,
     PARAMS_ALIGN,
@@ -40,6 +41,5 @@ pub use quant_params::{
 };
 pub use registry::OpEntry;
 pub use resolver::{position_in, OpLookup, OpResolver, ResolverError};
-pub use several_outputs::HeadFrame;
 pub use shape_check::{dim, to_u32};
 pub use tensor_slot::{span, TensorHome, TensorSlot};

@@ -36,8 +36,14 @@ pub struct TensorSlot {
     pub offset: u32,
     /// Byte length.
     pub len: u32,
+    /// The [`TensorHome`] in the low byte, [`VARIABLE`] above it, a
+    /// variable's reset byte in bits 16 to 23.
     home: u32,
 }
+
+/// [`TensorSlot`]'s mark of a variable tensor (state kept across invokes,
+/// in the head for the interpreter's whole life).
+const VARIABLE: u32 = 0x100;
 
 impl TensorSlot {
     /// A tensor in the head at `offset`.
@@ -78,6 +84,27 @@ impl TensorSlot {
         }
     }
 
+    /// This record marked as a variable tensor's
+    /// ([`TensorSlot::is_variable`]) whose bytes reset to `reset_byte`.
+    pub fn variable(self, reset_byte: u8) -> Self {
+        Self {
+            home: (self.home & 0xff) | VARIABLE | (u32::from(reset_byte) << 16),
+            ..self
+        }
+    }
+
+    /// The byte a variable tensor's bytes are set to at start and at reset
+    /// (TFLM's `ResetVariableTensors`: an int8 tensor's zero point, else 0).
+    pub fn reset_byte(&self) -> u8 {
+        (self.home >> 16) as u8
+    }
+
+    /// Whether the tensor is a variable: state a stateful op updates in
+    /// place, kept across invokes.
+    pub fn is_variable(&self) -> bool {
+        self.home & VARIABLE != 0
+    }
+
     /// This record with length `len` (a view of its bytes).
     pub fn with_len(self, len: u32) -> Self {
         Self { len, ..self }
@@ -92,7 +119,7 @@ impl TensorSlot {
 
     /// Where the bytes live.
     pub fn home(&self) -> TensorHome {
-        match self.home {
+        match self.home & 0xff {
             1 => TensorHome::Head,
             2 => TensorHome::Constant,
             3 => TensorHome::Copied,
