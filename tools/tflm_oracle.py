@@ -49,8 +49,10 @@ class TflmOracle:
         """TFLM's description (dtype, shape, quantization) of model input `position`."""
         return self._interpreter.get_input_details(position)
 
-    def run(self, inputs: Sequence[np.ndarray]) -> dict[int, np.ndarray]:
-        """Invoke once on `inputs` (one array per model input, in model order).
+    def run(self, inputs: Sequence[np.ndarray], reset: bool = True) -> dict[int, np.ndarray]:
+        """Invoke once on `inputs` (one array per model input, in model order),
+        from the initial state (`reset`), or (`reset=False`) keeping the state
+        the previous invoke left, as a stream of invokes does.
 
         Returns {tensor index: copy of the tensor} for every model input and every
         operator output tensor of subgraph 0.
@@ -59,7 +61,7 @@ class TflmOracle:
             raise ValueError(
                 f"model has {len(self.summary.inputs)} inputs, got {len(inputs)} arrays"
             )
-        if self._invoked:
+        if self._invoked and reset:
             self._interpreter.reset()
         for position, array in enumerate(inputs):
             details = self.input_details(position)

@@ -191,6 +191,7 @@ pub struct SignalFilterBankSpectralSubtraction;
 impl Kernel for SignalFilterBankSpectralSubtraction {
     type Params = SpectralSubtractionParams;
     const SEVERAL_OUTPUTS: bool = true;
+    const STATEFUL: bool = true;
 
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<SpectralSubtractionParams>, OpError> {
         ctx.expect_io(1, 1, 2)?;
@@ -221,7 +222,7 @@ impl Kernel for SignalFilterBankSpectralSubtraction {
                 channels: channels as u32,
             },
             needs: Needs {
-                scratch_bytes: state_bytes,
+                state_bytes,
                 ..Needs::default()
             },
         })
@@ -233,18 +234,14 @@ impl Kernel for SignalFilterBankSpectralSubtraction {
         _extra: &[u8],
     ) -> Result<(), OpError> {
         let input = ctx.input::<u32>(0)?;
-        // TEMPORARY until the state API lands: the noise estimate starts
-        // from zero at every invoke.
-        let (output, noise) = ctx.output_and_scratch::<u32, u32>()?;
-        noise.fill(0);
-        spectral_subtraction(&p.config, input, output, noise)?;
-        let mut copy = [0u32; 64];
-        for (c, n) in copy.iter_mut().zip(noise.iter()) {
-            *c = *n;
-        }
-        let out = ctx.output_at::<u32>(1)?;
-        for (o, c) in out.iter_mut().zip(copy.iter()) {
-            *o = *c;
+        let noise = ctx.take_state::<u32>()?;
+        spectral_subtraction(&p.config, input, ctx.output_at::<u32>(0)?, noise)?;
+        // The second output is a copy of the noise estimate.
+        let copy = ctx.output_at::<u32>(1)?;
+        let n = copy.len().min(noise.len());
+        let (dst, src) = (copy.get_mut(..n), noise.get(..n));
+        if let (Some(dst), Some(src)) = (dst, src) {
+            dst.copy_from_slice(src);
         }
         Ok(())
     }
