@@ -1,8 +1,9 @@
 """TFLM's signal library (custom ops `Signal*`, options in a FlexBuffer map)
 as one-operator graphs: WINDOW, FFT_AUTO_SCALE, RFFT and IRFFT (int16, int32,
 float32; lengths with radix-4 and radix-2 stages), ENERGY, FILTER_BANK,
-FILTER_BANK_SQUARE_ROOT, FILTER_BANK_SPECTRAL_SUBTRACTION (one invoke from
-its reset state), PCAN and FILTER_BANK_LOG. Integer inputs are drawn over
+FILTER_BANK_SQUARE_ROOT, FILTER_BANK_SPECTRAL_SUBTRACTION, PCAN,
+FILTER_BANK_LOG, DELAY, FRAMER, STACKER and OVERLAP_ADD (the stateful ones:
+one invoke from their reset state). Integer inputs are drawn over
 their type's full range (int16) or 0..100 (uint32, uint64)."""
 
 from __future__ import annotations
@@ -75,11 +76,76 @@ def _fft_cases() -> list[CaseSpec]:
                 {"dtype": dtype, "frames": frames, "fft_length": length},
             )
         )
+    specs += _stream_cases()
+    return specs
+
+
+def _stream_cases() -> list[CaseSpec]:
+    """The ops that keep samples across invokes (first invoke)."""
+    specs = [
+        _case(
+            "delay_4",
+            "SignalDelay of 2 channels of 6 int16 samples by 4",
+            "SignalDelay",
+            [_input(0, (2, 6), "int16"), {"name": "delayed", "shape": (2, 6), "dtype": "int16"}],
+            [0],
+            [1],
+            {"delay_length": 4},
+            {},
+        ),
+        _case(
+            "framer_6_step_4_prefill",
+            "SignalFramer of 2 channels of 8 int16 samples, frames of 6 every 4, prefilled",
+            "SignalFramer",
+            [
+                _input(0, (2, 8), "int16"),
+                {"name": "frames", "shape": (2, 2, 6), "dtype": "int16"},
+                {"name": "valid", "shape": (), "dtype": "bool"},
+            ],
+            [0],
+            [1, 2],
+            {"frame_size": 6, "frame_step": 4, "prefill": True},
+            {},
+        ),
+        _case(
+            "stacker_left_2",
+            "SignalStacker of 4 channels, left context 2, right 0, step 1",
+            "SignalStacker",
+            [
+                _input(0, (4,), "int16"),
+                {"name": "stacked", "shape": (12,), "dtype": "int16"},
+                {"name": "valid", "shape": (), "dtype": "bool"},
+            ],
+            [0],
+            [1, 2],
+            {
+                "num_channels": 4,
+                "stacker_left_context": 2,
+                "stacker_right_context": 0,
+                "stacker_step": 1,
+            },
+            {},
+        ),
+    ]
+    for dtype, shape, step in (("int16", (2, 3, 8), 4), ("float32", (3, 6), 2)):
+        out = shape[:-2] + (shape[-2] * step,)
+        specs.append(
+            _case(
+                f"overlap_add_{dtype}",
+                f"SignalOverlapAdd {dtype} of {list(shape)} frames, step {step}",
+                "SignalOverlapAdd",
+                [_input(0, shape, dtype), {"name": "added", "shape": out, "dtype": dtype}],
+                [0],
+                [1],
+                {"T": T_CODES[dtype], "frame_step": step},
+                {"dtype": dtype},
+            )
+        )
     return specs
 
 
 def cases() -> list[CaseSpec]:
-    """21 cases."""
+    """24 cases."""
     rng = np.random.default_rng(15)
     specs = []
     window = rng.integers(-20000, 32767, size=8).astype(np.int16)
