@@ -46,6 +46,7 @@ mod reverse;
 mod rsqrt;
 mod select;
 mod sigmoid_int16;
+mod signal;
 mod softmax;
 mod space_depth;
 mod squared_difference;
@@ -85,7 +86,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 59] = [
+pub const KERNELS: [(&str, Case); 62] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -170,6 +171,9 @@ pub const KERNELS: [(&str, Case); 59] = [
         "strided_slice/slice copy",
         strided_slice::strided_slice_case,
     ),
+    ("signal sqrt/log/window/energy", signal::scalar_case),
+    ("signal rfft/irfft", signal::fft_case),
+    ("signal delay/overlap_add streams", signal::stream_case),
 ];
 
 /// Runs one differential case described by `data`.
