@@ -178,7 +178,15 @@ def one_op_graph(op: str, tensors, inputs, outputs, options=None, custom_options
         model.metadata = []
         builder = flatbuffers.Builder(1024)
         builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-        return bytes(builder.Output())
+        out = bytes(builder.Output())
+        if custom_code:
+            # The custom code string is the first object packed, so the file
+            # ends with its alignment padding, which nothing references:
+            # drop it, so that no proper prefix of the file is a valid model.
+            pad = -(len(custom_code.encode()) + 1) % 4
+            if pad and out.endswith(b"\0" * (pad + 1)):
+                out = out[: len(out) - pad]
+        return out
 
     # The operator reads every tensor that is not an output, in order.
     op_inputs = [i for i in range(len(tensors)) if i not in outputs]
