@@ -60,6 +60,8 @@ class TensorInfo:
     shape: tuple[int, ...]
     is_constant: bool
     quantization: Optional[Quantization]
+    # A variable tensor: state the runtime keeps across invokes.
+    is_variable: bool = False
 
     @property
     def dtype(self) -> Optional[type]:
@@ -164,6 +166,7 @@ def summarize(model_bytes: bytes) -> ModelSummary:
                 shape=_ints(tensor.ShapeAsNumpy()),
                 is_constant=is_constant,
                 quantization=_quantization(tensor),
+                is_variable=bool(tensor.IsVariable()),
             )
         )
     operators = []

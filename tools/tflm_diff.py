@@ -8,15 +8,21 @@
 For every model and run: seeded random inputs (see random_inputs.py), saved as
 .npy; `microlite run MODEL --input in_0.npy ... --output-dir DIR --dump-tensors`;
 the same inputs through one long-lived TFLM interpreter (tflm_oracle.py); then
-every operator output tensor of subgraph 0 and every model output is compared
-(tensor_compare.py: integers bit for bit, float32 within 1e-5 + 1e-5*|ref|).
+every operator output tensor and variable tensor (state) of subgraph 0 and every
+model output is compared (tensor_compare.py: integers bit for bit, float32 within
+1e-5 + 1e-5*|ref|).
 A model stops at its first failing run, which is reported in full.
 
 With --batch-runs B, B further seeded inputs go through ONE normal-mode
 process (`microlite run --batch`: no tensor dump, so memory sharing and
 in-place execution are active, as in production) and every model output of
-every entry is compared with TFLM's, which invokes them in the same order
-without resetting in between (state across invokes is checked too).
+every entry is compared with TFLM's. The entries are a sequence of invokes:
+a stateful model (SVDF, LSTM state, variables) carries its state from one
+entry to the next, in microlite's process and in TFLM alike (reset only
+before the first entry). The same sequence then runs once more with
+`--dump-tensors`, and every operator output after its last invoke is
+compared with TFLM's (the runs above compare every operator output of a
+first invoke, from the initial state).
 
 Exit status: 0 if every model passed, 1 if any mismatched or microlite failed,
 2 on usage errors. The last line reads `tflm_diff: N passed, M failed` (models).
@@ -120,10 +126,15 @@ def unwritten_masks(model_bytes: bytes, summary) -> dict[int, np.ndarray]:
 
 
 def compare_run(
-    oracle: TflmOracle, reference: dict[int, np.ndarray], out_dir: Path, result: ModelResult
+    oracle: TflmOracle,
+    reference: dict[int, np.ndarray],
+    out_dir: Path,
+    result: ModelResult,
+    model_outputs: bool = True,
 ) -> list[str]:
     """Compare microlite's dump in `out_dir` with the TFLM tensors; returns problems.
-    Elements TFLM leaves unwritten (`unwritten_masks`) are not compared."""
+    Elements TFLM leaves unwritten (`unwritten_masks`) are not compared.
+    `model_outputs`: also the output_<k>.npy files (not stacked batch outputs)."""
     summary = oracle.summary
     masks = unwritten_masks(oracle.model_bytes, summary)
     problems = []
@@ -132,9 +143,15 @@ def compare_run(
         for op, t in summary.operator_outputs()
     ]
     checks += [
-        (f"model output {k} (tensor {t})", out_dir / f"output_{k}.npy", t)
-        for k, t in enumerate(summary.outputs)
+        (f"variable tensor {t.index}", out_dir / f"tensor_{t.index}.npy", t.index)
+        for t in summary.tensors
+        if t.is_variable
     ]
+    if model_outputs:
+        checks += [
+            (f"model output {k} (tensor {t})", out_dir / f"output_{k}.npy", t)
+            for k, t in enumerate(summary.outputs)
+        ]
     for label, path, t in checks:
         ref = reference[t]
         if not path.is_file():
@@ -277,9 +294,7 @@ def batch_phase(
         except (OSError, ValueError) as error:
             result.failure = f"batch: cannot read output_{k}.npy: {error}"
             return
-    # One process invokes the entries in turn: state (variable tensors, the
-    # signal library's noise estimates, delay lines) carries from one entry to
-    # the next, so TFLM resets only before the first.
+    reference: dict[int, np.ndarray] = {}
     for n, inputs in enumerate(entries):
         reference = oracle.run(inputs, reset=n == 0)
         for k, t in enumerate(oracle.summary.outputs):
@@ -295,6 +310,31 @@ def batch_phase(
             result.max_float_diff = max(result.max_float_diff, _max_float_diff(got[k][n], ref))
         result.batch_runs += 1
 
+    # The same sequence with every tensor dumped: operator outputs after the last invoke.
+    dump_dir = batch_dir / "dump"
+    dump_dir.mkdir()
+    command = command[: command.index("--output-dir")]
+    command += ["--output-dir", str(dump_dir), "--batch", "--dump-tensors"]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, errors="replace", timeout=timeout, check=False
+        )
+    except (subprocess.TimeoutExpired, OSError) as error:
+        result.failure = f"batch dump: microlite did not finish: {error}"
+        result.details = ["command: " + shlex.join(command)]
+        return
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        result.failure = f"batch dump: microlite exited with status {done.returncode}"
+        result.details = [f"| {line}" for line in tail] + ["command: " + shlex.join(command)]
+        return
+    tensors = result.tensors_compared
+    problems = compare_run(oracle, reference, dump_dir, result, model_outputs=False)
+    result.tensors_compared = tensors
+    if problems:
+        result.failure = f"last batch entry ({len(entries) - 1}): {len(problems)} tensor(s) differ"
+        result.details = problems[:MAX_REPORTED_MISMATCHES] + ["command: " + shlex.join(command)]
+
 
 def report(result: ModelResult) -> str:
     """The per-model report lines."""
@@ -303,7 +343,8 @@ def report(result: ModelResult) -> str:
             f"PASS {result.model}: {result.runs} runs, {result.operators_compared} operators "
             f"({result.tensors_compared} tensors) compared"
             + (
-                f", then {result.batch_runs} batch runs (model outputs, normal mode)"
+                f", then {result.batch_runs} batch runs in sequence (model outputs, normal "
+                "mode; every operator output after the last)"
                 if result.batch_runs
                 else ""
             )

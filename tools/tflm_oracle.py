@@ -6,8 +6,10 @@ each invoke, thanks to `InterpreterConfig.kPreserveAllTensors`, under which
 TFLM gives every tensor its own arena slot instead of sharing memory.
 
 Before each invoke it calls `reset()` (so stateful models such as those with
-VAR_HANDLE/READ_VARIABLE or LSTM state start from their initial state, exactly
-like a freshly created interpreter) and sets every input again.
+VAR_HANDLE/READ_VARIABLE, SVDF or LSTM state start from their initial state,
+exactly like a freshly created interpreter) and sets every input again;
+`run(inputs, reset=False)` instead continues from the state the previous invoke
+left (a sequence of invokes, as a stateful model runs on a stream).
 """
 
 from __future__ import annotations
@@ -51,11 +53,10 @@ class TflmOracle:
 
     def run(self, inputs: Sequence[np.ndarray], reset: bool = True) -> dict[int, np.ndarray]:
         """Invoke once on `inputs` (one array per model input, in model order),
-        from the initial state (`reset`), or (`reset=False`) keeping the state
-        the previous invoke left, as a stream of invokes does.
+        from the initial state (`reset`) or from where the previous invoke left it.
 
-        Returns {tensor index: copy of the tensor} for every model input and every
-        operator output tensor of subgraph 0.
+        Returns {tensor index: copy of the tensor} for every model input, every
+        operator output tensor and every variable tensor (state) of subgraph 0.
         """
         if len(inputs) != len(self.summary.inputs):
             raise ValueError(
@@ -77,6 +78,7 @@ class TflmOracle:
         self._interpreter.invoke()
         self._invoked = True
         wanted = list(self.summary.inputs) + [t for _, t in self.summary.operator_outputs()]
+        wanted += [t.index for t in self.summary.tensors if t.is_variable]
         return {t: self.tensor(t) for t in dict.fromkeys(wanted)}
 
     def tensor(self, index: int) -> np.ndarray:

@@ -60,6 +60,11 @@ class CaseSpec:
     # Applied to each converted model with its flavour, e.g. to keep an op
     # in int8 where the converter falls back to float (`suites.common.int8_core`).
     rewrite: Optional[Callable[[bytes, str], bytes]] = None
+    # Invokes in sequence on one interpreter, each on fresh random inputs, with
+    # the state (variable tensors, e.g. SVDF's activation state) carried from
+    # one to the next; every invoke's operator outputs are goldens (invoke 0 in
+    # the case folder, invoke i >= 1 in its subfolder `invoke_<i>/`).
+    invokes: int = 1
 
     def case_name(self, flavour: str) -> str:
         """The case folder name for `flavour`."""

@@ -92,18 +92,28 @@ def write_case(
     oracle = TflmOracle(model_bytes)
     summary = oracle.summary
     for attempt in range(MAX_INPUT_ATTEMPTS):
-        inputs = golden_inputs(oracle, spec.inputs, input_seed + attempt)
-        tensors = oracle.run(inputs)
-        if not degenerate_outputs(summary, tensors):
+        # Invoke i > 0 draws its inputs from the seed's own stream, after invoke 0's.
+        rng = np.random.default_rng([input_seed + attempt, 1])
+        sequence = []
+        for invoke in range(spec.invokes):
+            seed = input_seed + attempt if invoke == 0 else int(rng.integers(2**31))
+            inputs = golden_inputs(oracle, spec.inputs, seed)
+            sequence.append((inputs, oracle.run(inputs, reset=invoke == 0)))
+        if not any(degenerate_outputs(summary, tensors) for _, tensors in sequence):
             break
 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "model.tflite").write_bytes(model_bytes)
-    for position, array in enumerate(inputs):
-        np.save(out_dir / f"input_{position}.npy", array, allow_pickle=False)
+    # Every operator output, and every variable tensor (the state an invoke leaves).
     golden = [t for _, t in summary.operator_outputs()]
-    for t in dict.fromkeys(golden):
-        np.save(out_dir / f"tensor_{t}.npy", tensors[t], allow_pickle=False)
+    golden += [t.index for t in summary.tensors if t.is_variable]
+    for invoke, (inputs, tensors) in enumerate(sequence):
+        invoke_dir = out_dir if invoke == 0 else out_dir / f"invoke_{invoke}"
+        invoke_dir.mkdir(exist_ok=True)
+        for position, array in enumerate(inputs):
+            np.save(invoke_dir / f"input_{position}.npy", array, allow_pickle=False)
+        for t in dict.fromkeys(golden):
+            np.save(invoke_dir / f"tensor_{t}.npy", tensors[t], allow_pickle=False)
 
     per_channel = sorted(
         t.index for t in summary.tensors if t.quantization and len(t.quantization.scales) > 1
@@ -121,6 +131,7 @@ def write_case(
         "ops_needed": sorted({op.name for op in summary.operators}),
         "per_channel_tensors": per_channel,
         "input_seed": input_seed + attempt,
+        **({"invokes": spec.invokes} if spec.invokes > 1 else {}),
         "versions": versions,
     }
     (out_dir / "case.json").write_text(case_json_text(case))

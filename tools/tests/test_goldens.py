@@ -2,7 +2,9 @@
 
 For every reference-models/<suite>/<case>/: case.json describes model.tflite
 (ops, inputs, outputs), the inputs have the model's dtypes and shapes, and
-running TFLM again on input_<k>.npy reproduces every tensor_<t>.npy bit for bit.
+running TFLM again on input_<k>.npy reproduces every tensor_<t>.npy bit for bit
+(operator outputs and variable tensors; a case with "invokes" N > 1 holds invokes
+1..N-1 in invoke_<i>/, rerun in sequence on one interpreter, state carried).
 A case whose case.json has "goldens_from" (reference-models/misaligned.py: the
 same model with its buffers moved, which the wheel reads wrongly) is checked
 against TFLM running that source case's model.
@@ -51,24 +53,29 @@ class Goldens(unittest.TestCase):
             [(op.index, op.name, list(op.outputs)) for op in summary.operators],
         )
 
-        inputs = []
-        for k, t in enumerate(summary.inputs):
-            array = np.load(case_dir / f"input_{k}.npy", allow_pickle=False)
-            self.assertEqual(array.dtype, np.dtype(summary.tensors[t].dtype))
-            self.assertEqual(array.shape, summary.tensors[t].shape)
-            inputs.append(array)
-        self.assertFalse((case_dir / f"input_{len(inputs)}.npy").exists())
-
-        fresh = oracle.run(inputs)
-        stored = {int(p.stem.split("_")[1]) for p in case_dir.glob("tensor_*.npy")}
+        invokes = case.get("invokes", 1)
+        dirs = [case_dir] + [case_dir / f"invoke_{i}" for i in range(1, invokes)]
+        self.assertFalse((case_dir / f"invoke_{invokes}").exists())
         wanted = {t for op in case["ops"] for t in op["outputs"]}
-        self.assertEqual(stored, wanted)
-        for t in sorted(wanted):
-            golden = np.load(case_dir / f"tensor_{t}.npy", allow_pickle=False)
-            self.assertEqual(golden.dtype, np.dtype(summary.tensors[t].dtype), f"tensor {t}")
-            self.assertEqual(golden.shape, summary.tensors[t].shape, f"tensor {t}")
-            np.testing.assert_array_equal(golden, fresh[t], err_msg=f"tensor {t}")
+        wanted |= {t.index for t in summary.tensors if t.is_variable}
+        for invoke, invoke_dir in enumerate(dirs):
+            inputs = []
+            for k, t in enumerate(summary.inputs):
+                array = np.load(invoke_dir / f"input_{k}.npy", allow_pickle=False)
+                self.assertEqual(array.dtype, np.dtype(summary.tensors[t].dtype))
+                self.assertEqual(array.shape, summary.tensors[t].shape)
+                inputs.append(array)
+            self.assertFalse((invoke_dir / f"input_{len(inputs)}.npy").exists())
 
+            fresh = oracle.run(inputs, reset=invoke == 0)
+            stored = {int(p.stem.split("_")[1]) for p in invoke_dir.glob("tensor_*.npy")}
+            self.assertEqual(stored, wanted)
+            for t in sorted(wanted):
+                golden = np.load(invoke_dir / f"tensor_{t}.npy", allow_pickle=False)
+                message = f"tensor {t}, invoke {invoke}"
+                self.assertEqual(golden.dtype, np.dtype(summary.tensors[t].dtype), message)
+                self.assertEqual(golden.shape, summary.tensors[t].shape, message)
+                np.testing.assert_array_equal(golden, fresh[t], err_msg=message)
 
 if __name__ == "__main__":
     unittest.main()

@@ -11,6 +11,8 @@ DIFF = ROOT / "tools" / "tflm_diff.py"
 MODELS = ROOT / "reference-models" / "models"
 MLP = [MODELS / f"mlp_{f}" / "model.tflite" for f in ("int8", "int8_float_io", "float32")]
 KWS = ROOT.parent / "shared" / "models" / "kws01_dscnn_int8.tflite"
+# Stateful: SVDF activation state carried across invokes.
+SVDF_MODEL = ROOT.parent / "shared" / "models" / "tflm" / "keyword_scrambled.tflite"
 
 
 def run_diff(*args: str) -> subprocess.CompletedProcess:
@@ -47,6 +49,26 @@ class SelfCheck(unittest.TestCase):
         )
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         self.assertIn("batch entry 2: model output 0", done.stdout)
+
+    @unittest.skipUnless(SVDF_MODEL.is_file(), "shared models not present")
+    def test_batch_is_a_sequence_with_state(self):
+        done = run_diff("--self-check", "--runs", "1", "--batch-runs", "5", str(SVDF_MODEL))
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("then 5 batch runs in sequence", done.stdout)
+
+    @unittest.skipUnless(SVDF_MODEL.is_file(), "shared models not present")
+    def test_state_lost_between_batch_entries_is_caught(self):
+        done = run_diff(
+            "--self-check", "--runs", "1", "--batch-runs", "5",
+            "--standin-args=--lose-state", str(SVDF_MODEL),
+        )
+        # The model's outputs saturate on random inputs (its weights are
+        # scrambled), so the loss shows in the operator outputs and the state
+        # (variable tensors) after the last entry.
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("last batch entry (4):", done.stdout)
+        self.assertIn("SVDF tensor", done.stdout)
+        self.assertIn("variable tensor 4:", done.stdout)
 
     def test_perturbed_tensor_is_named(self):
         # mlp_int8: op 1 (FULLY_CONNECTED) writes tensor 8.

@@ -41,12 +41,15 @@ enum Command {
         /// Write output_<k>.npy (and tensor_<t>.npy with --dump-tensors) here.
         #[arg(long)]
         output_dir: Option<PathBuf>,
-        /// Also write every model input and operator output of subgraph 0.
+        /// Also write every model input, operator output and variable
+        /// tensor (state) of subgraph 0.
         #[arg(long, requires = "output_dir")]
         dump_tensors: bool,
         /// Each input file stacks N inputs along a new leading axis: invoke
-        /// N times; each output_<k>.npy stacks the N outputs the same way.
-        #[arg(long, conflicts_with = "dump_tensors")]
+        /// N times in sequence (a stateful model's state carries from one
+        /// to the next); each output_<k>.npy stacks the N outputs the same
+        /// way. With --dump-tensors, tensor_<t>.npy hold the last invoke's.
+        #[arg(long)]
         batch: bool,
         /// Use an arena of exactly this many bytes (e.g. a target's budget)
         /// instead of the exact size the model needs.

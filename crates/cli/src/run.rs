@@ -17,10 +17,11 @@ pub struct RunArgs {
     pub inputs: Vec<PathBuf>,
     /// Where to write outputs and dumped tensors.
     pub output_dir: Option<PathBuf>,
-    /// Write every model input and operator output.
+    /// Write every model input, operator output and variable tensor.
     pub dump_tensors: bool,
     /// Each input file stacks N inputs along a new leading axis: invoke N
-    /// times and stack the outputs the same way.
+    /// times in sequence and stack the outputs the same way (dumped
+    /// tensors are the last invoke's).
     pub batch: bool,
     /// Arena size in bytes; `None` sizes it exactly.
     pub arena_bytes: Option<usize>,
@@ -161,6 +162,13 @@ pub fn run(args: &RunArgs) -> Result<(), String> {
         for op in subgraph.operators() {
             tensors.extend(op.outputs().iter());
         }
+        // And the state: variable tensors as the last invoke left them.
+        tensors.extend(
+            subgraph
+                .tensors()
+                .filter(|t| t.is_variable())
+                .map(|t| t.index()),
+        );
         tensors.sort_unstable();
         tensors.dedup();
         for t in tensors {

@@ -516,7 +516,7 @@ const SIGMOID_TABLE_Q16: [u16; 256] = [
 /// TFLM's `CheckedLog2`: `log(x) / log(2)` in single precision rounded to
 /// the nearest integer, and whether `x` is within 0.1% (of an octave) of
 /// that power of two. `None` for a non-positive or non-finite `x`.
-fn checked_log2(x: f32) -> Option<(i32, bool)> {
+pub fn checked_log2(x: f32) -> Option<(i32, bool)> {
     if !x.is_finite() || x <= 0.0 {
         return None;
     }

@@ -5,7 +5,7 @@ use microlite_model::{Model, Subgraph};
 use microlite_ops::ops::Rows;
 use microlite_ops::{
     position_in, ChunkSink, EvalContext, HeadFrame, LayoutOnly, OpLookup, PrepareContext,
-    Registration, SharedBytes, MAX_OP_INPUTS, MAX_OP_OUTPUTS,
+    Registration, SharedBytes, MAX_FRAME_INPUTS, MAX_OP_INPUTS, MAX_OP_OUTPUTS,
 };
 
 use crate::error::{Error, MissingOp, MissingOps, OpCode};
@@ -962,13 +962,20 @@ fn resolve<'r>(
     let unsupported = Error::Internal("op not in the resolver after the check");
     let position = position_in(lookup, op.builtin(), op.custom_code()).ok_or(unsupported)?;
     let reg = lookup.get(position).ok_or(unsupported)?;
-    if op.inputs().len() > MAX_OP_INPUTS {
+    // Ops evaluated in a head frame (several outputs or state) take up to
+    // MAX_FRAME_INPUTS inputs (UNIDIRECTIONAL_SEQUENCE_LSTM's 24).
+    let max_inputs = if reg.several_outputs() || reg.stateful() {
+        MAX_FRAME_INPUTS
+    } else {
+        MAX_OP_INPUTS
+    };
+    if op.inputs().len() > max_inputs {
         return Err(op_error(
             i,
             op,
             microlite_ops::OpError::TooManyInputs {
                 found: op.inputs().len(),
-                max: MAX_OP_INPUTS,
+                max: max_inputs,
             },
         ));
     }

@@ -62,6 +62,34 @@ fn compare(dtype: TensorType, got: &[u8], want: &[u8]) -> (usize, f64) {
     (differing, max_diff)
 }
 
+/// The invokes of a case, in order: the case folder itself, then its
+/// `invoke_1/`, `invoke_2/`, ... (a stateful case records a sequence of
+/// invokes on one interpreter, the state carried from one to the next).
+fn invoke_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![dir.to_path_buf()];
+    while dir.join(format!("invoke_{}", dirs.len())).is_dir() {
+        dirs.push(dir.join(format!("invoke_{}", dirs.len())));
+    }
+    dirs
+}
+
+/// Write the inputs of one invoke (`input_<k>.npy` in `dir`).
+fn set_inputs(interpreter: &mut Interpreter<'_, '_>, dir: &Path) -> Result<(), String> {
+    for k in 0..interpreter.input_count() {
+        let array = npy_io::read(&dir.join(format!("input_{k}.npy")))?;
+        let mut input = interpreter.input_mut(k).map_err(|e| e.to_string())?;
+        if array.dtype != input.info().dtype() {
+            return Err(format!("input {k}: golden dtype differs from the model's"));
+        }
+        let bytes = input.bytes_mut();
+        if bytes.len() != array.bytes.len() {
+            return Err(format!("input {k}: golden size differs from the model's"));
+        }
+        bytes.copy_from_slice(&array.bytes);
+    }
+    Ok(())
+}
+
 /// Run one case directory; returns the mismatches (empty = exact).
 fn run_case(dir: &Path, backend: Backend) -> Result<(usize, Vec<Mismatch>), String> {
     let file = AlignedFile::read(&dir.join("model.tflite"))?;
@@ -78,25 +106,28 @@ fn run_case(dir: &Path, backend: Backend) -> Result<(usize, Vec<Mismatch>), Stri
     let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
     let mut interpreter =
         Interpreter::new(&model, &resolver, arena, options).map_err(|e| e.to_string())?;
-    for k in 0..interpreter.input_count() {
-        let array = npy_io::read(&dir.join(format!("input_{k}.npy")))?;
-        let mut input = interpreter.input_mut(k).map_err(|e| e.to_string())?;
-        if array.dtype != input.info().dtype() {
-            return Err(format!("input {k}: golden dtype differs from the model's"));
-        }
-        let bytes = input.bytes_mut();
-        if bytes.len() != array.bytes.len() {
-            return Err(format!("input {k}: golden size differs from the model's"));
-        }
-        bytes.copy_from_slice(&array.bytes);
-    }
-    interpreter.invoke().map_err(|e| e.to_string())?;
     let subgraph = model.main_subgraph();
     let mut mismatches = Vec::new();
     let mut compared = 0;
-    for op in subgraph.operators() {
-        for t in op.outputs().iter() {
-            let golden = npy_io::read(&dir.join(format!("tensor_{t}.npy")))?;
+    for (invoke, invoke_dir) in invoke_dirs(dir).iter().enumerate() {
+        set_inputs(&mut interpreter, invoke_dir)?;
+        interpreter.invoke().map_err(|e| e.to_string())?;
+        // Every operator output, then every variable tensor with a golden
+        // (the state the invoke left).
+        let mut checks: Vec<(usize, String, usize)> = Vec::new();
+        for op in subgraph.operators() {
+            for t in op.outputs().iter() {
+                checks.push((op.index(), op.op_name().to_string(), t));
+            }
+        }
+        for tensor in subgraph.tensors().filter(|t| t.is_variable()) {
+            let t = tensor.index();
+            if invoke_dir.join(format!("tensor_{t}.npy")).is_file() {
+                checks.push((subgraph.operator_count(), "variable tensor".into(), t));
+            }
+        }
+        for (operator, op, t) in checks {
+            let golden = npy_io::read(&invoke_dir.join(format!("tensor_{t}.npy")))?;
             let view = interpreter.tensor(t).map_err(|e| e.to_string())?;
             let dtype = view.info().dtype();
             if golden.dtype != dtype || golden.bytes.len() != view.bytes().len() {
@@ -112,8 +143,12 @@ fn run_case(dir: &Path, backend: Backend) -> Result<(usize, Vec<Mismatch>), Stri
             let (differing, max_diff) = compare(dtype, view.bytes(), &golden.bytes);
             if differing > 0 {
                 mismatches.push(Mismatch {
-                    operator: op.index(),
-                    op: op.op_name().to_string(),
+                    operator,
+                    op: if invoke == 0 {
+                        op
+                    } else {
+                        format!("{op}, invoke {invoke}")
+                    },
                     tensor: t,
                     differing,
                     max_diff,
@@ -126,8 +161,9 @@ fn run_case(dir: &Path, backend: Backend) -> Result<(usize, Vec<Mismatch>), Stri
 }
 
 /// Compare the model outputs of a normal-mode run (memory sharing and
-/// in-place execution active, inputs rewritten before each of two invokes)
-/// with the goldens; returns the number compared.
+/// in-place execution active) with the goldens, over the case's invokes
+/// run twice, inputs rewritten before each invoke and the state reset
+/// between the two runs; returns the number compared.
 fn normal_mode_outputs(
     dir: &Path,
     model: &Model<'_>,
@@ -145,33 +181,36 @@ fn normal_mode_outputs(
     let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
     let mut interpreter =
         Interpreter::new(model, &resolver, arena, options).map_err(|e| e.to_string())?;
-    for _ in 0..2 {
-        for k in 0..interpreter.input_count() {
-            let array = npy_io::read(&dir.join(format!("input_{k}.npy")))?;
-            let mut input = interpreter.input_mut(k).map_err(|e| e.to_string())?;
-            input.bytes_mut().copy_from_slice(&array.bytes);
+    let mut compared = 0;
+    for run in 0..2 {
+        if run > 0 {
+            interpreter.reset_state();
         }
-        // The goldens are one invoke from the initial state: stateful ops
-        // (the signal library's noise estimate) start over each time.
-        interpreter.reset_state();
-        interpreter.invoke().map_err(|e| e.to_string())?;
-    }
-    for k in 0..interpreter.output_count() {
-        let view = interpreter.output(k).map_err(|e| e.to_string())?;
-        let t = view.info().index();
-        let golden = npy_io::read(&dir.join(format!("tensor_{t}.npy")))?;
-        let (differing, max_diff) = compare(view.info().dtype(), view.bytes(), &golden.bytes);
-        if differing > 0 || golden.bytes.len() != view.bytes().len() {
-            mismatches.push(Mismatch {
-                operator: model.main_subgraph().operator_count(),
-                op: format!("model output {k} in normal (in-place) mode"),
-                tensor: t,
-                differing,
-                max_diff,
-            });
+        for (invoke, invoke_dir) in invoke_dirs(dir).iter().enumerate() {
+            set_inputs(&mut interpreter, invoke_dir)?;
+            interpreter.invoke().map_err(|e| e.to_string())?;
+            for k in 0..interpreter.output_count() {
+                let view = interpreter.output(k).map_err(|e| e.to_string())?;
+                let t = view.info().index();
+                let golden = npy_io::read(&invoke_dir.join(format!("tensor_{t}.npy")))?;
+                let (differing, max_diff) =
+                    compare(view.info().dtype(), view.bytes(), &golden.bytes);
+                compared += 1;
+                if differing > 0 || golden.bytes.len() != view.bytes().len() {
+                    mismatches.push(Mismatch {
+                        operator: model.main_subgraph().operator_count(),
+                        op: format!(
+                            "model output {k} in normal (in-place) mode, run {run}, invoke {invoke}"
+                        ),
+                        tensor: t,
+                        differing,
+                        max_diff,
+                    });
+                }
+            }
         }
     }
-    Ok(interpreter.output_count())
+    Ok(compared)
 }
 
 /// Every int8 kernel backend this machine runs (all must match the goldens).

@@ -107,3 +107,51 @@ fn load_new_invoke_never_allocates() {
         println!("skipping shared models: {} not found", shared.display());
     }
 }
+
+/// A streaming keyword model (SVDF state carried across invokes) run for
+/// 1,000 invokes: no allocation, and the arena in use never grows (CI's
+/// TFLM differential compares the same 1,000-invoke sequence with TFLM,
+/// state included).
+#[test]
+fn streaming_state_over_1000_invokes_never_allocates_nor_grows() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/models/tflm/keyword_scrambled_8bit.tflite");
+    if !path.exists() {
+        println!(
+            "skipping: {} not found (../shared/models absent)",
+            path.display()
+        );
+        return;
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let mut words = vec![0u128; bytes.len().div_ceil(16)];
+    bytemuck::cast_slice_mut::<u128, u8>(&mut words)[..bytes.len()].copy_from_slice(&bytes);
+    let model_bytes = &bytemuck::cast_slice::<u128, u8>(&words)[..bytes.len()];
+    let mut arena = vec![0u128; 1 << 16];
+    let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
+    let options = Options::default();
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.with(|c| c.set(true));
+    let model = Model::from_bytes(model_bytes).unwrap();
+    let resolver = OpResolver::with_all();
+    let mut interpreter = Interpreter::new(&model, &resolver, arena, options).unwrap();
+    let used = interpreter.arena_used_bytes();
+    let mut state = 0x2545_f491_u32;
+    let mut outputs_seen = 0u64;
+    for _ in 0..1000 {
+        let mut input = interpreter.input_mut(0).unwrap();
+        for b in input.bytes_mut() {
+            // xorshift: different inputs every invoke.
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            *b = state as u8;
+        }
+        interpreter.invoke().unwrap();
+        outputs_seen += u64::from(interpreter.output(0).unwrap().bytes()[0]);
+        assert_eq!(interpreter.arena_used_bytes(), used);
+    }
+    COUNTING.with(|c| c.set(false));
+    std::hint::black_box(outputs_seen);
+    assert_eq!(ALLOCATIONS.load(Ordering::SeqCst), 0, "streaming allocated");
+}

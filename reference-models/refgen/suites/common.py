@@ -104,7 +104,9 @@ def int8_core(model_bytes: bytes, flavour: str) -> bytes:
     return bytes(builder.Output())
 
 
-def one_op_graph(op: str, tensors, inputs, outputs, options=None, custom_options=None):
+def one_op_graph(
+    op: str, tensors, inputs, outputs, options=None, op_inputs=None, custom_options=None
+):
     """A `CaseSpec.rewrite` that replaces the converted model's graph by one
     operator, for ops the converter folds or never writes (SHAPE, FILL,
     QUANTIZE between integer types, ...). Goldens still come from TFLM.
@@ -115,7 +117,10 @@ def one_op_graph(op: str, tensors, inputs, outputs, options=None, custom_options
     constant: anything `numpy.asarray` takes, stored as `dtype`); `inputs`
     and `outputs` index `tensors`; the operator reads every other tensor, in
     `tensors` order;
-    `options` is `(BuiltinOptions member name, options object)` or None.
+    `options` is `(BuiltinOptions member name, options object)` or None;
+    `op_inputs`, when given, lists the operator's inputs instead (-1 for an
+    absent optional input); a tensor with `"is_variable": True` is a variable
+    tensor (state TFLM keeps across invokes, e.g. SVDF's activation state).
     A custom op is `op="CUSTOM:Code"` (TFLM's signal library:
     `"CUSTOM:SignalRfft"`), its options a dict in `custom_options`, written
     as the FlexBuffer map TFLM reads; tensor dtypes may then also be
@@ -136,6 +141,7 @@ def one_op_graph(op: str, tensors, inputs, outputs, options=None, custom_options
             t.shape = list(spec["shape"])
             t.type = getattr(schema.TensorType, spec["dtype"].upper())
             t.buffer = 0
+            t.isVariable = bool(spec.get("is_variable", False))
             if "scale" in spec:
                 q = schema.QuantizationParametersT()
                 q.scale = [spec["scale"]]
@@ -188,6 +194,8 @@ def one_op_graph(op: str, tensors, inputs, outputs, options=None, custom_options
                 out = out[: len(out) - pad]
         return out
 
-    # The operator reads every tensor that is not an output, in order.
-    op_inputs = [i for i in range(len(tensors)) if i not in outputs]
+    if op_inputs is None:
+        # The operator reads every tensor that is not an output, in order.
+        op_inputs = [i for i in range(len(tensors)) if i not in outputs]
+    op_inputs = list(op_inputs)
     return rewrite

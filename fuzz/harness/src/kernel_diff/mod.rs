@@ -33,6 +33,7 @@ mod gather_nd;
 mod l2_normalization;
 mod leaky_relu;
 mod log_softmax;
+mod lstm;
 mod mirror_pad;
 mod pairwise;
 mod pooling;
@@ -51,6 +52,7 @@ mod softmax;
 mod space_depth;
 mod squared_difference;
 mod strided_slice;
+mod svdf;
 mod transpose_conv;
 mod unary;
 
@@ -86,7 +88,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 62] = [
+pub const KERNELS: [(&str, Case); 66] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -171,6 +173,14 @@ pub const KERNELS: [(&str, Case); 62] = [
         "strided_slice/slice copy",
         strided_slice::strided_slice_case,
     ),
+    ("svdf", svdf::svdf_case),
+    ("unidirectional_sequence_lstm f32", lstm::float32_case),
+    ("unidirectional_sequence_lstm int8", |d| {
+        lstm::integer_case(d, true)
+    }),
+    ("unidirectional_sequence_lstm 16x8", |d| {
+        lstm::integer_case(d, false)
+    }),
     ("signal sqrt/log/window/energy", signal::scalar_case),
     ("signal rfft/irfft", signal::fft_case),
     ("signal delay/overlap_add streams", signal::stream_case),
