@@ -3,7 +3,7 @@ as one-operator graphs: WINDOW, FFT_AUTO_SCALE, RFFT and IRFFT (int16, int32,
 float32; lengths with radix-4 and radix-2 stages), ENERGY, FILTER_BANK,
 FILTER_BANK_SQUARE_ROOT, FILTER_BANK_SPECTRAL_SUBTRACTION, PCAN,
 FILTER_BANK_LOG, DELAY, FRAMER, STACKER and OVERLAP_ADD (the stateful ones:
-one invoke from their reset state). Integer inputs are drawn over
+four invokes in a row, state carried from one to the next). Integer inputs are drawn over
 their type's full range (int16) or 0..100 (uint32, uint64)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def _input(k: int, shape, dtype: str) -> dict:
     return {"name": f"serving_default_in_{k:02d}:0", "shape": shape, "dtype": dtype}
 
 
-def _case(name, description, code, tensors, inputs, outputs, options, params):
+def _case(name, description, code, tensors, inputs, outputs, options, params, invokes=1):
     specs = [InputSpec(tuple(tensors[k]["shape"]), -1.0, 1.0) for k in inputs]
     graph = one_op_graph(
         f"CUSTOM:{code}", tensors, inputs=inputs, outputs=outputs, custom_options=options
@@ -33,6 +33,7 @@ def _case(name, description, code, tensors, inputs, outputs, options, params):
         (FLOAT32,),
         params,
         rewrite=graph,
+        invokes=invokes,
     )
 
 
@@ -92,6 +93,7 @@ def _stream_cases() -> list[CaseSpec]:
             [1],
             {"delay_length": 4},
             {},
+            invokes=4,
         ),
         _case(
             "framer_6_step_4_prefill",
@@ -106,6 +108,7 @@ def _stream_cases() -> list[CaseSpec]:
             [1, 2],
             {"frame_size": 6, "frame_step": 4, "prefill": True},
             {},
+            invokes=4,
         ),
         _case(
             "stacker_left_2",
@@ -125,6 +128,7 @@ def _stream_cases() -> list[CaseSpec]:
                 "stacker_step": 1,
             },
             {},
+            invokes=4,
         ),
     ]
     for dtype, shape, step in (("int16", (2, 3, 8), 4), ("float32", (3, 6), 2)):
@@ -139,6 +143,7 @@ def _stream_cases() -> list[CaseSpec]:
                 [1],
                 {"T": T_CODES[dtype], "frame_step": step},
                 {"dtype": dtype},
+                invokes=4,
             )
         )
     return specs
@@ -259,6 +264,7 @@ def cases() -> list[CaseSpec]:
                 [1, 2],
                 options,
                 {"clamping": clamping},
+                invokes=4,
             )
         )
     gain_lut = (np.arange(125) * -37 % 4001 + 200).astype(np.int16)
