@@ -110,6 +110,15 @@ pub enum OpError {
     },
     /// The builtin options table is missing or of the wrong type.
     MissingOptions,
+    /// A custom op's options (the FlexBuffer map in
+    /// `Operator.custom_options`) are missing, malformed, lack an option or
+    /// give it a value of the wrong kind.
+    BadCustomOptions {
+        /// The option (`""` for the options as a whole).
+        field: &'static str,
+        /// What is wrong.
+        what: &'static str,
+    },
     /// An option has a value this op does not support.
     UnsupportedOption {
         /// Option field name as in the schema.
@@ -261,6 +270,12 @@ impl fmt::Display for OpError {
                  {channels} channels"
             ),
             Self::MissingOptions => write!(f, "builtin options are missing or of the wrong type"),
+            Self::BadCustomOptions { field: "", what } => {
+                write!(f, "custom options: {what}")
+            }
+            Self::BadCustomOptions { field, what } => {
+                write!(f, "custom option {field}: {what}")
+            }
             Self::UnsupportedOption { field, value } => {
                 write!(f, "option {field} = {value} is not supported")
             }
