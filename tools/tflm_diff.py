@@ -105,7 +105,7 @@ def unwritten_masks(model_bytes: bytes, summary) -> dict[int, np.ndarray]:
     themselves (strided slice, concatenation with zeros).
     """
     from flatbuffers import flexbuffers
-    from tensorflow.lite.python import schema_py_generated as schema
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
     model = schema.Model.GetRootAs(model_bytes, 0)
     graph = model.Subgraphs(0)
