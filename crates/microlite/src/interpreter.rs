@@ -59,6 +59,13 @@ pub struct Options {
     /// How hard `new` searches for a small arena: [`PlanSearch::QUICK`]
     /// (default) or [`PlanSearch::THOROUGH`].
     pub plan_search: PlanSearch,
+    /// Most iterations one WHILE may run in an invoke before the invoke
+    /// fails with [`microlite_ops::OpError::WhileLimit`]. Default
+    /// `u32::MAX`, in effect TFLM's behaviour (no limit); a lower one stops
+    /// a model whose loop never ends (a fuzzer, an untrusted model) instead
+    /// of hanging.
+    #[cfg(feature = "subgraphs")]
+    pub max_while_iterations: u32,
 }
 
 impl Default for Options {
@@ -70,6 +77,8 @@ impl Default for Options {
             in_place: true,
             fuse: true,
             plan_search: PlanSearch::QUICK,
+            #[cfg(feature = "subgraphs")]
+            max_while_iterations: u32::MAX,
         }
     }
 }
@@ -130,6 +139,9 @@ pub struct Interpreter<'a, 'm> {
     /// Subgraph calls in progress.
     #[cfg(feature = "subgraphs")]
     depth: u8,
+    /// [`Options::max_while_iterations`].
+    #[cfg(feature = "subgraphs")]
+    while_limit: u32,
     chunks: &'a [u8],
     used_bytes: usize,
     usage: ArenaUsage,
@@ -365,6 +377,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             all_ops: ops,
             #[cfg(feature = "subgraphs")]
             depth: 0,
+            #[cfg(feature = "subgraphs")]
+            while_limit: options.max_while_iterations,
             chunks: chunk_region,
             used_bytes: pad + needed,
             usage: ArenaUsage {
@@ -455,6 +469,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             all_ops: image.ops,
             #[cfg(feature = "subgraphs")]
             depth: 0,
+            #[cfg(feature = "subgraphs")]
+            while_limit: u32::MAX,
             chunks: image.chunks,
             used_bytes: needed,
             usage: ArenaUsage {

@@ -157,6 +157,8 @@ const OFF: Options = Options {
     in_place: false,
     fuse: false,
     plan_search: microlite::PlanSearch::QUICK,
+    #[cfg(feature = "subgraphs")]
+    max_while_iterations: u32::MAX,
 };
 
 #[test]

@@ -239,6 +239,42 @@ fn if_inside_a_while_body_runs_as_tflm() {
 
 #[cfg(feature = "subgraphs")]
 #[test]
+fn a_while_past_the_iteration_limit_fails_the_invoke_and_the_interpreter_goes_on() {
+    let bytes = nested_spec(3, 4).build();
+    let model = Model::from_bytes(&bytes).unwrap();
+    let resolver = resolver();
+    // From i = 0 the loop runs 5 times.
+    for (limit, completes) in [(4, false), (5, true)] {
+        let options = Options {
+            max_while_iterations: limit,
+            ..Options::default()
+        };
+        let mut arena = vec![0u8; 64 * 1024];
+        let mut interpreter = Interpreter::new(&model, &resolver, &mut arena, options).unwrap();
+        interpreter
+            .input_mut(0)
+            .unwrap()
+            .as_slice_mut::<f32>()
+            .unwrap()[0] = 0.0;
+        let result = interpreter.invoke();
+        match result {
+            Ok(()) => assert!(completes, "limit {limit}: ran past the limit"),
+            Err(Error::Op {
+                error: OpError::WhileLimit { iterations },
+                ..
+            }) => {
+                assert!(!completes, "limit {limit}: stopped early");
+                assert_eq!(iterations, limit);
+            }
+            Err(other) => panic!("limit {limit}: {other}"),
+        }
+        // A loop of one iteration still runs.
+        assert_eq!(run(&mut interpreter, 4.0, [1.0; 4]), (5.0, vec![2.0; 4]));
+    }
+}
+
+#[cfg(feature = "subgraphs")]
+#[test]
 fn bad_subgraph_indices_and_mismatched_inputs_are_refused() {
     let resolver = resolver();
     let new = |spec: &ModelSpec| {

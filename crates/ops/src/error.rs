@@ -191,6 +191,12 @@ pub enum OpError {
         /// Tensor index in the called subgraph.
         callee_tensor: usize,
     },
+    /// A WHILE ran more iterations in one invoke than the interpreter's
+    /// limit allows (`Options::max_while_iterations`).
+    WhileLimit {
+        /// The limit.
+        iterations: u32,
+    },
     /// Subgraphs call one another in a cycle, or nest deeper than this
     /// runtime allows.
     SubgraphNesting {
@@ -315,6 +321,10 @@ impl fmt::Display for OpError {
                 f,
                 "tensor {tensor} differs in dtype or shape from tensor {callee_tensor} of \
                  subgraph {subgraph}"
+            ),
+            Self::WhileLimit { iterations } => write!(
+                f,
+                "WHILE still looping after {iterations} iterations (the interpreter's limit)"
             ),
             Self::SubgraphNesting { subgraph, max } => write!(
                 f,

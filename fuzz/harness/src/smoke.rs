@@ -6,6 +6,11 @@ use microlite::{Error, Interpreter, Model, OpResolver, Options};
 /// Arena size the fuzz targets give [`load_allocate_invoke`] (64 KiB).
 pub const SMOKE_ARENA_BYTES: usize = 64 * 1024;
 
+/// Most WHILE iterations per invoke: a mutated loop condition may never
+/// turn false (TFLM would loop forever too); past this the invoke fails
+/// with a typed error instead of hanging the fuzzer.
+pub const SMOKE_WHILE_LIMIT: u32 = 1000;
+
 /// Verifies `model_bytes`, builds an [`Interpreter`] with every op microlite
 /// has in `arena`, zeroes every input, invokes once and reads every
 /// output.
@@ -21,7 +26,11 @@ pub fn load_allocate_invoke(model_bytes: &[u8], arena: &mut [u8]) -> Result<(), 
 /// inputs, one invoke, every output read.
 pub fn allocate_invoke(model: &Model<'_>, arena: &mut [u8]) -> Result<(), Error> {
     let resolver = OpResolver::with_all();
-    let mut interpreter = Interpreter::new(model, &resolver, arena, Options::default())?;
+    let options = Options {
+        max_while_iterations: SMOKE_WHILE_LIMIT,
+        ..Options::default()
+    };
+    let mut interpreter = Interpreter::new(model, &resolver, arena, options)?;
     for k in 0..interpreter.input_count() {
         interpreter.input_mut(k)?.bytes_mut().fill(0);
     }
