@@ -59,8 +59,9 @@ pub struct Options {
     /// How hard `new` searches for a small arena: [`PlanSearch::QUICK`]
     /// (default) or [`PlanSearch::THOROUGH`].
     pub plan_search: PlanSearch,
-    /// Most iterations one WHILE may run in an invoke before the invoke
-    /// fails with [`microlite_ops::OpError::WhileLimit`]. Default
+    /// Most WHILE iterations one invoke may run, every loop counted
+    /// (nested ones too), before it fails with
+    /// [`microlite_ops::OpError::WhileLimit`]. Default
     /// `u32::MAX`, in effect TFLM's behaviour (no limit); a lower one stops
     /// a model whose loop never ends (a fuzzer, an untrusted model) instead
     /// of hanging.
@@ -142,6 +143,9 @@ pub struct Interpreter<'a, 'm> {
     /// [`Options::max_while_iterations`].
     #[cfg(feature = "subgraphs")]
     while_limit: u32,
+    /// WHILE iterations this invoke may still run.
+    #[cfg(feature = "subgraphs")]
+    while_left: u32,
     chunks: &'a [u8],
     used_bytes: usize,
     usage: ArenaUsage,
@@ -379,6 +383,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             depth: 0,
             #[cfg(feature = "subgraphs")]
             while_limit: options.max_while_iterations,
+            #[cfg(feature = "subgraphs")]
+            while_left: options.max_while_iterations,
             chunks: chunk_region,
             used_bytes: pad + needed,
             usage: ArenaUsage {
@@ -471,6 +477,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             depth: 0,
             #[cfg(feature = "subgraphs")]
             while_limit: u32::MAX,
+            #[cfg(feature = "subgraphs")]
+            while_left: u32::MAX,
             chunks: image.chunks,
             used_bytes: needed,
             usage: ArenaUsage {
@@ -703,6 +711,10 @@ impl<'a, 'm> Interpreter<'a, 'm> {
     /// Run the model once, calling `profiler` around every operator (a
     /// fused pair counts as its first operator, see [`Options::fuse`]).
     pub fn invoke_profiled<P: Profiler>(&mut self, profiler: &mut P) -> Result<(), Error> {
+        #[cfg(feature = "subgraphs")]
+        {
+            self.while_left = self.while_limit;
+        }
         let subgraph = self.subgraph;
         for (i, op) in subgraph.operators().enumerate() {
             let slot = *self.ops.get(i).ok_or(Error::Internal("op slot"))?;

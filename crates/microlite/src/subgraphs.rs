@@ -393,15 +393,15 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 }
                 let verdict = cond.slot(cond.subgraph.outputs().get(0))?;
                 self.run_graph(cond)?;
-                let mut iterations = 0u32;
                 while self.flag(verdict)? {
-                    if iterations == self.while_limit {
+                    // The invoke's budget, every loop together.
+                    let Some(left) = self.while_left.checked_sub(1) else {
                         let limit = OpError::WhileLimit {
                             iterations: self.while_limit,
                         };
                         return Err(op_error(i, op, limit));
-                    }
-                    iterations += 1;
+                    };
+                    self.while_left = left;
                     for k in 0..n {
                         let output = caller.slot(op.output(k))?;
                         self.copy_tensor(output, body.slot(body.subgraph.inputs().get(k))?)?;

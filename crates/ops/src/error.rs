@@ -191,8 +191,8 @@ pub enum OpError {
         /// Tensor index in the called subgraph.
         callee_tensor: usize,
     },
-    /// A WHILE ran more iterations in one invoke than the interpreter's
-    /// limit allows (`Options::max_while_iterations`).
+    /// The WHILE loops of one invoke ran more iterations, all together,
+    /// than the interpreter's limit allows (`Options::max_while_iterations`).
     WhileLimit {
         /// The limit.
         iterations: u32,
@@ -324,7 +324,7 @@ impl fmt::Display for OpError {
             ),
             Self::WhileLimit { iterations } => write!(
                 f,
-                "WHILE still looping after {iterations} iterations (the interpreter's limit)"
+                "WHILE still looping after {iterations} iterations in this invoke (the interpreter's limit)"
             ),
             Self::SubgraphNesting { subgraph, max } => write!(
                 f,

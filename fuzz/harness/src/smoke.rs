@@ -6,7 +6,7 @@ use microlite::{Error, Interpreter, Model, OpResolver, Options};
 /// Arena size the fuzz targets give [`load_allocate_invoke`] (64 KiB).
 pub const SMOKE_ARENA_BYTES: usize = 64 * 1024;
 
-/// Most WHILE iterations per invoke: a mutated loop condition may never
+/// Most WHILE iterations per invoke (all loops together): a mutated loop condition may never
 /// turn false (TFLM would loop forever too); past this the invoke fails
 /// with a typed error instead of hanging the fuzzer.
 pub const SMOKE_WHILE_LIMIT: u32 = 1000;
