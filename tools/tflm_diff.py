@@ -141,6 +141,8 @@ def compare_run(
     checks = [
         (f"op {op.index} {op.name} tensor {t}", out_dir / f"tensor_{t}.npy", t)
         for op, t in summary.operator_outputs()
+        # A resource handle (VAR_HANDLE's output) holds no data.
+        if summary.tensors[t].dtype is not None
     ]
     checks += [
         (f"variable tensor {t.index}", out_dir / f"tensor_{t.index}.npy", t.index)

@@ -40,12 +40,19 @@ class TflmOracle:
         self.summary = summarize(self.model_bytes)
         if arena_size is None:
             arena_size = default_arena_size(self.model_bytes, self.summary)
-        self._interpreter = runtime.Interpreter.from_bytes(
+        self._arena_size = arena_size
+        self._interpreter = self._new_interpreter()
+        self._invoked = False
+        # TFLM's reset() leaves CALL_ONCE spent: the initial state of such a
+        # model is a fresh interpreter's.
+        self._reset_is_fresh = not any(op.name == "CALL_ONCE" for op in self.summary.operators)
+
+    def _new_interpreter(self):
+        return runtime.Interpreter.from_bytes(
             self.model_bytes,
-            arena_size=arena_size,
+            arena_size=self._arena_size,
             intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors,
         )
-        self._invoked = False
 
     def input_details(self, position: int) -> dict:
         """TFLM's description (dtype, shape, quantization) of model input `position`."""
@@ -63,7 +70,10 @@ class TflmOracle:
                 f"model has {len(self.summary.inputs)} inputs, got {len(inputs)} arrays"
             )
         if self._invoked and reset:
-            self._interpreter.reset()
+            if self._reset_is_fresh:
+                self._interpreter.reset()
+            else:
+                self._interpreter = self._new_interpreter()
         for position, array in enumerate(inputs):
             details = self.input_details(position)
             expected_dtype = np.dtype(details["dtype"])

@@ -169,6 +169,12 @@ pub fn run(args: &RunArgs) -> Result<(), String> {
                 .filter(|t| t.is_variable())
                 .map(|t| t.index()),
         );
+        // Resource handles (VAR_HANDLE's output) hold no data.
+        tensors.retain(|&t| {
+            subgraph
+                .tensor(t)
+                .is_some_and(|tensor| tensor.dtype() != microlite::TensorType::Resource)
+        });
         tensors.sort_unstable();
         tensors.dedup();
         for t in tensors {
