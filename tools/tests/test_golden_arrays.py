@@ -104,6 +104,11 @@ class GoldenArrays(unittest.TestCase):
         self.assertIn("packed 1 cases, 2 already packed", done.stdout)
         self.assertEqual(run("--check", str(self.tmp)).returncode, 0)
         self.assert_same(load_case_arrays(self.tmp / "y/three"), ARRAYS)
+        np.save(self.tmp / "x/one/tensor_2.npy", ARRAYS["tensor_2.npy"], allow_pickle=False)
+        done = run(str(self.tmp))
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("both", done.stderr)
+        self.assertIn("packed 0 cases, 2 already packed", done.stdout)
 
 
 if __name__ == "__main__":
