@@ -79,7 +79,10 @@ class TflmOracle:
         self._invoked = True
         wanted = list(self.summary.inputs) + [t for _, t in self.summary.operator_outputs()]
         wanted += [t.index for t in self.summary.tensors if t.is_variable]
-        return {t: self.tensor(t) for t in dict.fromkeys(wanted)}
+        # A resource handle (VAR_HANDLE's output) holds no data: the wheel's
+        # GetTensor crashes on it.
+        readable = [t for t in wanted if self.summary.tensors[t].dtype is not None]
+        return {t: self.tensor(t) for t in dict.fromkeys(readable)}
 
     def tensor(self, index: int) -> np.ndarray:
         """A copy of tensor `index` of subgraph 0 as TFLM holds it after the last invoke."""

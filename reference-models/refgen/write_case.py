@@ -64,7 +64,7 @@ def degenerate_outputs(summary, tensors: dict) -> list[int]:
     return [
         t
         for _, t in summary.operator_outputs()
-        if tensors[t].size > 1 and np.all(tensors[t] == tensors[t].reshape(-1)[0])
+        if t in tensors and tensors[t].size > 1 and np.all(tensors[t] == tensors[t].reshape(-1)[0])
     ]
 
 
@@ -105,8 +105,9 @@ def write_case(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "model.tflite").write_bytes(model_bytes)
-    # Every operator output, and every variable tensor (the state an invoke leaves).
-    golden = [t for _, t in summary.operator_outputs()]
+    # Every operator output but resource handles (no data; see
+    # TflmOracle.run), and every variable tensor (the state an invoke leaves).
+    golden = [t for _, t in summary.operator_outputs() if summary.tensors[t].dtype is not None]
     golden += [t.index for t in summary.tensors if t.is_variable]
     # All arrays in one arrays.npz (tools/golden_arrays.py), invoke i >= 1 under `invoke_<i>/`.
     arrays = {}

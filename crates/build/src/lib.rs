@@ -118,8 +118,11 @@ impl From<ModelError> for BuildError {
 /// One op of the model and the registration chosen for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpChoice {
-    /// The builtin op.
+    /// The builtin op (`CUSTOM` for a custom op).
     pub op: BuiltinOperator,
+    /// A custom op's custom code (`"SignalRfft"`), as microlite's op table
+    /// registers it.
+    pub custom_code: Option<&'static str>,
     /// Every operator of this op reads int8 activations and the op has an
     /// int8-only registration.
     pub int8_only: bool,
@@ -130,7 +133,7 @@ impl OpChoice {
     pub fn function_name(&self) -> String {
         let base = ops::TABLE
             .iter()
-            .find(|entry| entry.op == self.op)
+            .find(|entry| entry.op == self.op && entry.custom_code == self.custom_code)
             .map_or("unknown", |entry| entry.name);
         if self.int8_only {
             format!("{base}_int8")
@@ -141,6 +144,9 @@ impl OpChoice {
 
     /// The registration itself.
     pub fn registration(&self) -> Option<Registration> {
+        if let Some(code) = self.custom_code {
+            return ops::custom_registration(code);
+        }
         if self.int8_only {
             ops::int8_registration(self.op)
         } else {
@@ -156,22 +162,38 @@ pub fn op_choices(model: &Model<'_>) -> Result<Vec<OpChoice>, BuildError> {
     for subgraph in model.subgraphs() {
         for op in subgraph.operators() {
             let code = op.builtin();
-            if ops::registration(code).is_none() {
-                return Err(BuildError::UnsupportedOp {
-                    operator: op.index(),
-                    op: op.op_name(),
-                    custom_code: op.custom_code().map(str::to_owned),
-                });
-            }
+            let unsupported = || BuildError::UnsupportedOp {
+                operator: op.index(),
+                op: op.op_name(),
+                custom_code: op.custom_code().map(str::to_owned),
+            };
+            // A custom op: the table's entry for its custom code.
+            let custom_code = if code == BuiltinOperator::CUSTOM {
+                let wanted = op.custom_code();
+                let entry = ops::TABLE
+                    .iter()
+                    .find(|entry| entry.custom_code.is_some() && entry.custom_code == wanted)
+                    .ok_or_else(unsupported)?;
+                entry.custom_code
+            } else {
+                if ops::registration(code).is_none() {
+                    return Err(unsupported());
+                }
+                None
+            };
             let int8 = ops::int8_registration(code).is_some()
                 && op
                     .input(0)
                     .and_then(|t| subgraph.tensor(t))
                     .is_some_and(|t| t.dtype() == TensorType::Int8);
-            match choices.iter_mut().find(|c| c.op == code) {
+            match choices
+                .iter_mut()
+                .find(|c| c.op == code && c.custom_code == custom_code)
+            {
                 Some(choice) => choice.int8_only &= int8,
                 None => choices.push(OpChoice {
                     op: code,
+                    custom_code,
                     int8_only: int8,
                 }),
             }
@@ -242,7 +264,11 @@ impl ModelFile {
         let impossible = || BuildError::Prepare(microlite::Error::Internal("op choices"));
         for choice in op_choices(&self.model()?)? {
             let registration = choice.registration().ok_or_else(impossible)?;
-            resolver.add(registration).map_err(|_| impossible())?;
+            match choice.custom_code {
+                Some(code) => resolver.add_custom(code, registration),
+                None => resolver.add(registration),
+            }
+            .map_err(|_| impossible())?;
         }
         Ok(resolver)
     }
@@ -332,10 +358,14 @@ impl ModelFile {
         );
         let _ = writeln!(out, "    let mut resolver = microlite::OpResolver::new();");
         for choice in &choices {
+            let add = match choice.custom_code {
+                Some(code) => format!("add_custom({code:?}, "),
+                None => "add(".to_string(),
+            };
             let _ = writeln!(
                 out,
                 "    // Distinct ops within the capacity: adding cannot fail.\n    \
-                 let _ = resolver.add({module}::{}());",
+                 let _ = resolver.{add}{module}::{}());",
                 choice.function_name()
             );
         }

@@ -128,3 +128,27 @@ fn an_int8_registration_refuses_a_float_model() {
     }
     assert!(err.to_string().contains("fully_connected") || err.to_string().contains("conv_2d"));
 }
+
+#[test]
+fn custom_signal_ops_are_chosen_by_their_custom_codes() {
+    let Some(path) = shared("tflm/audio_preprocessor_int8.tflite") else {
+        return;
+    };
+    let file = ModelFile::read(&path).unwrap();
+    let choices = op_choices(&file.model().unwrap()).unwrap();
+    assert!(choices
+        .iter()
+        .any(|c| c.custom_code == Some("SignalRfft") && c.function_name() == "signal_rfft"));
+    let source = file.resolver_source("resolver").unwrap();
+    assert!(
+        source.contains(r#"resolver.add_custom("SignalRfft", microlite::ops::signal_rfft());"#),
+        "{source}"
+    );
+    let chosen = file.resolver().unwrap();
+    let all = OpResolver::with_all();
+    assert_eq!(
+        outputs(&file, &chosen).unwrap(),
+        outputs(&file, &all).unwrap()
+    );
+    assert!(!file.prepared(Options::default()).unwrap().is_empty());
+}

@@ -66,7 +66,11 @@ fn eval_only(resolver: &OpResolver<{ microlite::ops::ALL_COUNT }>) -> OpResolver
         let Some(registration) = resolver.get(position) else {
             break;
         };
-        out.add(registration.without_prepare()).unwrap();
+        let registration = registration.without_prepare();
+        match registration.custom_code() {
+            Some(code) => out.add_custom(code, registration).unwrap(),
+            None => out.add(registration).unwrap(),
+        }
     }
     out
 }

@@ -112,9 +112,15 @@ pub fn facts(model: &Model<'_>) -> ModelFacts {
     let mut op_support = BTreeMap::new();
     for i in 0..model.subgraph_count() {
         for op in model.subgraph(i).iter().flat_map(|sg| sg.operators()) {
-            op_support
-                .entry(op.op_name())
-                .or_insert_with(|| crate::op_table::support(op.builtin(), op.version()));
+            // CUSTOM gathers every custom code of the model.
+            let support = crate::op_table::support(op.builtin(), op.custom_code(), op.version());
+            let entry: &mut String = op_support.entry(op.op_name()).or_default();
+            if !entry.split("; ").any(|s| s == support) {
+                if !entry.is_empty() {
+                    entry.push_str("; ");
+                }
+                entry.push_str(&support);
+            }
         }
     }
     let mut macs = 0u64;

@@ -7,11 +7,17 @@ use std::fmt::Write as _;
 use microlite::ops::TABLE;
 use microlite::BuiltinOperator;
 
-/// The row of `op` in the table, as `inspect` shows it: its registration
-/// function and types (and a note when the model's `version` is above the
-/// converter's versions for those types), or why there is none.
-pub fn support(op: BuiltinOperator, version: i32) -> String {
-    match TABLE.iter().find(|entry| entry.op == op) {
+/// The row of `op` (a custom op: of its `custom_code`) in the table, as
+/// `inspect` shows it: its registration function and types (and a note
+/// when the model's `version` is above the converter's versions for those
+/// types), or why there is none.
+pub fn support(op: BuiltinOperator, custom_code: Option<&str>, version: i32) -> String {
+    let custom_code = custom_code.filter(|_| op == BuiltinOperator::CUSTOM);
+    let name = custom_code.map_or(String::new(), |code| format!("{code}: "));
+    match TABLE
+        .iter()
+        .find(|entry| entry.op == op && entry.custom_code == custom_code)
+    {
         Some(entry) => {
             let highest = i32::from(entry.versions[1]);
             let note = if version > highest {
@@ -22,10 +28,10 @@ pub fn support(op: BuiltinOperator, version: i32) -> String {
             } else {
                 String::new()
             };
-            format!("ops::{}() ({}){note}", entry.name, entry.types)
+            format!("{name}ops::{}() ({}){note}", entry.name, entry.types)
         }
         None if op == BuiltinOperator::CUSTOM => {
-            "custom op: register its kernel with OpResolver::add_custom".to_string()
+            format!("{name}custom op: register its kernel with OpResolver::add_custom")
         }
         None => "not implemented by microlite".to_string(),
     }

@@ -1,7 +1,11 @@
-//! `microlite listen`: WAV input checks.
+//! `microlite listen`: WAV input checks, and TFLM's micro_speech test on the
+//! shared models (yes -> "yes", no -> "no", silence and noise ->
+//! "silence"; tools/micro_speech_check.py compares every window's scores
+//! with the TFLM wheel in CI).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use microlite_cli::listen::read_wav;
 
@@ -81,4 +85,56 @@ fn any_other_format_is_refused_saying_what_it_is() {
     std::fs::write(&not_wav, b"RIFF-nonsense").unwrap();
     let error = read_wav(&not_wav, 16000).unwrap_err();
     assert!(error.contains("not.wav"), "{error}");
+}
+
+#[test]
+fn micro_speech_labels_the_four_test_clips_as_tflm_does() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models");
+    let frontend = shared.join("tflm/audio_preprocessor_int8.tflite");
+    let model = shared.join("micro_speech_quantized.tflite");
+    if !frontend.exists() || !model.exists() {
+        println!(
+            "skipping: {} not found (../shared/models absent)",
+            frontend.display()
+        );
+        return;
+    }
+    let labels = scratch("labels.txt");
+    std::fs::write(&labels, "silence\nunknown\nyes\nno\n").unwrap();
+    for (clip, want) in [
+        ("yes", "yes"),
+        ("no", "no"),
+        ("silence", "silence"),
+        ("noise", "silence"),
+    ] {
+        let wav = shared.join(format!("tflm/micro_speech_{clip}_1000ms.wav"));
+        let out = Command::new(env!("CARGO_BIN_EXE_microlite"))
+            .arg("listen")
+            .arg("--frontend")
+            .arg(&frontend)
+            .arg("--model")
+            .arg(&model)
+            .arg("--labels")
+            .arg(&labels)
+            .arg(&wav)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{clip}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // 49 windows of 30 ms every 20 ms in one second, then the label.
+        assert_eq!(
+            stdout.lines().filter(|l| l.starts_with("frame ")).count(),
+            49
+        );
+        let last = stdout.lines().last().unwrap();
+        let label = last
+            .rsplit(": ")
+            .next()
+            .and_then(|tail| tail.split(" (").next());
+        assert_eq!(label, Some(want), "{clip}: {last}");
+    }
 }

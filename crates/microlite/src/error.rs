@@ -155,6 +155,30 @@ pub enum Error {
         /// The operator's op in the model.
         op: BuiltinOperator,
     },
+    /// An operator of subgraph `subgraph` (not the main one) that its op
+    /// rejected, as [`Error::Op`] (`subgraphs` feature).
+    #[cfg(feature = "subgraphs")]
+    SubgraphOp {
+        /// The subgraph (IF, WHILE and CALL_ONCE call them).
+        subgraph: usize,
+        /// Operator index in that subgraph.
+        operator: usize,
+        /// The op.
+        op: BuiltinOperator,
+        /// Operator version.
+        version: i32,
+        /// What the op rejected.
+        error: OpError,
+    },
+    /// [`crate::Interpreter::write_prepared`] does not write images of
+    /// this model yet: several subgraphs (IF, WHILE, CALL_ONCE) or
+    /// resource variables. Use [`crate::Interpreter::new`] (`subgraphs`
+    /// feature).
+    #[cfg(feature = "subgraphs")]
+    PreparedUnsupported {
+        /// What the model has.
+        what: &'static str,
+    },
     /// A broken internal invariant: a bug in microlite, never a bad model.
     Internal(&'static str),
 }
@@ -311,6 +335,8 @@ impl core::error::Error for Error {
             Self::Model(e) => Some(e),
             Self::Resolver(e) => Some(e),
             Self::Op { error, .. } => Some(error),
+            #[cfg(feature = "subgraphs")]
+            Self::SubgraphOp { error, .. } => Some(error),
             Self::Plan(e) => Some(e),
             _ => None,
         }
@@ -352,6 +378,25 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "operator {operator} ({op:?} v{version}): {error}")
             }
+            #[cfg(feature = "subgraphs")]
+            Self::SubgraphOp {
+                subgraph,
+                operator,
+                op,
+                version,
+                error,
+            } => {
+                write!(
+                    f,
+                    "subgraph {subgraph}, operator {operator} ({op:?} v{version}): {error}"
+                )
+            }
+            #[cfg(feature = "subgraphs")]
+            Self::PreparedUnsupported { what } => write!(
+                f,
+                "prepared images of models with {what} are not supported yet: use \
+                 Interpreter::new"
+            ),
             Self::TensorReadBeforeWritten { operator, tensor } => write!(
                 f,
                 "operator {operator} reads tensor {tensor}, which is neither an input, a constant, \

@@ -13,8 +13,12 @@ use crate::fusion::{self, FusedScratch};
 use crate::head_split::HeadSplit;
 use crate::layout::{
     align_up, OpSlot, TensorHome, TensorSlot, ALIASES_INPUT, ALIAS_OR_FUSED_CONSUMER, ALIGN,
-    FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS, IN_HEAD_FRAME, NO_INPUT,
+    CALLS_SUBGRAPH, FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS, IN_HEAD_FRAME, NO_INPUT,
 };
+
+#[cfg(feature = "subgraphs")]
+#[path = "subgraphs.rs"]
+mod subgraphs;
 use crate::planning::{self, Commit, OpFacts, OpMemory, PlanInputs, PlanSearch};
 use crate::prepared::{self, Prepared};
 use crate::profiler::{NoProfiler, Profiler};
@@ -111,11 +115,21 @@ impl ArenaUsage {
 /// it in place, see [`Options::in_place`]).
 pub struct Interpreter<'a, 'm> {
     model: &'a Model<'m>,
+    /// The subgraph running (the main one outside IF, WHILE and
+    /// CALL_ONCE), with its records.
     subgraph: Subgraph<'m>,
     lookup: &'a dyn OpLookup,
     head: &'a mut [u8],
     tensors: &'a [TensorSlot],
     ops: &'a [OpSlot],
+    /// Every subgraph's records, subgraph by subgraph.
+    #[cfg(feature = "subgraphs")]
+    all_tensors: &'a [TensorSlot],
+    #[cfg(feature = "subgraphs")]
+    all_ops: &'a [OpSlot],
+    /// Subgraph calls in progress.
+    #[cfg(feature = "subgraphs")]
+    depth: u8,
     chunks: &'a [u8],
     used_bytes: usize,
     usage: ArenaUsage,
@@ -188,9 +202,10 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         options: Options,
     ) -> Result<Self, Error> {
         let subgraph = model.main_subgraph();
-        check_resolvable(&subgraph, lookup)?;
-        let n_tensors = subgraph.tensor_count();
-        let n_ops = subgraph.operator_count();
+        for s in model.subgraphs().take(subgraph_count(model)) {
+            check_resolvable(&s, lookup)?;
+        }
+        let (n_tensors, n_ops) = record_counts(model)?;
         to_u32(n_tensors)?;
         to_u32(n_ops)?;
         let tensor_bytes = records_bytes::<TensorSlot>(n_tensors)?;
@@ -241,20 +256,11 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 Some(facts),
                 (fuse, constant_copies > 0),
             )?;
-            let inputs = PlanInputs {
-                model,
-                subgraph: &subgraph,
-                options,
-                facts,
-            };
             let after = match written {
                 Written::All(chunk_bytes) => {
                     let head = middle.get_mut(chunk_bytes..).unwrap_or_default();
-                    let commit = Commit {
-                        tensors: &mut *tensors,
-                        ops: &mut *ops,
-                    };
-                    let plan = planning::plan(&inputs, head, Some(commit))?;
+                    let commit = Some((&mut *tensors, &mut *ops));
+                    let plan = plan_subgraphs(model, options, facts, head, commit)?;
                     let fits = plan.exact && records + chunk_bytes + plan.plan_bytes <= usable_len;
                     fits.then_some(plan)
                 }
@@ -263,8 +269,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             match after {
                 Some(plan) => (written.bytes(), plan, false),
                 None => {
-                    let commit = Commit { tensors, ops };
-                    let plan = planning::plan(&inputs, middle, Some(commit))?;
+                    let commit = Some((tensors, ops));
+                    let plan = plan_subgraphs(model, options, facts, middle, commit)?;
                     (written.bytes(), plan, true)
                 }
             }
@@ -287,13 +293,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             // (the records are scratch now; nothing is committed).
             let (front, facts_region) = usable.split_at_mut(facts_at);
             let facts: &mut [OpFacts] = cast_region(facts_region, n_ops)?;
-            let inputs = PlanInputs {
-                model,
-                subgraph: &subgraph,
-                options,
-                facts,
-            };
-            let sizing = planning::plan(&inputs, front, None)?;
+            let sizing = plan_subgraphs(model, options, facts, front, None)?;
             let work = sizing
                 .work_bytes
                 .checked_add(facts_bytes)
@@ -344,13 +344,27 @@ impl<'a, 'm> Interpreter<'a, 'm> {
                 .ok_or(Error::Internal("constant copies"))?;
             point_at_copies(model, tensors, copies_at)?;
         }
+        let tensors: &'a [TensorSlot] = tensors;
+        let ops: &'a [OpSlot] = ops;
+        let main_tensors = tensors
+            .get(..subgraph.tensor_count())
+            .ok_or(Error::Internal("main records"))?;
+        let main_ops = ops
+            .get(..subgraph.operator_count())
+            .ok_or(Error::Internal("main records"))?;
         let mut interpreter = Self {
             model,
             subgraph,
             lookup,
             head,
-            tensors,
-            ops,
+            tensors: main_tensors,
+            ops: main_ops,
+            #[cfg(feature = "subgraphs")]
+            all_tensors: tensors,
+            #[cfg(feature = "subgraphs")]
+            all_ops: ops,
+            #[cfg(feature = "subgraphs")]
+            depth: 0,
             chunks: chunk_region,
             used_bytes: pad + needed,
             usage: ArenaUsage {
@@ -365,7 +379,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             },
             backend: options.backend,
         };
-        interpreter.reset_state();
+        interpreter.reset(true);
         Ok(interpreter)
     }
 
@@ -435,6 +449,12 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             head,
             tensors: image.tensors,
             ops: image.ops,
+            #[cfg(feature = "subgraphs")]
+            all_tensors: image.tensors,
+            #[cfg(feature = "subgraphs")]
+            all_ops: image.ops,
+            #[cfg(feature = "subgraphs")]
+            depth: 0,
             chunks: image.chunks,
             used_bytes: needed,
             usage: ArenaUsage {
@@ -445,7 +465,7 @@ impl<'a, 'm> Interpreter<'a, 'm> {
             },
             backend: prepared::backend_of(image.header.kernels),
         };
-        interpreter.reset_state();
+        interpreter.reset(true);
         Ok(interpreter)
     }
 
@@ -455,6 +475,13 @@ impl<'a, 'm> Interpreter<'a, 'm> {
     /// every stateful op's own state is zeroed. [`Interpreter::new`] and
     /// [`Interpreter::from_prepared`] start from this state.
     pub fn reset_state(&mut self) {
+        self.reset(false);
+    }
+
+    /// [`Interpreter::reset_state`]; with `rearm`, CALL_ONCE operators
+    /// too run again (at start; TFLM's Reset leaves them run).
+    #[cfg(not(feature = "subgraphs"))]
+    fn reset(&mut self, _rearm: bool) {
         let variables = self
             .tensors
             .iter()
@@ -472,6 +499,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
 
     /// Bytes [`Interpreter::write_prepared`] writes.
     pub fn prepared_len(&self) -> Result<usize, Error> {
+        #[cfg(feature = "subgraphs")]
+        self.check_preparable()?;
         prepared::image_len(self.tensors.len(), self.ops.len(), self.chunks.len())
             .ok_or(Error::SizeOverflow)
     }
@@ -483,6 +512,8 @@ impl<'a, 'm> Interpreter<'a, 'm> {
     /// resolver with the same ops in the same order (eval-only ones will
     /// do) gives an interpreter with the same outputs and head.
     pub fn write_prepared(&self, out: &mut [u8]) -> Result<usize, Error> {
+        #[cfg(feature = "subgraphs")]
+        self.check_preparable()?;
         let lookup = self.lookup;
         let params_size = |slot: &OpSlot| {
             lookup
@@ -727,6 +758,10 @@ impl<'a, 'm> Interpreter<'a, 'm> {
         reg: &Registration,
         chunk: &[u8],
     ) -> Result<(), Error> {
+        #[cfg(feature = "subgraphs")]
+        if slot.flags & CALLS_SUBGRAPH != 0 {
+            return self.eval_call(i, op, slot, chunk);
+        }
         let frame = HeadFrame {
             backend: self.backend,
             operator: *op,
@@ -1027,100 +1062,111 @@ fn prepare_all(
     mut facts: Option<&mut [OpFacts]>,
     (fuse, copy_constants): (bool, bool),
 ) -> Result<Written, Error> {
-    let subgraph = model.main_subgraph();
     let mut sink = ChunkCursor {
         region,
         used: 0,
         full: false,
     };
-    // The previous operator, when it may produce for a fused step.
-    let mut producer: Option<(microlite_model::Operator<'_>, Rows)> = None;
-    for (i, op) in subgraph.operators().enumerate() {
-        let (position, reg) = resolve(lookup, i, &op)?;
-        let chunk_offset = sink.used;
-        let outputs = op.outputs().len();
-        if outputs > 1 && !reg.several_outputs() {
-            let error = microlite_ops::OpError::OutputCount {
-                expected: 1,
-                found: outputs,
+    let mut g = 0usize;
+    for subgraph in model.subgraphs().take(subgraph_count(model)) {
+        let s = subgraph.index();
+        let op_error = |i: usize, op: &microlite_model::Operator<'_>, e| op_error_in(s, i, op, e);
+        // The previous operator, when it may produce for a fused step.
+        let mut producer: Option<(microlite_model::Operator<'_>, Rows)> = None;
+        for (i, op) in subgraph.operators().enumerate() {
+            let at = g;
+            g += 1;
+            let (position, reg) = resolve(lookup, i, &op).map_err(|e| in_subgraph(s, e))?;
+            let chunk_offset = sink.used;
+            let outputs = op.outputs().len();
+            let calls = reg.calls_subgraphs();
+            if calls && !cfg!(feature = "subgraphs") {
+                return Err(op_error(i, &op, microlite_ops::OpError::SubgraphsDisabled));
+            }
+            if outputs > 1 && !reg.several_outputs() && !calls {
+                let error = microlite_ops::OpError::OutputCount {
+                    expected: 1,
+                    found: outputs,
+                };
+                return Err(op_error(i, &op, error));
+            }
+            let context = PrepareContext::new(subgraph, op, backend).with_model(*model);
+            let layout = reg
+                .prepare(&context, &mut sink)
+                .map_err(|e| op_error(i, &op, e))?;
+            let len = layout.chunk_bytes().ok_or(Error::SizeOverflow)?;
+            let slot = ops.get_mut(at).ok_or(Error::Internal("op slot"))?;
+            slot.chunk_offset = u32::try_from(chunk_offset).unwrap_or(u32::MAX);
+            slot.chunk_len = to_u32(len)?;
+            let Some(facts) = facts.as_deref_mut() else {
+                continue;
             };
-            return Err(op_error(i, &op, error));
+            if layout.needs.state_bytes > 0 && !reg.stateful() && !calls {
+                let error = microlite_ops::OpError::Internal("state asked by an op not stateful");
+                return Err(op_error(i, &op, error));
+            }
+            // A stateful op runs in its frame, never in place.
+            let in_place = layout.needs.in_place.filter(|_| !reg.stateful());
+            let memory = OpMemory {
+                aliases_input: layout.needs.output_aliases_input,
+                scratch_bytes: to_u32(layout.needs.scratch_bytes)?,
+                in_place,
+                fused: 0,
+                step_offset: 0,
+                state_bytes: u16::try_from(layout.needs.state_bytes).map_err(|_| {
+                    op_error(
+                        i,
+                        &op,
+                        microlite_ops::OpError::SizeOverflow {
+                            what: "op state over 64 KiB",
+                        },
+                    )
+                })?,
+            };
+            *facts.get_mut(at).ok_or(Error::Internal("op facts"))? = OpFacts::of(&memory);
+            slot.registration = u16::try_from(position).map_err(|_| Error::SizeOverflow)?;
+            slot.flags = if memory.aliases_input {
+                ALIASES_INPUT
+            } else {
+                0
+            } | if outputs > 1 || reg.stateful() || calls {
+                IN_HEAD_FRAME
+            } else {
+                0
+            } | if calls { CALLS_SUBGRAPH } else { 0 };
+            slot.in_place_input = NO_INPUT;
+            slot.scratch_offset = 0;
+            slot.scratch_len = memory.scratch_bytes;
+            slot.state_len = memory.state_bytes;
+            let rows = layout.rows.filter(|_| fuse && !memory.aliases_input);
+            let band = match (&producer, &rows) {
+                (Some((before, p)), Some(c)) => fusion::fusable(&subgraph, before, p, &op, c),
+                _ => None,
+            };
+            producer = rows.map(|rows| (op, rows));
+            let Some(band) = band else {
+                continue;
+            };
+            // Operators i - 1 and i may run fused (planning decides): the
+            // step's scratch is the band, the consumer's and the producer's own.
+            let h = at - 1;
+            let own = facts
+                .get(h)
+                .ok_or(Error::Internal("op facts"))?
+                .scratch_bytes();
+            let step = FusedScratch::new(band, memory.scratch_bytes as usize, own as usize)
+                .ok_or(Error::SizeOverflow)?;
+            facts
+                .get_mut(h)
+                .ok_or(Error::Internal("op facts"))?
+                .may_fuse(FUSED_WITH_NEXT, to_u32(step.total)?);
+            facts
+                .get_mut(at)
+                .ok_or(Error::Internal("op facts"))?
+                .may_fuse(FUSED_WITH_PREVIOUS, to_u32(step.consumer_at)?);
+            // A consumer does not produce for another fused step.
+            producer = None;
         }
-        let layout = reg
-            .prepare(&PrepareContext::new(subgraph, op, backend), &mut sink)
-            .map_err(|e| op_error(i, &op, e))?;
-        let len = layout.chunk_bytes().ok_or(Error::SizeOverflow)?;
-        let slot = ops.get_mut(i).ok_or(Error::Internal("op slot"))?;
-        slot.chunk_offset = u32::try_from(chunk_offset).unwrap_or(u32::MAX);
-        slot.chunk_len = to_u32(len)?;
-        let Some(facts) = facts.as_deref_mut() else {
-            continue;
-        };
-        if layout.needs.state_bytes > 0 && !reg.stateful() {
-            let error = microlite_ops::OpError::Internal("state asked by an op not stateful");
-            return Err(op_error(i, &op, error));
-        }
-        // A stateful op runs in its frame, never in place.
-        let in_place = layout.needs.in_place.filter(|_| !reg.stateful());
-        let memory = OpMemory {
-            aliases_input: layout.needs.output_aliases_input,
-            scratch_bytes: to_u32(layout.needs.scratch_bytes)?,
-            in_place,
-            fused: 0,
-            step_offset: 0,
-            state_bytes: u16::try_from(layout.needs.state_bytes).map_err(|_| {
-                op_error(
-                    i,
-                    &op,
-                    microlite_ops::OpError::SizeOverflow {
-                        what: "op state over 64 KiB",
-                    },
-                )
-            })?,
-        };
-        *facts.get_mut(i).ok_or(Error::Internal("op facts"))? = OpFacts::of(&memory);
-        slot.registration = u16::try_from(position).map_err(|_| Error::SizeOverflow)?;
-        slot.flags = if memory.aliases_input {
-            ALIASES_INPUT
-        } else {
-            0
-        } | if outputs > 1 || reg.stateful() {
-            IN_HEAD_FRAME
-        } else {
-            0
-        };
-        slot.in_place_input = NO_INPUT;
-        slot.scratch_offset = 0;
-        slot.scratch_len = memory.scratch_bytes;
-        slot.state_len = memory.state_bytes;
-        let rows = layout.rows.filter(|_| fuse && !memory.aliases_input);
-        let band = match (&producer, &rows) {
-            (Some((before, p)), Some(c)) => fusion::fusable(&subgraph, before, p, &op, c),
-            _ => None,
-        };
-        producer = rows.map(|rows| (op, rows));
-        let Some(band) = band else {
-            continue;
-        };
-        // Operators i - 1 and i may run fused (planning decides): the
-        // step's scratch is the band, the consumer's and the producer's own.
-        let h = i - 1;
-        let own = facts
-            .get(h)
-            .ok_or(Error::Internal("op facts"))?
-            .scratch_bytes();
-        let step = FusedScratch::new(band, memory.scratch_bytes as usize, own as usize)
-            .ok_or(Error::SizeOverflow)?;
-        facts
-            .get_mut(h)
-            .ok_or(Error::Internal("op facts"))?
-            .may_fuse(FUSED_WITH_NEXT, to_u32(step.total)?);
-        facts
-            .get_mut(i)
-            .ok_or(Error::Internal("op facts"))?
-            .may_fuse(FUSED_WITH_PREVIOUS, to_u32(step.consumer_at)?);
-        // A consumer does not produce for another fused step.
-        producer = None;
     }
     if copy_constants {
         for (_, data) in misaligned_constants(model) {
@@ -1143,13 +1189,19 @@ fn layout_bytes(
     lookup: &dyn OpLookup,
     backend: Backend,
 ) -> Result<usize, Error> {
-    let subgraph = model.main_subgraph();
     let mut total = 0usize;
-    for (i, op) in subgraph.operators().enumerate() {
-        let (_, reg) = resolve(lookup, i, &op)?;
+    let all = model.subgraphs().take(subgraph_count(model));
+    for (subgraph, (i, op)) in all.flat_map(|s| s.operators().enumerate().map(move |o| (s, o))) {
+        let s = subgraph.index();
+        let (_, reg) = resolve(lookup, i, &op).map_err(|e| in_subgraph(s, e))?;
+        if reg.calls_subgraphs() && !cfg!(feature = "subgraphs") {
+            let error = microlite_ops::OpError::SubgraphsDisabled;
+            return Err(op_error_in(s, i, &op, error));
+        }
+        let context = PrepareContext::new(subgraph, op, backend).with_model(*model);
         let layout = reg
-            .prepare(&PrepareContext::new(subgraph, op, backend), &mut LayoutOnly)
-            .map_err(|e| op_error(i, &op, e))?;
+            .prepare(&context, &mut LayoutOnly)
+            .map_err(|e| op_error_in(s, i, &op, e))?;
         let bytes = layout.chunk_bytes().and_then(align_up);
         total = total
             .checked_add(bytes.ok_or(Error::SizeOverflow)?)
@@ -1165,6 +1217,163 @@ fn io_tensor(list: microlite_model::TensorIndexList<'_>, i: usize) -> Result<usi
         position: i,
         count: list.len(),
     })
+}
+
+/// The subgraphs the interpreter prepares and runs: every one with the
+/// `subgraphs` feature (as TFLM), else the main one only.
+fn subgraph_count(model: &Model<'_>) -> usize {
+    if cfg!(feature = "subgraphs") {
+        model.subgraph_count()
+    } else {
+        1
+    }
+}
+
+/// Tensor and operator records of every prepared subgraph.
+fn record_counts(model: &Model<'_>) -> Result<(usize, usize), Error> {
+    model
+        .subgraphs()
+        .take(subgraph_count(model))
+        .try_fold((0usize, 0usize), |(t, o), s| {
+            Some((
+                t.checked_add(s.tensor_count())?,
+                o.checked_add(s.operator_count())?,
+            ))
+        })
+        .ok_or(Error::SizeOverflow)
+}
+
+/// Plans every prepared subgraph's head: each in a region of its own
+/// (16-byte aligned), so that a subgraph running inside an IF or WHILE
+/// never overwrites the tensors of the subgraphs calling it. With several
+/// subgraphs the regions of subgraphs never active together may overlap
+/// (`subgraphs::plan_overlapping`); otherwise they follow one another.
+fn plan_subgraphs(
+    model: &Model<'_>,
+    options: Options,
+    facts: &[OpFacts],
+    work: &mut [u8],
+    commit: Option<(&mut [TensorSlot], &mut [OpSlot])>,
+) -> Result<planning::PlanOutcome, Error> {
+    #[cfg(feature = "subgraphs")]
+    if subgraph_count(model) > 1 {
+        return subgraphs::plan_overlapping(model, options, facts, work, commit);
+    }
+    plan_regions(model, options, facts, work, commit, None)
+}
+
+/// [`plan_subgraphs`] with the regions `regions` gives (`[base, size]` per
+/// subgraph: with `(regions, true)` the bases are read, else each region
+/// follows the previous one), recording each subgraph's planned size in it.
+/// Planning memory is reused from one subgraph to the next.
+fn plan_regions(
+    model: &Model<'_>,
+    options: Options,
+    facts: &[OpFacts],
+    work: &mut [u8],
+    mut commit: Option<(&mut [TensorSlot], &mut [OpSlot])>,
+    mut regions: Option<(&mut [u32], bool)>,
+) -> Result<planning::PlanOutcome, Error> {
+    let mut total = planning::PlanOutcome {
+        head_bytes: 0,
+        exact: true,
+        plan_bytes: 0,
+        work_bytes: 0,
+    };
+    let (mut tensor_base, mut op_base) = (0usize, 0usize);
+    for subgraph in model.subgraphs().take(subgraph_count(model)) {
+        let s = subgraph.index();
+        let (n_tensors, n_ops) = (subgraph.tensor_count(), subgraph.operator_count());
+        let tensor_end = tensor_base
+            .checked_add(n_tensors)
+            .ok_or(Error::SizeOverflow)?;
+        let op_end = op_base.checked_add(n_ops).ok_or(Error::SizeOverflow)?;
+        let base = match regions.as_ref() {
+            Some((table, true)) => *table.get(2 * s).ok_or(Error::Internal("regions"))? as usize,
+            _ if s == 0 => 0,
+            _ => align_up(total.plan_bytes).ok_or(Error::SizeOverflow)?,
+        };
+        let mut options = options;
+        // An offline plan places the main subgraph's tensors.
+        options.ignore_offline_plan |= s != 0;
+        let inputs = PlanInputs {
+            model,
+            subgraph: &subgraph,
+            options,
+            facts: facts
+                .get(op_base..op_end)
+                .ok_or(Error::Internal("op facts"))?,
+        };
+        let records = match commit.as_mut() {
+            Some((tensors, ops)) => Some(Commit {
+                tensors: tensors
+                    .get_mut(tensor_base..tensor_end)
+                    .ok_or(Error::Internal("tensor records"))?,
+                ops: ops
+                    .get_mut(op_base..op_end)
+                    .ok_or(Error::Internal("op records"))?,
+                base,
+            }),
+            None => None,
+        };
+        let outcome = planning::plan(&inputs, work, records)?;
+        if !outcome.exact {
+            return Ok(planning::PlanOutcome {
+                head_bytes: base.saturating_add(outcome.head_bytes),
+                ..outcome
+            });
+        }
+        if let Some((table, _)) = regions.as_mut() {
+            *table.get_mut(2 * s + 1).ok_or(Error::Internal("regions"))? =
+                to_u32(outcome.plan_bytes)?;
+        }
+        let end = base
+            .checked_add(outcome.plan_bytes)
+            .ok_or(Error::SizeOverflow)?;
+        total.plan_bytes = total.plan_bytes.max(end);
+        total.work_bytes = total.work_bytes.max(outcome.work_bytes);
+        (tensor_base, op_base) = (tensor_end, op_end);
+    }
+    total.head_bytes =
+        align_up(total.plan_bytes.max(total.work_bytes)).ok_or(Error::SizeOverflow)?;
+    Ok(total)
+}
+
+/// `error` of operator `i` of subgraph `s`: [`Error::Op`] in the main
+/// subgraph, [`Error::SubgraphOp`] in another.
+fn op_error_in(
+    s: usize,
+    i: usize,
+    op: &microlite_model::Operator<'_>,
+    error: microlite_ops::OpError,
+) -> Error {
+    in_subgraph(s, op_error(i, op, error))
+}
+
+/// `error` (an operator's, for the main subgraph) moved to subgraph `s`.
+#[cfg(not(feature = "subgraphs"))]
+fn in_subgraph(_: usize, error: Error) -> Error {
+    error
+}
+
+/// `error` (an operator's, for the main subgraph) moved to subgraph `s`.
+#[cfg(feature = "subgraphs")]
+fn in_subgraph(s: usize, error: Error) -> Error {
+    match error {
+        Error::Op {
+            operator,
+            op,
+            version,
+            error,
+        } if s != 0 => Error::SubgraphOp {
+            subgraph: s,
+            operator,
+            op,
+            version,
+            error,
+        },
+        e => e,
+    }
 }
 
 fn op_error(i: usize, op: &microlite_model::Operator<'_>, error: microlite_ops::OpError) -> Error {
@@ -1192,7 +1401,20 @@ fn cast_region<T: bytemuck::Pod>(region: &mut [u8], count: usize) -> Result<&mut
 fn misaligned_constants<'m>(
     model: &Model<'m>,
 ) -> impl Iterator<Item = (usize, &'m [u8])> + use<'m> {
-    let subgraph = model.main_subgraph();
+    // Each subgraph's records follow the previous one's.
+    let bases = model.subgraphs().scan(0usize, |base, s| {
+        let at = *base;
+        *base = base.saturating_add(s.tensor_count());
+        Some((s, at))
+    });
+    let all = bases.take(subgraph_count(model));
+    all.flat_map(|(subgraph, base)| {
+        misaligned_in(subgraph).map(move |(t, data)| (base.saturating_add(t), data))
+    })
+}
+
+/// [`misaligned_constants`] of one subgraph, by tensor index in it.
+fn misaligned_in(subgraph: Subgraph<'_>) -> impl Iterator<Item = (usize, &'_ [u8])> {
     (0..subgraph.tensor_count()).filter_map(move |t| {
         let tensor = subgraph.tensor(t)?;
         // Bytes (int8 weights, most activations) are never misaligned:

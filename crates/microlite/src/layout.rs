@@ -33,6 +33,11 @@ pub const FUSED_WITH_PREVIOUS: u16 = 4;
 /// `Registration::eval_in_head` (it has several outputs, or state).
 pub const IN_HEAD_FRAME: u16 = 8;
 
+/// [`OpSlot::flags`]: the interpreter runs the op itself (IF, WHILE,
+/// CALL_ONCE, resource variables; `Registration::calls_subgraphs`), with
+/// [`IN_HEAD_FRAME`] also set.
+pub const CALLS_SUBGRAPH: u16 = 16;
+
 /// [`OpSlot::flags`] of ops whose own eval step is skipped.
 pub const ALIAS_OR_FUSED_CONSUMER: u16 = ALIASES_INPUT | FUSED_WITH_PREVIOUS;
 

@@ -24,8 +24,8 @@ use crate::error::Error;
 use crate::in_place;
 use crate::interpreter::Options;
 use crate::layout::{
-    align_up, OpSlot, TensorSlot, ALIASES_INPUT, FUSED_WITH_NEXT, FUSED_WITH_PREVIOUS,
-    IN_HEAD_FRAME, NO_INPUT,
+    align_up, OpSlot, TensorSlot, ALIASES_INPUT, CALLS_SUBGRAPH, FUSED_WITH_NEXT,
+    FUSED_WITH_PREVIOUS, IN_HEAD_FRAME, NO_INPUT,
 };
 use crate::lifetimes::{self, TensorLife, NONE};
 
@@ -111,6 +111,12 @@ impl OpFacts {
         self.fused_scratch_bytes = step;
     }
 
+    /// Bytes of the op's own state (kept across invokes).
+    #[cfg(feature = "subgraphs")]
+    pub fn state_bytes(&self) -> u32 {
+        self.state_bytes
+    }
+
     /// The op's own scratch bytes.
     pub fn scratch_bytes(&self) -> u32 {
         self.scratch_bytes
@@ -151,7 +157,7 @@ impl OpFacts {
 pub struct PlanInputs<'p, 'm> {
     /// The model (for its offline plan).
     pub model: &'p Model<'m>,
-    /// Subgraph 0.
+    /// The subgraph planned.
     pub subgraph: &'p Subgraph<'m>,
     /// Interpreter options.
     pub options: Options,
@@ -180,6 +186,9 @@ pub struct Commit<'c> {
     pub tensors: &'c mut [TensorSlot],
     /// One slot per operator: receives its scratch offset.
     pub ops: &'c mut [OpSlot],
+    /// Added to every head offset written (where the subgraph's region
+    /// starts in the head; 0 for the main subgraph).
+    pub base: usize,
 }
 
 /// One buffer to plan, stored compactly in working memory and planned in
@@ -242,20 +251,21 @@ pub fn plan(
         return Ok(unfused);
     }
     let (fused, outcome) = match commit {
-        Some(Commit { tensors, ops }) => {
+        Some(Commit { tensors, ops, base }) => {
             let fused = plan_with(
                 inputs,
                 work,
                 Some(Commit {
                     tensors: &mut *tensors,
                     ops: &mut *ops,
+                    base,
                 }),
                 true,
             )?;
             let outcome = if !fused.exact || fused.head_bytes < unfused.head_bytes {
                 fused
             } else {
-                plan_with(inputs, work, Some(Commit { tensors, ops }), false)?
+                plan_with(inputs, work, Some(Commit { tensors, ops, base }), false)?
             };
             (fused, outcome)
         }
@@ -627,8 +637,12 @@ impl Planning<'_, '_> {
                 .subgraph
                 .tensor(t)
                 .ok_or(Error::Internal("tensor index"))?;
+            // A resource handle (VAR_HANDLE's output) holds no bytes here:
+            // the interpreter resolves its variable at prepare.
+            let handle = tensor.dtype() == microlite_model::TensorType::Resource;
             let size = tensor
                 .byte_size()
+                .or(handle.then_some(0))
                 .ok_or(Error::BadGraphTensor { tensor: t })?;
             let mut request = PlanRequest::new(to_u32(size)?, life.first, life.last);
             if let Some(offset) = self.offline.and_then(|p| p.offset_for_tensor(t)) {
@@ -747,8 +761,9 @@ fn write_plan(
     op_memory: &dyn Fn(usize) -> Result<OpMemory, Error>,
     commit: Commit<'_>,
 ) -> Result<(), Error> {
-    let Commit { tensors, ops } = commit;
+    let Commit { tensors, ops, base } = commit;
     let lives = placed.lives;
+    let at = |offset: usize| offset.checked_add(base).ok_or(Error::SizeOverflow);
     let mut tensor_offsets = placed.offsets.iter();
     for (t, life) in lives.iter().enumerate() {
         let tensor = subgraph.tensor(t).ok_or(Error::Internal("tensor index"))?;
@@ -756,12 +771,12 @@ fn write_plan(
         let len = to_u32(tensor.byte_size().unwrap_or(0))?;
         *slot = if life.is_variable() {
             let offset = *tensor_offsets.next().ok_or(Error::Internal("offsets"))?;
-            TensorSlot::head(to_u32(offset)?, len).variable(reset_byte(&tensor))
+            TensorSlot::head(to_u32(at(offset)?)?, len).variable(reset_byte(&tensor))
         } else if let Some(data) = tensor.data_range() {
             TensorSlot::constant(to_u32(data.start)?, to_u32(data.len())?)
         } else if owns_head_bytes(life, t) {
             let offset = *tensor_offsets.next().ok_or(Error::Internal("offsets"))?;
-            TensorSlot::head(to_u32(offset)?, len)
+            TensorSlot::head(to_u32(at(offset)?)?, len)
         } else {
             // Not placed yet; a view (alias) gets its root's home below but
             // keeps its own length.
@@ -786,7 +801,7 @@ fn write_plan(
         let grant = placed.grants.get(i).copied().unwrap_or(NONE);
         let granted = (grant != NONE).then_some(grant as usize);
         let memory = op_memory(i)?;
-        op.flags = (op.flags & (ALIASES_INPUT | IN_HEAD_FRAME)) | memory.fused;
+        op.flags = (op.flags & (ALIASES_INPUT | IN_HEAD_FRAME | CALLS_SUBGRAPH)) | memory.fused;
         // The head block: the state (if any), then the scratch.
         let block_len = memory.scratch_with(granted)?;
         op.scratch_len = block_len.saturating_sub(u32::from(memory.state_bytes));
@@ -798,7 +813,7 @@ fn write_plan(
             memory.step_offset
         } else if block_len > 0 {
             let offset = scratch_offsets.next().ok_or(Error::Internal("offsets"))?;
-            to_u32(*offset)?
+            to_u32(at(*offset)?)?
                 .checked_add(u32::from(memory.state_bytes))
                 .ok_or(Error::SizeOverflow)?
         } else {

@@ -28,6 +28,7 @@ mod aligned;
 mod buffer;
 mod error;
 pub mod flat;
+pub mod flexbuffers;
 mod index_list;
 mod model;
 mod operator;

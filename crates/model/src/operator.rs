@@ -60,6 +60,12 @@ impl<'a> Operator<'a> {
         self.code.custom_code()
     }
 
+    /// The custom options bytes (a FlexBuffer for TFLM's custom ops; read
+    /// them with [`crate::flexbuffers`]), if the operator has any.
+    pub fn custom_options(&self) -> Option<&'a [u8]> {
+        self.raw.custom_options().map(|v| v.bytes())
+    }
+
     /// Number of input slots, including absent optional ones.
     pub fn input_count(&self) -> usize {
         self.inputs().len()

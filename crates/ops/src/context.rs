@@ -7,7 +7,7 @@ use core::ops::Range;
 
 use bytemuck::Pod;
 use microlite_kernels::optimized::Backend;
-use microlite_model::{Operator, Subgraph, Tensor, TensorType};
+use microlite_model::{Model, Operator, Subgraph, Tensor, TensorType};
 
 use crate::error::OpError;
 
@@ -36,6 +36,9 @@ pub struct PrepareContext<'m> {
     subgraph: Subgraph<'m>,
     op: Operator<'m>,
     backend: Backend,
+    /// The whole model, for ops that call other subgraphs (IF, WHILE,
+    /// CALL_ONCE) and check them.
+    model: Option<Model<'m>>,
 }
 
 impl<'m> PrepareContext<'m> {
@@ -46,7 +49,23 @@ impl<'m> PrepareContext<'m> {
             subgraph,
             op,
             backend,
+            model: None,
         }
+    }
+
+    /// This context with the whole model, which ops calling other
+    /// subgraphs ([`crate::Kernel::CALLS_SUBGRAPHS`]) check against.
+    pub fn with_model(self, model: Model<'m>) -> Self {
+        Self {
+            model: Some(model),
+            ..self
+        }
+    }
+
+    /// The whole model, when the interpreter gave it
+    /// ([`PrepareContext::with_model`]).
+    pub fn model(&self) -> Option<&Model<'m>> {
+        self.model.as_ref()
     }
 
     /// The kernels the operator will run on.

@@ -110,6 +110,15 @@ pub enum OpError {
     },
     /// The builtin options table is missing or of the wrong type.
     MissingOptions,
+    /// A custom op's options (the FlexBuffer map in
+    /// `Operator.custom_options`) are missing, malformed, lack an option or
+    /// give it a value of the wrong kind.
+    BadCustomOptions {
+        /// The option (`""` for the options as a whole).
+        field: &'static str,
+        /// What is wrong.
+        what: &'static str,
+    },
     /// An option has a value this op does not support.
     UnsupportedOption {
         /// Option field name as in the schema.
@@ -150,6 +159,50 @@ pub enum OpError {
     /// The registration is eval-only (made for prepared state computed
     /// ahead of time) and cannot prepare.
     EvalOnly,
+    /// An option names a subgraph the model does not have (IF, WHILE,
+    /// CALL_ONCE), or the main subgraph.
+    BadSubgraph {
+        /// Option field name as in the schema.
+        field: &'static str,
+        /// The subgraph index found.
+        index: i64,
+        /// Subgraphs in the model.
+        count: usize,
+    },
+    /// The operator's inputs or outputs do not match, in number, those of
+    /// a subgraph it calls.
+    SubgraphIoCount {
+        /// The called subgraph.
+        subgraph: usize,
+        /// `"inputs"` or `"outputs"`.
+        what: &'static str,
+        /// Count the subgraph has.
+        expected: usize,
+        /// Count the operator gives.
+        found: usize,
+    },
+    /// A tensor the operator passes to (or takes from) a subgraph it calls
+    /// differs in dtype or shape from the subgraph's tensor.
+    SubgraphTensorMismatch {
+        /// The called subgraph.
+        subgraph: usize,
+        /// Tensor index in the operator's subgraph.
+        tensor: usize,
+        /// Tensor index in the called subgraph.
+        callee_tensor: usize,
+    },
+    /// Subgraphs call one another in a cycle, or nest deeper than this
+    /// runtime allows.
+    SubgraphNesting {
+        /// The subgraph where the nesting limit was hit.
+        subgraph: usize,
+        /// Most nesting levels allowed.
+        max: usize,
+    },
+    /// The op calls other subgraphs (IF, WHILE, CALL_ONCE) or uses
+    /// resource variables, which this build of microlite leaves out: enable
+    /// its `subgraphs` feature.
+    SubgraphsDisabled,
 }
 
 impl fmt::Display for OpError {
@@ -217,6 +270,12 @@ impl fmt::Display for OpError {
                  {channels} channels"
             ),
             Self::MissingOptions => write!(f, "builtin options are missing or of the wrong type"),
+            Self::BadCustomOptions { field: "", what } => {
+                write!(f, "custom options: {what}")
+            }
+            Self::BadCustomOptions { field, what } => {
+                write!(f, "custom option {field}: {what}")
+            }
             Self::UnsupportedOption { field, value } => {
                 write!(f, "option {field} = {value} is not supported")
             }
@@ -229,6 +288,43 @@ impl fmt::Display for OpError {
             }
             Self::Kernel(e) => write!(f, "kernel rejected its arguments: {e}"),
             Self::Internal(what) => write!(f, "internal error (bug in microlite): {what}"),
+            Self::BadSubgraph {
+                field,
+                index,
+                count,
+            } => write!(
+                f,
+                "option {field} names subgraph {index}; the model has subgraphs 1 to {} \
+                 besides the main one",
+                count.saturating_sub(1)
+            ),
+            Self::SubgraphIoCount {
+                subgraph,
+                what,
+                expected,
+                found,
+            } => write!(
+                f,
+                "subgraph {subgraph} has {expected} {what}, the operator gives {found}"
+            ),
+            Self::SubgraphTensorMismatch {
+                subgraph,
+                tensor,
+                callee_tensor,
+            } => write!(
+                f,
+                "tensor {tensor} differs in dtype or shape from tensor {callee_tensor} of \
+                 subgraph {subgraph}"
+            ),
+            Self::SubgraphNesting { subgraph, max } => write!(
+                f,
+                "subgraph {subgraph} calls subgraphs in a cycle or nested over {max} levels"
+            ),
+            Self::SubgraphsDisabled => write!(
+                f,
+                "the op calls subgraphs or uses resource variables: this build of microlite \
+                 leaves them out (enable its `subgraphs` feature)"
+            ),
             Self::EvalOnly => write!(
                 f,
                 "the registration is eval-only (ops::eval_only) and cannot prepare: use \

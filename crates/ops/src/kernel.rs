@@ -118,6 +118,11 @@ pub trait Kernel {
     /// through [`Registration::eval_in_head`].
     const STATEFUL: bool = false;
 
+    /// Whether the op calls other subgraphs (IF, WHILE, CALL_ONCE) or uses
+    /// resource variables: the interpreter runs it itself from its params
+    /// ([`crate::ops::SubgraphCall`]); its own eval is never called.
+    const CALLS_SUBGRAPHS: bool = false;
+
     /// Check everything and compute params (see the module docs).
     fn prepare(ctx: &PrepareContext<'_>) -> Result<Prepared<Self::Params>, OpError>;
 
@@ -208,6 +213,8 @@ pub struct Registration {
     several_outputs: bool,
     /// [`Kernel::STATEFUL`].
     stateful: bool,
+    /// [`Kernel::CALLS_SUBGRAPHS`].
+    calls_subgraphs: bool,
     rows: RowsFn,
     /// `size_of` the kernel's params: prepared state made elsewhere is
     /// checked against it.
@@ -247,6 +254,7 @@ impl Registration {
             },
             several_outputs: K::SEVERAL_OUTPUTS,
             stateful: K::STATEFUL,
+            calls_subgraphs: K::CALLS_SUBGRAPHS,
             rows: rows_erased::<K>,
             // Params are small records: their size fits easily.
             params_size: u32::try_from(size_of::<K::Params>()).unwrap_or(u32::MAX),
@@ -337,6 +345,13 @@ impl Registration {
     /// it is always evaluated through [`Registration::eval_in_head`].
     pub fn stateful(&self) -> bool {
         self.stateful
+    }
+
+    /// Whether the interpreter runs the op itself
+    /// ([`Kernel::CALLS_SUBGRAPHS`]: IF, WHILE, CALL_ONCE, resource
+    /// variables).
+    pub fn calls_subgraphs(&self) -> bool {
+        self.calls_subgraphs
     }
 
     /// Run eval for an operator with several outputs or state, laid out

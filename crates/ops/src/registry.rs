@@ -19,8 +19,11 @@ pub struct OpEntry {
     /// Its registration function's name in [`crate::ops`] (and in
     /// [`crate::ops::eval_only`]).
     pub name: &'static str,
-    /// The builtin operator it implements.
+    /// The builtin operator it implements (`CUSTOM` for a custom op).
     pub op: BuiltinOperator,
+    /// For a custom op: the custom code it answers to (`"SignalWindow"`);
+    /// `OpResolver::with_all()` adds it with `OpResolver::add_custom`.
+    pub custom_code: Option<&'static str>,
     /// Its all-types registration.
     pub registration: fn() -> Registration,
     /// Its int8-only registration (`<name>_int8`), if it has one: links no
@@ -35,9 +38,13 @@ pub struct OpEntry {
 }
 
 impl OpEntry {
-    /// The op's name as in the schema (`"CONV_2D"`).
+    /// The op's name as in the schema (`"CONV_2D"`), or a custom op's
+    /// custom code (`"SignalWindow"`).
     pub fn op_name(&self) -> &'static str {
-        self.op.variant_name().unwrap_or("UNKNOWN")
+        match self.custom_code {
+            Some(code) => code,
+            None => self.op.variant_name().unwrap_or("UNKNOWN"),
+        }
     }
 }
 
@@ -83,6 +90,7 @@ fn no_registration() -> Registration {
 const PLACEHOLDER: OpEntry = OpEntry {
     name: "",
     op: BuiltinOperator::ADD,
+    custom_code: None,
     registration: no_registration,
     int8: None,
     types: "",
@@ -100,6 +108,30 @@ macro_rules! int8_entry {
 }
 pub(crate) use int8_entry;
 
+/// `Some(code)` for a custom op's code, `None` for a builtin.
+macro_rules! custom_entry {
+    () => {
+        None
+    };
+    ($code:literal) => {
+        Some($code)
+    };
+}
+pub(crate) use custom_entry;
+
+/// `Registration::$make::<$kernel>(op)`, answering to custom code `$code`
+/// when there is one.
+macro_rules! make_registration {
+    ($make:ident, $kernel:ty, $op:ident) => {
+        $crate::Registration::$make::<$kernel>(microlite_model::BuiltinOperator::$op)
+    };
+    ($make:ident, $kernel:ty, $op:ident, $code:literal) => {
+        $crate::Registration::$make::<$kernel>(microlite_model::BuiltinOperator::$op)
+            .with_custom_code($code)
+    };
+}
+pub(crate) use make_registration;
+
 /// Declares an op module's ops, one line each:
 ///
 /// ```text
@@ -111,7 +143,8 @@ pub(crate) use int8_entry;
 /// ```
 ///
 /// `name => Kernel, OP, "types", versions LO..=HI` (the converter's op
-/// versions for those types, [`OpEntry::versions`]) gives
+/// versions for those types, [`OpEntry::versions`]; a custom op is
+/// `name => Kernel, CUSTOM("Code"), ...`, its custom code in parentheses) gives
 /// `pub fn name() -> Registration`
 /// (re-exported as `ops::name`), its eval-only twin `ops::eval_only::name`
 /// and the op's row in [`crate::ops::TABLE`]; the optional
@@ -119,14 +152,14 @@ pub(crate) use int8_entry;
 macro_rules! declare_ops {
     ($(
         $(#[$doc:meta])*
-        $name:ident => $kernel:ty, $op:ident, $types:literal,
+        $name:ident => $kernel:ty, $op:ident $(($code:literal))?, $types:literal,
         versions $lowest:literal ..= $highest:literal
         $(, int8 $int8:ident => $int8_kernel:ty)?;
     )*) => {
         $(
             $(#[$doc])*
             pub fn $name() -> $crate::Registration {
-                $crate::Registration::of::<$kernel>(microlite_model::BuiltinOperator::$op)
+                $crate::registry::make_registration!(of, $kernel, $op $(, $code)?)
             }
             $(
                 #[doc = concat!(
@@ -147,9 +180,7 @@ macro_rules! declare_ops {
             $(
                 #[doc = concat!("[`super::", stringify!($name), "`] without its prepare code.")]
                 pub fn $name() -> $crate::Registration {
-                    $crate::Registration::eval_only::<$kernel>(
-                        microlite_model::BuiltinOperator::$op,
-                    )
+                    $crate::registry::make_registration!(eval_only, $kernel, $op $(, $code)?)
                 }
                 $(
                     #[doc = concat!("[`super::", stringify!($int8), "`] without its prepare code.")]
@@ -167,6 +198,7 @@ macro_rules! declare_ops {
             $crate::registry::OpEntry {
                 name: stringify!($name),
                 op: microlite_model::BuiltinOperator::$op,
+                custom_code: $crate::registry::custom_entry!($($code)?),
                 registration: $name,
                 int8: $crate::registry::int8_entry!($($int8)?),
                 types: $types,

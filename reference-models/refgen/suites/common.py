@@ -104,7 +104,9 @@ def int8_core(model_bytes: bytes, flavour: str) -> bytes:
     return bytes(builder.Output())
 
 
-def one_op_graph(op: str, tensors, inputs, outputs, options=None, op_inputs=None):
+def one_op_graph(
+    op: str, tensors, inputs, outputs, options=None, op_inputs=None, custom_options=None
+):
     """A `CaseSpec.rewrite` that replaces the converted model's graph by one
     operator, for ops the converter folds or never writes (SHAPE, FILL,
     QUANTIZE between integer types, ...). Goldens still come from TFLM.
@@ -119,6 +121,10 @@ def one_op_graph(op: str, tensors, inputs, outputs, options=None, op_inputs=None
     `op_inputs`, when given, lists the operator's inputs instead (-1 for an
     absent optional input); a tensor with `"is_variable": True` is a variable
     tensor (state TFLM keeps across invokes, e.g. SVDF's activation state).
+    A custom op is `op="CUSTOM:Code"` (TFLM's signal library:
+    `"CUSTOM:SignalRfft"`), its options a dict in `custom_options`, written
+    as the FlexBuffer map TFLM reads; tensor dtypes may then also be
+    "uint32" and "uint64".
     """
 
     def rewrite(model_bytes: bytes, flavour: str) -> bytes:
@@ -149,13 +155,20 @@ def one_op_graph(op: str, tensors, inputs, outputs, options=None, op_inputs=None
                 buffers.append(buffer)
             built.append(t)
         code = schema.OperatorCodeT()
-        code.builtinCode = getattr(schema.BuiltinOperator, op)
+        builtin, _, custom_code = op.partition(":")
+        code.builtinCode = getattr(schema.BuiltinOperator, builtin)
         code.deprecatedBuiltinCode = min(code.builtinCode, 127)
         code.version = 1
         operator = schema.OperatorT()
         operator.opcodeIndex = 0
         operator.inputs = op_inputs
         operator.outputs = list(outputs)
+        if custom_code:
+            from flatbuffers import flexbuffers
+
+            code.customCode = custom_code
+            operator.customOptions = list(flexbuffers.Dumps(custom_options or {}))
+            operator.customOptionsFormat = schema.CustomOptionsFormat.FLEXBUFFERS
         if options is not None:
             operator.builtinOptionsType = getattr(schema.BuiltinOptions, options[0])
             operator.builtinOptions = options[1]
@@ -171,7 +184,15 @@ def one_op_graph(op: str, tensors, inputs, outputs, options=None, op_inputs=None
         model.metadata = []
         builder = flatbuffers.Builder(1024)
         builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-        return bytes(builder.Output())
+        out = bytes(builder.Output())
+        if custom_code:
+            # The custom code string is the first object packed, so the file
+            # ends with its alignment padding, which nothing references:
+            # drop it, so that no proper prefix of the file is a valid model.
+            pad = -(len(custom_code.encode()) + 1) % 4
+            if pad and out.endswith(b"\0" * (pad + 1)):
+                out = out[: len(out) - pad]
+        return out
 
     if op_inputs is None:
         # The operator reads every tensor that is not an output, in order.

@@ -102,6 +102,10 @@ pub struct OpSpec {
     pub conv_strides: Option<(i32, i32)>,
     /// Overrides the `builtin_options_type` tag written beside the options.
     pub options_tag: Option<u8>,
+    /// Options of type `tag` whose fields are int32s, in field order
+    /// (IfOptions, WhileOptions, CallOnceOptions): instead of
+    /// `conv_strides`.
+    pub int_options: Option<(u8, Vec<i32>)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -168,6 +172,7 @@ impl ModelSpec {
                 intermediates: Some(vec![5]),
                 conv_strides: Some((2, 3)),
                 options_tag: None,
+                int_options: None,
             },
         ];
         ModelSpec {
@@ -518,7 +523,17 @@ fn build_subgraph(fbb: &mut FlatBufferBuilder<'_>, s: &SubgraphSpec) -> Offset {
                     );
                     (schema::BuiltinOptions::Conv2DOptions.0, Some(o))
                 }
-                None => (0, None),
+                None => match &op.int_options {
+                    Some((tag, fields)) => {
+                        let fields: Vec<_> = fields
+                            .iter()
+                            .enumerate()
+                            .map(|(k, v)| (4 + 2 * k as u16, V::I32(*v, i32::MIN)))
+                            .collect();
+                        (*tag, Some(table(fbb, &fields)))
+                    }
+                    None => (0, None),
+                },
             };
             let options_type = op.options_tag.unwrap_or(options_type);
             table(

@@ -25,11 +25,12 @@ pub const ALL_COUNT: usize = count(PARTS);
 /// functions and the types it takes.
 pub const TABLE: [OpEntry; ALL_COUNT] = concat(PARTS);
 
-/// The all-types registration of `op`, if this crate implements it.
+/// The all-types registration of builtin `op`, if this crate implements it
+/// (custom ops: [`custom_registration`]).
 pub fn registration(op: BuiltinOperator) -> Option<Registration> {
     TABLE
         .iter()
-        .find(|entry| entry.op == op)
+        .find(|entry| entry.op == op && entry.custom_code.is_none())
         .map(|entry| (entry.registration)())
 }
 
@@ -37,9 +38,18 @@ pub fn registration(op: BuiltinOperator) -> Option<Registration> {
 pub fn int8_registration(op: BuiltinOperator) -> Option<Registration> {
     TABLE
         .iter()
-        .find(|entry| entry.op == op)
+        .find(|entry| entry.op == op && entry.custom_code.is_none())
         .and_then(|entry| entry.int8)
         .map(|make| make())
+}
+
+/// The registration of the custom op with custom code `code` (TFLM's
+/// signal library: `"SignalRfft"`, ...), if this crate implements it.
+pub fn custom_registration(code: &str) -> Option<Registration> {
+    TABLE
+        .iter()
+        .find(|entry| entry.custom_code == Some(code))
+        .map(|entry| (entry.registration)())
 }
 
 /// Every registration this crate has, in [`TABLE`]'s order.
@@ -48,13 +58,17 @@ pub fn all() -> [Registration; ALL_COUNT] {
 }
 
 impl OpResolver<ALL_COUNT> {
-    /// A resolver with every op this crate implements.
+    /// A resolver with every op this crate implements (the custom ops by
+    /// their custom codes).
     pub fn with_all() -> Self {
         let mut resolver = Self::new();
         for registration in all() {
             // Each op appears once in `all()` and the capacity equals its
             // length, so adding cannot fail.
-            let _ = resolver.add(registration);
+            let _ = match registration.custom_code() {
+                Some(code) => resolver.add_custom(code, registration),
+                None => resolver.add(registration),
+            };
         }
         resolver
     }

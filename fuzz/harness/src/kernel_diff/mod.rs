@@ -47,6 +47,7 @@ mod reverse;
 mod rsqrt;
 mod select;
 mod sigmoid_int16;
+mod signal;
 mod softmax;
 mod space_depth;
 mod squared_difference;
@@ -87,7 +88,7 @@ fn mismatch(kernel: &'static str, detail: String) -> Result<(), Mismatch> {
 type Case = fn(&mut Decisions<'_>) -> Result<(), Mismatch>;
 
 /// The kernel selectors, by first input byte.
-pub const KERNELS: [(&str, Case); 63] = [
+pub const KERNELS: [(&str, Case); 66] = [
     ("fully_connected_i8 per-tensor", |d| {
         fully_connected::int8(d, false)
     }),
@@ -180,6 +181,9 @@ pub const KERNELS: [(&str, Case); 63] = [
     ("unidirectional_sequence_lstm 16x8", |d| {
         lstm::integer_case(d, false)
     }),
+    ("signal sqrt/log/window/energy", signal::scalar_case),
+    ("signal rfft/irfft", signal::fft_case),
+    ("signal delay/overlap_add streams", signal::stream_case),
 ];
 
 /// Runs one differential case described by `data`.
