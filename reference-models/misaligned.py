@@ -7,22 +7,28 @@ For each source case below and each skew of 1, 2 and 4 bytes, writes
 reference-models/misaligned/<source>_skew<k>/: the source model with every
 non-empty buffer moved out of the flatbuffer (the schema's `offset`/`size`
 buffer fields) to a file offset that is 16·n + k, and the source case's
-inputs and TFLM goldens (the arithmetic is the same). case.json names the
-source in "goldens_from"; tools/tests/test_goldens.py reruns TFLM on that
-source model (the tflite-micro wheel reads such offset buffers wrongly), and
-the golden test runs these cases like any other, on every backend.
+inputs and TFLM goldens as its arrays.npz (the arithmetic is the same; the
+source may be packed or loose). case.json names the source in
+"goldens_from"; tools/tests/test_goldens.py reruns TFLM on that source model
+(the tflite-micro wheel reads such offset buffers wrongly), and the golden
+test runs these cases like any other, on every backend.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import flatbuffers
 from tensorflow.lite.python import schema_py_generated as schema
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent / "tools"))
+
+from golden_arrays import load_case_arrays, write_case_arrays  # noqa: E402
+
 OUT = ROOT / "misaligned"
 # float32 weights and bias, int8 weights with an int32 bias, and 16x8 with an
 # int64 bias.
@@ -82,8 +88,7 @@ def main() -> None:
             case_dir.mkdir(parents=True)
             model = misaligned((source_dir / "model.tflite").read_bytes(), skew)
             (case_dir / "model.tflite").write_bytes(model)
-            for npy in sorted(source_dir.glob("*.npy")):
-                shutil.copyfile(npy, case_dir / npy.name)
+            write_case_arrays(case_dir, load_case_arrays(source_dir))
             case = json.loads((source_dir / "case.json").read_text())
             case["suite"] = "misaligned"
             case["case"] = name

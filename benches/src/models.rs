@@ -12,8 +12,9 @@ use microlite::kernels::Backend;
 use microlite::model::TensorType;
 use microlite::{Error, Interpreter, Model, OpResolver, Options};
 use microlite_cli::macs;
+use microlite_host::golden::CaseArrays;
 use microlite_host::model_file::{aligned_arena, AlignedFile};
-use microlite_host::{npy_io, session};
+use microlite_host::session;
 
 use crate::rng::Rng;
 
@@ -32,7 +33,8 @@ pub const SHARED_MODELS: &[&str] = &[
 ];
 
 /// The project's reference models benchmarked (folders under
-/// `reference-models/` holding `model.tflite` and `input_<k>.npy`).
+/// `reference-models/` holding `model.tflite` and golden inputs `input_<k>.npy`,
+/// in `arrays.npz` or loose).
 pub const REFERENCE_MODELS: &[&str] = &[
     "models/mlp_int8",
     "blocks/ds_cnn_int8",
@@ -70,9 +72,10 @@ pub fn reference_models() -> Result<Vec<ModelFile>, String> {
         .iter()
         .map(|case| {
             let case_dir = dir.join(case);
-            let inputs = (0..)
-                .map(|k| case_dir.join(format!("input_{k}.npy")))
-                .take_while(|p| p.is_file())
+            let inputs = CaseArrays::open(&case_dir)?
+                .inputs(0)?
+                .into_iter()
+                .map(|array| array.bytes)
                 .collect();
             let name = case.rsplit('/').next().unwrap_or(case);
             ModelFile::load(name, &case_dir.join("model.tflite"), inputs)
@@ -84,17 +87,18 @@ pub fn reference_models() -> Result<Vec<ModelFile>, String> {
 pub struct ModelFile {
     name: String,
     file: AlignedFile,
-    input_files: Vec<PathBuf>,
+    /// Input bytes (model-input order) replacing the seeded random inputs.
+    input_bytes: Vec<Vec<u8>>,
 }
 
 impl ModelFile {
-    /// Read and verify `path`; `input_files` (model-input order) replace the
+    /// Read and verify `path`; `input_bytes` (model-input order) replace the
     /// seeded random inputs when given.
-    pub fn load(name: &str, path: &Path, input_files: Vec<PathBuf>) -> Result<Self, String> {
+    pub fn load(name: &str, path: &Path, input_bytes: Vec<Vec<u8>>) -> Result<Self, String> {
         Ok(Self {
             name: name.to_string(),
             file: session::load(path)?,
-            input_files,
+            input_bytes,
         })
     }
 
@@ -139,8 +143,8 @@ impl ModelFile {
         let mut inputs = Vec::new();
         for k in 0..interpreter.input_count() {
             let view = interpreter.input(k).map_err(|e| e.to_string())?;
-            let bytes = match self.input_files.get(k) {
-                Some(path) => npy_io::read(path)?.bytes,
+            let bytes = match self.input_bytes.get(k) {
+                Some(bytes) => bytes.clone(),
                 None => random_bytes(view.bytes().len(), view.info().dtype(), &mut rng),
             };
             if bytes.len() != view.bytes().len() {
@@ -261,7 +265,7 @@ mod tests {
     #[test]
     fn reference_models_feed_their_golden_inputs() {
         for file in reference_models().unwrap() {
-            assert!(!file.input_files.is_empty(), "{}", file.name());
+            assert!(!file.input_bytes.is_empty(), "{}", file.name());
         }
     }
 }

@@ -9,6 +9,7 @@ from typing import Sequence
 
 import numpy as np
 
+from golden_arrays import write_case_arrays
 from random_inputs import random_array
 from tflm_oracle import TflmOracle
 
@@ -108,13 +109,15 @@ def write_case(
     # TflmOracle.run), and every variable tensor (the state an invoke leaves).
     golden = [t for _, t in summary.operator_outputs() if summary.tensors[t].dtype is not None]
     golden += [t.index for t in summary.tensors if t.is_variable]
+    # All arrays in one arrays.npz (tools/golden_arrays.py), invoke i >= 1 under `invoke_<i>/`.
+    arrays = {}
     for invoke, (inputs, tensors) in enumerate(sequence):
-        invoke_dir = out_dir if invoke == 0 else out_dir / f"invoke_{invoke}"
-        invoke_dir.mkdir(exist_ok=True)
+        prefix = "" if invoke == 0 else f"invoke_{invoke}/"
         for position, array in enumerate(inputs):
-            np.save(invoke_dir / f"input_{position}.npy", array, allow_pickle=False)
+            arrays[f"{prefix}input_{position}.npy"] = array
         for t in dict.fromkeys(golden):
-            np.save(invoke_dir / f"tensor_{t}.npy", tensors[t], allow_pickle=False)
+            arrays[f"{prefix}tensor_{t}.npy"] = tensors[t]
+    write_case_arrays(out_dir, arrays)
 
     per_channel = sorted(
         t.index for t in summary.tensors if t.quantization and len(t.quantization.scales) > 1

@@ -4,7 +4,10 @@ For every reference-models/<suite>/<case>/: case.json describes model.tflite
 (ops, inputs, outputs), the inputs have the model's dtypes and shapes, and
 running TFLM again on input_<k>.npy reproduces every tensor_<t>.npy bit for bit
 (operator outputs and variable tensors; a case with "invokes" N > 1 holds invokes
-1..N-1 in invoke_<i>/, rerun in sequence on one interpreter, state carried).
+1..N-1 as invoke_<i>/..., rerun in sequence on one interpreter, state carried).
+The arrays are members of arrays.npz, or loose .npy files in cases not yet
+packed (tools/golden_arrays.py; reference-models/pack_goldens.py packs them);
+the case holds exactly those arrays, nothing else.
 A case whose case.json has "goldens_from" (reference-models/misaligned.py: the
 same model with its buffers moved, which the wheel reads wrongly) is checked
 against TFLM running that source case's model.
@@ -20,6 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
+from golden_arrays import PACKED, load_case_arrays  # noqa: E402
 from tflm_oracle import TflmOracle  # noqa: E402
 
 CASES = sorted(p.parent for p in (ROOT / "reference-models").glob("*/*/case.json"))
@@ -54,8 +58,7 @@ class Goldens(unittest.TestCase):
         )
 
         invokes = case.get("invokes", 1)
-        dirs = [case_dir] + [case_dir / f"invoke_{i}" for i in range(1, invokes)]
-        self.assertFalse((case_dir / f"invoke_{invokes}").exists())
+        prefixes = [""] + [f"invoke_{i}/" for i in range(1, invokes)]
         # Resource handles (VAR_HANDLE's output) hold no data: no golden.
         wanted = {
             t
@@ -64,24 +67,32 @@ class Goldens(unittest.TestCase):
             if summary.tensors[t].dtype is not None
         }
         wanted |= {t.index for t in summary.tensors if t.is_variable}
-        for invoke, invoke_dir in enumerate(dirs):
+        arrays = load_case_arrays(case_dir)
+        expected = {f"{p}input_{k}.npy" for p in prefixes for k in range(len(summary.inputs))}
+        expected |= {f"{p}tensor_{t}.npy" for p in prefixes for t in wanted}
+        self.assertEqual(set(arrays), expected)
+        self.assertEqual(
+            sorted(p.name for p in case_dir.iterdir()),
+            sorted(["case.json", "model.tflite", PACKED])
+            if (case_dir / PACKED).exists()
+            else sorted({"case.json", "model.tflite"} | {n.split("/")[0] for n in expected}),
+        )
+        for invoke, prefix in enumerate(prefixes):
             inputs = []
             for k, t in enumerate(summary.inputs):
-                array = np.load(invoke_dir / f"input_{k}.npy", allow_pickle=False)
+                array = arrays[f"{prefix}input_{k}.npy"]
                 self.assertEqual(array.dtype, np.dtype(summary.tensors[t].dtype))
                 self.assertEqual(array.shape, summary.tensors[t].shape)
                 inputs.append(array)
-            self.assertFalse((invoke_dir / f"input_{len(inputs)}.npy").exists())
 
             fresh = oracle.run(inputs, reset=invoke == 0)
-            stored = {int(p.stem.split("_")[1]) for p in invoke_dir.glob("tensor_*.npy")}
-            self.assertEqual(stored, wanted)
             for t in sorted(wanted):
-                golden = np.load(invoke_dir / f"tensor_{t}.npy", allow_pickle=False)
+                golden = arrays[f"{prefix}tensor_{t}.npy"]
                 message = f"tensor {t}, invoke {invoke}"
                 self.assertEqual(golden.dtype, np.dtype(summary.tensors[t].dtype), message)
                 self.assertEqual(golden.shape, summary.tensors[t].shape, message)
                 np.testing.assert_array_equal(golden, fresh[t], err_msg=message)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::macs;
 use microlite_host::model_file::aligned_arena;
-use microlite_host::{npy_io, session};
+use microlite_host::session;
 
 /// Which int8 kernels `bench` runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -214,7 +214,7 @@ fn input_bytes(
         let info = view.info();
         let bytes = match args.inputs.get(k) {
             Some(path) => {
-                let array = npy_io::read(path)?;
+                let array = microlite_host::golden::read_array(path)?;
                 let shape: Vec<usize> = info.shape().iter().collect();
                 if array.dtype != info.dtype() || array.shape != shape {
                     return Err(format!(

@@ -35,7 +35,8 @@ enum Command {
     Run {
         /// The .tflite file.
         model: PathBuf,
-        /// Input .npy files in model-input order; dtype and shape must match exactly.
+        /// Input .npy files (or `ARCHIVE.npz:MEMBER`) in model-input order;
+        /// dtype and shape must match exactly.
         #[arg(long = "input")]
         inputs: Vec<PathBuf>,
         /// Write output_<k>.npy (and tensor_<t>.npy with --dump-tensors) here.

@@ -88,7 +88,7 @@ pub fn run(args: &RunArgs) -> Result<(), String> {
     let arrays = args
         .inputs
         .iter()
-        .map(|path| npy_io::read(path))
+        .map(|path| microlite_host::golden::read_array(path))
         .collect::<Result<Vec<_>, _>>()?;
     let entries = check_inputs(&interpreter, &args.inputs, &arrays, args.batch)?;
     // Outputs of every entry, concatenated per model output.

@@ -4,10 +4,22 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use microlite_host::golden::CaseArrays;
+use microlite_host::npy_io;
 use serde_json::Value;
 
 fn case_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-models/models/mlp_int8")
+}
+
+/// The case's array `name` (packed or loose) as a .npy file of its own, for `--input`.
+fn case_array_file(name: &str) -> PathBuf {
+    let array = CaseArrays::open(&case_dir()).unwrap().get(name).unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench_cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    npy_io::write(&path, array.dtype, &array.shape, &array.bytes).unwrap();
+    path
 }
 
 fn bench(args: &[&str]) -> std::process::Output {
@@ -81,7 +93,7 @@ fn per_op_pass_times_every_operator() {
 
 #[test]
 fn input_files_and_kernels() {
-    let input = case_dir().join("input_0.npy");
+    let input = case_array_file("input_0.npy");
     let input = input.to_str().unwrap();
     let fast = bench_json(&["--iterations", "2", "--input", input]);
     assert_eq!(fast["inputs"], "files");
@@ -96,7 +108,7 @@ fn input_files_and_kernels() {
 #[test]
 fn wrong_input_file_is_one_error_line() {
     // An output golden of the same model: int8 but the wrong shape.
-    let wrong = case_dir().join("tensor_9.npy");
+    let wrong = case_array_file("tensor_9.npy");
     let out = bench(&["--input", wrong.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -111,3 +111,37 @@ fn batch_input_without_the_entry_axis_is_rejected() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("must be int8 [N, 1, 32]"), "{stderr}");
 }
+
+#[test]
+fn an_npz_member_is_an_input_and_gives_the_golden_output() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-models/models/mlp_int8");
+    let arrays = microlite_host::golden::CaseArrays::open(&case).unwrap();
+    let dir = scratch_dir("npz");
+    let spec = format!("{}:input_0", case.join("arrays.npz").display());
+    let out = run(&[
+        "run".as_ref(),
+        demo_model().as_os_str(),
+        "--input".as_ref(),
+        spec.as_ref(),
+        "--output-dir".as_ref(),
+        dir.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = npy_io::read(&dir.join("output_0.npy")).unwrap();
+    // mlp_int8's output is tensor 9 (as `microlite run` prints it).
+    let golden = arrays.get("tensor_9.npy").unwrap();
+    assert_eq!(got.bytes, golden.bytes);
+    let missing = format!("{}:input_7", case.join("arrays.npz").display());
+    let out = run(&[
+        "run".as_ref(),
+        demo_model().as_os_str(),
+        "--input".as_ref(),
+        missing.as_ref(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no member input_7.npy"));
+}

@@ -1,13 +1,14 @@
 //! Reading model inputs from and writing tensors to `.npy` files.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Read};
 use std::path::Path;
 
 use microlite::model::TensorType;
 use npyz::WriterBuilder;
 
 /// An array read from a `.npy` file: its dtype, shape and raw little-endian bytes.
+#[derive(Clone, Debug, PartialEq)]
 pub struct NpyArray {
     /// Element type.
     pub dtype: TensorType,
@@ -37,7 +38,7 @@ fn dtype_of_typestr(s: &str) -> Option<TensorType> {
 }
 
 fn bytes_of<T: npyz::Deserialize + bytemuck::Pod>(
-    npy: npyz::NpyFile<BufReader<File>>,
+    npy: npyz::NpyFile<impl Read>,
 ) -> Result<Vec<u8>, String> {
     let values: Vec<T> = npy.into_vec().map_err(|e| e.to_string())?;
     Ok(bytemuck::cast_slice(&values).to_vec())
@@ -46,32 +47,25 @@ fn bytes_of<T: npyz::Deserialize + bytemuck::Pod>(
 /// Read a `.npy` file of a dtype microlite supports.
 pub fn read(path: &Path) -> Result<NpyArray, String> {
     let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let npy = npyz::NpyFile::new(BufReader::new(file))
-        .map_err(|e| format!("{} is not a .npy file: {e}", path.display()))?;
+    read_from(BufReader::new(file), &path.display().to_string())
+}
+
+/// Read `.npy` data of a dtype microlite supports from `reader` (e.g. a
+/// member of an `.npz` archive); `what` names it in errors.
+pub fn read_from<R: Read>(reader: R, what: &str) -> Result<NpyArray, String> {
+    let npy = npyz::NpyFile::new(reader).map_err(|e| format!("{what} is not a .npy file: {e}"))?;
     if npy.order() != npyz::Order::C {
-        return Err(format!(
-            "{}: Fortran-order arrays are not supported",
-            path.display()
-        ));
+        return Err(format!("{what}: Fortran-order arrays are not supported"));
     }
     let typestr = match npy.dtype() {
         npyz::DType::Plain(ts) => ts.to_string(),
-        other => {
-            return Err(format!(
-                "{}: unsupported dtype {}",
-                path.display(),
-                other.descr()
-            ))
-        }
+        other => return Err(format!("{what}: unsupported dtype {}", other.descr())),
     };
     if typestr.starts_with('>') {
-        return Err(format!(
-            "{}: big-endian arrays are not supported",
-            path.display()
-        ));
+        return Err(format!("{what}: big-endian arrays are not supported"));
     }
-    let dtype = dtype_of_typestr(&typestr)
-        .ok_or_else(|| format!("{}: unsupported dtype {typestr}", path.display()))?;
+    let dtype =
+        dtype_of_typestr(&typestr).ok_or_else(|| format!("{what}: unsupported dtype {typestr}"))?;
     let shape = npy.shape().iter().map(|&d| d as usize).collect();
     let bytes = match dtype {
         TensorType::Int8 => bytes_of::<i8>(npy),
@@ -90,7 +84,7 @@ pub fn read(path: &Path) -> Result<NpyArray, String> {
         TensorType::Float64 => bytes_of::<f64>(npy),
         _ => Err(format!("unsupported dtype {typestr}")),
     }
-    .map_err(|e| format!("{}: {e}", path.display()))?;
+    .map_err(|e| format!("{what}: {e}"))?;
     Ok(NpyArray {
         dtype,
         shape,

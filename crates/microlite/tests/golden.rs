@@ -1,7 +1,9 @@
 //! Conformance: every case under `reference-models/<suite>/` runs through
 //! microlite and every operator output is compared with the golden tensor the
 //! TFLM Python wheel produced (integers bit for bit, float32 within
-//! 1e-5 + 1e-5·|ref|).
+//! 1e-5 + 1e-5·|ref|). A case's inputs and goldens are read from its
+//! `arrays.npz`, or from loose `.npy` files in cases not yet packed
+//! (`microlite_host::golden`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -9,8 +11,9 @@ use std::path::{Path, PathBuf};
 use microlite::kernels::Backend;
 use microlite::model::TensorType;
 use microlite::{Interpreter, Model, OpResolver, Options};
+use microlite_host::golden::CaseArrays;
 use microlite_host::model_file::{aligned_arena, AlignedFile};
-use microlite_host::{npy_io, session};
+use microlite_host::session;
 
 fn reference_models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-models")
@@ -62,21 +65,16 @@ fn compare(dtype: TensorType, got: &[u8], want: &[u8]) -> (usize, f64) {
     (differing, max_diff)
 }
 
-/// The invokes of a case, in order: the case folder itself, then its
-/// `invoke_1/`, `invoke_2/`, ... (a stateful case records a sequence of
-/// invokes on one interpreter, the state carried from one to the next).
-fn invoke_dirs(dir: &Path) -> Vec<PathBuf> {
-    let mut dirs = vec![dir.to_path_buf()];
-    while dir.join(format!("invoke_{}", dirs.len())).is_dir() {
-        dirs.push(dir.join(format!("invoke_{}", dirs.len())));
-    }
-    dirs
-}
-
-/// Write the inputs of one invoke (`input_<k>.npy` in `dir`).
-fn set_inputs(interpreter: &mut Interpreter<'_, '_>, dir: &Path) -> Result<(), String> {
+/// Write the inputs of invoke `invoke` (`input_<k>.npy`; invoke 0 is the
+/// case's own, invoke i >= 1 of a stateful case is under `invoke_<i>/`: a
+/// sequence of invokes on one interpreter, the state carried).
+fn set_inputs(
+    interpreter: &mut Interpreter<'_, '_>,
+    arrays: &CaseArrays,
+    invoke: usize,
+) -> Result<(), String> {
     for k in 0..interpreter.input_count() {
-        let array = npy_io::read(&dir.join(format!("input_{k}.npy")))?;
+        let array = arrays.get_for_invoke(invoke, &format!("input_{k}.npy"))?;
         let mut input = interpreter.input_mut(k).map_err(|e| e.to_string())?;
         if array.dtype != input.info().dtype() {
             return Err(format!("input {k}: golden dtype differs from the model's"));
@@ -121,11 +119,12 @@ fn run_case(dir: &Path, backend: Backend) -> Result<(usize, Vec<Mismatch>), Stri
     let arena: &mut [u8] = bytemuck::cast_slice_mut(&mut arena);
     let mut interpreter =
         Interpreter::new(&model, &resolver, arena, options).map_err(|e| e.to_string())?;
+    let arrays = CaseArrays::open(dir)?;
     let subgraph = model.main_subgraph();
     let mut mismatches = Vec::new();
     let mut compared = 0;
-    for (invoke, invoke_dir) in invoke_dirs(dir).iter().enumerate() {
-        set_inputs(&mut interpreter, invoke_dir)?;
+    for invoke in 0..arrays.invokes() {
+        set_inputs(&mut interpreter, &arrays, invoke)?;
         interpreter.invoke().map_err(|e| e.to_string())?;
         // Every operator output, then every variable tensor with a golden
         // (the state the invoke left).
@@ -138,12 +137,12 @@ fn run_case(dir: &Path, backend: Backend) -> Result<(usize, Vec<Mismatch>), Stri
         }
         for tensor in subgraph.tensors().filter(|t| t.is_variable()) {
             let t = tensor.index();
-            if invoke_dir.join(format!("tensor_{t}.npy")).is_file() {
+            if arrays.contains_for_invoke(invoke, &format!("tensor_{t}.npy")) {
                 checks.push((subgraph.operator_count(), "variable tensor".into(), t));
             }
         }
         for (operator, op, t) in checks {
-            let golden = npy_io::read(&invoke_dir.join(format!("tensor_{t}.npy")))?;
+            let golden = arrays.get_for_invoke(invoke, &format!("tensor_{t}.npy"))?;
             let view = interpreter.tensor(t).map_err(|e| e.to_string())?;
             let dtype = view.info().dtype();
             if golden.dtype != dtype || golden.bytes.len() != view.bytes().len() {
@@ -172,7 +171,7 @@ fn run_case(dir: &Path, backend: Backend) -> Result<(usize, Vec<Mismatch>), Stri
             }
         }
     }
-    compared += normal_mode_outputs(dir, &model, backend, &mut mismatches)?;
+    compared += normal_mode_outputs(&arrays, &model, backend, &mut mismatches)?;
     Ok((compared, mismatches))
 }
 
@@ -181,7 +180,7 @@ fn run_case(dir: &Path, backend: Backend) -> Result<(usize, Vec<Mismatch>), Stri
 /// run twice, inputs rewritten before each invoke and the state reset
 /// between the two runs; returns the number compared.
 fn normal_mode_outputs(
-    dir: &Path,
+    arrays: &CaseArrays,
     model: &Model<'_>,
     backend: Backend,
     mismatches: &mut Vec<Mismatch>,
@@ -205,13 +204,13 @@ fn normal_mode_outputs(
         if run > 0 {
             interpreter.reset_state();
         }
-        for (invoke, invoke_dir) in invoke_dirs(dir).iter().enumerate() {
-            set_inputs(&mut interpreter, invoke_dir)?;
+        for invoke in 0..arrays.invokes() {
+            set_inputs(&mut interpreter, arrays, invoke)?;
             interpreter.invoke().map_err(|e| e.to_string())?;
             for k in 0..interpreter.output_count() {
                 let view = interpreter.output(k).map_err(|e| e.to_string())?;
                 let t = view.info().index();
-                let golden = npy_io::read(&invoke_dir.join(format!("tensor_{t}.npy")))?;
+                let golden = arrays.get_for_invoke(invoke, &format!("tensor_{t}.npy"))?;
                 let (differing, max_diff) =
                     compare(view.info().dtype(), view.bytes(), &golden.bytes);
                 compared += 1;

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use microlite::kernels::Backend;
 use microlite::{Interpreter, Model, OpResolver, Options};
+use microlite_host::golden::CaseArrays;
 
 #[test]
 fn detection_finds_avx2_where_the_cpu_has_it() {
@@ -28,12 +29,6 @@ fn aligned(bytes: &[u8]) -> Vec<u128> {
     let mut words = vec![0u128; bytes.len().div_ceil(16)];
     bytemuck::cast_slice_mut::<u128, u8>(&mut words)[..bytes.len()].copy_from_slice(bytes);
     words
-}
-
-/// The npy payload of a little-endian int8 .npy file (header skipped).
-fn npy_payload(bytes: &[u8]) -> &[u8] {
-    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    &bytes[10 + header_len..]
 }
 
 /// Invokes `rounds` times with `backend`'s kernels; returns the output bytes
@@ -71,12 +66,13 @@ fn two_interpreters_with_different_kernels_run_at_once() {
     let words = aligned(&bytes);
     let model =
         Model::from_bytes(&bytemuck::cast_slice::<u128, u8>(&words)[..bytes.len()]).unwrap();
-    let input_file = std::fs::read(case.join("input_0.npy")).unwrap();
-    let input = npy_payload(&input_file);
+    let arrays = CaseArrays::open(&case).unwrap();
+    let input_array = arrays.get("input_0.npy").unwrap();
+    let input = &input_array.bytes[..];
     // The model output's golden, as the TFLM wheel wrote it.
     let output_tensor = model.main_subgraph().outputs().get(0).unwrap();
-    let golden_file = std::fs::read(case.join(format!("tensor_{output_tensor}.npy"))).unwrap();
-    let golden = npy_payload(&golden_file);
+    let golden_array = arrays.get(&format!("tensor_{output_tensor}.npy")).unwrap();
+    let golden = &golden_array.bytes[..];
 
     let mut backends = vec![Backend::Reference, Backend::Compact, Backend::Portable];
     if Backend::detect() != Backend::Portable {

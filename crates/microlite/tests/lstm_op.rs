@@ -14,8 +14,9 @@
 use std::path::Path;
 
 use microlite::{Error, Interpreter, Model, OpError, OpResolver, Options};
+use microlite_host::golden::CaseArrays;
 use microlite_host::model_file::{aligned_arena, AlignedFile};
-use microlite_host::{npy_io, session};
+use microlite_host::session;
 
 /// The golden float LSTM: one operator whose inputs are
 /// `[0, 1, .., 8, -1, -1, -1, 9, .., 12, -1, -1, 13, 14, -1, -1, -1, -1]`.
@@ -125,7 +126,8 @@ fn int8_outputs(case: &str, invokes: usize, reset: Option<usize>) -> (Vec<Vec<u8
         options,
     )
     .unwrap();
-    let input = npy_io::read(&dir.join("input_0.npy")).unwrap();
+    let arrays = CaseArrays::open(&dir).unwrap();
+    let input = arrays.get("input_0.npy").unwrap();
     let mut outputs = Vec::new();
     for n in 0..invokes {
         if reset == Some(n) {
@@ -140,7 +142,7 @@ fn int8_outputs(case: &str, invokes: usize, reset: Option<usize>) -> (Vec<Vec<u8
         outputs.push(interpreter.output(0).unwrap().bytes().to_vec());
     }
     let t = model.main_subgraph().outputs().iter().next().unwrap();
-    let golden = npy_io::read(&dir.join(format!("tensor_{t}.npy"))).unwrap();
+    let golden = arrays.get(&format!("tensor_{t}.npy")).unwrap();
     (outputs, golden.bytes)
 }
 
